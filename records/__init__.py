@@ -1,0 +1,43 @@
+"""Record intake: the `hocba-record/1` format, its rules, samples and spreadsheet import.
+
+Knows nothing of PDFs, keys or storage.
+"""
+
+from .errors import InvalidRecordError, RecordsError
+from .export import canonical_json, content_hash, dumps_jsonl, record_data, to_json, to_xml
+from .model import FORMAT, Record, Subject
+from .plan import PlanEntry, Role, SigningPlan, signing_plan
+from .problems import CATALOGUE, Problem, Severity
+from .rules import derive_learning, year_average
+from .sample import generate as generate_sample
+from .service import FileReport, RecordReport, json_schema, load_file, parse_bytes, validate_record
+
+__all__ = [
+    "CATALOGUE",
+    "FORMAT",
+    "FileReport",
+    "InvalidRecordError",
+    "PlanEntry",
+    "Problem",
+    "Record",
+    "RecordReport",
+    "RecordsError",
+    "Role",
+    "Severity",
+    "SigningPlan",
+    "Subject",
+    "canonical_json",
+    "content_hash",
+    "derive_learning",
+    "dumps_jsonl",
+    "generate_sample",
+    "json_schema",
+    "load_file",
+    "parse_bytes",
+    "record_data",
+    "signing_plan",
+    "to_json",
+    "to_xml",
+    "validate_record",
+    "year_average",
+]

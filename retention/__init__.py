@@ -1,0 +1,3 @@
+"""Retention policies, holds, disposition and LTV renewal (filled by the archive capability)."""
+
+__all__: list[str] = []
