@@ -1,0 +1,29 @@
+"""Học bạ layouts and rendering to PDF/A with the signature fields of the plan.
+
+Knows records, never keys or storage.
+"""
+
+from .errors import FontMissingError, PdfaConformanceError, PlanMissingError, TemplatesError
+from .model import DEFAULT_VERIFY_URL, VIETNAM, FieldBox, Identity, Profile, RenderedDocument, RenderOptions, document_id
+from .service import parse_now, read_identity, read_plan, render, render_plain, write_atomic
+
+__all__ = [
+    "DEFAULT_VERIFY_URL",
+    "VIETNAM",
+    "FieldBox",
+    "FontMissingError",
+    "Identity",
+    "PdfaConformanceError",
+    "PlanMissingError",
+    "Profile",
+    "RenderOptions",
+    "RenderedDocument",
+    "TemplatesError",
+    "document_id",
+    "parse_now",
+    "read_identity",
+    "read_plan",
+    "render",
+    "render_plain",
+    "write_atomic",
+]

@@ -1,0 +1,32 @@
+"""Errors of the templates package, each with a stable code."""
+
+from __future__ import annotations
+
+
+class TemplatesError(Exception):
+    """Root of this package's errors."""
+
+    code = "templates.error"
+
+
+class FontMissingError(TemplatesError):
+    """A font the layouts need is not installed (it comes from a Debian package, see the Makefile)."""
+
+    code = "templates.font_missing"
+
+
+class PdfaConformanceError(TemplatesError):
+    """The finished file broke PDF/A; `findings` lists what the validator said."""
+
+    code = "templates.pdfa_violation"
+
+    def __init__(self, flavour: str, findings: list[str]) -> None:
+        self.flavour = flavour
+        self.findings = findings
+        super().__init__(f"PDF/A-{flavour} violations: " + "; ".join(findings[:5]))
+
+
+class PlanMissingError(TemplatesError):
+    """The PDF carries no signing plan (it was not rendered by this service)."""
+
+    code = "templates.plan_missing"

@@ -1,0 +1,119 @@
+"""Rendering use cases: a validated record in, a finished PDF/A học bạ out."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import SimpleDocTemplate
+
+from records import Record, SigningPlan, content_hash, signing_plan
+
+from ._canvas import FOOTER_HEIGHT, configure_reportlab, footer_canvas_maker
+from ._finish import PIECE_KEY, finish
+from .errors import PlanMissingError
+from .layouts import primary, secondary
+from .layouts.common import Story
+from .model import VIETNAM, Identity, RenderedDocument, RenderOptions, document_id
+
+
+def identity_of(record: Record, options: RenderOptions) -> Identity:
+    return Identity(document_id(record), content_hash(record), options.verify_url)
+
+
+def _story(record: Record, plan: SigningPlan) -> Story:
+    story = Story(record, plan)
+    (primary if record.level == "tieu_hoc" else secondary).build(story)
+    return story
+
+
+def _layout(record: Record, plan: SigningPlan, identity: Identity, canvasmaker: Any = None) -> tuple[bytes, Story]:
+    configure_reportlab()
+    story = _story(record, plan)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=FOOTER_HEIGHT + 3 * mm,
+        title="",
+        author="",
+    )
+    doc.build(story.flowables, canvasmaker=canvasmaker or footer_canvas_maker(identity))
+    return buf.getvalue(), story
+
+
+def render(record: Record, options: RenderOptions | None = None) -> RenderedDocument:
+    options = options or RenderOptions()
+    plan = signing_plan(record)
+    identity = identity_of(record, options)
+    moment = (options.now or record.finalized_at).astimezone(VIETNAM)
+    raw, story = _layout(record, plan, identity)
+    pdf = finish(raw, record, plan, story.boxes, identity, options.profile, moment)
+    pages = max(box.page for box in story.boxes)
+    return RenderedDocument(pdf, identity.document_id, identity.content_hash, plan, pages, options.profile)
+
+
+def render_plain(record: Record) -> bytes:
+    """The same document shape straight out of ReportLab: no PDF/A finishing, fields, footer or QR.
+
+    The benchmark's yardstick for what the finishing costs.
+    """
+    from reportlab.pdfgen.canvas import Canvas
+
+    identity = identity_of(record, RenderOptions())
+    raw, _ = _layout(record, signing_plan(record), identity, canvasmaker=Canvas)
+    return raw
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that readers see either nothing or all of it, never a partial PDF."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_plan(pdf_data: bytes) -> SigningPlan:
+    """The signing plan stored in a rendered học bạ."""
+    with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
+        try:
+            text = str(pdf.Root.PieceInfo[PIECE_KEY].Private.SigningPlan)
+        except (AttributeError, KeyError) as exc:
+            raise PlanMissingError("the document carries no hocba signing plan") from exc
+    return SigningPlan.from_json(text)
+
+
+def read_identity(pdf_data: bytes) -> dict[str, str]:
+    """Document id and content hash stored in a rendered học bạ."""
+    with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
+        try:
+            private = pdf.Root.PieceInfo[PIECE_KEY].Private
+            return {"document_id": str(private.DocumentId), "content_hash": str(private.ContentHash)}
+        except (AttributeError, KeyError) as exc:
+            raise PlanMissingError("the document carries no hocba identity") from exc
+
+
+def parse_now(text: str | None) -> datetime | None:
+    """`--now` as given on the command line: ISO 8601; a naive time is taken as Vietnam time."""
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
+
