@@ -34,7 +34,9 @@ def _story(record: Record, plan: SigningPlan) -> Story:
     return story
 
 
-def _layout(record: Record, plan: SigningPlan, identity: Identity, canvasmaker: Any = None) -> tuple[bytes, Story]:
+def _layout(
+    record: Record, plan: SigningPlan, identity: Identity, canvasmaker: Any = None
+) -> tuple[bytes, Story, int]:
     configure_reportlab()
     story = _story(record, plan)
     buf = io.BytesIO()
@@ -49,7 +51,7 @@ def _layout(record: Record, plan: SigningPlan, identity: Identity, canvasmaker: 
         author="",
     )
     doc.build(story.flowables, canvasmaker=canvasmaker or footer_canvas_maker(identity))
-    return buf.getvalue(), story
+    return buf.getvalue(), story, doc.page
 
 
 def render(record: Record, options: RenderOptions | None = None) -> RenderedDocument:
@@ -57,9 +59,8 @@ def render(record: Record, options: RenderOptions | None = None) -> RenderedDocu
     plan = signing_plan(record)
     identity = identity_of(record, options)
     moment = (options.now or record.finalized_at).astimezone(VIETNAM)
-    raw, story = _layout(record, plan, identity)
+    raw, story, pages = _layout(record, plan, identity)
     pdf = finish(raw, record, plan, story.boxes, identity, options.profile, moment)
-    pages = max(box.page for box in story.boxes)
     return RenderedDocument(pdf, identity.document_id, identity.content_hash, plan, pages, options.profile)
 
 
@@ -71,7 +72,7 @@ def render_plain(record: Record) -> bytes:
     from reportlab.pdfgen.canvas import Canvas
 
     identity = identity_of(record, RenderOptions())
-    raw, _ = _layout(record, signing_plan(record), identity, canvasmaker=Canvas)
+    raw, _, _ = _layout(record, signing_plan(record), identity, canvasmaker=Canvas)
     return raw
 
 

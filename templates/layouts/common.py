@@ -198,15 +198,16 @@ def approvals(story: Story) -> None:
         p(homeroom.signer_name, CENTER_BOLD),
     ]
     right = [
-        p(dateline, ITALIC_CENTER),
         *_principal_title(principal),
         p("(Ký, ghi rõ họ tên và đóng dấu)", ITALIC_CENTER),
         _principal_with_seal(story, principal, box_w, box_h, seal),
         p(principal.signer_name, CENTER_BOLD),
     ]
     block = Table([[left, right]], colWidths=[CONTENT_WIDTH / 2, CONTENT_WIDTH / 2])
-    block.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), SERIF), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
-    story.add(Spacer(1, 6 * mm), KeepTogether([block]))
+    block.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), SERIF), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    heading = Table([["", p(dateline, ITALIC_CENTER)]], colWidths=[CONTENT_WIDTH / 2, CONTENT_WIDTH / 2])
+    heading.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), SERIF)]))
+    story.add(Spacer(1, 6 * mm), KeepTogether([heading, block]))
 
 
 def _principal_title(entry: PlanEntry) -> list[Flowable]:
