@@ -7,9 +7,10 @@ from .errors import InvalidRecordError, RecordsError
 from .export import canonical_json, content_hash, dumps_jsonl, record_data, to_json, to_xml
 from .model import FORMAT, Record, Subject
 from .plan import PlanEntry, Role, SigningPlan, signing_plan
-from .problems import CATALOGUE, Problem, Severity
+from .problems import CATALOGUE, Problem, Severity, error, warning
 from .rules import derive_learning, year_average
 from .sample import generate as generate_sample
+from .sample import standard_subjects
 from .service import FileReport, RecordReport, json_schema, load_file, parse_bytes, validate_record
 
 __all__ = [
@@ -30,14 +31,17 @@ __all__ = [
     "content_hash",
     "derive_learning",
     "dumps_jsonl",
+    "error",
     "generate_sample",
     "json_schema",
     "load_file",
     "parse_bytes",
     "record_data",
     "signing_plan",
+    "standard_subjects",
     "to_json",
     "to_xml",
     "validate_record",
+    "warning",
     "year_average",
 ]

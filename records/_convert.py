@@ -30,7 +30,9 @@ def problems_from(exc: ValidationError, prefix: tuple[int | str, ...] = ()) -> l
     for item in exc.errors(include_url=False):
         loc = prefix + tuple(item["loc"])
         # Union members and validator wrappers add their own names to the location; hide them.
-        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("function-after", "function-before"))))
+        loc = tuple(
+            p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("function-after", "function-before")))
+        )
         out.append(_one(item["type"], join_path(loc), item.get("input"), item.get("ctx") or {}, item["msg"]))
     return out
 

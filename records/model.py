@@ -19,7 +19,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from PIL import Image, UnidentifiedImageError
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
 from pydantic_core import PydanticCustomError
 
 FORMAT = "hocba-record/1"
@@ -36,10 +44,6 @@ EducationResult = Literal["hoan_thanh_xuat_sac", "hoan_thanh_tot", "hoan_thanh",
 PrimaryLevel = Literal["hoan_thanh_tot", "hoan_thanh", "chua_hoan_thanh"]
 
 GRADES: dict[str, tuple[int, int]] = {"tieu_hoc": (1, 5), "thcs": (6, 9), "thpt": (10, 12)}
-
-
-def _text(max_length: int) -> Any:
-    return Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=max_length)]
 
 
 def _pattern(regex: str, code: str, expected_vi: str, expected_en: str) -> Any:
@@ -80,7 +84,9 @@ def _result(value: Any) -> Decimal | str:
         raise PydanticCustomError("field.enum", "bad mark", {"value": value, "allowed": "0–10, dat, chua_dat"})
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise PydanticCustomError(
-            "field.type", "bad result", {"expected_vi": "điểm hoặc dat/chua_dat", "expected_en": "a score or dat/chua_dat"}
+            "field.type",
+            "bad result",
+            {"expected_vi": "điểm hoặc dat/chua_dat", "expected_en": "a score or dat/chua_dat"},
         )
     score = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     if not Decimal(0) <= score <= Decimal(10):
@@ -107,10 +113,13 @@ def _photo(value: str) -> str:
     return value
 
 
-Text20 = _text(20)
-Text100 = _text(100)
-Text200 = _text(200)
-Text500 = _text(500)
+# Text of bounded length; surrounding white space is dropped, an empty string is missing text.
+Text20 = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=20)]
+Text100 = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=100)]
+Text200 = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
+Text500 = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=500)]
+Text1000 = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=1000)]
+Text2000 = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=2000)]
 Int = Annotated[int, Field(strict=True)]
 NonNegative = Annotated[int, Field(strict=True, ge=0)]
 Date = Annotated[date, BeforeValidator(_date)]
@@ -139,7 +148,9 @@ class _Frozen(BaseModel):
 
 class School(_Frozen):
     code: Annotated[
-        str, StringConstraints(strict=True), _pattern(r"\d{8,10}", "field.pattern", "8–10 chữ số", "8–10 digits")
+        str,
+        StringConstraints(strict=True),
+        _pattern(r"\d{8,10}", "field.pattern", "8–10 chữ số", "8–10 digits"),
     ]
     """The school's ministry code."""
     name: Text200
@@ -150,7 +161,9 @@ class School(_Frozen):
 
 class Student(_Frozen):
     personal_id: Annotated[
-        str, StringConstraints(strict=True), _pattern(r"\d{12}", "student.personal_id", "12 chữ số", "12 digits")
+        str,
+        StringConstraints(strict=True),
+        _pattern(r"\d{12}", "student.personal_id", "12 chữ số", "12 digits"),
     ]
     """Số định danh cá nhân: 12 digits; without it nothing can be signed."""
     student_code: Text20
@@ -188,7 +201,12 @@ class Subject(_Frozen):
     code: Annotated[
         str,
         StringConstraints(strict=True),
-        _pattern(r"[a-z][a-z0-9_]{0,39}", "field.pattern", "chữ thường, số và '_'", "lower-case letters, digits, '_'"),
+        _pattern(
+            r"[a-z][a-z0-9_]{0,39}",
+            "field.pattern",
+            "chữ thường, số và '_'",
+            "lower-case letters, digits, '_'",
+        ),
     ]
     name: Text100
     assessment: Literal["score", "comment"] | None = None
@@ -200,7 +218,7 @@ class Subject(_Frozen):
     """Tiểu học: mức đạt được (T/H/C)."""
     test_score: Annotated[int, Field(strict=True, ge=0, le=10)] | None = None
     """Tiểu học: the periodic end-of-year test score, where the subject has one."""
-    comment: _text(1000) | None = None  # type: ignore[valid-type]
+    comment: Text1000 | None = None
     exempt: Exemption | None = None
     teacher_id: StaffId | None = None
 
@@ -278,7 +296,7 @@ class Record(_Frozen):
     education_result: EducationResult | None = None
     promotion: Promotion
     award: Award | None = None
-    homeroom_comment: _text(2000)  # type: ignore[valid-type]
+    homeroom_comment: Text2000
     staff: Annotated[tuple[StaffMember, ...], Field(min_length=1)]
     signers: Signers
     finalized_at: Timestamp

@@ -95,18 +95,39 @@ def signing_plan(record: Record) -> SigningPlan:
             )
         group += 1
     homeroom = staff[record.signers.homeroom_teacher]
-    entries.append(PlanEntry(HOMEROOM_FIELD, Role.HOMEROOM_TEACHER, group, homeroom.id, homeroom.full_name, "Giáo viên chủ nhiệm"))
+    entries.append(
+        PlanEntry(
+            HOMEROOM_FIELD,
+            Role.HOMEROOM_TEACHER,
+            group,
+            homeroom.id,
+            homeroom.full_name,
+            "Giáo viên chủ nhiệm",
+        )
+    )
     acting = record.signers.principal_acting
     if acting:
         deputy = staff[acting]
         principal = PlanEntry(
-            PRINCIPAL_FIELD, Role.ACTING_PRINCIPAL, group + 1, deputy.id, deputy.full_name, "KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG"
+            PRINCIPAL_FIELD,
+            Role.ACTING_PRINCIPAL,
+            group + 1,
+            deputy.id,
+            deputy.full_name,
+            "KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG",
         )
     else:
         head = staff[record.signers.principal]
         principal = PlanEntry(PRINCIPAL_FIELD, Role.PRINCIPAL, group + 1, head.id, head.full_name, "HIỆU TRƯỞNG")
     entries.append(principal)
     entries.append(
-        PlanEntry(SEAL_FIELD, Role.SCHOOL_SEAL, group + 2, f"school:{record.school.code}", record.school.name, "Dấu của nhà trường")
+        PlanEntry(
+            SEAL_FIELD,
+            Role.SCHOOL_SEAL,
+            group + 2,
+            f"school:{record.school.code}",
+            record.school.name,
+            "Dấu của nhà trường",
+        )
     )
     return SigningPlan(tuple(entries))

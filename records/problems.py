@@ -38,7 +38,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.too_long": ("Dài quá {max} ký tự", "Longer than {max} characters"),
     "field.empty": ("Không được để trống", "Must not be empty"),
     "field.pattern": ("Sai định dạng: cần {expected_vi}", "Wrong format: expected {expected_en}"),
-    "field.enum": ("Giá trị '{value}' không hợp lệ; chấp nhận: {allowed}", "Value '{value}' is not allowed; one of: {allowed}"),
+    "field.enum": (
+        "Giá trị '{value}' không hợp lệ; chấp nhận: {allowed}",
+        "Value '{value}' is not allowed; one of: {allowed}",
+    ),
     "field.range": ("Giá trị {value} nằm ngoài khoảng {low}–{high}", "Value {value} is outside {low}–{high}"),
     "field.date": ("Ngày không hợp lệ (YYYY-MM-DD): {value}", "Invalid date (YYYY-MM-DD): {value}"),
     "field.timestamp": (
@@ -99,7 +102,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Year score {value} differs from (term I + 2 × term II)/3 = {expected}",
     ),
     "staff.duplicate_id": ("Mã cán bộ '{value}' bị lặp", "Staff id '{value}' appears twice"),
-    "staff.unknown": ("Không có cán bộ mã '{value}' trong danh sách staff", "No staff member '{value}' in staff"),
+    "staff.unknown": (
+        "Không có cán bộ mã '{value}' trong danh sách staff",
+        "No staff member '{value}' in staff",
+    ),
     "signers.position": (
         "Cán bộ '{value}' có chức vụ {actual}; vai trò này cần {expected}",
         "Staff member '{value}' is {actual}; this role needs {expected}",

@@ -164,7 +164,13 @@ def _staff(r: Record) -> Iterator[Problem]:
         if member is None:
             yield error("staff.unknown", f"signers.{role}", value=staff_id)
         elif position is not None and member.position != position:
-            yield error("signers.position", f"signers.{role}", value=staff_id, actual=member.position, expected=position)
+            yield error(
+                "signers.position",
+                f"signers.{role}",
+                value=staff_id,
+                actual=member.position,
+                expected=position,
+            )
 
 
 def _award(r: Record) -> Iterator[Problem]:

@@ -18,12 +18,83 @@ from PIL import Image, ImageDraw
 from .model import GRADES, Subject
 from .rules import derive_learning, year_average
 
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Lưu"]
-MIDDLE_F = ["Thị", "Ngọc", "Thùy", "Khánh", "Bảo", "Mỹ", "Diệu", "Phương", "Thị Ngọc", "Hoài", "Quỳnh", "Tuyết"]
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Lưu",
+]
+MIDDLE_F = [
+    "Thị",
+    "Ngọc",
+    "Thùy",
+    "Khánh",
+    "Bảo",
+    "Mỹ",
+    "Diệu",
+    "Phương",
+    "Thị Ngọc",
+    "Hoài",
+    "Quỳnh",
+    "Tuyết",
+]
 MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Gia", "Thiện", "Tuấn", "Xuân", "Trọng", "Đình", "Công"]
-GIVEN_F = ["Ánh", "Hằng", "Thảo", "Ngân", "Yến", "Nhung", "Trâm", "Hạnh", "Mẫn", "Thủy", "Ngọc", "Diễm", "Quế", "Uyên", "Ly"]
-GIVEN_M = ["Dũng", "Thắng", "Khải", "Tuấn", "Lộc", "Đạt", "Kiên", "Sơn", "Phúc", "Hiếu", "Thuận", "Lãm", "Bửu", "Ẩn", "Vỹ"]
-PLACES = ["Hải Phòng", "Hà Nội", "Thái Bình", "Nam Định", "Quảng Ninh", "Hải Dương", "Thừa Thiên Huế", "Đắk Lắk"]
+GIVEN_F = [
+    "Ánh",
+    "Hằng",
+    "Thảo",
+    "Ngân",
+    "Yến",
+    "Nhung",
+    "Trâm",
+    "Hạnh",
+    "Mẫn",
+    "Thủy",
+    "Ngọc",
+    "Diễm",
+    "Quế",
+    "Uyên",
+    "Ly",
+]
+GIVEN_M = [
+    "Dũng",
+    "Thắng",
+    "Khải",
+    "Tuấn",
+    "Lộc",
+    "Đạt",
+    "Kiên",
+    "Sơn",
+    "Phúc",
+    "Hiếu",
+    "Thuận",
+    "Lãm",
+    "Bửu",
+    "Ẩn",
+    "Vỹ",
+]
+PLACES = [
+    "Hải Phòng",
+    "Hà Nội",
+    "Thái Bình",
+    "Nam Định",
+    "Quảng Ninh",
+    "Hải Dương",
+    "Thừa Thiên Huế",
+    "Đắk Lắk",
+]
 ETHNIC = ["Kinh", "Kinh", "Kinh", "Tày", "Mường", "Thái", "Hmông", "Ê Đê"]
 VILLAGES = ["Thôn Đông", "Thôn Nam", "Xóm Bắc", "Thôn Quyết Tiến", "Khu phố Ngũ Lão"]
 
@@ -58,8 +129,18 @@ SECONDARY_SUBJECTS = {
     ],
 }
 TEACHERS = [
-    "Trần Văn Thính", "Hoàng Thị Thiết", "Phạm Thu Hương", "Đỗ Quang Vinh", "Nguyễn Thị Lụa", "Bùi Đức Hạnh",
-    "Vũ Thị Ngát", "Lê Mạnh Cường", "Đặng Thị Hiền", "Ngô Xuân Trường", "Dương Thị Nguyệt", "Huỳnh Văn Tỵ",
+    "Trần Văn Thính",
+    "Hoàng Thị Thiết",
+    "Phạm Thu Hương",
+    "Đỗ Quang Vinh",
+    "Nguyễn Thị Lụa",
+    "Bùi Đức Hạnh",
+    "Vũ Thị Ngát",
+    "Lê Mạnh Cường",
+    "Đặng Thị Hiền",
+    "Ngô Xuân Trường",
+    "Dương Thị Nguyệt",
+    "Huỳnh Văn Tỵ",
 ]
 COMMENTS = [
     "Em chăm ngoan, lễ phép, có ý thức tự giác trong học tập.",
@@ -71,8 +152,16 @@ COMMENTS = [
 ]
 QUALITY_KEYS = ["yeu_nuoc", "nhan_ai", "cham_chi", "trung_thuc", "trach_nhiem"]
 COMPETENCE_KEYS = [
-    "tu_chu_tu_hoc", "giao_tiep_hop_tac", "giai_quyet_van_de", "ngon_ngu", "tinh_toan",
-    "khoa_hoc", "cong_nghe", "tin_hoc", "tham_mi", "the_chat",
+    "tu_chu_tu_hoc",
+    "giao_tiep_hop_tac",
+    "giai_quyet_van_de",
+    "ngon_ngu",
+    "tinh_toan",
+    "khoa_hoc",
+    "cong_nghe",
+    "tin_hoc",
+    "tham_mi",
+    "the_chat",
 ]
 SCHOOLS = {
     "tieu_hoc": ("31712001", "Trường Tiểu học Đại Thắng"),
@@ -90,7 +179,11 @@ def _primary_subjects(grade: int) -> list[tuple[str, str, bool]]:
         out += [("khoa_hoc", "Khoa học", True), ("lich_su_dia_li", "Lịch sử và Địa lí", True)]
     if grade >= 3:
         out += [("ngoai_ngu_1", "Tiếng Anh", True), ("tin_hoc_cong_nghe", "Tin học và Công nghệ", grade >= 4)]
-    out += [("gdtc", "Giáo dục thể chất", False), ("am_nhac", "Âm nhạc", False), ("mi_thuat", "Mĩ thuật", False)]
+    out += [
+        ("gdtc", "Giáo dục thể chất", False),
+        ("am_nhac", "Âm nhạc", False),
+        ("mi_thuat", "Mĩ thuật", False),
+    ]
     out.append(("hdtn", "Hoạt động trải nghiệm", False))
     return out
 
@@ -134,7 +227,9 @@ def _name(rng: random.Random, female: bool) -> str:
     return f"{rng.choice(FAMILY)} {rng.choice(middle)} {rng.choice(given)}"
 
 
-def generate(level: str, grade: int, students: int, seed: int = 0, school_year: str = "2024-2025") -> list[dict[str, Any]]:
+def generate(
+    level: str, grade: int, students: int, seed: int = 0, school_year: str = "2024-2025"
+) -> list[dict[str, Any]]:
     """`students` records of one class as plain JSON-ready dicts (scores as Decimal)."""
     if level not in GRADES or not GRADES[level][0] <= grade <= GRADES[level][1]:
         raise ValueError(f"grade {grade} is not part of level {level}")
@@ -144,7 +239,13 @@ def generate(level: str, grade: int, students: int, seed: int = 0, school_year: 
 
 
 def _student_record(
-    level: str, grade: int, school_year: str, i: int, rng: random.Random, staff: list[dict[str, Any]], teacher_of: dict[str, str]
+    level: str,
+    grade: int,
+    school_year: str,
+    i: int,
+    rng: random.Random,
+    staff: list[dict[str, Any]],
+    teacher_of: dict[str, str],
 ) -> dict[str, Any]:
     start = int(school_year[:4])
     female = rng.random() < 0.5
@@ -160,8 +261,13 @@ def _student_record(
         "school_year": school_year,
         "grade": grade,
         "class_name": class_name,
-        "school": {"code": code, "name": school_name, "commune": "Xã Đại Thắng", "district": "Huyện Tiên Lãng",
-                   "province": "Thành phố Hải Phòng"},
+        "school": {
+            "code": code,
+            "name": school_name,
+            "commune": "Xã Đại Thắng",
+            "district": "Huyện Tiên Lãng",
+            "province": "Thành phố Hải Phòng",
+        },
         "student": {
             "personal_id": personal_id,
             "student_code": f"{code}{i + 1:05d}",
@@ -177,8 +283,12 @@ def _student_record(
             "register_number": f"{100 + i}/{start - (grade - GRADES[level][0])}",
         },
         "study_history": [
-            {"school_year": f"{start - k}-{start - k + 1}", "class_name": f"{grade - k}A1", "school_name": school_name,
-             "register_number": f"{100 + i}/{start - (grade - GRADES[level][0])}"}
+            {
+                "school_year": f"{start - k}-{start - k + 1}",
+                "class_name": f"{grade - k}A1",
+                "school_name": school_name,
+                "register_number": f"{100 + i}/{start - (grade - GRADES[level][0])}",
+            }
             for k in range(grade - GRADES[level][0], -1, -1)
         ],
         "absences": {"term1": rng.choice([0, 0, 0, 1, 2, 3]), "term2": rng.choice([0, 0, 1, 2])},
@@ -204,7 +314,13 @@ def _student_record(
 
 
 def _secondary_results(
-    record: dict[str, Any], level: str, grade: int, i: int, rng: random.Random, ability: float, teacher_of: dict[str, str]
+    record: dict[str, Any],
+    level: str,
+    grade: int,
+    i: int,
+    rng: random.Random,
+    ability: float,
+    teacher_of: dict[str, str],
 ) -> None:
     subjects: list[dict[str, Any]] = []
     for code, name, kind in SECONDARY_SUBJECTS[level]:
@@ -246,16 +362,27 @@ def _primary_results(record: dict[str, Any], grade: int, i: int, rng: random.Ran
         row["level"] = "hoan_thanh_tot" if rng.random() < (ability - 4) / 6 else "hoan_thanh"
         if tested:
             row["test_score"] = int(min(10, max(4, round(rng.gauss(ability + 0.5, 1.0)))))
-        row["comment"] = rng.choice(["Nắm vững kiến thức, vận dụng tốt.", "Hoàn thành nội dung môn học.", "Tích cực, sáng tạo."])
+        row["comment"] = rng.choice(
+            ["Nắm vững kiến thức, vận dụng tốt.", "Hoàn thành nội dung môn học.", "Tích cực, sáng tạo."]
+        )
         subjects.append(row)
     record["subjects"] = subjects
     qual = "tot" if ability > 6.5 else "dat"
     record["qualities"] = {k: qual for k in QUALITY_KEYS}
     record["competences"] = {k: qual if rng.random() > 0.1 else "dat" for k in COMPETENCE_KEYS}
     top = all(s.get("level") in (None, "hoan_thanh_tot") for s in subjects)
-    record["education_result"] = "hoan_thanh_xuat_sac" if top and qual == "tot" else ("hoan_thanh_tot" if qual == "tot" else "hoan_thanh")
+    record["education_result"] = (
+        "hoan_thanh_xuat_sac" if top and qual == "tot" else ("hoan_thanh_tot" if qual == "tot" else "hoan_thanh")
+    )
     if record["education_result"] == "hoan_thanh_xuat_sac":
         record["award"] = "hoc_sinh_xuat_sac"
     elif rng.random() < 0.15:
         record["award"] = "hoc_sinh_tieu_bieu"
     record["promotion"] = "hoan_thanh_chuong_trinh" if grade == 5 else "len_lop"
+
+
+def standard_subjects(level: str, grade: int | None = None) -> list[dict[str, str]]:
+    """The usual subject rows of a level (GDPT 2018), for templates: code, name and, above primary, assessment."""
+    if level == "tieu_hoc":
+        return [{"code": c, "name": n} for c, n, _ in _primary_subjects(grade or 5)]
+    return [{"code": c, "name": n, "assessment": a} for c, n, a in SECONDARY_SUBJECTS[level]]

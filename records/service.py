@@ -89,7 +89,11 @@ def validate_record(raw: Any, index: int = 0) -> RecordReport:
     raw = nfc(raw)
     if raw.get("format") != FORMAT:
         # Another format's fields would only produce noise: say the one thing that matters.
-        problem = error("field.required", "format") if "format" not in raw else error("record.format", "format", value=raw["format"])
+        problem = (
+            error("field.required", "format")
+            if "format" not in raw
+            else error("record.format", "format", value=raw["format"])
+        )
         return RecordReport(index, None, (problem,))
     try:
         record = Record.model_validate(raw)

@@ -4,7 +4,16 @@ Knows records, never keys or storage.
 """
 
 from .errors import FontMissingError, PdfaConformanceError, PlanMissingError, TemplatesError
-from .model import DEFAULT_VERIFY_URL, VIETNAM, FieldBox, Identity, Profile, RenderedDocument, RenderOptions, document_id
+from .model import (
+    DEFAULT_VERIFY_URL,
+    VIETNAM,
+    FieldBox,
+    Identity,
+    Profile,
+    RenderedDocument,
+    RenderOptions,
+    document_id,
+)
 from .service import parse_now, read_identity, read_plan, render, render_plain, write_atomic
 
 __all__ = [

@@ -9,7 +9,11 @@ LEVEL_NAME = {"tieu_hoc": "tiểu học", "thcs": "trung học cơ sở", "thpt"
 RATING = {"tot": "Tốt", "kha": "Khá", "dat": "Đạt", "chua_dat": "Chưa đạt"}
 MARK = {"dat": "Đạt", "chua_dat": "Chưa đạt"}
 QUALITY_LEVEL = {"tot": "Tốt", "dat": "Đạt", "can_co_gang": "Cần cố gắng"}
-PRIMARY_LEVEL = {"hoan_thanh_tot": "Hoàn thành tốt (T)", "hoan_thanh": "Hoàn thành (H)", "chua_hoan_thanh": "Chưa hoàn thành (C)"}
+PRIMARY_LEVEL = {
+    "hoan_thanh_tot": "Hoàn thành tốt (T)",
+    "hoan_thanh": "Hoàn thành (H)",
+    "chua_hoan_thanh": "Chưa hoàn thành (C)",
+}
 EDUCATION_RESULT = {
     "hoan_thanh_xuat_sac": "Hoàn thành xuất sắc",
     "hoan_thanh_tot": "Hoàn thành tốt",

@@ -12,6 +12,7 @@ from typing import Any
 import pikepdf
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate
 
 from records import Record, SigningPlan, content_hash, signing_plan
@@ -34,9 +35,7 @@ def _story(record: Record, plan: SigningPlan) -> Story:
     return story
 
 
-def _layout(
-    record: Record, plan: SigningPlan, identity: Identity, canvasmaker: Any = None
-) -> tuple[bytes, Story, int]:
+def _layout(record: Record, plan: SigningPlan, identity: Identity, canvasmaker: Any = None) -> tuple[bytes, Story, int]:
     configure_reportlab()
     story = _story(record, plan)
     buf = io.BytesIO()
@@ -69,8 +68,6 @@ def render_plain(record: Record) -> bytes:
 
     The benchmark's yardstick for what the finishing costs.
     """
-    from reportlab.pdfgen.canvas import Canvas
-
     identity = identity_of(record, RenderOptions())
     raw, _, _ = _layout(record, signing_plan(record), identity, canvasmaker=Canvas)
     return raw
@@ -117,4 +114,3 @@ def parse_now(text: str | None) -> datetime | None:
         return None
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
-

@@ -16,16 +16,20 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer,
 
 from records import PlanEntry, Record, SigningPlan
 
+from .._canvas import SigBox
 from ..fonts import SERIF, SERIF_BOLD, SERIF_ITALIC
 from ..labels import GENDER, LEVEL_TITLE, place_name
 from ..model import FieldBox
-from .._canvas import SigBox
 
 CONTENT_WIDTH = 175 * mm  # A4 less 20 mm binding margin and 15 mm outer margin
 
 
-def _style(name: str, size: float = 11, font: str = SERIF, align: int = TA_LEFT, leading: float | None = None) -> ParagraphStyle:
-    return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.25, alignment=align, textColor=black)
+def _style(
+    name: str, size: float = 11, font: str = SERIF, align: int = TA_LEFT, leading: float | None = None
+) -> ParagraphStyle:
+    return ParagraphStyle(
+        name, fontName=font, fontSize=size, leading=leading or size * 1.25, alignment=align, textColor=black
+    )
 
 
 BODY = _style("body")
@@ -139,7 +143,10 @@ def identity_page(story: Story) -> None:
         ("Số đăng bộ", s.register_number),
     ]
     info = Table(
-        [[p(label + ":", CELL), rich(b(value) if i == 0 else escape(value), CELL)] for i, (label, value) in enumerate(rows)],
+        [
+            [p(label + ":", CELL), rich(b(value) if i == 0 else escape(value), CELL)]
+            for i, (label, value) in enumerate(rows)
+        ],
         colWidths=[40 * mm, 95 * mm],
     )
     info.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), SERIF), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -153,11 +160,25 @@ def study_history(r: Record) -> Flowable:
     rows: list[list[Any]] = [head]
     history = r.study_history or ()
     for row in history:
-        rows.append([p(row.school_year, CELL_CENTER), p(row.class_name, CELL_CENTER), p(row.school_name, CELL),
-                     p(row.register_number or "", CELL_CENTER), ""])
+        rows.append(
+            [
+                p(row.school_year, CELL_CENTER),
+                p(row.class_name, CELL_CENTER),
+                p(row.school_name, CELL),
+                p(row.register_number or "", CELL_CENTER),
+                "",
+            ]
+        )
     if not any(h.school_year == r.school_year for h in history):
-        rows.append([p(r.school_year, CELL_CENTER), p(r.class_name, CELL_CENTER), p(r.school.name, CELL),
-                     p(r.student.register_number, CELL_CENTER), ""])
+        rows.append(
+            [
+                p(r.school_year, CELL_CENTER),
+                p(r.class_name, CELL_CENTER),
+                p(r.school.name, CELL),
+                p(r.student.register_number, CELL_CENTER),
+                "",
+            ]
+        )
     table = Table(rows, colWidths=[24 * mm, 16 * mm, 70 * mm, 25 * mm, 40 * mm], repeatRows=1)
     table.setStyle(grid())
     return KeepTogether([p("QUÁ TRÌNH HỌC TẬP", SECTION), Spacer(1, 2 * mm), table])
@@ -178,7 +199,11 @@ def year_heading(story: Story) -> None:
 
 def homeroom_comment(story: Story) -> None:
     # Split into paragraphs so a long comment flows across pages instead of being clipped.
-    story.add(Spacer(1, 4 * mm), p("NHẬN XÉT CỦA GIÁO VIÊN CHỦ NHIỆM", _style("h", 11, SERIF_BOLD)), Spacer(1, 1 * mm))
+    story.add(
+        Spacer(1, 4 * mm),
+        p("NHẬN XÉT CỦA GIÁO VIÊN CHỦ NHIỆM", _style("h", 11, SERIF_BOLD)),
+        Spacer(1, 1 * mm),
+    )
     for chunk in story.record.homeroom_comment.split("\n"):
         if chunk.strip():
             story.add(p(chunk, JUSTIFIED))

@@ -8,8 +8,22 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table
 
 from ..labels import AWARD, COMPETENCES, EDUCATION_RESULT, PRIMARY_LEVEL, PROMOTION, QUALITIES, QUALITY_LEVEL
-from .common import CELL, CELL_CENTER, CONTENT_WIDTH, HEAD, SMALL, Story, approvals, b, grid, homeroom_comment
-from .common import identity_page, p, rich, year_heading
+from .common import (
+    CELL,
+    CELL_CENTER,
+    CONTENT_WIDTH,
+    HEAD,
+    SMALL,
+    Story,
+    approvals,
+    b,
+    grid,
+    homeroom_comment,
+    identity_page,
+    p,
+    rich,
+    year_heading,
+)
 
 
 def build(story: Story) -> None:
@@ -44,8 +58,14 @@ def _qualities_table(story: Story) -> Table:
     assert r.qualities is not None and r.competences is not None  # guaranteed for tiểu học by the record rules
     qualities = [(QUALITIES[k], QUALITY_LEVEL[v]) for k, v in r.qualities.model_dump().items()]
     competences = [(COMPETENCES[k], QUALITY_LEVEL[v]) for k, v in r.competences.model_dump().items()]
-    rows: list[list[Any]] = [[p("Phẩm chất chủ yếu", HEAD), p("Mức đạt được", HEAD), p("Năng lực cốt lõi", HEAD),
-                              p("Mức đạt được", HEAD)]]
+    rows: list[list[Any]] = [
+        [
+            p("Phẩm chất chủ yếu", HEAD),
+            p("Mức đạt được", HEAD),
+            p("Năng lực cốt lõi", HEAD),
+            p("Mức đạt được", HEAD),
+        ]
+    ]
     for i in range(max(len(qualities), len(competences))):
         q = qualities[i] if i < len(qualities) else ("", "")
         c = competences[i] if i < len(competences) else ("", "")

@@ -34,8 +34,14 @@ def build(story: Story) -> None:
     story.add(PageBreak())
     year_heading(story)
     story.add(_subjects_table(story))
-    story.add(Spacer(1, 2 * mm), p("Trong bảng này không có chỗ sửa chữa. Mọi điều chỉnh kết quả (nếu có) được lập "
-                                    "biên bản và lưu vết trên hệ thống.", SMALL))
+    story.add(
+        Spacer(1, 2 * mm),
+        p(
+            "Trong bảng này không có chỗ sửa chữa. Mọi điều chỉnh kết quả (nếu có) được lập "
+            "biên bản và lưu vết trên hệ thống.",
+            SMALL,
+        ),
+    )
     story.add(PageBreak())
     _results(story)
     homeroom_comment(story)
@@ -44,8 +50,17 @@ def build(story: Story) -> None:
 
 def _subjects_table(story: Story) -> Table:
     r = story.record
-    head = [p(t, HEAD) for t in ("Môn học / Hoạt động giáo dục", "HK I", "HK II", "Cả năm", "Sau KT lại",
-                                "Giáo viên bộ môn ký, ghi rõ họ tên")]
+    head = [
+        p(t, HEAD)
+        for t in (
+            "Môn học / Hoạt động giáo dục",
+            "HK I",
+            "HK II",
+            "Cả năm",
+            "Sau KT lại",
+            "Giáo viên bộ môn ký, ghi rõ họ tên",
+        )
+    ]
     rows: list[list[Any]] = [head]
     spans: list[tuple[Any, ...]] = []
     fields = {e.subject: e for e in story.plan.entries if e.subject}
@@ -59,7 +74,13 @@ def _subjects_table(story: Story) -> Table:
         signature: list[Any] = []
         if entry is not None:
             signature = [story.sigbox(entry.field, SIG_W, SIG_H), p(entry.signer_name, SMALL_CENTER)]
-        rows.append([name, *(p(result(v), CELL_CENTER) for v in (s.term1, s.term2, s.year, s.reassessment)), signature])
+        rows.append(
+            [
+                name,
+                *(p(result(v), CELL_CENTER) for v in (s.term1, s.term2, s.year, s.reassessment)),
+                signature,
+            ]
+        )
     widths = [52 * mm, 14 * mm, 14 * mm, 15 * mm, 17 * mm]
     table = Table(rows, colWidths=[*widths, CONTENT_WIDTH - sum(widths)], repeatRows=1)
     table.setStyle(grid(spans))
@@ -73,17 +94,34 @@ def _results(story: Story) -> None:
     head = [p(t, HEAD) for t in ("", "Kết quả rèn luyện", "Kết quả học tập", "Số buổi nghỉ")]
     rows: list[list[Any]] = [
         head,
-        [p("Học kì I", CELL), p(RATING[conduct.term1], CELL_CENTER), p(RATING[learning.term1], CELL_CENTER),
-         p(str(r.absences.term1), CELL_CENTER)],
-        [p("Học kì II", CELL), p(RATING[conduct.term2], CELL_CENTER), p(RATING[learning.term2], CELL_CENTER),
-         p(str(r.absences.term2), CELL_CENTER)],
-        [p("Cả năm", CELL), p(RATING[conduct.year], CELL_CENTER), p(RATING[learning.year], CELL_CENTER),
-         p(str(r.absences.term1 + r.absences.term2), CELL_CENTER)],
+        [
+            p("Học kì I", CELL),
+            p(RATING[conduct.term1], CELL_CENTER),
+            p(RATING[learning.term1], CELL_CENTER),
+            p(str(r.absences.term1), CELL_CENTER),
+        ],
+        [
+            p("Học kì II", CELL),
+            p(RATING[conduct.term2], CELL_CENTER),
+            p(RATING[learning.term2], CELL_CENTER),
+            p(str(r.absences.term2), CELL_CENTER),
+        ],
+        [
+            p("Cả năm", CELL),
+            p(RATING[conduct.year], CELL_CENTER),
+            p(RATING[learning.year], CELL_CENTER),
+            p(str(r.absences.term1 + r.absences.term2), CELL_CENTER),
+        ],
     ]
     if conduct.after_summer or learning.after_reassessment:
-        rows.append([p("Sau rèn luyện hè / kiểm tra lại", CELL),
-                     p(RATING.get(conduct.after_summer or "", ""), CELL_CENTER),
-                     p(RATING.get(learning.after_reassessment or "", ""), CELL_CENTER), ""])
+        rows.append(
+            [
+                p("Sau rèn luyện hè / kiểm tra lại", CELL),
+                p(RATING.get(conduct.after_summer or "", ""), CELL_CENTER),
+                p(RATING.get(learning.after_reassessment or "", ""), CELL_CENTER),
+                "",
+            ]
+        )
     table = Table(rows, colWidths=[55 * mm, 40 * mm, 40 * mm, 40 * mm])
     table.setStyle(grid())
     promotion = PROMOTION[r.promotion]
