@@ -30,8 +30,9 @@ def year_average(term1: Decimal, term2: Decimal) -> Decimal:
 
 def derive_learning(subjects: Iterable[Subject]) -> str:
     """The year learning result TT 22/2021 derives from the subject results (exempt subjects left out)."""
-    scores = [s.year for s in subjects if not s.exempt and isinstance(s.year, Decimal)]
-    marks = [s.year for s in subjects if not s.exempt and isinstance(s.year, str)]
+    counted = [s for s in subjects if not s.exempt]
+    scores = [s.year for s in counted if isinstance(s.year, Decimal)]
+    marks = [s.year for s in counted if isinstance(s.year, str)]
     all_dat = all(m == "dat" for m in marks)
     if all_dat and all(x >= Decimal("6.5") for x in scores) and sum(x >= 8 for x in scores) >= 6:
         return "tot"

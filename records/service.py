@@ -114,11 +114,10 @@ def _decode_error(exc: json.JSONDecodeError, line_offset: int = 0) -> Problem:
 
 def split_values(text: str) -> tuple[list[Any], list[Problem]]:
     """Decode a whole-file JSON value or JSON Lines into a list of record candidates."""
-    stripped = text.strip()
-    if not stripped:
+    if not text.strip():
         return [], [error("file.empty", "")]
     try:
-        whole = _loads(stripped)
+        whole = _loads(text)  # not stripped: line and column must point into the file as it is
     except json.JSONDecodeError as whole_exc:
         lines = text.splitlines()
         first = next((i for i, line in enumerate(lines) if line.strip()), 0)
@@ -126,8 +125,7 @@ def split_values(text: str) -> tuple[list[Any], list[Problem]]:
             _loads(lines[first])
         except json.JSONDecodeError:
             # Not JSON Lines either: report where the single document broke.
-            leading = len(text) - len(text.lstrip())
-            return [], [_decode_error(whole_exc, text[:leading].count("\n"))]
+            return [], [_decode_error(whole_exc)]
         return _json_lines(lines)
     values = whole if isinstance(whole, list) else [whole]
     if not values:
