@@ -1,0 +1,222 @@
+"""Rendered books, checked from outside: PDF/A validators, poppler, qpdf, and the signature fields."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pikepdf.pdfa
+import pytest
+
+from records import Record, generate_sample, signing_plan, to_json, to_xml
+from templates import Profile, RenderedDocument, RenderOptions, read_identity, read_plan, render
+
+from .conftest import as_json, preflight_classpath, require_tool, to_record
+
+LEVELS = ("thcs", "thpt", "tieu_hoc")
+CASES = [(level, profile) for level in LEVELS for profile in Profile]
+
+
+@pytest.fixture(scope="session")
+def books(raw_samples: dict[str, list[dict[str, Any]]], tmp_path_factory: pytest.TempPathFactory) -> dict[Any, Any]:
+    """Sample 4 of each level (a deputy signs for the principal) in every profile, rendered once."""
+    out: dict[Any, Any] = {}
+    folder = tmp_path_factory.mktemp("books")
+    for level in LEVELS:
+        record = to_record(raw_samples[level][4])
+        for profile in Profile:
+            document = render(record, RenderOptions(profile=profile))
+            path = folder / f"{level}-{profile.value}.pdf"
+            path.write_bytes(document.pdf)
+            out[level, profile] = (record, document, path)
+    return out
+
+
+def _fields(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictionary]]:
+    def walk(field: pikepdf.Dictionary, prefix: str) -> Iterator[tuple[str, pikepdf.Dictionary]]:
+        name = prefix + str(field.T)
+        if "/Kids" in field:
+            for kid in field.Kids:
+                yield from walk(kid, name + ".")
+        else:
+            yield name, field
+
+    for top in pdf.Root.AcroForm.Fields:
+        yield from walk(top, "")
+
+
+@pytest.mark.parametrize(("level", "profile"), CASES)
+def test_pdfa_has_no_violation(books: dict[Any, Any], level: str, profile: Profile) -> None:
+    _, document, path = books[level, profile]
+    report = pikepdf.pdfa.validate_written(path, profile.flavour)
+    assert list(report.violations) == []
+    unchecked = {(f.rule, f.message) for f in report.unsupported}
+    allowed = {
+        ("pikepdf:schema-Catalog", "interactive forms (/AcroForm) are not supported"),
+        ("pikepdf:schema-Catalog", "unrecognized key(s) /PieceInfo are not checked"),
+        ("pikepdf:embedded-file", "embedded files are not supported"),
+    }
+    assert unchecked <= allowed, unchecked - allowed
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_base_layer_passes_pdfa_in_full(books: dict[Any, Any], level: str, tmp_path: Path) -> None:
+    """Without the three constructs pikepdf does not judge, the document passes outright."""
+    _, document, _ = books[level, Profile.PDFA_3B]
+    with pikepdf.open(io.BytesIO(document.pdf)) as pdf:
+        for page in pdf.pages:
+            if "/Annots" in page.obj:
+                del page.obj["/Annots"]
+        for key in ("/AcroForm", "/PieceInfo", "/Names", "/AF"):
+            del pdf.Root[key]
+        pdf.save(tmp_path / "base.pdf", **pikepdf.pdfa.resolve_save_kwargs("3b"))
+    assert pikepdf.pdfa.validate_written(tmp_path / "base.pdf", "3b").verdict == "pass"
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_preflight_passes_pdfa_1b(books: dict[Any, Any], level: str) -> None:
+    classpath = preflight_classpath()
+    _, _, path = books[level, Profile.PDFA_1B]
+    run = subprocess.run(
+        ["java", "-cp", classpath, "org.apache.pdfbox.preflight.Validator_A1b", str(path)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert "is a valid PDF/A-1b file" in run.stdout, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize(("level", "profile"), CASES)
+def test_every_font_embedded(books: dict[Any, Any], level: str, profile: Profile) -> None:
+    require_tool("pdffonts")
+    _, _, path = books[level, profile]
+    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert lines, "no fonts listed"
+    for line in lines:
+        emb = line.split()[-5]
+        assert emb == "yes", line
+        assert "Liberation" in line
+
+
+@pytest.mark.parametrize(("level", "profile"), CASES)
+def test_text_extracts(books: dict[Any, Any], level: str, profile: Profile) -> None:
+    require_tool("pdftotext")
+    record, _, path = books[level, profile]
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
+    text = unicodedata.normalize("NFC", text.decode())
+    assert record.student.full_name.upper() in text
+    assert record.student.full_name in text
+    assert record.student.personal_id in text
+    assert "KT. HIỆU TRƯỞNG" in text and "PHÓ HIỆU TRƯỞNG" in text
+    assert re.search(r"Trang 1/\d", text)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_attachments_in_pdfa_3b_only(books: dict[Any, Any], level: str) -> None:
+    record, document, _ = books[level, Profile.PDFA_3B]
+    with pikepdf.open(io.BytesIO(document.pdf)) as pdf:
+        assert set(pdf.attachments) == {"hocba.xml", "hocba.json"}
+        assert pdf.attachments["hocba.json"].get_file().read_bytes() == to_json(record)
+        assert pdf.attachments["hocba.xml"].get_file().read_bytes() == to_xml(record)
+        assert len(pdf.Root.AF) == 2
+        for spec in pdf.Root.AF:
+            assert spec.AFRelationship == pikepdf.Name.Data
+    for profile in (Profile.PDFA_2B, Profile.PDFA_1B):
+        with pikepdf.open(io.BytesIO(books[level, profile][1].pdf)) as pdf:
+            assert len(pdf.attachments) == 0 and "/AF" not in pdf.Root
+
+
+@pytest.mark.parametrize(("level", "profile"), CASES)
+def test_signature_fields_equal_the_plan(books: dict[Any, Any], level: str, profile: Profile) -> None:
+    record, document, _ = books[level, profile]
+    plan = signing_plan(record)
+    assert read_plan(document.pdf) == plan == document.plan
+    with pikepdf.open(io.BytesIO(document.pdf)) as pdf:
+        fields = dict(_fields(pdf))
+        assert list(fields) == plan.fields()
+        for name, field in fields.items():
+            assert field.FT == pikepdf.Name.Sig and "/V" not in field
+            x0, y0, x1, y1 = (float(v) for v in field.Rect)
+            assert x1 - x0 > 20 and y1 - y0 > 10, name
+            assert int(field.F) & 4  # printable
+            assert any(a.objgen == field.objgen for a in field.P.Annots)
+        principal, seal = fields["hieu_truong"], fields["dau_truong"]
+        locked = {str(f) for f in principal.Lock.Fields}
+        assert locked == {e.field for e in plan.entries if e.group < plan.entry("hieu_truong").group}
+        assert seal.Lock.Action == pikepdf.Name.All and int(seal.Lock.P) == 1
+        # NĐ 30/2020: the seal covers about a third of the principal's signature, on its left.
+        px0, _, px1, _ = (float(v) for v in principal.Rect)
+        sx0, _, sx1, _ = (float(v) for v in seal.Rect)
+        assert sx0 < px0 < sx1 < px1
+        assert abs((sx1 - px0) - (px1 - px0) / 3) < 2
+    expected = ["gvcn", "hieu_truong", "dau_truong"]
+    if level != "tieu_hoc":
+        expected = [f"gvbm.{s.code}" for s in record.subjects if not s.exempt] + expected
+    assert plan.fields() == expected
+    assert plan.entry("hieu_truong").label == "KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG"
+
+
+def test_subject_fields_sit_in_their_rows(books: dict[Any, Any]) -> None:
+    """Every subject teacher's field is on the results page, one below the other in table order."""
+    _, document, _ = books["thcs", Profile.PDFA_3B]
+    with pikepdf.open(io.BytesIO(document.pdf)) as pdf:
+        subject_fields = [(n, f) for n, f in _fields(pdf) if n.startswith("gvbm.")]
+        tops = [float(f.Rect[3]) for _, f in subject_fields]
+        assert tops == sorted(tops, reverse=True)
+        pages = {f.P.objgen for _, f in subject_fields}
+        assert pages == {pdf.pages[1].obj.objgen}
+
+
+def test_xmp_metadata(books: dict[Any, Any]) -> None:
+    record, document, _ = books["thcs", Profile.PDFA_3B]
+    with pikepdf.open(io.BytesIO(document.pdf)) as pdf:
+        meta = pdf.open_metadata()
+        assert record.student.full_name in meta["dc:title"]
+        assert record.school_year in meta["dc:title"]
+        assert meta["dc:identifier"] == document.document_id
+        assert record.school.name in meta["dc:publisher"]
+        assert meta["pdfaid:part"] == "3"
+        assert "/Producer" not in pdf.docinfo
+    assert read_identity(document.pdf) == {"document_id": document.document_id, "content_hash": document.content_hash}
+
+
+def test_same_input_same_bytes(raw_samples: dict[str, list[dict[str, Any]]]) -> None:
+    from templates import parse_now
+
+    record = to_record(raw_samples["thcs"][0])
+    options = RenderOptions(now=parse_now("2025-06-02T09:30:00+07:00"))
+    first, second = render(record, options), render(record, options)
+    assert first.pdf == second.pdf
+    other = render(record, RenderOptions(now=parse_now("2025-06-03T09:30:00+07:00")))
+    assert other.pdf != first.pdf
+    with pikepdf.open(io.BytesIO(first.pdf)) as pdf:
+        assert str(pdf.docinfo.CreationDate) == "D:20250602093000+07'00'"
+
+
+def test_long_comment_flows_and_renders_in_full(raw_samples: dict[str, list[dict[str, Any]]], tmp_path: Path) -> None:
+    require_tool("pdftotext")
+    base = as_json(generate_sample("tieu_hoc", 2, 1, seed=5)[0])
+    value = dict(base)
+    words = "Em chăm ngoan, lễ phép, tích cực phát biểu xây dựng bài và giúp đỡ bạn bè trong học tập.".split()
+    comment = " ".join(words[i % len(words)] for i in range(400))[:2000].rsplit(" ", 1)[0] + " HẾT."
+    value["homeroom_comment"] = comment
+    record: Record = to_record(value)
+    short = render(to_record(base))
+    document = render(record)
+    assert (short.pages, document.pages) == (2, 3)  # the comment moved on to a page of its own
+    path = tmp_path / "long.pdf"
+    path.write_bytes(document.pdf)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
+    flat = " ".join(unicodedata.normalize("NFC", text.decode()).split())
+    assert comment in flat
+
+
+def test_qpdf_finds_the_file_sound(books: dict[Any, Any]) -> None:
+    require_tool("qpdf")
+    for _, _, path in books.values():
+        run = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stdout + run.stderr
