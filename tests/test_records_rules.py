@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from records import CATALOGUE, derive_learning, validate_record, year_average
+from records import CATALOGUE, derive_learning, signing_plan, validate_record, year_average
 from records.model import Subject
 
 from .conftest import codes, to_record
@@ -255,8 +255,6 @@ def test_exempt_subject_is_accepted_and_left_out_of_the_plan(raw: Raw) -> None:
     value = raw("thcs", 2)
     exempt = [s for s in value["subjects"] if "exempt" in s]
     assert exempt, "sample 2 of a class is exempt from a subject"
-    from records import signing_plan
-
     plan = signing_plan(to_record(value))
     assert f"gvbm.{exempt[0]['code']}" not in plan.fields()
 

@@ -14,12 +14,13 @@ import pikepdf
 import pikepdf.pdfa
 import pytest
 
-from records import Record, generate_sample, signing_plan, to_json, to_xml
-from templates import Profile, RenderedDocument, RenderOptions, read_identity, read_plan, render
+from records import Record, content_hash, generate_sample, signing_plan, to_json, to_xml
+from templates import PlanMissingError, Profile, RenderOptions, parse_now, read_identity, read_plan, render
 
 from .conftest import as_json, preflight_classpath, require_tool, to_record
 
 LEVELS = ("thcs", "thpt", "tieu_hoc")
+PRAISE = "Em chăm ngoan, lễ phép, tích cực phát biểu xây dựng bài và giúp đỡ bạn bè trong học tập."
 CASES = [(level, profile) for level in LEVELS for profile in Profile]
 
 
@@ -38,8 +39,8 @@ def books(raw_samples: dict[str, list[dict[str, Any]]], tmp_path_factory: pytest
     return out
 
 
-def _fields(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictionary]]:
-    def walk(field: pikepdf.Dictionary, prefix: str) -> Iterator[tuple[str, pikepdf.Dictionary]]:
+def _fields(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Object]]:
+    def walk(field: pikepdf.Object, prefix: str) -> Iterator[tuple[str, pikepdf.Object]]:
         name = prefix + str(field.T)
         if "/Kids" in field:
             for kid in field.Kids:
@@ -53,7 +54,7 @@ def _fields(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictionary]]:
 
 @pytest.mark.parametrize(("level", "profile"), CASES)
 def test_pdfa_has_no_violation(books: dict[Any, Any], level: str, profile: Profile) -> None:
-    _, document, path = books[level, profile]
+    _, _, path = books[level, profile]
     report = pikepdf.pdfa.validate_written(path, profile.flavour)
     assert list(report.violations) == []
     unchecked = {(f.rule, f.message) for f in report.unsupported}
@@ -85,7 +86,10 @@ def test_preflight_passes_pdfa_1b(books: dict[Any, Any], level: str) -> None:
     _, _, path = books[level, Profile.PDFA_1B]
     run = subprocess.run(
         ["java", "-cp", classpath, "org.apache.pdfbox.preflight.Validator_A1b", str(path)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert "is a valid PDF/A-1b file" in run.stdout, run.stdout + run.stderr
 
@@ -106,8 +110,8 @@ def test_every_font_embedded(books: dict[Any, Any], level: str, profile: Profile
 def test_text_extracts(books: dict[Any, Any], level: str, profile: Profile) -> None:
     require_tool("pdftotext")
     record, _, path = books[level, profile]
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
-    text = unicodedata.normalize("NFC", text.decode())
+    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
+    text = unicodedata.normalize("NFC", raw.decode())
     assert record.student.full_name.upper() in text
     assert record.student.full_name in text
     assert record.student.personal_id in text
@@ -139,7 +143,7 @@ def test_signature_fields_equal_the_plan(books: dict[Any, Any], level: str, prof
         fields = dict(_fields(pdf))
         assert list(fields) == plan.fields()
         for name, field in fields.items():
-            assert field.FT == pikepdf.Name.Sig and "/V" not in field
+            assert pikepdf.Name.Sig == field.FT and "/V" not in field
             x0, y0, x1, y1 = (float(v) for v in field.Rect)
             assert x1 - x0 > 20 and y1 - y0 > 10, name
             assert int(field.F) & 4  # printable
@@ -185,8 +189,6 @@ def test_xmp_metadata(books: dict[Any, Any]) -> None:
 
 
 def test_same_input_same_bytes(raw_samples: dict[str, list[dict[str, Any]]]) -> None:
-    from templates import parse_now
-
     record = to_record(raw_samples["thcs"][0])
     options = RenderOptions(now=parse_now("2025-06-02T09:30:00+07:00"))
     first, second = render(record, options), render(record, options)
@@ -201,7 +203,7 @@ def test_long_comment_flows_and_renders_in_full(raw_samples: dict[str, list[dict
     require_tool("pdftotext")
     base = as_json(generate_sample("tieu_hoc", 2, 1, seed=5)[0])
     value = dict(base)
-    words = "Em chăm ngoan, lễ phép, tích cực phát biểu xây dựng bài và giúp đỡ bạn bè trong học tập.".split()
+    words = PRAISE.split()
     comment = " ".join(words[i % len(words)] for i in range(400))[:2000].rsplit(" ", 1)[0] + " HẾT."
     value["homeroom_comment"] = comment
     record: Record = to_record(value)
@@ -220,3 +222,25 @@ def test_qpdf_finds_the_file_sound(books: dict[Any, Any]) -> None:
     for _, _, path in books.values():
         run = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True, check=False)
         assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_qr_code_decodes_to_the_verification_link(books: dict[Any, Any], tmp_path: Path) -> None:
+    zbarimg = require_tool("zbarimg")
+    require_tool("pdftoppm")
+    record, document, path = books["thcs", Profile.PDFA_3B]
+    subprocess.run(["pdftoppm", "-png", "-r", "200", "-f", "3", "-l", "3", str(path), str(tmp_path / "p")], check=True)
+    (png,) = tmp_path.glob("p*.png")
+    decoded = subprocess.run([zbarimg, "--raw", "-q", str(png)], capture_output=True, text=True, check=True).stdout
+    assert (
+        decoded.strip() == f"https://hocba.example.vn/xac-thuc?id={document.document_id}&h={document.content_hash[:16]}"
+    )
+    assert document.content_hash == content_hash(record)
+
+
+def test_plan_missing_in_a_foreign_pdf(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(buf)
+    with pytest.raises(PlanMissingError):
+        read_plan(buf.getvalue())

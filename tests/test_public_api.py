@@ -1,0 +1,88 @@
+"""The packages' public names are pinned: other packages may use these and nothing else."""
+
+from __future__ import annotations
+
+import archive
+import records
+import records.adapters
+import retention
+import signer
+import templates
+
+
+def test_records_public_names() -> None:
+    assert sorted(records.__all__) == sorted(
+        [
+            "CATALOGUE",
+            "FORMAT",
+            "FileReport",
+            "InvalidRecordError",
+            "PlanEntry",
+            "Problem",
+            "Record",
+            "RecordReport",
+            "RecordsError",
+            "Role",
+            "Severity",
+            "SigningPlan",
+            "Subject",
+            "canonical_json",
+            "content_hash",
+            "derive_learning",
+            "dumps_jsonl",
+            "error",
+            "generate_sample",
+            "json_schema",
+            "load_file",
+            "parse_bytes",
+            "record_data",
+            "signing_plan",
+            "standard_subjects",
+            "to_json",
+            "to_xml",
+            "validate_record",
+            "warning",
+            "year_average",
+        ]
+    )
+    for name in records.__all__:
+        assert hasattr(records, name), name
+
+
+def test_templates_public_names() -> None:
+    assert sorted(templates.__all__) == sorted(
+        [
+            "DEFAULT_VERIFY_URL",
+            "VIETNAM",
+            "FieldBox",
+            "FontMissingError",
+            "Identity",
+            "PdfaConformanceError",
+            "PlanMissingError",
+            "Profile",
+            "RenderOptions",
+            "RenderedDocument",
+            "TemplatesError",
+            "document_id",
+            "parse_now",
+            "read_identity",
+            "read_plan",
+            "render",
+            "render_plain",
+            "write_atomic",
+        ]
+    )
+    for name in templates.__all__:
+        assert hasattr(templates, name), name
+
+
+def test_later_packages_exist_and_are_empty() -> None:
+    assert signer.__all__ == archive.__all__ == retention.__all__ == []
+    assert "build_records" in records.adapters.__all__
+
+
+def test_errors_carry_stable_codes() -> None:
+    assert records.InvalidRecordError([]).code == "records.invalid"
+    assert templates.PdfaConformanceError("1b", ["x"]).code == "templates.pdfa_violation"
+    assert templates.FontMissingError("x").code == "templates.font_missing"
+    assert templates.PlanMissingError("x").code == "templates.plan_missing"
