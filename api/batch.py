@@ -12,16 +12,28 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from records import FileReport, Problem, Record, load_file
+from records import Problem, Record, canonical_json, load_file, parse_bytes
 from templates import RenderOptions, TemplatesError, render, write_atomic
 
 
 @dataclass(frozen=True)
 class Job:
-    record: Record
+    data: bytes
+    """The validated record's canonical JSON: a few KB, where the parsed model of a whole class held by the
+    parent (and pickled to the workers) would cost tens of MB."""
     source: str
     index: int
     out: Path
+
+    @classmethod
+    def of(cls, record: Record, source: str, index: int, out: Path) -> Job:
+        return cls(canonical_json(record), source, index, out)
+
+    def record(self) -> Record:
+        (item,) = parse_bytes(self.data, self.source).records
+        if item.record is None:  # cannot happen: the data was a valid record's canonical form
+            raise ValueError(f"{self.source} #{self.index} no longer validates")
+        return item.record
 
 
 @dataclass(frozen=True)
@@ -45,11 +57,11 @@ def output_name(source: Path, index: int, count: int) -> str:
     return f"{source.stem}.pdf" if count == 1 else f"{source.stem}-{index + 1}.pdf"
 
 
-def plan_jobs(files: list[Path], out_dir: Path) -> tuple[list[Job], list[Rejected], list[FileReport]]:
+def plan_jobs(files: list[Path], out_dir: Path) -> tuple[list[Job], list[Rejected]]:
     jobs: list[Job] = []
     rejected: list[Rejected] = []
-    reports = [load_file(path) for path in files]
-    for path, report in zip(files, reports, strict=True):
+    for path in files:
+        report = load_file(path)
         if report.file_problems:
             rejected.append(Rejected(str(path), None, report.file_problems))
         count = len(report.records)
@@ -57,8 +69,8 @@ def plan_jobs(files: list[Path], out_dir: Path) -> tuple[list[Job], list[Rejecte
             if item.record is None:
                 rejected.append(Rejected(str(path), item.index, tuple(item.errors)))
             else:
-                jobs.append(Job(item.record, str(path), item.index, out_dir / output_name(path, item.index, count)))
-    return jobs, rejected, reports
+                jobs.append(Job.of(item.record, str(path), item.index, out_dir / output_name(path, item.index, count)))
+    return jobs, rejected
 
 
 _OPTIONS = RenderOptions()
@@ -71,10 +83,12 @@ def _init(options: RenderOptions) -> None:
 
 def _run(job: Job) -> Outcome:
     try:
-        document = render(job.record, _OPTIONS)
+        document = render(job.record(), _OPTIONS)
         write_atomic(job.out, document.pdf)
-    except (TemplatesError, OSError) as exc:
-        return Outcome(job.source, job.index, None, f"{getattr(exc, 'code', 'os.error')}: {exc}")
+    except TemplatesError as exc:
+        return Outcome(job.source, job.index, None, f"{exc.code}: {exc}")
+    except Exception as exc:  # one broken book must not stop a principal's batch of hundreds
+        return Outcome(job.source, job.index, None, f"internal: {type(exc).__name__}: {exc}")
     return Outcome(job.source, job.index, job.out)
 
 

@@ -141,7 +141,7 @@ def _render_one(files: list[Path], output: Path, options: RenderOptions) -> int:
 
 
 def _render_many(files: list[Path], out_dir: Path, options: RenderOptions, workers: int) -> int:
-    jobs, rejected, _ = batch.plan_jobs(files, out_dir)
+    jobs, rejected = batch.plan_jobs(files, out_dir)
     for item in rejected:
         where = item.source if item.index is None else f"{item.source} #{item.index}"
         for problem in item.problems:

@@ -30,7 +30,7 @@ def demo(
         raise typer.BadParameter(f"unknown level {level}", param_hint="--level")
     records_file = out_dir / "records.jsonl"
     write_atomic(records_file, dumps_jsonl(generate_sample(level, DEFAULT_GRADE[level], students, seed=2025)).encode())
-    jobs_list, rejected, _ = batch.plan_jobs([records_file], out_dir / "books")
+    jobs_list, rejected = batch.plan_jobs([records_file], out_dir / "books")
     with progress() as bar:
         task = bar.add_task("Đang tạo học bạ / rendering", total=len(jobs_list))
         outcomes = batch.run_jobs(jobs_list, RenderOptions(), jobs, on_done=lambda _: bar.advance(task))

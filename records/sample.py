@@ -15,7 +15,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from .model import GRADES, Subject
+from .model import GRADES, Competences, Qualities, Subject
 from .rules import derive_learning, year_average
 
 FAMILY = [
@@ -150,19 +150,8 @@ COMMENTS = [
     "Có năng khiếu văn nghệ, nhiệt tình trong các phong trào của lớp.",
     "Biết giúp đỡ bạn bè, giữ gìn vệ sinh chung, trung thực trong thi cử.",
 ]
-QUALITY_KEYS = ["yeu_nuoc", "nhan_ai", "cham_chi", "trung_thuc", "trach_nhiem"]
-COMPETENCE_KEYS = [
-    "tu_chu_tu_hoc",
-    "giao_tiep_hop_tac",
-    "giai_quyet_van_de",
-    "ngon_ngu",
-    "tinh_toan",
-    "khoa_hoc",
-    "cong_nghe",
-    "tin_hoc",
-    "tham_mi",
-    "the_chat",
-]
+QUALITY_KEYS = list(Qualities.model_fields)
+COMPETENCE_KEYS = list(Competences.model_fields)
 SCHOOLS = {
     "tieu_hoc": ("31712001", "Trường Tiểu học Đại Thắng"),
     "thcs": ("31712345", "Trường THCS Đại Thắng"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import archive
 import records
 import records.adapters
@@ -86,3 +88,9 @@ def test_errors_carry_stable_codes() -> None:
     assert templates.PdfaConformanceError("1b", ["x"]).code == "templates.pdfa_violation"
     assert templates.FontMissingError("x").code == "templates.font_missing"
     assert templates.PlanMissingError("x").code == "templates.plan_missing"
+
+
+def test_error_codes_are_documented() -> None:
+    text = (Path(__file__).parent.parent / "docs" / "error-codes.md").read_text(encoding="utf-8")
+    for code in records.CATALOGUE:
+        assert f"`{code}`" in text, code

@@ -22,6 +22,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from ..model import Competences, Qualities
 from ..problems import Problem, error
 
 INFO, SUBJECTS, STAFF, STUDENTS, HELP = "thong_tin", "mon_hoc", "giao_vien", "hoc_sinh", "huong_dan"
@@ -40,6 +41,7 @@ INFO_KEYS = (
     "principal_acting",
     "finalized_at",
 )
+OPTIONAL_INFO_KEYS = ("commune", "district", "principal_acting")
 SUBJECT_COLUMNS = ("code", "name", "assessment", "teacher_id")
 STAFF_COLUMNS = ("id", "full_name", "position")
 STUDENT_COLUMNS = (
@@ -68,23 +70,9 @@ SECONDARY_TAIL = (
     "learning.year",
 )
 PRIMARY_TAIL = (
-    tuple(f"qualities.{k}" for k in ("yeu_nuoc", "nhan_ai", "cham_chi", "trung_thuc", "trach_nhiem"))
-    + tuple(
-        f"competences.{k}"
-        for k in (
-            "tu_chu_tu_hoc",
-            "giao_tiep_hop_tac",
-            "giai_quyet_van_de",
-            "ngon_ngu",
-            "tinh_toan",
-            "khoa_hoc",
-            "cong_nghe",
-            "tin_hoc",
-            "tham_mi",
-            "the_chat",
-        )
-    )
-    + ("education_result",)
+    *(f"qualities.{k}" for k in Qualities.model_fields),
+    *(f"competences.{k}" for k in Competences.model_fields),
+    "education_result",
 )
 COMMON_TAIL = ("absences.term1", "absences.term2", "promotion", "award", "homeroom_comment")
 INTEGER_COLUMNS = {"absences.term1", "absences.term2"}
@@ -184,18 +172,7 @@ def _cell(column: str, value: Any) -> Any:
 
 def _info(rows: Rows, sheet: str, problems: list[Problem]) -> dict[str, Any]:
     info = {str(r.get("key", "")).strip(): r.get("value") for _, r in rows}
-    for key in (
-        "level",
-        "school_year",
-        "grade",
-        "class_name",
-        "school_code",
-        "school_name",
-        "province",
-        "homeroom_teacher",
-        "principal",
-        "finalized_at",
-    ):
+    for key in (k for k in INFO_KEYS if k not in OPTIONAL_INFO_KEYS):
         if _text(info.get(key)) is None:
             problems.append(error("sheet.cell", f"{sheet} key={key}", reason="thiếu giá trị / value missing"))
     return info

@@ -1,0 +1,5 @@
+"""`python -m api` runs the `hocba` command line."""
+
+from .cli import main
+
+main()
