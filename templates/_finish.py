@@ -189,7 +189,7 @@ def _attach(pdf: pikepdf.Pdf, record: Record, moment: datetime) -> None:
             mime_type=mime,
             creation_date=date,
             mod_date=date,
-            relationship=Name.Data,  # type: ignore[call-arg]  # accepted at run time, missing from the stub
+            relationship=Name.Data,
         )
         pdf.attachments[name] = spec
         specs.append(spec.obj)
