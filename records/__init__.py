@@ -6,7 +6,7 @@ Knows nothing of PDFs, keys or storage.
 from .errors import InvalidRecordError, RecordsError
 from .export import canonical_json, content_hash, dumps_jsonl, record_data, to_json, to_xml
 from .model import FORMAT, Record, Subject
-from .plan import PlanEntry, Role, SigningPlan, signing_plan
+from .plan import ARCHIVE_TIMESTAMP_FIELD, PlanEntry, Role, SigningPlan, signing_plan
 from .problems import CATALOGUE, Problem, Severity, error, warning
 from .rules import derive_learning, year_average
 from .sample import generate as generate_sample
@@ -14,6 +14,7 @@ from .sample import standard_subjects
 from .service import FileReport, RecordReport, json_schema, load_file, parse_bytes, validate_record
 
 __all__ = [
+    "ARCHIVE_TIMESTAMP_FIELD",
     "CATALOGUE",
     "FORMAT",
     "FileReport",

@@ -20,6 +20,9 @@ SEAL_FIELD = "dau_truong"
 PRINCIPAL_FIELD = "hieu_truong"
 HOMEROOM_FIELD = "gvcn"
 SUBJECT_FIELD_PREFIX = "gvbm."
+ARCHIVE_TIMESTAMP_FIELD = "luu_tru"
+"""Not a signer's field: it receives the archive (document) timestamp when the seal closes the book. It is
+created at render time with an appearance and a non-zero box, as PDF/A-1 requires of every widget."""
 
 
 class Role(StrEnum):

@@ -1,3 +1,25 @@
-"""Signing plans, key sources, PAdES signatures and verification (filled by the signing capability)."""
+"""Signing plans' enforcement, key sources, PAdES signatures and (later) verification.
 
-__all__: list[str] = []
+Knows records and templates, never storage.
+"""
+
+from . import errors
+from .adapters import Pkcs12KeySource
+from .checks import fingerprint, is_organisation_certificate
+from .errors import SignerError
+from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
+from .ports import KeySource
+from .service import SigningService, pdfa_part
+
+__all__ = [
+    "ARCHIVE_TIMESTAMP_FIELD",
+    "KeySource",
+    "Pkcs12KeySource",
+    "SignerError",
+    "SigningPolicy",
+    "SigningService",
+    "errors",
+    "fingerprint",
+    "is_organisation_certificate",
+    "pdfa_part",
+]

@@ -15,6 +15,7 @@ import templates
 def test_records_public_names() -> None:
     assert sorted(records.__all__) == sorted(
         [
+            "ARCHIVE_TIMESTAMP_FIELD",
             "CATALOGUE",
             "FORMAT",
             "FileReport",

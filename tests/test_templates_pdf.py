@@ -14,7 +14,7 @@ import pikepdf
 import pikepdf.pdfa
 import pytest
 
-from records import Record, content_hash, generate_sample, signing_plan, to_json, to_xml
+from records import ARCHIVE_TIMESTAMP_FIELD, Record, content_hash, generate_sample, signing_plan, to_json, to_xml
 from templates import PlanMissingError, Profile, RenderOptions, parse_now, read_identity, read_plan, render
 
 from .conftest import as_json, preflight_classpath, require_tool, to_record
@@ -141,7 +141,9 @@ def test_signature_fields_equal_the_plan(books: dict[Any, Any], level: str, prof
     assert read_plan(document.pdf) == plan == document.plan
     with pikepdf.open(io.BytesIO(document.pdf)) as pdf:
         fields = dict(_fields(pdf))
-        assert list(fields) == plan.fields()
+        assert list(fields) == [*plan.fields(), ARCHIVE_TIMESTAMP_FIELD]
+        archive = fields.pop(ARCHIVE_TIMESTAMP_FIELD)
+        assert [float(v) for v in archive.Rect] == [0, 0, 1, 1] and "/AP" in archive
         for name, field in fields.items():
             assert pikepdf.Name.Sig == field.FT and "/V" not in field
             x0, y0, x1, y1 = (float(v) for v in field.Rect)

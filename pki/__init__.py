@@ -1,0 +1,19 @@
+"""Development PKI (certomancer): root, school CA, OCSP, CRLs, TSA, staff and seal certificates.
+
+For development, tests and the demo only; production keys live on tokens, HSMs or remote signing services.
+"""
+
+from .errors import PkiError, UnknownSignerError
+from .service import DEV_PASSWORD, DevPki, Person, cert_label, init, revoke, serve
+
+__all__ = [
+    "DEV_PASSWORD",
+    "DevPki",
+    "Person",
+    "PkiError",
+    "UnknownSignerError",
+    "cert_label",
+    "init",
+    "revoke",
+    "serve",
+]

@@ -1,0 +1,131 @@
+"""What must hold before anyone signs: the plan's order and ownership, and the certificate (TT 15/2025: its status
+is checked before signing — OCSP, falling back to the CRL)."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from datetime import datetime
+
+from asn1crypto import x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator import errors as cv
+from pyhanko_certvalidator.policy_decl import (
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
+
+from records import PlanEntry, Role, SigningPlan
+
+from . import errors
+from .model import SigningPolicy
+
+
+def signed_fields(reader: PdfFileReader) -> set[str]:
+    return {sig.field_name for sig in reader.embedded_regular_signatures}
+
+
+def check_plan(plan: SigningPlan, field: str, signed: set[str], acting_as: str | None) -> PlanEntry:
+    """The field exists, is still empty, belongs to `acting_as` (when given) and every earlier group is done."""
+    try:
+        entry = plan.entry(field)
+    except KeyError:
+        raise errors.UnknownFieldError(
+            f"Trường chữ ký '{field}' không có trong kế hoạch ký",
+            f"Signature field '{field}' is not in the signing plan",
+        ) from None
+    if field in signed:
+        raise errors.FieldSignedError(f"Trường '{field}' đã được ký", f"Field '{field}' is already signed")
+    if acting_as is not None and acting_as != entry.signer_id:
+        raise errors.WrongSignerError(
+            f"Trường '{field}' thuộc về {entry.signer_name} ({entry.signer_id}), không phải {acting_as}",
+            f"Field '{field}' belongs to {entry.signer_name} ({entry.signer_id}), not {acting_as}",
+        )
+    missing = [e.field for e in plan.entries if e.group < entry.group and e.field not in signed]
+    if missing:
+        raise errors.OrderError(
+            f"Chưa thể ký '{field}': còn chờ {', '.join(missing)}",
+            f"Cannot sign '{field}' yet: waiting for {', '.join(missing)}",
+        )
+    return entry
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold().strip()
+
+
+def _subject(cert: x509.Certificate, key: str) -> str:
+    value = cert.subject.native.get(key, "")
+    return str(value[0] if isinstance(value, list) else value)
+
+
+def is_organisation_certificate(cert: x509.Certificate) -> bool:
+    """An organisation's certificate names the organisation itself as its subject (CN = O)."""
+    organisation = _subject(cert, "organization_name")
+    return bool(organisation) and fold(_subject(cert, "common_name")) == fold(organisation)
+
+
+def fingerprint(cert: x509.Certificate) -> str:
+    return hashlib.sha256(cert.dump()).hexdigest()
+
+
+def check_identity(entry: PlanEntry, cert: x509.Certificate, policy: SigningPolicy) -> None:
+    seal = entry.role is Role.SCHOOL_SEAL
+    if seal != is_organisation_certificate(cert):
+        raise errors.SealOnlyError(
+            "Chứng thư số tổ chức chỉ dùng cho trường dấu của nhà trường; chứng thư cá nhân không ký thay dấu",
+            "An organisation certificate signs only the school seal field, and a personal one never does",
+        )
+    bound = policy.bindings.get(entry.signer_id)
+    name = _subject(cert, "common_name")
+    if (bound is not None and bound.lower() != fingerprint(cert)) or (
+        bound is None and fold(name) != fold(entry.signer_name)
+    ):
+        raise errors.IdentityMismatchError(
+            f"Chứng thư số của '{name}' không phải của {entry.signer_name} ({entry.signer_id})",
+            f"The certificate of '{name}' does not belong to {entry.signer_name} ({entry.signer_id})",
+        )
+    usage = set(cert.key_usage_value.native) if cert.key_usage_value else set()
+    if not usage & {"digital_signature", "non_repudiation"}:
+        raise errors.KeyUsageError(
+            "Chứng thư số không cho phép ký số (digitalSignature/nonRepudiation)",
+            "The certificate does not allow signing (digitalSignature/nonRepudiation)",
+        )
+
+
+def validation_context(policy: SigningPolicy, moment: datetime | None = None, fetch: bool = True) -> ValidationContext:
+    """Revocation information is required for the signer's certificate; OCSP is asked first, the CRL is the
+    fallback."""
+    rule = RevocationCheckingRule.CRL_OR_OCSP_REQUIRED
+    return ValidationContext(
+        trust_roots=list(policy.trust_roots),
+        allow_fetching=fetch,
+        moment=moment,
+        revinfo_policy=CertRevTrustPolicy(
+            RevocationCheckingPolicy(ee_certificate_rule=rule, intermediate_ca_cert_rule=rule)
+        ),
+    )
+
+
+async def check_certificate(cert: x509.Certificate, chain: list[x509.Certificate], context: ValidationContext) -> None:
+    validator = CertificateValidator(cert, intermediate_certs=chain, validation_context=context)
+    try:
+        await validator.async_validate_path()
+    except cv.RevokedError as exc:
+        raise errors.RevokedError(f"Chứng thư số đã bị thu hồi: {exc}", f"The certificate is revoked: {exc}") from exc
+    except (cv.ExpiredError, cv.NotYetValidError) as exc:
+        raise errors.CertificateExpiredError(
+            f"Chứng thư số không còn (hoặc chưa) hiệu lực: {exc}", f"The certificate is not valid at this time: {exc}"
+        ) from exc
+    except cv.InsufficientRevinfoError as exc:
+        raise errors.RevocationUnavailableError(
+            f"Không kiểm tra được trạng thái thu hồi (OCSP/CRL): {exc}",
+            f"Cannot check revocation status (OCSP/CRL): {exc}",
+        ) from exc
+    except (cv.PathBuildingError, cv.PathValidationError) as exc:
+        raise errors.UntrustedError(
+            f"Chứng thư số không thuộc chuỗi tin cậy đã cấu hình: {exc}",
+            f"The certificate does not chain to a trusted root: {exc}",
+        ) from exc

@@ -1,0 +1,26 @@
+"""Signing policy: what a signature must satisfy, fixed at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from asn1crypto import x509
+
+from records import ARCHIVE_TIMESTAMP_FIELD
+
+__all__ = ["ARCHIVE_TIMESTAMP_FIELD", "SigningPolicy"]
+
+
+@dataclass(frozen=True)
+class SigningPolicy:
+    trust_roots: tuple[x509.Certificate, ...]
+    """Certificates a signer's chain must end in."""
+    tsa_url: str | None
+    """RFC 3161 TSA for every signature's timestamp (B-T) and the archive timestamp."""
+    allow_bb: bool = False
+    """Sign without a timestamp (B-B). Only for offline development, and only when configuration says so."""
+    bindings: dict[str, str] = field(default_factory=dict)
+    """Signer id (staff id or ``school:<code>``) -> sha256 fingerprint (hex) of the certificate it must use.
+    Without a binding the certificate's common name must equal the signer's name (NFC, case-folded)."""
+    location: str = ""
+    """Place written into each signature (the school's province)."""

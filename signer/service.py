@@ -1,0 +1,214 @@
+"""Signing use case: one field of a rendered học bạ, in plan order, as an incremental PAdES update.
+
+Every signature is B-T (RFC 3161 timestamp). The school's seal closes the book: it embeds the validation data
+of the whole chain (B-LT) and receives the archive timestamp (B-LTA). PDF/A is checked after every signature and
+a result with a PDF/A violation is never returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+from datetime import datetime
+from typing import Any
+
+import pikepdf
+import pikepdf.pdfa
+from asn1crypto import cms, core, x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
+from pyhanko.sign import fields, timestamps
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, PdfTimeStamper, constants
+from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
+from pyhanko.sign.timestamps import TimestampRequestError
+from pyhanko.sign.validation import DocumentSecurityStore
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator import errors as cv
+
+from records import Role
+from templates import VIETNAM, PlanMissingError, read_plan
+
+from . import checks, errors
+from .appearance import person_style, seal_style
+from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
+from .ports import KeySource
+
+
+class _PdfA1Writer(IncrementalPdfFileWriter):
+    """PDF/A-1 is PDF 1.4: the version must not be raised and no developer extension may be declared, which
+    pyHanko otherwise does for PAdES (ESIC, 1.7) and ECDSA (ISO 32002, 2.0)."""
+
+    def ensure_output_version(self, version: Any) -> None:
+        return None
+
+    def register_extension(self, ext: Any) -> None:
+        return None
+
+
+class _PdfASigner(PdfSigner):
+    """Declares ESIC only: ECDSA's ISO 32002 extension would raise the version to 2.0, outside PDF/A-2/3."""
+
+    def register_extensions(self, pdf_out: BasePdfFileWriter, *, md_algorithm: str) -> None:
+        pdf_out.ensure_output_version(version=(1, 7))
+        pdf_out.register_extension(constants.ESIC_EXTENSION_1)
+
+
+def _timestamp_certs(signer_info: cms.SignerInfo) -> list[list[x509.Certificate]]:
+    """The certificates carried by each signature timestamp token of a signature."""
+    out: list[list[x509.Certificate]] = []
+    unsigned = signer_info["unsigned_attrs"]
+    if isinstance(unsigned, core.Void):
+        return out
+    for attr in unsigned:
+        if attr["type"].native == "signature_time_stamp_token":
+            for token in attr["values"]:
+                out.append([c.chosen for c in token["content"]["certificates"]])
+    return out
+
+
+async def _chain_paths(pdf: bytes, context: ValidationContext) -> list[Any]:
+    """Validation paths of every signer and every signature-timestamp authority in the book; validating them
+    through `context` also collects the OCSP responses and CRLs the DSS must carry."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    paths = []
+    for sig in reader.embedded_regular_signatures:
+        subjects = [(sig.signer_cert, list(sig.other_embedded_certs))]
+        for certs in _timestamp_certs(sig.signer_info):
+            subjects += [
+                (c, certs)
+                for c in certs
+                if c.extended_key_usage_value and "time_stamping" in c.extended_key_usage_value.native
+            ]
+        for cert, others in subjects:
+            paths.append(
+                await CertificateValidator(
+                    cert, intermediate_certs=others, validation_context=context
+                ).async_validate_path()
+            )
+    return paths
+
+
+async def _close_book(
+    pdf: bytes,
+    writer_class: type[IncrementalPdfFileWriter],
+    timestamper: timestamps.TimeStamper,
+    context: ValidationContext,
+) -> bytes:
+    """B-LT then B-LTA in one incremental update: the DSS with the validation data of every signature, and the
+    archive timestamp over it in the pre-created field. Done here rather than by pyHanko's LTA option so that
+    the PDF/A-1 writer (no version bump) is used for this update too."""
+    paths = await _chain_paths(pdf, context)
+    writer = writer_class(io.BytesIO(pdf))
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=context)
+    stamper = PdfTimeStamper(timestamper, field_name=ARCHIVE_TIMESTAMP_FIELD)
+    # The TSA's own validation data goes into the same update (a later DSS-only update would use a writer
+    # that raises the PDF version).
+    settings = TimestampDSSContentSettings(update_before_ts=True, include_vri=False)
+    out = await stamper.async_timestamp_pdf(writer, "sha256", context, output=io.BytesIO(), dss_settings=settings)
+    data: bytes = out.getvalue()
+    return data
+
+
+def pdfa_part(pdf: bytes) -> str | None:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        part = doc.open_metadata().get("pdfaid:part")
+    return str(part) if part else None
+
+
+def _vn_time(moment: datetime) -> str:
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M (GMT+7)")
+
+
+class SigningService:
+    def __init__(self, policy: SigningPolicy) -> None:
+        if policy.tsa_url is None and not policy.allow_bb:
+            raise ValueError("a TSA URL is required unless B-B signatures are explicitly allowed")
+        self.policy = policy
+
+    def sign(
+        self, pdf: bytes, field: str, key: KeySource, acting_as: str | None = None, expected_sha256: str | None = None
+    ) -> bytes:
+        """Synchronous wrapper; inside an event loop await `async_sign` instead."""
+        return asyncio.run(self.async_sign(pdf, field, key, acting_as, expected_sha256))
+
+    async def async_sign(
+        self, pdf: bytes, field: str, key: KeySource, acting_as: str | None = None, expected_sha256: str | None = None
+    ) -> bytes:
+        if expected_sha256 is not None and hashlib.sha256(pdf).hexdigest() != expected_sha256:
+            raise errors.StaleRevisionError(
+                "Tài liệu đã có chữ ký mới hơn; hãy ký lại trên bản mới nhất",
+                "The document changed since this signature was prepared; sign the latest revision again",
+            )
+        try:
+            plan = read_plan(pdf)
+        except (PlanMissingError, ValueError) as exc:
+            raise errors.NotSignableError(
+                "Tệp không phải học bạ do hệ thống tạo (không có kế hoạch ký)",
+                "The file is not a học bạ rendered by this service (no signing plan)",
+            ) from exc
+        reader = PdfFileReader(io.BytesIO(pdf))
+        entry = checks.check_plan(plan, field, checks.signed_fields(reader), acting_as)
+        cert = key.certificate
+        checks.check_identity(entry, cert, self.policy)
+        signer = key.signer()
+        context = checks.validation_context(self.policy)
+        await checks.check_certificate(cert, list(signer.cert_registry), context)
+        part = pdfa_part(pdf)
+        seal = entry.role is Role.SCHOOL_SEAL
+        meta = PdfSignatureMetadata(
+            field_name=field,
+            md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            reason=entry.label,
+            location=self.policy.location or None,
+            name=entry.signer_name,
+            validation_context=context if seal else None,
+        )
+        timestamper = timestamps.HTTPTimeStamper(self.policy.tsa_url) if self.policy.tsa_url else None
+        style = seal_style(entry.signer_name) if seal else person_style()
+        pdf_signer = _PdfASigner(meta, signer, timestamper=timestamper, stamp_style=style)
+        writer_class = _PdfA1Writer if part == "1" else IncrementalPdfFileWriter
+        text = {"role": entry.label, "name": entry.signer_name, "time": _vn_time(datetime.now(VIETNAM))}
+        try:
+            out = await pdf_signer.async_sign_pdf(
+                writer_class(io.BytesIO(pdf)), appearance_text_params=text, output=io.BytesIO()
+            )
+        except TimestampRequestError as exc:
+            raise errors.TimestampError(
+                f"Không lấy được dấu thời gian: {exc}", f"No timestamp from the TSA: {exc}"
+            ) from exc
+        except SigningError as exc:
+            raise errors.KeySourceError(f"Không ký được: {exc}", f"Signing failed: {exc}") from exc
+        signed: bytes = out.getvalue()
+        if seal and timestamper is not None:
+            signed = await self._archive_timestamp(signed, writer_class, timestamper, context)
+        if part:
+            violations = list(pikepdf.pdfa.validate_written(io.BytesIO(signed), f"{part}b").violations)
+            if violations:
+                raise errors.PdfaBrokenError(
+                    f"Chữ ký làm hỏng PDF/A: {violations[0].message}",
+                    f"The signature would break PDF/A: {violations[0].message}",
+                )
+        return signed
+
+    async def _archive_timestamp(
+        self,
+        pdf: bytes,
+        writer_class: type[IncrementalPdfFileWriter],
+        timestamper: timestamps.TimeStamper,
+        context: ValidationContext,
+    ) -> bytes:
+        try:
+            return await _close_book(pdf, writer_class, timestamper, context)
+        except (cv.PathValidationError, cv.PathBuildingError, cv.InsufficientRevinfoError) as exc:
+            raise errors.RevocationUnavailableError(
+                f"Không thu thập được dữ liệu xác thực dài hạn: {exc}",
+                f"Cannot collect long-term validation data: {exc}",
+            ) from exc
+        except TimestampRequestError as exc:
+            raise errors.TimestampError(
+                f"Không lấy được dấu thời gian lưu trữ: {exc}", f"No archive timestamp: {exc}"
+            ) from exc
