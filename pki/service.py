@@ -44,14 +44,13 @@ class Person:
     """Staff id, or ``school:<code>`` for the organisation seal."""
     name: str
     ecdsa: bool = False
+    valid_until: str = "2045"
+    """Year the certificate expires (an early year makes an expired certificate for tests)."""
 
 
 def cert_label(signer_id: str) -> str:
-    return (
-        SEAL_LABEL
-        if signer_id.startswith("school:")
-        else "staff-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in signer_id)
-    )
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in signer_id.removeprefix("school:"))
+    return f"{SEAL_LABEL}-{safe}" if signer_id.startswith("school:") else f"staff-{safe}"
 
 
 def _write_key(path: Path, ecdsa: bool) -> None:
@@ -149,7 +148,7 @@ def _config(school_name: str, people: list[Person], port: int) -> dict[str, Any]
         entities[label] = {"common-name": person.name, "organization-name": school_name, "country-name": "VN"}
         if seal:
             entities[label]["organizational-unit-name"] = "Chứng thư số tổ chức"
-        certs[label] = _leaf("school-ca", ["digital_signature", "non_repudiation"], revocation_urls)
+        certs[label] = _leaf("school-ca", ["digital_signature", "non_repudiation"], revocation_urls, person.valid_until)
     return {
         "external-url-prefix": f"http://127.0.0.1:{port}",
         "keysets": {ARCH: {"path-prefix": "keys", "keys": keys}},
@@ -262,7 +261,7 @@ def nfc_fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
 
 
-class _LiveStore(AnimatorArchStore):  # type: ignore[misc]
+class _LiveStore(AnimatorArchStore):
     """Reloads the PKI when `hocba pki revoke` changed its state, so OCSP and CRLs answer accordingly."""
 
     def __init__(self, folder: Path) -> None:

@@ -150,11 +150,16 @@ def _seal_pdf(school: str) -> bytes:
 
 
 @cache
-def seal_style(school: str) -> StaticStampStyle:
+def _seal_file(school: str) -> Path:
     digest = hashlib.sha256(school.encode()).hexdigest()[:16]
     path = cache_dir() / f"seal-{digest}.pdf"
     if not path.is_file():
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(_seal_pdf(school))
         os.replace(tmp, path)
-    return StaticStampStyle.from_pdf_file(str(path), border_width=0, background_opacity=1.0)
+    return path
+
+
+def seal_style(school: str) -> StaticStampStyle:
+    """A new style per signature: the imported page inside remembers the document it was imported into."""
+    return StaticStampStyle.from_pdf_file(str(_seal_file(school)), border_width=0, background_opacity=1.0)

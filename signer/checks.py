@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from asn1crypto import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv
+from pyhanko_certvalidator.fetchers import FetcherBackend
 from pyhanko_certvalidator.policy_decl import (
     CertRevTrustPolicy,
     RevocationCheckingPolicy,
@@ -24,7 +26,8 @@ from .model import SigningPolicy
 
 
 def signed_fields(reader: PdfFileReader) -> set[str]:
-    return {sig.field_name for sig in reader.embedded_regular_signatures}
+    """Names of the signature fields that hold a value (read from the form, without parsing any CMS)."""
+    return {name for name, _value, _ref in enumerate_sig_fields(reader, filled_status=True)}
 
 
 def check_plan(plan: SigningPlan, field: str, signed: set[str], acting_as: str | None) -> PlanEntry:
@@ -95,21 +98,75 @@ def check_identity(entry: PlanEntry, cert: x509.Certificate, policy: SigningPoli
         )
 
 
-def validation_context(policy: SigningPolicy, moment: datetime | None = None, fetch: bool = True) -> ValidationContext:
-    """Revocation information is required for the signer's certificate; OCSP is asked first, the CRL is the
-    fallback."""
-    rule = RevocationCheckingRule.CRL_OR_OCSP_REQUIRED
+CLOCK_TOLERANCE = timedelta(seconds=60)
+
+
+def validation_context(
+    policy: SigningPolicy,
+    moment: datetime | None = None,
+    fetch: bool = True,
+    backend: FetcherBackend | None = None,
+    signer_rule: RevocationCheckingRule = RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+    seed: ValidationContext | None = None,
+) -> ValidationContext:
+    """Revocation information is required for every certificate of the path. `seed` passes on the OCSP
+    responses and CRLs another context already fetched."""
     return ValidationContext(
         trust_roots=list(policy.trust_roots),
+        # Responders' clocks differ from ours: an answer dated a little after our "now" is still usable.
+        time_tolerance=CLOCK_TOLERANCE,
+        ocsps=list(seed.ocsps) if seed else None,
+        crls=list(seed.crls) if seed else None,
         allow_fetching=fetch,
+        fetcher_backend=backend,
         moment=moment,
         revinfo_policy=CertRevTrustPolicy(
-            RevocationCheckingPolicy(ee_certificate_rule=rule, intermediate_ca_cert_rule=rule)
+            RevocationCheckingPolicy(
+                ee_certificate_rule=signer_rule,
+                intermediate_ca_cert_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+            )
         ),
     )
 
 
-async def check_certificate(cert: x509.Certificate, chain: list[x509.Certificate], context: ValidationContext) -> None:
+async def check_certificate(
+    cert: x509.Certificate, chain: list[x509.Certificate], policy: SigningPolicy, backend: FetcherBackend | None
+) -> ValidationContext:
+    """Valid now, trusted, not revoked. The signer's status comes from OCSP; only when no OCSP answer can be had
+    is the CRL consulted (TT 15/2025). A CRL is published on a schedule and can lag a revocation the OCSP
+    responder already reports, so the two are not interchangeable. Returns the context holding the revocation
+    data, for embedding."""
+    ocsp = validation_context(policy, backend=backend, signer_rule=RevocationCheckingRule.OCSP_REQUIRED)
+    try:
+        return await _validate(cert, chain, ocsp)
+    except errors.RevocationUnavailableError:
+        # An OCSP answer that says "revoked" settles it even when it could not be used for the path.
+        if _ocsp_says_revoked(ocsp, cert):
+            raise errors.RevokedError(
+                "Chứng thư số đã bị thu hồi (theo OCSP)", "The certificate is revoked (per OCSP)"
+            ) from None
+        crl = validation_context(policy, backend=backend, signer_rule=RevocationCheckingRule.CRL_REQUIRED)
+        return await _validate(cert, chain, crl)
+
+
+def _ocsp_says_revoked(context: ValidationContext, cert: x509.Certificate) -> bool:
+    for response in context.ocsps:
+        try:
+            answers = response["response_bytes"]["response"].parsed["tbs_response_data"]["responses"]
+        except (KeyError, ValueError, TypeError):
+            continue
+        for answer in answers:
+            if (
+                answer["cert_id"]["serial_number"].native == cert.serial_number
+                and answer["cert_status"].name == "revoked"
+            ):
+                return True
+    return False
+
+
+async def _validate(
+    cert: x509.Certificate, chain: list[x509.Certificate], context: ValidationContext
+) -> ValidationContext:
     validator = CertificateValidator(cert, intermediate_certs=chain, validation_context=context)
     try:
         await validator.async_validate_path()
@@ -129,3 +186,4 @@ async def check_certificate(cert: x509.Certificate, chain: list[x509.Certificate
             f"Chứng thư số không thuộc chuỗi tin cậy đã cấu hình: {exc}",
             f"The certificate does not chain to a trusted root: {exc}",
         ) from exc
+    return context

@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import threading
+from collections.abc import Coroutine
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+import aiohttp
 import pikepdf
 import pikepdf.pdfa
 from asn1crypto import cms, core, x509
@@ -27,6 +30,7 @@ from pyhanko.sign.timestamps import TimestampRequestError
 from pyhanko.sign.validation import DocumentSecurityStore
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
 from records import Role
 from templates import VIETNAM, PlanMissingError, read_plan
@@ -118,24 +122,59 @@ def pdfa_part(pdf: bytes) -> str | None:
     return str(part) if part else None
 
 
+T = TypeVar("T")
+
+
 def _vn_time(moment: datetime) -> str:
     return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M (GMT+7)")
 
 
 class SigningService:
+    """Signs fields of học bạ. One instance serves a whole batch: it keeps one event loop (in a thread of its
+    own) and one HTTP session for the TSA, OCSP and CRL requests, so that connection set-up is paid once.
+    Thread-safe; close it (or use it as a context manager) when done."""
+
     def __init__(self, policy: SigningPolicy) -> None:
         if policy.tsa_url is None and not policy.allow_bb:
             raise ValueError("a TSA URL is required unless B-B signatures are explicitly allowed")
         self.policy = policy
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="hocba-signer", daemon=True)
+        self._thread.start()
+        self._session: aiohttp.ClientSession | None = None
+
+    def __enter__(self) -> SigningService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._loop.is_closed():
+            return
+        if self._session is not None:
+            asyncio.run_coroutine_threadsafe(self._session.close(), self._loop).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        self._loop.close()
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        result: T = asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+        return result
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None:  # created on the service's loop, which every request runs on
+            self._session = aiohttp.ClientSession()
+        return self._session
 
     def sign(
         self, pdf: bytes, field: str, key: KeySource, acting_as: str | None = None, expected_sha256: str | None = None
     ) -> bytes:
-        """Synchronous wrapper; inside an event loop await `async_sign` instead."""
-        return asyncio.run(self.async_sign(pdf, field, key, acting_as, expected_sha256))
+        """Sign `field` of `pdf` (bytes of the latest revision) with `key`; returns the new revision."""
+        return self._run(self._sign(pdf, field, key, acting_as, expected_sha256))
 
-    async def async_sign(
-        self, pdf: bytes, field: str, key: KeySource, acting_as: str | None = None, expected_sha256: str | None = None
+    async def _sign(
+        self, pdf: bytes, field: str, key: KeySource, acting_as: str | None, expected_sha256: str | None
     ) -> bytes:
         if expected_sha256 is not None and hashlib.sha256(pdf).hexdigest() != expected_sha256:
             raise errors.StaleRevisionError(
@@ -154,8 +193,11 @@ class SigningService:
         cert = key.certificate
         checks.check_identity(entry, cert, self.policy)
         signer = key.signer()
-        context = checks.validation_context(self.policy)
-        await checks.check_certificate(cert, list(signer.cert_registry), context)
+        session = self._http()
+        backend = AIOHttpFetcherBackend(session)
+        checked = await checks.check_certificate(cert, list(signer.cert_registry), self.policy, backend)
+        # Long-term data for every other certificate (TSA, CAs) may come from OCSP or CRL alike.
+        context = checks.validation_context(self.policy, backend=backend, seed=checked)
         part = pdfa_part(pdf)
         seal = entry.role is Role.SCHOOL_SEAL
         meta = PdfSignatureMetadata(
@@ -167,7 +209,7 @@ class SigningService:
             name=entry.signer_name,
             validation_context=context if seal else None,
         )
-        timestamper = timestamps.HTTPTimeStamper(self.policy.tsa_url) if self.policy.tsa_url else None
+        timestamper = timestamps.HTTPTimeStamper(self.policy.tsa_url, session=session) if self.policy.tsa_url else None
         style = seal_style(entry.signer_name) if seal else person_style()
         pdf_signer = _PdfASigner(meta, signer, timestamper=timestamper, stamp_style=style)
         writer_class = _PdfA1Writer if part == "1" else IncrementalPdfFileWriter

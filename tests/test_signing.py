@@ -1,0 +1,167 @@
+"""Signing in plan order with the development PKI: rules refused before signing, PDF/A kept at every step."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import subprocess
+from typing import Any
+
+import pikepdf
+import pikepdf.pdfa
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from pki import revoke
+from records import ARCHIVE_TIMESTAMP_FIELD, signing_plan
+from signer import SigningPolicy, SigningService, errors
+from templates import Profile
+
+from .conftest import preflight_classpath, require_tool
+from .signing_fixtures import EXPIRED, REVOKED, School, record_with
+
+ALLOWED_UNCHECKED = {"pikepdf:schema-Catalog", "pikepdf:embedded-file"}
+
+
+def no_pdfa_violation(flavour: str) -> Any:
+    def check(pdf: bytes) -> None:
+        report = pikepdf.pdfa.validate_written(io.BytesIO(pdf), flavour)
+        assert list(report.violations) == []
+        assert {f.rule for f in report.unsupported} <= ALLOWED_UNCHECKED
+
+    return check
+
+
+def test_primary_chain_to_archive_timestamp(school: School) -> None:
+    pdf = school.sign_all(school.book(school.primary), school.primary, after=no_pdfa_violation("3b"))
+    reader = PdfFileReader(io.BytesIO(pdf))
+    signatures = {s.field_name: s for s in reader.embedded_signatures}
+    assert set(signatures) == {"gvcn", "hieu_truong", "dau_truong", ARCHIVE_TIMESTAMP_FIELD}
+    assert signatures[ARCHIVE_TIMESTAMP_FIELD].sig_object_type == "/DocTimeStamp"
+    assert "/DSS" in reader.root and len(reader.root["/DSS"]["/OCSPs"]) >= 1
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert str(doc.Root.get("/Version", "/1.7")) == "/1.7"
+
+
+def test_pdfsig_confirms_every_signature(school: School, tmp_path: Any) -> None:
+    require_tool("pdfsig")
+    pdf = school.sign_all(school.book(school.primary), school.primary)
+    path = tmp_path / "hb.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
+    assert out.count("Signature is Valid.") == 3, out  # the document timestamp is reported apart
+    assert "Ngô Thanh Mai" in out and school.primary.school.name in out
+
+
+def test_pdfa_1b_chain_passes_preflight(school: School, tmp_path: Any) -> None:
+    classpath = preflight_classpath()
+    pdf = school.sign_all(school.book(school.primary, Profile.PDFA_1B), school.primary, after=no_pdfa_violation("1b"))
+    path = tmp_path / "hb-1b.pdf"
+    path.write_bytes(pdf)
+    run = subprocess.run(
+        ["java", "-cp", classpath, "org.apache.pdfbox.preflight.Validator_A1b", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "is a valid PDF/A-1b file" in run.stdout, run.stdout
+    with pikepdf.open(path) as doc:
+        assert "/Version" not in doc.Root and "/Extensions" not in doc.Root
+    assert PdfFileReader(io.BytesIO(pdf)).embedded_signatures[-1].field_name == ARCHIVE_TIMESTAMP_FIELD
+
+
+def test_ecdsa_deputy_keeps_pdfa_2b(school: School) -> None:
+    """The deputy's key is ECDSA P-256: pyHanko would declare ISO 32002 and move to PDF 2.0."""
+    record = school.thcs
+    assert signing_plan(record).entry("hieu_truong").signer_id == "pht"
+    pdf = school.book(record, Profile.PDFA_2B)
+    pdf = school.sign_all(pdf, record, until="dau_truong")
+    no_pdfa_violation("2b")(pdf)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert str(doc.Root.get("/Version", "/1.7")) == "/1.7"
+        assert "/ISO_" not in str(doc.Root.get("/Extensions", {}))
+
+
+def test_order_is_enforced(school: School) -> None:
+    pdf = school.book(school.primary)
+    with pytest.raises(errors.OrderError) as caught:
+        school.service.sign(pdf, "hieu_truong", school.key("ht"))
+    assert "gvcn" in caught.value.message_vi and caught.value.code == "signer.order"
+
+
+def test_subject_rows_before_homeroom(school: School) -> None:
+    pdf = school.book(school.thcs)
+    pdf = school.service.sign(pdf, "gvbm.toan", school.key(signing_plan(school.thcs).entry("gvbm.toan").signer_id))
+    with pytest.raises(errors.OrderError):
+        school.service.sign(pdf, "gvcn", school.key("gvcn"))
+
+
+def test_someone_elses_field(school: School) -> None:
+    pdf = school.book(school.primary)
+    with pytest.raises(errors.IdentityMismatchError):
+        school.service.sign(pdf, "gvcn", school.key("ht"))
+    with pytest.raises(errors.WrongSignerError):
+        school.service.sign(pdf, "gvcn", school.key("gvcn"), acting_as="ht")
+
+
+def test_seal_certificate_only_on_the_seal_field(school: School) -> None:
+    pdf = school.book(school.primary)
+    seal = f"school:{school.primary.school.code}"
+    with pytest.raises(errors.SealOnlyError):
+        school.service.sign(pdf, "gvcn", school.key(seal))
+    pdf = school.sign_all(pdf, school.primary, until="dau_truong")
+    with pytest.raises(errors.SealOnlyError):
+        school.service.sign(pdf, "dau_truong", school.key("ht"))
+
+
+def test_field_signed_once(school: School) -> None:
+    pdf = school.service.sign(school.book(school.primary), "gvcn", school.key("gvcn"))
+    with pytest.raises(errors.FieldSignedError):
+        school.service.sign(pdf, "gvcn", school.key("gvcn"))
+    with pytest.raises(errors.UnknownFieldError):
+        school.service.sign(pdf, "khong_co", school.key("gvcn"))
+
+
+def test_revoked_certificate_refused_before_signing(school: School) -> None:
+    record = record_with(school, REVOKED, "Đinh Thị Thu Hồi")
+    pdf = school.book(record)
+    revoke(school.folder, REVOKED)
+    with pytest.raises(errors.RevokedError) as caught:
+        school.service.sign(pdf, "gvcn", school.key(REVOKED))
+    assert not caught.value.retryable
+
+
+def test_expired_certificate_refused(school: School) -> None:
+    record = record_with(school, EXPIRED, "Tạ Văn Hết Hạn")
+    with pytest.raises(errors.CertificateExpiredError):
+        school.service.sign(school.book(record), "gvcn", school.key(EXPIRED))
+
+
+def test_stale_revision_is_retryable(school: School) -> None:
+    pdf = school.book(school.primary)
+    stale = hashlib.sha256(pdf).hexdigest()
+    pdf = school.service.sign(pdf, "gvcn", school.key("gvcn"))
+    with pytest.raises(errors.StaleRevisionError) as caught:
+        school.service.sign(pdf, "hieu_truong", school.key("ht"), expected_sha256=stale)
+    assert caught.value.retryable
+
+
+def test_untrusted_root_refused(school: School) -> None:
+    policy = SigningPolicy(trust_roots=(school.pki.cert_of(REVOKED),), tsa_url=school.policy.tsa_url)
+    with SigningService(policy) as service, pytest.raises(errors.UntrustedError):
+        service.sign(school.book(school.primary), "gvcn", school.key("gvcn"))
+
+
+def test_b_b_only_when_allowed(school: School) -> None:
+    with pytest.raises(ValueError, match="TSA"):
+        SigningService(SigningPolicy(trust_roots=school.policy.trust_roots, tsa_url=None))
+
+
+def test_not_a_hocba(school: School) -> None:
+    buf = io.BytesIO()
+    with pikepdf.new() as doc:
+        doc.add_blank_page()
+        doc.save(buf)
+    with pytest.raises(errors.NotSignableError):
+        school.service.sign(buf.getvalue(), "gvcn", school.key("gvcn"))
