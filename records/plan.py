@@ -21,8 +21,9 @@ PRINCIPAL_FIELD = "hieu_truong"
 HOMEROOM_FIELD = "gvcn"
 SUBJECT_FIELD_PREFIX = "gvbm."
 ARCHIVE_TIMESTAMP_FIELD = "luu_tru"
-"""Not a signer's field: it receives the archive (document) timestamp when the seal closes the book. It is
-created at render time with an appearance and a non-zero box, as PDF/A-1 requires of every widget."""
+"""Not a signer's field: the document timestamp field created when the seal closes the book (B-LTA). It is
+created then, not at render time: after the seal's "no changes" lock only a new timestamp field may appear;
+filling a field that already existed would count as a forbidden form change."""
 
 
 class Role(StrEnum):

@@ -98,15 +98,24 @@ async def _chain_paths(pdf: bytes, context: ValidationContext) -> list[Any]:
 async def _close_book(
     pdf: bytes,
     writer_class: type[IncrementalPdfFileWriter],
-    timestamper: timestamps.TimeStamper,
+    timestamper: timestamps.TimeStamper | None,
     context: ValidationContext,
 ) -> bytes:
     """B-LT then B-LTA in one incremental update: the DSS with the validation data of every signature, and the
-    archive timestamp over it in the pre-created field. Done here rather than by pyHanko's LTA option so that
-    the PDF/A-1 writer (no version bump) is used for this update too."""
+    archive timestamp over it in a new field. Done here rather than by pyHanko's LTA option so that the PDF/A-1
+    writer (no version bump) is used for this update too.
+
+    PDF/A-1 books stop at B-LT (`timestamper` None): PDF/A-1 wants an appearance on every widget, even the
+    zero-size one of a document timestamp, and after the seal's "no changes" lock a new appearance stream is a
+    forbidden modification (filling a field made earlier is a forbidden form change). PDF/A-2 and -3 exempt
+    zero-size widgets, so they carry the archive timestamp."""
     paths = await _chain_paths(pdf, context)
     writer = writer_class(io.BytesIO(pdf))
     DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=context)
+    if timestamper is None:
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return buffer.getvalue()
     stamper = PdfTimeStamper(timestamper, field_name=ARCHIVE_TIMESTAMP_FIELD)
     # The TSA's own validation data goes into the same update (a later DSS-only update would use a writer
     # that raises the PDF version).
@@ -225,8 +234,9 @@ class SigningService:
         except SigningError as exc:
             raise errors.KeySourceError(f"Không ký được: {exc}", f"Signing failed: {exc}") from exc
         signed: bytes = out.getvalue()
-        if seal and timestamper is not None:
-            signed = await self._archive_timestamp(signed, writer_class, timestamper, context)
+        if seal:
+            archive = timestamper if part != "1" else None
+            signed = await self._archive_timestamp(signed, writer_class, archive, context)
         if part:
             violations = list(pikepdf.pdfa.validate_written(io.BytesIO(signed), f"{part}b").violations)
             if violations:
@@ -240,7 +250,7 @@ class SigningService:
         self,
         pdf: bytes,
         writer_class: type[IncrementalPdfFileWriter],
-        timestamper: timestamps.TimeStamper,
+        timestamper: timestamps.TimeStamper | None,
         context: ValidationContext,
     ) -> bytes:
         try:

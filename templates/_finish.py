@@ -17,7 +17,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String, pdfa
 
 from records import Record, SigningPlan, to_json, to_xml
-from records.plan import ARCHIVE_TIMESTAMP_FIELD, PRINCIPAL_FIELD, SEAL_FIELD
+from records.plan import PRINCIPAL_FIELD, SEAL_FIELD
 
 from .errors import PdfaConformanceError
 from .labels import LEVEL_NAME
@@ -162,33 +162,7 @@ def _add_fields(pdf: pikepdf.Pdf, plan: SigningPlan, boxes: list[FieldBox]) -> N
         if "/Annots" not in page.obj:
             page.obj.Annots = pdf.make_indirect(Array())
         page.obj.Annots.append(field)
-    top.append(_archive_timestamp_field(pdf))
     pdf.Root.AcroForm = pdf.make_indirect(Dictionary(Fields=Array(top)))
-
-
-def _archive_timestamp_field(pdf: pikepdf.Pdf) -> pikepdf.Object:
-    """The field the archive timestamp will fill: a 1-point box in the first page's bottom-left corner with an
-    empty appearance (invisible). pyHanko would otherwise create a zero-size widget without appearance, which
-    PDF/A-1 forbids."""
-    page = pdf.pages[0]
-    box = FieldBox(ARCHIVE_TIMESTAMP_FIELD, 1, 0, 0, 1, 1)
-    field = pdf.make_indirect(
-        Dictionary(
-            Type=Name.Annot,
-            Subtype=Name.Widget,
-            FT=Name.Sig,
-            T=String(ARCHIVE_TIMESTAMP_FIELD),
-            TU=String("Dấu thời gian lưu trữ"),
-            Rect=Array(list(box.rect)),
-            F=4,
-            P=page.obj,
-            AP=Dictionary(N=_empty_appearance(pdf, box)),
-        )
-    )
-    if "/Annots" not in page.obj:
-        page.obj.Annots = pdf.make_indirect(Array())
-    page.obj.Annots.append(field)
-    return field
 
 
 def _add_plan(pdf: pikepdf.Pdf, plan: SigningPlan, identity: Identity, moment: datetime) -> None:

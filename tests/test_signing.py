@@ -11,6 +11,9 @@ import pikepdf
 import pikepdf.pdfa
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
 
 from pki import revoke
 from records import ARCHIVE_TIMESTAMP_FIELD, signing_plan
@@ -41,6 +44,14 @@ def test_primary_chain_to_archive_timestamp(school: School) -> None:
     assert "/DSS" in reader.root and len(reader.root["/DSS"]["/OCSPs"]) >= 1
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         assert str(doc.Root.get("/Version", "/1.7")) == "/1.7"
+    # Only validation data and the archive timestamp came after the seal's "no changes" lock.
+    root = school.policy.trust_roots[0]
+    context = ValidationContext(trust_roots=[root], allow_fetching=True)
+    seal = validate_pdf_signature(signatures["dau_truong"], signer_validation_context=context)
+    assert seal.docmdp_ok and seal.modification_level == ModificationLevel.LTA_UPDATES
+    assert seal.bottom_line, seal.summary()
+    teacher = validate_pdf_signature(signatures["gvcn"], signer_validation_context=context)
+    assert teacher.modification_level == ModificationLevel.FORM_FILLING and teacher.bottom_line
 
 
 def test_pdfsig_confirms_every_signature(school: School, tmp_path: Any) -> None:
@@ -68,7 +79,9 @@ def test_pdfa_1b_chain_passes_preflight(school: School, tmp_path: Any) -> None:
     assert "is a valid PDF/A-1b file" in run.stdout, run.stdout
     with pikepdf.open(path) as doc:
         assert "/Version" not in doc.Root and "/Extensions" not in doc.Root
-    assert PdfFileReader(io.BytesIO(pdf)).embedded_signatures[-1].field_name == ARCHIVE_TIMESTAMP_FIELD
+    # PDF/A-1 books stop at B-LT: the validation data is there, the archive timestamp is not (see the service).
+    reader = PdfFileReader(io.BytesIO(pdf))
+    assert reader.embedded_signatures[-1].field_name == "dau_truong" and "/DSS" in reader.root
 
 
 def test_ecdsa_deputy_keeps_pdfa_2b(school: School) -> None:
