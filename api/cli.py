@@ -20,13 +20,15 @@ from templates import (
     write_atomic,
 )
 
-from . import batch, bench, demo, importing
+from . import batch, bench, demo, importing, signing
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Học bạ số: intake, rendering, signing, archive.")
 app.add_typer(bench.app, name="bench")
 app.command("demo")(demo.demo)
 app.command("import")(importing.import_sheet)
+app.add_typer(signing.pki_app, name="pki")
+app.command("sign")(signing.sign)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 

@@ -1,54 +1,96 @@
-"""`hocba demo`: a sample class rendered end to end (the main job of `make run`)."""
+"""`hocba demo`: a sample class taken through the whole chain (the main job of `make run`).
+
+Render, start the development PKI's OCSP/CRL/TSA on loopback, sign every book in plan order (subject teachers,
+homeroom teacher, principal or deputy), seal it with the school's organisation certificate and close it with
+validation data and the archive timestamp.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+import pki
 from records import dumps_jsonl, generate_sample
-from templates import RenderOptions, write_atomic
+from signer import Pkcs12KeySource, SigningPolicy, SigningService
+from templates import RenderOptions, read_plan, write_atomic
 
 from . import batch
 from .console import EXIT_INTERNAL, out, progress
+from .signing import free_port, load_roots, people_from
 
 DEFAULT_GRADE = {"tieu_hoc": 3, "thcs": 6, "thpt": 10}
 
 
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's files")] = Path("var/demo"),
-    students: Annotated[int, typer.Option(min=1, max=2000)] = 8,
+    students: Annotated[int, typer.Option(min=1, max=2000)] = 4,
     level: Annotated[str, typer.Option(help="tieu_hoc | thcs | thpt")] = "thcs",
     jobs: Annotated[int, typer.Option(min=1)] = batch.default_workers(),
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Render a sample class: records in `OUT/records.jsonl`, books in `OUT/books/`."""
+    """Records in OUT/records.jsonl, rendered books in OUT/books/, the PKI in OUT/pki/, sealed books in OUT/sealed/."""
     if level not in DEFAULT_GRADE:
         raise typer.BadParameter(f"unknown level {level}", param_hint="--level")
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     records_file = out_dir / "records.jsonl"
     write_atomic(records_file, dumps_jsonl(generate_sample(level, DEFAULT_GRADE[level], students, seed=2025)).encode())
     jobs_list, rejected = batch.plan_jobs([records_file], out_dir / "books")
     with progress() as bar:
         task = bar.add_task("Đang tạo học bạ / rendering", total=len(jobs_list))
         outcomes = batch.run_jobs(jobs_list, RenderOptions(), jobs, on_done=lambda _: bar.advance(task))
-    books = [str(o.out) for o in outcomes if o.out]
+    books = [o.out for o in outcomes if o.out]
     failed = [o.error for o in outcomes if o.error] + [f"record {r.index} rejected" for r in rejected]
+    pki_dir = out_dir / "pki"
+    school, people = people_from(records_file)
+    pki.init(pki_dir, school, people, free_port())
+    sealed = _sign_all(pki_dir, books, out_dir / "sealed", failed)
+    summary = {
+        "records": str(records_file),
+        "books": [str(b) for b in books],
+        "sealed": [str(s) for s in sealed],
+        "root": str(pki_dir / "root.pem"),
+        "rendered": len(books),
+        "sealed_count": len(sealed),
+        "failed": failed,
+    }
     if as_json:
-        sys.stdout.write(
-            json.dumps(
-                {"records": str(records_file), "books": books, "rendered": len(books), "failed": failed},
-                ensure_ascii=False,
-                indent=2,
-            )
-            + "\n"
-        )
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
         out.print(f"Hồ sơ mẫu / sample records: {records_file}")
         out.print(f"Học bạ / books: {len(books)} → {out_dir / 'books'}")
+        out.print(f"Đã ký và đóng dấu / signed and sealed: {len(sealed)} → {out_dir / 'sealed'}")
+        out.print(f"Chứng thư gốc để kiểm tra / root for verification: {pki_dir / 'root.pem'}")
         for problem in failed:
             out.print(f"[red]{problem}[/red]")
     if failed:
         raise typer.Exit(EXIT_INTERNAL)
+
+
+def _sign_all(pki_dir: Path, books: list[Path], sealed_dir: Path, failed: list[str]) -> list[Path]:
+    done: list[Path] = []
+    with pki.serve(pki_dir) as served:
+        policy = SigningPolicy(trust_roots=load_roots([pki_dir / "root.pem"]), tsa_url=served.tsa_url)
+        keys: dict[str, Pkcs12KeySource] = {}
+        with SigningService(policy) as service, progress() as bar:
+            task = bar.add_task("Ký số / signing", total=len(books))
+            for book in books:
+                pdf = book.read_bytes()
+                try:
+                    for entry in read_plan(pdf).entries:
+                        if entry.signer_id not in keys:
+                            keys[entry.signer_id] = Pkcs12KeySource(served.p12_path(entry.signer_id), pki.DEV_PASSWORD)
+                        pdf = service.sign(pdf, entry.field, keys[entry.signer_id])
+                except Exception as exc:  # report and go on with the class
+                    failed.append(f"{book.name}: {getattr(exc, 'code', type(exc).__name__)}: {exc}")
+                else:
+                    target = sealed_dir / book.name
+                    write_atomic(target, pdf)
+                    done.append(target)
+                bar.advance(task)
+    return done

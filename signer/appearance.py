@@ -97,7 +97,7 @@ def person_style() -> TextStampStyle:
     """Name, role and time: "Giáo viên bộ môn Toán / Trần Văn Thính / Ký số lúc 31/05/2025 10:02 (GMT+7)"."""
     return TextStampStyle(
         stamp_text="%(role)s\n%(name)s\nKý số lúc %(time)s",
-        text_box_style=TextBoxStyle(font=_PdfaFontFactory(str(stamp_font()), font_size=7), leading=9),
+        text_box_style=TextBoxStyle(font=_PdfaFontFactory(str(stamp_font()), font_size=7), leading=10),
         border_width=1,
         border_color=(0.1, 0.2, 0.6),
         background=None,

@@ -23,6 +23,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, timestamps
+from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, PdfTimeStamper, constants
 from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
@@ -217,6 +218,8 @@ class SigningService:
             location=self.policy.location or None,
             name=entry.signer_name,
             validation_context=context if seal else None,
+            # The seal field's lock already says "no changes"; asking for the same avoids pyHanko's warning.
+            docmdp_permissions=MDPPerm.NO_CHANGES if seal else MDPPerm.FILL_FORMS,
         )
         timestamper = timestamps.HTTPTimeStamper(self.policy.tsa_url, session=session) if self.policy.tsa_url else None
         style = seal_style(entry.signer_name) if seal else person_style()

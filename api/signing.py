@@ -1,0 +1,219 @@
+"""`hocba pki …` and `hocba sign`: the development PKI and signing of rendered books on disk."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import BytesIO
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from asn1crypto import pem, x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+import pki
+from records import load_file
+from signer import KeySource, Pkcs12KeySource, SignerError, SigningPolicy, SigningService
+from signer.checks import check_plan, signed_fields
+from templates import read_plan, write_atomic
+
+from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress
+
+pki_app = typer.Typer(no_args_is_help=True, help="Development PKI (certomancer): root, school CA, OCSP, CRL, TSA.")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+def people_from(records_file: Path) -> tuple[str, list[pki.Person]]:
+    report = load_file(records_file)
+    records = [r.record for r in report.records if r.record]
+    if not records:
+        raise typer.BadParameter(f"{records_file} holds no valid record", param_hint="--records")
+    people: dict[str, pki.Person] = {}
+    for record in records:
+        for member in record.staff:
+            people[member.id] = pki.Person(member.id, member.full_name)
+        seal = f"school:{record.school.code}"
+        people[seal] = pki.Person(seal, record.school.name)
+    return records[0].school.name, list(people.values())
+
+
+@pki_app.command("init")
+def pki_init(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder of the PKI")],
+    records: Annotated[Path, typer.Option("--records", help="Records whose staff and school get certificates")],
+    port: Annotated[int, typer.Option(help="Loopback port of the OCSP/CRL/TSA services (0: pick a free one)")] = 0,
+) -> None:
+    """Create keys (once) and certificates for every staff member and the school's seal."""
+    school, people = people_from(records)
+    pki.init(out_dir, school, people, port or free_port())
+    out.print(
+        f"PKI → {out_dir} (root: {out_dir / 'root.pem'}; PKCS#12: {out_dir / 'p12'}, mật khẩu/password "
+        f"{pki.DEV_PASSWORD.decode()})"
+    )
+
+
+@pki_app.command("serve")
+def pki_serve(folder: Annotated[Path, typer.Argument()], port: Annotated[int | None, typer.Option()] = None) -> None:
+    """Serve OCSP, CRLs and the TSA on 127.0.0.1 until interrupted."""
+    with pki.serve(folder, port) as served:
+        out.print(f"OCSP/CRL/TSA: {served.url} (TSA {served.tsa_url}); Ctrl-C để dừng / to stop")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+@pki_app.command("revoke")
+def pki_revoke(folder: Annotated[Path, typer.Argument()], signer_id: Annotated[str, typer.Argument()]) -> None:
+    """Revoke a staff member's (or `school:<code>`) certificate; OCSP and CRL answers follow."""
+    try:
+        when = pki.revoke(folder, signer_id)
+    except pki.PkiError as exc:
+        err.print(f"[red]{exc.code}: {exc}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    out.print(f"Đã thu hồi / revoked {signer_id} at {when.isoformat()}")
+
+
+def load_roots(paths: list[Path]) -> tuple[x509.Certificate, ...]:
+    roots = []
+    for path in paths:
+        data = path.read_bytes()
+        for _, _, der in pem.unarmor(data, multiple=True) if pem.detect(data) else [(None, None, data)]:
+            roots.append(x509.Certificate.load(der))
+    return tuple(roots)
+
+
+@contextmanager
+def document_lock(path: Path) -> Iterator[None]:
+    """Signing is serialised per document: whoever holds the lock reads the latest revision and replaces it."""
+    lock = path.with_name(f".{path.name}.lock")
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def sign_in_place(
+    service: SigningService, path: Path, field: str, key: KeySource, acting_as: str | None = None
+) -> None:
+    with document_lock(path):
+        current = path.read_bytes()
+        signed = service.sign(current, field, key, acting_as, expected_sha256=hashlib.sha256(current).hexdigest())
+        write_atomic(path, signed)
+
+
+def next_field_for(pdf: bytes, signer_id: str) -> str | None:
+    """The first field of `signer_id` that is open and whose earlier groups are complete, if any."""
+    plan = read_plan(pdf)
+    signed = signed_fields(PdfFileReader(BytesIO(pdf)))
+    for entry in plan.entries:
+        if entry.signer_id != signer_id or entry.field in signed:
+            continue
+        try:
+            check_plan(plan, entry.field, signed, signer_id)
+        except SignerError:
+            return None
+        return entry.field
+    return None
+
+
+P12Opt = Annotated[Path, typer.Option("--p12", help="PKCS#12 key file; password from HOCBA_P12_PASSWORD or a prompt")]
+TrustOpt = Annotated[list[Path], typer.Option("--trust", help="Trusted root certificate(s), PEM or DER")]
+TsaOpt = Annotated[str | None, typer.Option("--tsa", envvar="HOCBA_TSA_URL", help="RFC 3161 TSA URL")]
+
+
+def make_service(trust: list[Path], tsa: str | None, allow_bb: bool, location: str = "") -> SigningService:
+    try:
+        return SigningService(
+            SigningPolicy(trust_roots=load_roots(trust), tsa_url=tsa, allow_bb=allow_bb, location=location)
+        )
+    except ValueError as exc:
+        err.print(f"[red]Cần --tsa (hoặc --allow-bb khi phát triển ngoại tuyến) / {exc}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def p12_key(path: Path) -> Pkcs12KeySource:
+    password = os.environ.get("HOCBA_P12_PASSWORD")
+    if password is None:
+        password = typer.prompt(f"Mật khẩu / password for {path}", hide_input=True)
+    return Pkcs12KeySource(path, password.encode())
+
+
+def sign(
+    document: Annotated[Path | None, typer.Argument(help="The học bạ to sign")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
+    field: Annotated[str | None, typer.Option("--field", help="Signature field, e.g. gvbm.toan, gvcn")] = None,
+    batch: Annotated[
+        Path | None, typer.Option("--batch", help="Sign every book in this folder that waits for you")
+    ] = None,
+    acting_as: Annotated[str | None, typer.Option("--as", help="Your staff id (or school:<code> for the seal)")] = None,
+    p12: P12Opt = Path("key.p12"),
+    trust: TrustOpt = [],  # noqa: B006 - typer reads the default, never mutates it
+    tsa: TsaOpt = None,
+    allow_bb: Annotated[bool, typer.Option("--allow-bb", help="No timestamp (offline development only)")] = False,
+) -> None:
+    """Sign one field of one book, or (`--batch DIR --as ID`) every book whose next field is yours."""
+    key = p12_key(p12)
+    with make_service(trust, tsa, allow_bb) as service:
+        if batch is not None:
+            if acting_as is None:
+                err.print("[red]--batch cần --as STAFF_ID / --batch needs --as STAFF_ID[/red]")
+                raise typer.Exit(EXIT_BAD_INPUT)
+            raise typer.Exit(_sign_batch(service, batch, acting_as, key))
+        if document is None or field is None:
+            err.print("[red]Cần tệp và --field / a document and --field are required[/red]")
+            raise typer.Exit(EXIT_BAD_INPUT)
+        try:
+            signed = service.sign(document.read_bytes(), field, key, acting_as)
+        except SignerError as exc:
+            _show(document, exc)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        write_atomic(output or document, signed)
+        out.print(f"Đã ký / signed {field} → {output or document}")
+
+
+def _show(path: Path, exc: SignerError) -> None:
+    retry = " (thử lại được / retryable)" if exc.retryable else ""
+    err.print(f"[red]{path}: {exc.code}{retry}[/red]\n    {exc.message_vi}\n    [dim]{exc.message_en}[/dim]")
+
+
+def _sign_batch(service: SigningService, folder: Path, signer_id: str, key: KeySource) -> int:
+    books = sorted(folder.glob("*.pdf"))
+    failed = signed = skipped = 0
+    with progress() as bar:
+        task = bar.add_task(f"Ký số / signing as {signer_id}", total=len(books))
+        for path in books:
+            try:
+                with document_lock(path):
+                    current = path.read_bytes()
+                    field = next_field_for(current, signer_id)
+                    if field is None:
+                        skipped += 1  # already signed, not yet your turn, or not yours: resumable
+                    else:
+                        write_atomic(path, service.sign(current, field, key, signer_id))
+                        signed += 1
+            except SignerError as exc:
+                _show(path, exc)
+                failed += 1
+            except Exception as exc:  # one unreadable book must not stop a principal's batch
+                err.print(f"[red]{path}: {type(exc).__name__}: {exc}[/red]")
+                failed += 1
+            bar.advance(task)
+    out.print(json.dumps({"signed": signed, "skipped": skipped, "failed": failed}))
+    return EXIT_OK if not failed else EXIT_INTERNAL
