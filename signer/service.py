@@ -145,7 +145,7 @@ class SigningService:
     Thread-safe; close it (or use it as a context manager) when done."""
 
     def __init__(self, policy: SigningPolicy) -> None:
-        if policy.tsa_url is None and not policy.allow_bb:
+        if not policy.tsa_url and not policy.allow_bb:
             raise ValueError("a TSA URL is required unless B-B signatures are explicitly allowed")
         self.policy = policy
         self._loop = asyncio.new_event_loop()
