@@ -20,7 +20,7 @@ from templates import (
     write_atomic,
 )
 
-from . import batch, bench, demo, importing, signing
+from . import batch, bench, demo, importing, signing, verifying
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Học bạ số: intake, rendering, signing, archive.")
@@ -29,6 +29,7 @@ app.command("demo")(demo.demo)
 app.command("import")(importing.import_sheet)
 app.add_typer(signing.pki_app, name="pki")
 app.command("sign")(signing.sign)
+app.command("verify")(verifying.verify_cmd)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 

@@ -13,6 +13,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
+EXIT_NOT_GENUINE = 1  # `hocba verify`: the document is readable but does not verify
 EXIT_BAD_INPUT = 2
 
 

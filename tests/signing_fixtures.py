@@ -21,6 +21,7 @@ from templates import Profile, RenderOptions, render
 from .conftest import to_record
 
 REVOKED = "gv-thuhoi"
+REVOKED_LATER = "gv-thuhoi-sau"
 EXPIRED = "gv-hethan"
 
 
@@ -79,6 +80,7 @@ def school(raw_samples: dict[str, list[dict[str, Any]]], tmp_path_factory: pytes
     people = {m.id: Person(m.id, m.full_name, ecdsa=m.id == "pht") for m in (*thcs.staff, *primary.staff)}
     people[REVOKED] = Person(REVOKED, "Đinh Thị Thu Hồi")
     people[EXPIRED] = Person(EXPIRED, "Tạ Văn Hết Hạn", valid_until="2021")
+    people[REVOKED_LATER] = Person(REVOKED_LATER, "Mạc Thị Sau")
     seal = f"school:{thcs.school.code}"
     people[seal] = Person(seal, thcs.school.name)
     folder = tmp_path_factory.mktemp("pki")

@@ -1,0 +1,137 @@
+"""`hocba verify`: is this học bạ genuine? Vietnamese by default. Exit 0 genuine, 1 not, 2 unreadable."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from signer.verify import DocumentCheck, UnreadableDocumentError, verify
+
+from .console import EXIT_BAD_INPUT, EXIT_NOT_GENUINE, EXIT_OK, err, out
+from .signing import load_roots
+
+
+class Lang(StrEnum):
+    VI = "vi"
+    EN = "en"
+
+
+WORDS = {
+    "vi": {
+        "yes": "có",
+        "no": "không",
+        "field": "Trường",
+        "signer": "Người ký",
+        "role": "Vai trò",
+        "ts": "Dấu thời gian",
+        "intact": "Toàn vẹn",
+        "valid": "Hợp lệ",
+        "trusted": "Tin cậy",
+        "revocation": "Thu hồi",
+        "level": "Mức PAdES",
+        "changes": "Sửa đổi sau ký",
+        "plan": "Đủ chữ ký theo kế hoạch",
+        "sealed": "Đã đóng dấu",
+        "lta": "Dấu thời gian lưu trữ",
+        "ok": "HỢP LỆ: mọi chữ ký toàn vẹn, hợp lệ và tin cậy",
+        "bad": "KHÔNG HỢP LỆ",
+    },
+    "en": {
+        "yes": "yes",
+        "no": "no",
+        "field": "Field",
+        "signer": "Signer",
+        "role": "Role",
+        "ts": "Timestamp",
+        "intact": "Intact",
+        "valid": "Valid",
+        "trusted": "Trusted",
+        "revocation": "Revocation",
+        "level": "PAdES level",
+        "changes": "Changes after signing",
+        "plan": "Plan complete",
+        "sealed": "Sealed",
+        "lta": "Archive timestamp",
+        "ok": "GENUINE: every signature intact, valid and trusted",
+        "bad": "NOT GENUINE",
+    },
+}
+
+
+def _yes(value: bool, w: dict[str, str]) -> str:
+    return f"[green]{w['yes']}[/green]" if value else f"[red]{w['no']}[/red]"
+
+
+def _show(result: DocumentCheck, lang: str) -> None:
+    w = WORDS[lang]
+    table = Table(show_lines=False)
+    for column in ("field", "signer", "role", "ts", "intact", "valid", "trusted", "revocation", "level", "changes"):
+        table.add_column(w[column])
+    for s in result.signatures:
+        proven = s.timestamp_time.astimezone().strftime("%d/%m/%Y %H:%M:%S %Z") if s.timestamp_time else "—"
+        table.add_row(
+            s.field,
+            s.signer,
+            s.role,
+            proven,
+            _yes(s.intact, w),
+            _yes(s.valid, w),
+            _yes(s.trusted, w),
+            s.revocation,
+            s.pades_level,
+            s.modification,
+        )
+    out.print(table)
+    out.print(
+        f"{w['plan']}: {_yes(result.plan_complete, w)} · {w['sealed']}: {_yes(result.sealed, w)} · "
+        f"{w['lta']}: {_yes(result.lta, w)} · PDF/A: {result.pdfa or '—'}"
+    )
+    index = 0 if lang == "vi" else 1
+    for s in result.signatures:
+        for problem in s.problems:
+            out.print(f"[red]{s.field}: {problem[index]}[/red]")
+    for problem in result.problems:
+        out.print(f"[red]{problem[index]}[/red]")
+    out.print(f"[bold]{w['ok']}[/bold]" if result.ok else f"[bold red]{w['bad']}[/bold red]")
+
+
+def _as_json(result: DocumentCheck) -> dict[str, Any]:
+    data = asdict(result)
+    data["ok"] = result.ok
+    for s, raw in zip(result.signatures, data["signatures"], strict=True):
+        raw["ok"] = s.ok
+        raw["problems"] = [{"message_vi": vi, "message_en": en} for vi, en in s.problems]
+    data["problems"] = [{"message_vi": vi, "message_en": en} for vi, en in result.problems]
+    return data
+
+
+def verify_cmd(
+    document: Annotated[Path, typer.Argument(help="The học bạ (or a copy) to check")],
+    trust: Annotated[list[Path], typer.Option("--trust", help="Trusted root certificate(s)")] = [],  # noqa: B006
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use only the validation data inside the document")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.VI,
+) -> None:
+    """Check every signature and the archive timestamp of a học bạ."""
+    if not trust:
+        err.print("[red]Cần ít nhất một --trust ROOT.pem / at least one --trust ROOT.pem is needed[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        result = verify(document.read_bytes(), list(load_roots(trust)), offline)
+    except (OSError, UnreadableDocumentError) as exc:
+        err.print(f"[red]{document}: {exc}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if as_json:
+        sys.stdout.write(json.dumps(_as_json(result), ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        _show(result, lang.value)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_NOT_GENUINE)
