@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from werkzeug.serving import make_server
 
+from ._fast import install as install_fast_signing
 from .errors import PkiError, UnknownSignerError
 
 ARCH = "hocba"
@@ -281,6 +282,7 @@ class _LiveStore(AnimatorArchStore):
 def serve(folder: Path, port: int | None = None) -> Iterator[DevPki]:
     """Serve OCSP, CRLs and the TSA on 127.0.0.1 in a background thread for as long as the block runs."""
     pki = DevPki.load(folder)
+    install_fast_signing()
     app = Animator(_LiveStore(folder), with_web_ui=False)
     server = make_server("127.0.0.1", port or pki.port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="hocba-dev-pki", daemon=True)

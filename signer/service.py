@@ -133,6 +133,8 @@ def pdfa_part(pdf: bytes) -> str | None:
 
 
 T = TypeVar("T")
+# Room for the CMS (certificates, signature, timestamp token): known up front, pyHanko skips its trial signature.
+RESERVED = 12288
 
 
 def _vn_time(moment: datetime) -> str:
@@ -228,7 +230,7 @@ class SigningService:
         text = {"role": entry.label, "name": entry.signer_name, "time": _vn_time(datetime.now(VIETNAM))}
         try:
             out = await pdf_signer.async_sign_pdf(
-                writer_class(io.BytesIO(pdf)), appearance_text_params=text, output=io.BytesIO()
+                writer_class(io.BytesIO(pdf)), appearance_text_params=text, output=io.BytesIO(), bytes_reserved=RESERVED
             )
         except TimestampRequestError as exc:
             raise errors.TimestampError(
