@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import certomancer.crypto_utils as crypto_utils
 from asn1crypto import algos, keys
+from certomancer import crypto_utils
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
@@ -21,7 +21,7 @@ def _key(der: bytes) -> Any:
     return serialization.load_der_private_key(der, password=None, unsafe_skip_rsa_key_validation=True)
 
 
-class CachingBackend(crypto_utils.PycaCryptographyBackend):  # type: ignore[misc]
+class CachingBackend(crypto_utils.PycaCryptographyBackend):
     def generic_sign(
         self, private_key: keys.PrivateKeyInfo, tbs_bytes: bytes, sd_algo: algos.SignedDigestAlgorithm
     ) -> bytes:
