@@ -20,10 +20,11 @@ from templates import (
     write_atomic,
 )
 
-from . import batch, bench, demo, importing, signing, verifying
+from . import batch, bench, bench_sign, demo, importing, signing, verifying
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Học bạ số: intake, rendering, signing, archive.")
+bench.app.command("sign")(bench_sign.sign_bench)
 app.add_typer(bench.app, name="bench")
 app.command("demo")(demo.demo)
 app.command("import")(importing.import_sheet)

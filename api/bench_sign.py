@@ -1,0 +1,159 @@
+"""`hocba bench sign`: signing figures for a rendered THCS book with the development PKI on loopback.
+
+- per signature: the principal's B-T approval signature (software key, local TSA) on a book whose subject
+  teachers and homeroom teacher have signed, timed on the same base many times;
+- baseline: the same signature with pyHanko used as its documentation shows (key loaded per call, full-font
+  stamp, trial signature to size the CMS), in the same run;
+- chain: all signatures of a book plus the seal's validation data and archive timestamp;
+- verify: offline verification of a sealed book;
+- bulk: a principal signing many books with both cores.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.stamp import TextStampStyle
+
+import pki
+from records import Record, signing_plan
+from signer import Pkcs12KeySource, SigningPolicy, SigningService
+from signer.verify import verify
+from templates import render
+
+from .bench import _records
+from .signing import free_port, load_roots
+
+FULL_FONT = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"
+
+
+def _median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 1)
+
+
+def _baseline(base: bytes, p12: Path, tsa_url: str) -> float:
+    start = time.perf_counter()
+    signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=pki.DEV_PASSWORD)
+    meta = signers.PdfSignatureMetadata(
+        field_name="hieu_truong", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
+    )
+    style = TextStampStyle(
+        stamp_text="%(signer)s\n%(ts)s", text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(FULL_FONT))
+    )
+    pdf_signer = signers.PdfSigner(meta, signer, timestamper=timestamps.HTTPTimeStamper(tsa_url), stamp_style=style)
+    pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(base)))
+    return time.perf_counter() - start
+
+
+def _chain(service: SigningService, record: Record, keys: dict[str, Pkcs12KeySource]) -> tuple[float, bytes]:
+    pdf = render(record).pdf
+    start = time.perf_counter()
+    for entry in signing_plan(record).entries:
+        pdf = service.sign(pdf, entry.field, keys[entry.signer_id])
+    return time.perf_counter() - start, pdf
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(folder: str, tsa_url: str, p12: str) -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    policy = SigningPolicy(trust_roots=load_roots([Path(folder) / "root.pem"]), tsa_url=tsa_url)
+    _WORKER["service"] = SigningService(policy)
+    _WORKER["key"] = Pkcs12KeySource(Path(p12), pki.DEV_PASSWORD)
+
+
+def _worker_sign(base: bytes) -> int:
+    return len(_WORKER["service"].sign(base, "hieu_truong", _WORKER["key"]))
+
+
+def sign_bench(
+    repeats: Annotated[int, typer.Option(help="Principal signatures timed on the same base")] = 20,
+    books: Annotated[int, typer.Option(help="Books taken through the whole chain")] = 3,
+    bulk: Annotated[int, typer.Option(help="Books in the bulk run (both cores)")] = 200,
+) -> None:
+    """Per-signature, chain, verification and bulk figures (JSON)."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    records = _records(books, seed=21)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "pki"
+        people = {m.id: pki.Person(m.id, m.full_name) for r in records for m in r.staff}
+        seal = f"school:{records[0].school.code}"
+        people[seal] = pki.Person(seal, records[0].school.name)
+        pki.init(folder, records[0].school.name, list(people.values()), free_port())
+        with pki.serve(folder) as served:
+            policy = SigningPolicy(trust_roots=load_roots([folder / "root.pem"]), tsa_url=served.tsa_url)
+            keys = {sid: Pkcs12KeySource(served.p12_path(sid), pki.DEV_PASSWORD) for sid in people}
+            with SigningService(policy) as service:
+                result = _measure(service, served, records, keys, repeats, bulk, folder)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["peak_rss_mb_largest_worker"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+def _measure(
+    service: SigningService,
+    served: pki.DevPki,
+    records: list[Record],
+    keys: dict[str, Pkcs12KeySource],
+    repeats: int,
+    bulk: int,
+    folder: Path,
+) -> dict[str, Any]:
+    record = records[0]
+    base = render(record).pdf
+    for entry in signing_plan(record).entries:
+        if entry.field == "hieu_truong":
+            break
+        base = service.sign(base, entry.field, keys[entry.signer_id])
+    principal = signing_plan(record).entry("hieu_truong").signer_id
+    service.sign(base, "hieu_truong", keys[principal])  # warm-up: fonts, sessions
+    ours = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        service.sign(base, "hieu_truong", keys[principal])
+        ours.append(time.perf_counter() - start)
+    baseline = [_baseline(base, served.p12_path(principal), served.tsa_url) for _ in range(max(3, repeats // 4))]
+    chains = [_chain(service, r, keys) for r in records]
+    roots = list(load_roots([folder / "root.pem"]))
+    verifies = []
+    for _, sealed in chains:
+        start = time.perf_counter()
+        assert verify(sealed, roots, offline=True).ok
+        verifies.append(time.perf_counter() - start)
+    bulk_rate = 0.0
+    if bulk:
+        workers = max(1, len(os.sched_getaffinity(0)))
+        args = (str(folder), served.tsa_url, str(served.p12_path(principal)))
+        with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=args) as pool:
+            list(pool.map(_worker_sign, [base] * workers))  # warm-up per worker
+            start = time.perf_counter()
+            list(pool.map(_worker_sign, [base] * bulk))
+            bulk_rate = bulk / (time.perf_counter() - start)
+    per_signature, base_ms = _median_ms(ours), _median_ms(baseline)
+    return {
+        "per_signature_ms_median": per_signature,
+        "baseline_out_of_box_ms": base_ms,
+        "ratio_to_baseline": round(per_signature / base_ms, 3),
+        "chain_ms_median": _median_ms([c for c, _ in chains]),
+        "chain_signatures": len(signing_plan(record).entries),
+        "verify_ms_median": _median_ms(verifies),
+        "bulk_docs": bulk,
+        "bulk_docs_per_s": round(bulk_rate, 2),
+    }
