@@ -20,7 +20,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 import pki
 from records import load_file
-from signer import KeySource, Pkcs12KeySource, SignerError, SigningPolicy, SigningService
+from signer import KeySource, Pkcs11KeySource, Pkcs12KeySource, SignerError, SigningPolicy, SigningService
+from signer.adapters.pkcs11 import DEFAULT_MODULE
 from signer.checks import check_plan, signed_fields
 from templates import read_plan, write_atomic
 
@@ -133,7 +134,9 @@ def next_field_for(pdf: bytes, signer_id: str) -> str | None:
     return None
 
 
-P12Opt = Annotated[Path, typer.Option("--p12", help="PKCS#12 key file; password from HOCBA_P12_PASSWORD or a prompt")]
+P12Opt = Annotated[
+    Path | None, typer.Option("--p12", help="PKCS#12 key file; password from HOCBA_P12_PASSWORD or a prompt")
+]
 TrustOpt = Annotated[list[Path], typer.Option("--trust", help="Trusted root certificate(s), PEM or DER")]
 TsaOpt = Annotated[str | None, typer.Option("--tsa", envvar="HOCBA_TSA_URL", help="RFC 3161 TSA URL")]
 
@@ -146,6 +149,19 @@ def make_service(trust: list[Path], tsa: str | None, allow_bb: bool, location: s
     except ValueError as exc:
         err.print(f"[red]Cần --tsa (hoặc --allow-bb khi phát triển ngoại tuyến) / {exc}[/red]")
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def choose_key(p12: Path | None, token: str | None, key_label: str | None, module: str) -> KeySource:
+    """A PKCS#11 token when `--pkcs11-token` is given, else the PKCS#12 file."""
+    if token is not None:
+        pin = os.environ.get("HOCBA_PKCS11_PIN") or typer.prompt(
+            f"PIN của token / PIN for token {token}", hide_input=True
+        )
+        return Pkcs11KeySource(token, pin, key_label or "", module)
+    if p12 is None:
+        err.print("[red]Cần --p12 hoặc --pkcs11-token / --p12 or --pkcs11-token is required[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return p12_key(p12)
 
 
 def p12_key(path: Path) -> Pkcs12KeySource:
@@ -163,13 +179,20 @@ def sign(
         Path | None, typer.Option("--batch", help="Sign every book in this folder that waits for you")
     ] = None,
     acting_as: Annotated[str | None, typer.Option("--as", help="Your staff id (or school:<code> for the seal)")] = None,
-    p12: P12Opt = Path("key.p12"),
+    p12: P12Opt = None,
+    pkcs11_token: Annotated[
+        str | None, typer.Option("--pkcs11-token", help="Token label (PIN: HOCBA_PKCS11_PIN)")
+    ] = None,
+    pkcs11_key: Annotated[
+        str | None, typer.Option("--pkcs11-key", help="Key and certificate label on the token")
+    ] = None,
+    pkcs11_module: Annotated[str, typer.Option("--pkcs11-module", help="PKCS#11 module")] = DEFAULT_MODULE,
     trust: TrustOpt = [],  # noqa: B006 - typer reads the default, never mutates it
     tsa: TsaOpt = None,
     allow_bb: Annotated[bool, typer.Option("--allow-bb", help="No timestamp (offline development only)")] = False,
 ) -> None:
     """Sign one field of one book, or (`--batch DIR --as ID`) every book whose next field is yours."""
-    key = p12_key(p12)
+    key = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module)
     with make_service(trust, tsa, allow_bb) as service:
         if batch is not None:
             if acting_as is None:

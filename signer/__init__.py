@@ -4,7 +4,7 @@ Knows records and templates, never storage.
 """
 
 from . import errors
-from .adapters import Pkcs12KeySource
+from .adapters import Pkcs11KeySource, Pkcs12KeySource
 from .checks import fingerprint, is_organisation_certificate
 from .errors import SignerError
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
@@ -14,6 +14,7 @@ from .service import SigningService, pdfa_part
 __all__ = [
     "ARCHIVE_TIMESTAMP_FIELD",
     "KeySource",
+    "Pkcs11KeySource",
     "Pkcs12KeySource",
     "SignerError",
     "SigningPolicy",

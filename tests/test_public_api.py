@@ -85,6 +85,7 @@ def test_signer_and_pki_public_names() -> None:
         [
             "ARCHIVE_TIMESTAMP_FIELD",
             "KeySource",
+            "Pkcs11KeySource",
             "Pkcs12KeySource",
             "SignerError",
             "SigningPolicy",
