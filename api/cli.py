@@ -20,7 +20,7 @@ from templates import (
     write_atomic,
 )
 
-from . import batch, bench, bench_sign, demo, importing, signing, verifying
+from . import batch, bench, bench_sign, demo, external_cmd, importing, signing, verifying
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Học bạ số: intake, rendering, signing, archive.")
@@ -31,6 +31,7 @@ app.command("import")(importing.import_sheet)
 app.add_typer(signing.pki_app, name="pki")
 app.command("sign")(signing.sign)
 app.command("verify")(verifying.verify_cmd)
+app.add_typer(external_cmd.app, name="sign-external")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 

@@ -33,7 +33,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-from records import Role
+from records import PlanEntry, Role
 from templates import VIETNAM, PlanMissingError, read_plan
 
 from . import checks, errors
@@ -185,14 +185,20 @@ class SigningService:
         """Sign `field` of `pdf` (bytes of the latest revision) with `key`; returns the new revision."""
         return self._run(self._sign(pdf, field, key, acting_as, expected_sha256))
 
-    async def _sign(
-        self, pdf: bytes, field: str, key: KeySource, acting_as: str | None, expected_sha256: str | None
-    ) -> bytes:
-        if expected_sha256 is not None and hashlib.sha256(pdf).hexdigest() != expected_sha256:
-            raise errors.StaleRevisionError(
-                "Tài liệu đã có chữ ký mới hơn; hãy ký lại trên bản mới nhất",
-                "The document changed since this signature was prepared; sign the latest revision again",
-            )
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the service's loop (for the two-phase and remote key sources)."""
+        return self._run(coro)
+
+    def http(self) -> aiohttp.ClientSession:
+        return self._http()
+
+    def _timestamper(self) -> timestamps.TimeStamper | None:
+        return timestamps.HTTPTimeStamper(self.policy.tsa_url, session=self._http()) if self.policy.tsa_url else None
+
+    async def checked_entry(
+        self, pdf: bytes, field: str, cert: x509.Certificate, chain: list[x509.Certificate], acting_as: str | None
+    ) -> PlanEntry:
+        """Every check that comes before a signature; returns the plan entry of the field."""
         try:
             plan = read_plan(pdf)
         except (PlanMissingError, ValueError) as exc:
@@ -202,14 +208,43 @@ class SigningService:
             ) from exc
         reader = PdfFileReader(io.BytesIO(pdf))
         entry = checks.check_plan(plan, field, checks.signed_fields(reader), acting_as)
-        cert = key.certificate
         checks.check_identity(entry, cert, self.policy)
+        await checks.check_certificate(cert, chain, self.policy, AIOHttpFetcherBackend(self._http()))
+        return entry
+
+    async def finish(
+        self, signed: bytes, seal: bool, part: str | None, cert: x509.Certificate, chain: list[x509.Certificate]
+    ) -> bytes:
+        """After a signature: the seal closes the book (DSS, archive timestamp); PDF/A is checked."""
+        writer_class = _PdfA1Writer if part == "1" else IncrementalPdfFileWriter
+        if seal:
+            backend = AIOHttpFetcherBackend(self._http())
+            checked = await checks.check_certificate(cert, chain, self.policy, backend)
+            # Long-term data for every other certificate (TSA, CAs) may come from OCSP or CRL alike.
+            context = checks.validation_context(self.policy, backend=backend, seed=checked)
+            archive = self._timestamper() if part != "1" else None
+            signed = await self._archive_timestamp(signed, writer_class, archive, context)
+        if part:
+            violations = list(pikepdf.pdfa.validate_written(io.BytesIO(signed), f"{part}b").violations)
+            if violations:
+                raise errors.PdfaBrokenError(
+                    f"Chữ ký làm hỏng PDF/A: {violations[0].message}",
+                    f"The signature would break PDF/A: {violations[0].message}",
+                )
+        return signed
+
+    async def _sign(
+        self, pdf: bytes, field: str, key: KeySource, acting_as: str | None, expected_sha256: str | None
+    ) -> bytes:
+        if expected_sha256 is not None and hashlib.sha256(pdf).hexdigest() != expected_sha256:
+            raise errors.StaleRevisionError(
+                "Tài liệu đã có chữ ký mới hơn; hãy ký lại trên bản mới nhất",
+                "The document changed since this signature was prepared; sign the latest revision again",
+            )
+        cert = key.certificate
         signer = key.signer()
-        session = self._http()
-        backend = AIOHttpFetcherBackend(session)
-        checked = await checks.check_certificate(cert, list(signer.cert_registry), self.policy, backend)
-        # Long-term data for every other certificate (TSA, CAs) may come from OCSP or CRL alike.
-        context = checks.validation_context(self.policy, backend=backend, seed=checked)
+        chain = list(signer.cert_registry)
+        entry = await self.checked_entry(pdf, field, cert, chain, acting_as)
         part = pdfa_part(pdf)
         seal = entry.role is Role.SCHOOL_SEAL
         meta = PdfSignatureMetadata(
@@ -219,13 +254,11 @@ class SigningService:
             reason=entry.label,
             location=self.policy.location or None,
             name=entry.signer_name,
-            validation_context=context if seal else None,
             # The seal field's lock already says "no changes"; asking for the same avoids pyHanko's warning.
             docmdp_permissions=MDPPerm.NO_CHANGES if seal else MDPPerm.FILL_FORMS,
         )
-        timestamper = timestamps.HTTPTimeStamper(self.policy.tsa_url, session=session) if self.policy.tsa_url else None
         style = seal_style(entry.signer_name) if seal else person_style()
-        pdf_signer = _PdfASigner(meta, signer, timestamper=timestamper, stamp_style=style)
+        pdf_signer = _PdfASigner(meta, signer, timestamper=self._timestamper(), stamp_style=style)
         writer_class = _PdfA1Writer if part == "1" else IncrementalPdfFileWriter
         text = {"role": entry.label, "name": entry.signer_name, "time": _vn_time(datetime.now(VIETNAM))}
         try:
@@ -238,18 +271,7 @@ class SigningService:
             ) from exc
         except SigningError as exc:
             raise errors.KeySourceError(f"Không ký được: {exc}", f"Signing failed: {exc}") from exc
-        signed: bytes = out.getvalue()
-        if seal:
-            archive = timestamper if part != "1" else None
-            signed = await self._archive_timestamp(signed, writer_class, archive, context)
-        if part:
-            violations = list(pikepdf.pdfa.validate_written(io.BytesIO(signed), f"{part}b").violations)
-            if violations:
-                raise errors.PdfaBrokenError(
-                    f"Chữ ký làm hỏng PDF/A: {violations[0].message}",
-                    f"The signature would break PDF/A: {violations[0].message}",
-                )
-        return signed
+        return await self.finish(out.getvalue(), seal, part, cert, chain)
 
     async def _archive_timestamp(
         self,

@@ -33,6 +33,10 @@ class Pkcs12KeySource:
         return signer
 
     @property
+    def password(self) -> bytes | None:
+        return self._password
+
+    @property
     def certificate(self) -> x509.Certificate:
         cert = self._signer.signing_cert
         assert cert is not None

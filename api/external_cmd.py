@@ -1,0 +1,104 @@
+"""`hocba sign-external`: the reference client of two-phase signing (prepare → token signs → complete).
+
+`prepare` and `complete` are what a browser plugin's backend calls; `token` plays the USB token with a local
+PKCS#12 key so that the whole flow can be tried, and tested, without one.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from signer import SignerError
+from signer.external import ExternalSigning, FileSessionStore
+from templates import write_atomic
+
+from .console import EXIT_BAD_INPUT, out
+from .signing import P12Opt, TrustOpt, TsaOpt, _show, make_service, p12_key
+
+app = typer.Typer(no_args_is_help=True, help="Two-phase (external token) signing.")
+SessionsOpt = Annotated[Path, typer.Option("--sessions", help="Folder shared by prepare and complete")]
+
+
+@app.command()
+def prepare(
+    document: Annotated[Path, typer.Argument()],
+    field: Annotated[str, typer.Option("--field")],
+    p12: P12Opt = None,
+    sessions: SessionsOpt = Path("var/sessions"),
+    trust: TrustOpt = [],  # noqa: B006
+    tsa: TsaOpt = None,
+) -> None:
+    """Check and lay out the signature; print the session id and the bytes the token must sign (base64)."""
+    if p12 is None:
+        raise typer.BadParameter(
+            "the signer's certificate comes from --p12 in this reference client", param_hint="--p12"
+        )
+    key = p12_key(p12)
+    with make_service(trust, tsa, False) as service:
+        try:
+            prepared = ExternalSigning(service, FileSessionStore(sessions)).prepare(
+                document.read_bytes(), field, key.certificate, list(key.signer().cert_registry)
+            )
+        except SignerError as exc:
+            _show(document, exc)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    sys.stdout.write(
+        json.dumps(
+            {
+                "session_id": prepared.session_id,
+                "data_to_sign": base64.b64encode(prepared.data_to_sign).decode(),
+                "sha256": prepared.digest,
+                "expires_at": prepared.expires_at.isoformat(),
+            }
+        )
+        + "\n"
+    )
+
+
+@app.command()
+def token(data: Annotated[str, typer.Argument(help="base64 data to sign")], p12: P12Opt = None) -> None:
+    """Play the token: sign base64 data with SHA-256 using the PKCS#12 key; print the signature (base64)."""
+    if p12 is None:
+        raise typer.BadParameter("--p12 is required", param_hint="--p12")
+    password = p12_key(p12).password  # the same password source as every other command
+    key, _, _ = pkcs12.load_key_and_certificates(p12.read_bytes(), password)
+    raw = base64.b64decode(data)
+    if isinstance(key, rsa.RSAPrivateKey):
+        signature = key.sign(raw, padding.PKCS1v15(), hashes.SHA256())
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        signature = key.sign(raw, ec.ECDSA(hashes.SHA256()))
+    else:
+        raise typer.BadParameter("only RSA and ECDSA keys", param_hint="--p12")
+    sys.stdout.write(base64.b64encode(signature).decode() + "\n")
+
+
+@app.command()
+def complete(
+    session_id: Annotated[str, typer.Argument()],
+    signature: Annotated[str, typer.Option("--signature", help="base64 signature value from the token")],
+    output: Annotated[Path, typer.Option("-o", "--output")],
+    sessions: SessionsOpt = Path("var/sessions"),
+    current: Annotated[Path | None, typer.Option("--current", help="The book as it is now (stale check)")] = None,
+    trust: TrustOpt = [],  # noqa: B006
+    tsa: TsaOpt = None,
+) -> None:
+    """Finish the prepared signature (may run in another process or machine than prepare)."""
+    with make_service(trust, tsa, False) as service:
+        try:
+            signed = ExternalSigning(service, FileSessionStore(sessions)).complete(
+                session_id, base64.b64decode(signature), current.read_bytes() if current else None
+            )
+        except SignerError as exc:
+            _show(output, exc)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    write_atomic(output, signed)
+    out.print(f"Đã ký / signed → {output}")

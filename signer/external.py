@@ -1,0 +1,206 @@
+"""Two-phase signing for keys the service cannot touch: a USB token driven by a browser plugin, a phone app.
+
+`prepare` runs every check, lays the signature field's update out and returns what the key must sign (the DER
+signed attributes, and their SHA-256 for hash-only tokens) with a session id; the state is persisted with an
+expiry. `complete` takes the signature value — possibly in another process, minutes later — fetches the
+signature timestamp and finishes the document. A book that gained a signature in between is refused as a
+stale revision (retryable: prepare again on the latest revision).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol, cast
+
+from asn1crypto import cms, x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, timestamps
+from pyhanko.sign.fields import MDPPerm
+from pyhanko.sign.signers import ExternalSigner, PdfSignatureMetadata
+from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
+from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from records import Role
+
+from . import errors
+from .appearance import person_style, seal_style
+from .service import SigningService, _PdfA1Writer, _PdfASigner, _vn_time, pdfa_part
+
+SessionExpiredError = errors._error("signer.session_expired")
+UnknownSessionError = errors._error("signer.unknown_session")
+
+
+class SessionStore(Protocol):
+    def save(self, session_id: str, state: dict[str, Any], blobs: dict[str, bytes]) -> None: ...
+
+    def load(self, session_id: str) -> tuple[dict[str, Any], dict[str, bytes]]: ...
+
+    def delete(self, session_id: str) -> None: ...
+
+
+class FileSessionStore:
+    """Sessions as files in a folder shared by the processes that prepare and complete."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, session_id: str) -> Path:
+        if not session_id.isalnum():
+            raise UnknownSessionError(
+                f"Phiên ký '{session_id}' không hợp lệ", f"Invalid signing session '{session_id}'"
+            )
+        return self.folder / f"{session_id}.json"
+
+    def save(self, session_id: str, state: dict[str, Any], blobs: dict[str, bytes]) -> None:
+        data = {"state": state, "blobs": {k: base64.b64encode(v).decode() for k, v in blobs.items()}}
+        path = self._path(session_id)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def load(self, session_id: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+        try:
+            data = json.loads(self._path(session_id).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise UnknownSessionError(
+                f"Không có phiên ký '{session_id}'", f"No signing session '{session_id}'"
+            ) from None
+        return data["state"], {k: base64.b64decode(v) for k, v in data["blobs"].items()}
+
+    def delete(self, session_id: str) -> None:
+        self._path(session_id).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class PreparedSignature:
+    session_id: str
+    data_to_sign: bytes
+    """DER signed attributes: sign these with SHA-256 (RSA PKCS#1 v1.5 or ECDSA)."""
+    digest: str
+    """SHA-256 of `data_to_sign`, hex, for tokens that sign a precomputed hash."""
+    expires_at: datetime
+
+
+class ExternalSigning:
+    def __init__(self, service: SigningService, store: SessionStore, ttl: timedelta = timedelta(minutes=15)) -> None:
+        self.service, self.store, self.ttl = service, store, ttl
+
+    def prepare(
+        self,
+        pdf: bytes,
+        field: str,
+        cert: x509.Certificate,
+        chain: list[x509.Certificate],
+        acting_as: str | None = None,
+    ) -> PreparedSignature:
+        return self.service.run(self._prepare(pdf, field, cert, chain, acting_as))
+
+    async def _prepare(
+        self, pdf: bytes, field: str, cert: x509.Certificate, chain: list[x509.Certificate], acting_as: str | None
+    ) -> PreparedSignature:
+        entry = await self.service.checked_entry(pdf, field, cert, chain, acting_as)
+        seal = entry.role is Role.SCHOOL_SEAL
+        part = pdfa_part(pdf)
+        placeholder = ExternalSigner(cert, SimpleCertificateStore.from_certs(chain), signature_value=512)
+        meta = PdfSignatureMetadata(
+            field_name=field,
+            md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            reason=entry.label,
+            name=entry.signer_name,
+            docmdp_permissions=MDPPerm.NO_CHANGES if seal else MDPPerm.FILL_FORMS,
+        )
+        style = seal_style(entry.signer_name) if seal else person_style()
+        pdf_signer = _PdfASigner(meta, placeholder, stamp_style=style)
+        writer = _PdfA1Writer if part == "1" else IncrementalPdfFileWriter
+        text = {"role": entry.label, "name": entry.signer_name, "time": _vn_time(datetime.now(UTC))}
+        digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
+            writer(io.BytesIO(pdf)), appearance_text_params=text, bytes_reserved=16384
+        )
+        attrs = await placeholder.signed_attrs(digest.document_digest, "sha256", use_pades=True)
+        session_id = uuid.uuid4().hex
+        expires = datetime.now(UTC) + self.ttl
+        state = {
+            "field": field,
+            "seal": seal,
+            "part": part,
+            "expires_at": expires.isoformat(),
+            "base_sha256": hashlib.sha256(pdf).hexdigest(),
+            "region": [digest.reserved_region_start, digest.reserved_region_end],
+        }
+        blobs = {
+            "document": cast(io.BytesIO, output).getvalue(),
+            "digest": digest.document_digest,
+            "attrs": attrs.dump(),
+            "cert": cert.dump(),
+            "chain": b"".join(len(c.dump()).to_bytes(4, "big") + c.dump() for c in chain),
+        }
+        self.store.save(session_id, state, blobs)
+        data = attrs.dump()
+        return PreparedSignature(session_id, data, hashlib.sha256(data).hexdigest(), expires)
+
+    def complete(self, session_id: str, signature: bytes, current_pdf: bytes | None = None) -> bytes:
+        return self.service.run(self._complete(session_id, signature, current_pdf))
+
+    async def _complete(self, session_id: str, signature: bytes, current_pdf: bytes | None) -> bytes:
+        state, blobs = self.store.load(session_id)
+        if datetime.fromisoformat(state["expires_at"]) < datetime.now(UTC):
+            self.store.delete(session_id)
+            raise SessionExpiredError(
+                "Phiên ký đã hết hạn; hãy chuẩn bị lại", "The signing session expired; prepare again"
+            )
+        if current_pdf is not None and hashlib.sha256(current_pdf).hexdigest() != state["base_sha256"]:
+            raise errors.StaleRevisionError(
+                "Tài liệu đã có chữ ký mới hơn; hãy chuẩn bị lại trên bản mới nhất",
+                "The document changed since this signature was prepared; prepare again on the latest revision",
+            )
+        chain, rest = [], blobs["chain"]
+        while rest:
+            size = int.from_bytes(rest[:4], "big")
+            chain.append(x509.Certificate.load(rest[4 : 4 + size]))
+            rest = rest[4 + size :]
+        cert = x509.Certificate.load(blobs["cert"])
+        signer = ExternalSigner(cert, SimpleCertificateStore.from_certs(chain), signature_value=signature)
+        attrs = cms.CMSAttributes.load(blobs["attrs"])
+        timestamper = (
+            timestamps.HTTPTimeStamper(self.service.policy.tsa_url, session=self.service.http())
+            if self.service.policy.tsa_url
+            else None
+        )
+        signed_cms = await signer.async_sign_prescribed_attributes(
+            "sha256", signed_attrs=attrs, timestamper=timestamper
+        )
+        output = io.BytesIO(blobs["document"])
+        start, end = state["region"]
+        digest = PreparedByteRangeDigest(blobs["digest"], start, end)
+        await PdfTBSDocument.async_finish_signing(output, digest, signed_cms)
+        signed = output.getvalue()
+        await self._check_signature(signed, state["field"])
+        signed = await self.service.finish(signed, state["seal"], state["part"], cert, chain)
+        self.store.delete(session_id)
+        return signed
+
+    async def _check_signature(self, pdf: bytes, field: str) -> None:
+        """A wrong signature value must not produce a document: check it cryptographically now."""
+        context = ValidationContext(trust_roots=list(self.service.policy.trust_roots), allow_fetching=False)
+        for sig in PdfFileReader(io.BytesIO(pdf)).embedded_signatures:
+            if sig.field_name == field:
+                status = await async_validate_pdf_signature(sig, signer_validation_context=context)
+                if not (status.intact and status.valid):
+                    raise errors.KeySourceError(
+                        "Giá trị chữ ký không khớp với chứng thư số",
+                        "The signature value does not match the certificate",
+                    )
