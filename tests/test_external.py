@@ -14,7 +14,10 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pyhanko.pdf_utils.reader import PdfFileReader
+from typer.testing import CliRunner
 
+from api.cli import app
+from pki import DEV_PASSWORD
 from signer import errors
 from signer.external import ExternalSigning, FileSessionStore, SessionExpiredError
 
@@ -106,11 +109,6 @@ def test_checks_run_at_prepare(school: School, tmp_path: Path) -> None:
 
 
 def test_reference_client(school: School, tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from api.cli import app
-    from pki import DEV_PASSWORD
-
     runner = CliRunner()
     env = {"HOCBA_P12_PASSWORD": DEV_PASSWORD.decode()}
     book = tmp_path / "hb.pdf"
