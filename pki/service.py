@@ -220,6 +220,7 @@ class DevPki:
     arch: PKIArchitecture
     port: int
     signers: dict[str, str]
+    config: CertomancerConfig | None = None
 
     @classmethod
     def load(cls, folder: Path) -> DevPki:
@@ -231,7 +232,11 @@ class DevPki:
         for signer_id, revocation in state["revoked"].items():
             certs[state["signers"][signer_id]]["revocation"] = revocation
         loaded = CertomancerConfig(config, key_search_dir=str(folder))
-        return cls(folder, loaded.get_pki_arch(ArchLabel(ARCH)), int(state["port"]), dict(state["signers"]))
+        return cls(folder, loaded.get_pki_arch(ArchLabel(ARCH)), int(state["port"]), dict(state["signers"]), loaded)
+
+    def csc_credential(self, signer_id: str) -> str:
+        """The credential id of a signer on the development CSC service."""
+        return f"{ARCH}/{self.signers[signer_id]}"
 
     @property
     def url(self) -> str:

@@ -134,7 +134,7 @@ def pdfa_part(pdf: bytes) -> str | None:
 
 T = TypeVar("T")
 # Room for the CMS (certificates, signature, timestamp token): known up front, pyHanko skips its trial signature.
-RESERVED = 12288
+RESERVED = 16384
 
 
 def _vn_time(moment: datetime) -> str:
@@ -190,7 +190,14 @@ class SigningService:
         return self._run(coro)
 
     def http(self) -> aiohttp.ClientSession:
-        return self._http()
+        """The service's HTTP session (created on the service's loop, whichever thread asks)."""
+        if self._session is None:
+
+            async def create() -> aiohttp.ClientSession:
+                return self._http()
+
+            return self._run(create())
+        return self._session
 
     def _timestamper(self) -> timestamps.TimeStamper | None:
         return timestamps.HTTPTimeStamper(self.policy.tsa_url, session=self._http()) if self.policy.tsa_url else None

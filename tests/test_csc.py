@@ -1,0 +1,58 @@
+"""CSC v1 remote signing against certomancer-csc-dummy (SCAL 2), including batched signHash."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from pki.csc import CscService, serve_csc
+from signer.adapters.csc import CscKeySource
+
+from .signing_fixtures import School, free_port
+
+
+@pytest.fixture(scope="module")
+def csc(school: School) -> Iterator[CscService]:
+    with serve_csc(school.folder, free_port()) as service:
+        yield service
+
+
+def connect(school: School, csc: CscService, signer_id: str, batch_size: int = 1) -> CscKeySource:
+    source = CscKeySource(csc.url, school.pki.csc_credential(signer_id), batch_size=batch_size)
+    return school.service.run(source.connect(school.service.http()))
+
+
+def test_remote_signature(school: School, csc: CscService) -> None:
+    key = connect(school, csc, "gvcn")
+    assert key.certificate.subject.native["common_name"] == "Ngô Thanh Mai"
+    pdf = school.service.sign(school.book(school.primary), "gvcn", key)
+    assert [s.field_name for s in PdfFileReader(io.BytesIO(pdf)).embedded_signatures] == ["gvcn"]
+    assert csc.sign_hash_calls and csc.sign_hash_calls[-1] == 1
+
+
+def test_batched_sign_hash_for_a_principal(school: School, csc: CscService) -> None:
+    books = [school.service.sign(school.book(school.primary), "gvcn", school.key("gvcn")) for _ in range(2)]
+    principal = connect(school, csc, "ht", batch_size=2)
+    before = len(csc.sign_hash_calls)
+    results: list[bytes] = []
+    errors: list[BaseException] = []
+
+    def sign(pdf: bytes) -> None:
+        try:
+            results.append(school.service.sign(pdf, "hieu_truong", principal))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sign, args=(book,)) for book in books]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == [] and len(results) == 2
+    assert csc.sign_hash_calls[before:] == [2]  # both books' hashes in one signHash call
+    for pdf in results:
+        assert [s.field_name for s in PdfFileReader(io.BytesIO(pdf)).embedded_signatures] == ["gvcn", "hieu_truong"]
