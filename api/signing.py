@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from asn1crypto import pem, x509
@@ -51,14 +51,34 @@ def people_from(records_file: Path) -> tuple[str, list[pki.Person]]:
     return records[0].school.name, list(people.values())
 
 
+def people_from_staff(staff_file: Path) -> tuple[str, list[pki.Person]]:
+    """`{"school": {"code", "name"}, "staff": [{"id", "full_name", ...}]}`."""
+    try:
+        data = json.loads(staff_file.read_text(encoding="utf-8"))
+        school = data["school"]
+        people = [pki.Person(str(m["id"]), str(m["full_name"])) for m in data["staff"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise typer.BadParameter(f"{staff_file}: {exc}", param_hint="--staff") from None
+    people.append(pki.Person(f"school:{school['code']}", str(school["name"])))
+    return str(school["name"]), people
+
+
 @pki_app.command("init")
 def pki_init(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder of the PKI")],
-    records: Annotated[Path, typer.Option("--records", help="Records whose staff and school get certificates")],
+    records: Annotated[
+        Path | None, typer.Option("--records", help="Records whose staff and school get certificates")
+    ] = None,
+    staff: Annotated[
+        Path | None, typer.Option("--staff", help='JSON {"school": {code, name}, "staff": [{id, full_name}]}')
+    ] = None,
     port: Annotated[int, typer.Option(help="Loopback port of the OCSP/CRL/TSA services (0: pick a free one)")] = 0,
 ) -> None:
     """Create keys (once) and certificates for every staff member and the school's seal."""
-    school, people = people_from(records)
+    if (records is None) == (staff is None):
+        err.print("[red]Cần đúng một trong --records hoặc --staff / give exactly one of --records or --staff[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    school, people = people_from(records) if records is not None else people_from_staff(cast(Path, staff))
     pki.init(out_dir, school, people, port or free_port())
     out.print(
         f"PKI → {out_dir} (root: {out_dir / 'root.pem'}; PKCS#12: {out_dir / 'p12'}, mật khẩu/password "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,24 @@ def test_pki_init_and_revoke(tmp_path: Path, raw_samples: dict[str, list[dict[st
     assert (tmp_path / "pki" / "p12" / "staff-gvcn.p12").is_file()
     assert invoke("pki", "revoke", str(tmp_path / "pki"), "gvcn").exit_code == 0
     assert invoke("pki", "revoke", str(tmp_path / "pki"), "nobody").exit_code == 2
+
+
+def test_pki_init_from_a_staff_file(tmp_path: Path) -> None:
+    staff = tmp_path / "staff.json"
+    staff.write_text(
+        json.dumps(
+            {
+                "school": {"code": "31712345", "name": "Trường THCS Đại Thắng"},
+                "staff": [{"id": "gv-1", "full_name": "Nguyễn Văn Ấn", "position": "giao_vien"}],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    assert invoke("pki", "init", "--out", str(tmp_path / "pki"), "--staff", str(staff)).exit_code == 0
+    assert (tmp_path / "pki" / "p12" / "staff-gv-1.p12").is_file()
+    assert (tmp_path / "pki" / "p12" / "dau-truong-31712345.p12").is_file()
+    assert invoke("pki", "init", "--out", str(tmp_path / "x")).exit_code == 2
 
 
 def test_sign_one_field_then_order_error(school: School, tmp_path: Path) -> None:
