@@ -191,13 +191,13 @@ class SigningService:
 
     def http(self) -> aiohttp.ClientSession:
         """The service's HTTP session (created on the service's loop, whichever thread asks)."""
-        if self._session is None:
+        if self._session is None and threading.current_thread() is not self._thread:
 
             async def create() -> aiohttp.ClientSession:
                 return self._http()
 
             return self._run(create())
-        return self._session
+        return self._http()
 
     def _timestamper(self) -> timestamps.TimeStamper | None:
         return timestamps.HTTPTimeStamper(self.policy.tsa_url, session=self._http()) if self.policy.tsa_url else None
