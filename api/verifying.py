@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from signer.verify import DocumentCheck, UnreadableDocumentError, verify
+from templates import VIETNAM
 
 from .console import EXIT_BAD_INPUT, EXIT_NOT_GENUINE, EXIT_OK, err, out
 from .signing import load_roots
@@ -75,7 +76,7 @@ def _show(result: DocumentCheck, lang: str) -> None:
     for column in ("field", "signer", "role", "ts", "intact", "valid", "trusted", "revocation", "level", "changes"):
         table.add_column(w[column])
     for s in result.signatures:
-        proven = s.timestamp_time.astimezone().strftime("%d/%m/%Y %H:%M:%S %Z") if s.timestamp_time else "—"
+        proven = s.timestamp_time.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S (GMT+7)") if s.timestamp_time else "—"
         table.add_row(
             s.field,
             s.signer,

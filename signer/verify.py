@@ -150,7 +150,7 @@ def _check_one(
         return SignatureCheck(
             name,
             "archive_timestamp",
-            status.signing_cert.subject.human_friendly,
+            str(status.signing_cert.subject.native.get("common_name", "")),
             "Dấu thời gian lưu trữ",
             None,
             status.timestamp,
