@@ -142,11 +142,12 @@ def _check_one(
     offline: bool,
     dss: Any,
     plan: SigningPlan | None,
+    present: ValidationContext,
     later_archive: bool,
 ) -> SignatureCheck:
     name = sig.field_name
     if sig.sig_object_type == "/DocTimeStamp":
-        status = validate_pdf_timestamp(sig, validation_context=_context(roots, offline, None, dss))
+        status = validate_pdf_timestamp(sig, validation_context=present)
         return SignatureCheck(
             name,
             "archive_timestamp",
@@ -165,9 +166,7 @@ def _check_one(
         )
     proven = _timestamp_time(sig.signer_info)
     context = _context(roots, offline, proven, dss)
-    result = validate_pdf_signature(
-        sig, signer_validation_context=context, ts_validation_context=_context(roots, offline, None, dss)
-    )
+    result = validate_pdf_signature(sig, signer_validation_context=context, ts_validation_context=present)
     revoked = result.revocation_details is not None
     level = "B-B" if proven is None else ("B-LTA" if later_archive else ("B-LT" if dss is not None else "B-T"))
     return SignatureCheck(
@@ -199,9 +198,12 @@ def verify(pdf: bytes, roots: list[x509.Certificate], offline: bool = False) -> 
     except (PlanMissingError, ValueError):
         plan = None
     dss = DocumentSecurityStore.read_dss(reader) if "/DSS" in reader.root else None
+    # Timestamp tokens are judged now; one context serves them all (building one from the DSS costs ~30 ms).
+    present = _context(roots, offline, None, dss)
     archive_index = max((i for i, s in enumerate(signatures) if s.sig_object_type == "/DocTimeStamp"), default=-1)
     checks = tuple(
-        _check_one(sig, roots, offline, dss, plan, later_archive=i < archive_index) for i, sig in enumerate(signatures)
+        _check_one(sig, roots, offline, dss, plan, present, later_archive=i < archive_index)
+        for i, sig in enumerate(signatures)
     )
     signed = {c.field for c in checks if c.kind == "signature"}
     seal_fields = {e.field for e in plan.entries if e.role is Role.SCHOOL_SEAL} if plan else set()
