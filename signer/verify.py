@@ -106,6 +106,8 @@ def _context(roots: list[x509.Certificate], offline: bool, moment: datetime | No
     if dss is not None:
         context: ValidationContext = dss.as_validation_context(kwargs)
         return context
+    if offline:  # nothing to fetch and nothing embedded: the revocation status will be reported as unknown
+        kwargs.update(crls=[], ocsps=[])
     return ValidationContext(**kwargs)
 
 

@@ -132,3 +132,14 @@ def test_unsigned_book_is_not_genuine(school: School, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "chưa có chữ ký" in result.stdout
     with pikepdf.open(path) as doc:
         assert len(doc.pages) >= 2
+
+
+def test_unsealed_book_offline_has_unknown_revocation(school: School, tmp_path: Path) -> None:
+    """Without the seal's DSS there is nothing to judge revocation by offline: not trusted, not a crash."""
+    path = tmp_path / "one.pdf"
+    path.write_bytes(school.service.sign(school.book(school.primary), "gvcn", school.key("gvcn")))
+    result = verify(school, path, "--offline", "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["signatures"][0]["intact"] and report["signatures"][0]["revocation"] == "unknown"
+    assert verify(school, path).exit_code == 0  # online, the OCSP responder answers
