@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import aiohttp
 import pikepdf
 import pikepdf.pdfa
-from asn1crypto import cms, core, x509
+from asn1crypto import cms, x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
@@ -37,6 +37,7 @@ from records import PlanEntry, Role
 from templates import VIETNAM, PlanMissingError, read_plan
 
 from . import checks, errors
+from ._cms import timestamp_tokens
 from .appearance import person_style, seal_style
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
 from .ports import KeySource
@@ -63,15 +64,7 @@ class _PdfASigner(PdfSigner):
 
 def _timestamp_certs(signer_info: cms.SignerInfo) -> list[list[x509.Certificate]]:
     """The certificates carried by each signature timestamp token of a signature."""
-    out: list[list[x509.Certificate]] = []
-    unsigned = signer_info["unsigned_attrs"]
-    if isinstance(unsigned, core.Void):
-        return out
-    for attr in unsigned:
-        if attr["type"].native == "signature_time_stamp_token":
-            for token in attr["values"]:
-                out.append([c.chosen for c in token["content"]["certificates"]])
-    return out
+    return [[c.chosen for c in token["content"]["certificates"]] for token in timestamp_tokens(signer_info)]
 
 
 async def _chain_paths(pdf: bytes, context: ValidationContext) -> list[Any]:

@@ -25,6 +25,7 @@ from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationChec
 from records import Role, SigningPlan
 from templates import PlanMissingError, read_plan
 
+from ._cms import timestamp_tokens
 from .errors import SignerError
 from .service import pdfa_part
 
@@ -75,16 +76,12 @@ class DocumentCheck:
 
 
 def _timestamp_time(signer_info: cms.SignerInfo) -> datetime | None:
-    unsigned = signer_info["unsigned_attrs"]
-    if isinstance(unsigned, core.Void):
-        return None
-    for attr in unsigned:
-        if attr["type"].native == "signature_time_stamp_token":
-            for token in attr["values"]:
-                content = token["content"]["encap_content_info"]["content"]
-                info = tsp.TSTInfo.load(content.native if isinstance(content, core.OctetString) else bytes(content))
-                moment: datetime = info["gen_time"].native
-                return moment
+    """When the TSA saw the signature: the genTime of its first signature timestamp token."""
+    for token in timestamp_tokens(signer_info):
+        content = token["content"]["encap_content_info"]["content"]
+        info = tsp.TSTInfo.load(content.native if isinstance(content, core.OctetString) else bytes(content))
+        moment: datetime = info["gen_time"].native
+        return moment
     return None
 
 

@@ -6,6 +6,7 @@ import copy
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,18 @@ def preflight_classpath() -> str:
     require(all(j.is_file() for j in jars), "Apache PDFBox Preflight jars (libpdfbox2-java …)")
     require_tool("java")
     return ":".join(str(j) for j in jars)
+
+
+def preflight(path: Path) -> str:
+    """Apache PDFBox Preflight's verdict on a PDF/A-1b file (its stdout)."""
+    run = subprocess.run(
+        ["java", "-cp", preflight_classpath(), "org.apache.pdfbox.preflight.Validator_A1b", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return run.stdout + run.stderr
 
 
 def as_json(value: Any) -> Any:
