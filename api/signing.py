@@ -21,6 +21,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 import pki
 from records import load_file
 from signer import KeySource, Pkcs11KeySource, Pkcs12KeySource, SignerError, SigningPolicy, SigningService
+from signer.adapters import CscKeySource
 from signer.adapters.pkcs11 import DEFAULT_MODULE
 from signer.checks import check_plan, signed_fields
 from templates import read_plan, write_atomic
@@ -171,8 +172,15 @@ def make_service(trust: list[Path], tsa: str | None, allow_bb: bool, location: s
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def choose_key(p12: Path | None, token: str | None, key_label: str | None, module: str) -> KeySource:
-    """A PKCS#11 token when `--pkcs11-token` is given, else the PKCS#12 file."""
+def choose_key(
+    p12: Path | None, token: str | None, key_label: str | None, module: str, csc: tuple[str, str] | None = None
+) -> KeySource:
+    """A CSC credential, a PKCS#11 token, or the PKCS#12 file — whichever the options name."""
+    if csc is not None:
+        url, credential = csc
+        return CscKeySource(
+            url, credential, pin=os.environ.get("HOCBA_CSC_PIN"), oauth_token=os.environ.get("HOCBA_CSC_TOKEN")
+        )
     if token is not None:
         pin = os.environ.get("HOCBA_PKCS11_PIN") or typer.prompt(
             f"PIN của token / PIN for token {token}", hide_input=True
@@ -207,13 +215,22 @@ def sign(
         str | None, typer.Option("--pkcs11-key", help="Key and certificate label on the token")
     ] = None,
     pkcs11_module: Annotated[str, typer.Option("--pkcs11-module", help="PKCS#11 module")] = DEFAULT_MODULE,
+    csc_url: Annotated[str | None, typer.Option("--csc-url", help="CSC v1 service (token: HOCBA_CSC_TOKEN)")] = None,
+    csc_credential: Annotated[str | None, typer.Option("--csc-credential", help="CSC credential id")] = None,
     trust: TrustOpt = [],  # noqa: B006 - typer reads the default, never mutates it
     tsa: TsaOpt = None,
     allow_bb: Annotated[bool, typer.Option("--allow-bb", help="No timestamp (offline development only)")] = False,
 ) -> None:
     """Sign one field of one book, or (`--batch DIR --as ID`) every book whose next field is yours."""
-    key = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module)
+    csc = (csc_url, csc_credential) if csc_url and csc_credential else None
+    key = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module, csc)
     with make_service(trust, tsa, allow_bb) as service:
+        if isinstance(key, CscKeySource):
+            try:
+                service.run(key.connect(service.http()))
+            except SignerError as exc:
+                _show(document or Path("."), exc)
+                raise typer.Exit(EXIT_BAD_INPUT) from None
         if batch is not None:
             if acting_as is None:
                 err.print("[red]--batch cần --as STAFF_ID / --batch needs --as STAFF_ID[/red]")

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
+from typer.testing import CliRunner
 
+from api.cli import app
 from pki.csc import CscService, serve_csc
 from signer.adapters.csc import CscKeySource
 
@@ -56,3 +59,25 @@ def test_batched_sign_hash_for_a_principal(school: School, csc: CscService) -> N
     assert csc.sign_hash_calls[before:] == [2]  # both books' hashes in one signHash call
     for pdf in results:
         assert [s.field_name for s in PdfFileReader(io.BytesIO(pdf)).embedded_signatures] == ["gvcn", "hieu_truong"]
+
+
+def test_sign_command_with_a_remote_credential(school: School, csc: CscService, tmp_path: Path) -> None:
+    book = tmp_path / "hb.pdf"
+    book.write_bytes(school.book(school.primary))
+    args = [
+        "sign",
+        str(book),
+        "--field",
+        "gvcn",
+        "--csc-url",
+        csc.url,
+        "--csc-credential",
+        school.pki.csc_credential("gvcn"),
+        "--trust",
+        str(school.folder / "root.pem"),
+        "--tsa",
+        school.pki.tsa_url,
+    ]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert [s.field_name for s in PdfFileReader(io.BytesIO(book.read_bytes())).embedded_signatures] == ["gvcn"]
