@@ -33,8 +33,7 @@ from pyhanko.stamp import TextStampStyle
 
 import pki
 from records import Record, signing_plan
-from signer import Pkcs12KeySource, SigningPolicy, SigningService
-from signer.verify import verify
+from signer import Pkcs12KeySource, SigningPolicy, SigningService, verify
 from templates import render
 
 from .bench import _records

@@ -17,8 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from signer import SignerError
-from signer.external import ExternalSigning, FileSessionStore
+from signer import ExternalSigning, FileSessionStore, SignerError
 from templates import write_atomic
 
 from .console import EXIT_BAD_INPUT, out

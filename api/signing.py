@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from io import BytesIO
 from pathlib import Path
 from typing import Annotated, cast
 
 import typer
 from asn1crypto import pem, x509
-from pyhanko.pdf_utils.reader import PdfFileReader
 
 import pki
 from records import load_file
-from signer import KeySource, Pkcs11KeySource, Pkcs12KeySource, SignerError, SigningPolicy, SigningService
-from signer.adapters import CscKeySource
-from signer.adapters.pkcs11 import DEFAULT_MODULE
-from signer.checks import check_plan, signed_fields
-from templates import read_plan, write_atomic
+from signer import (
+    DEFAULT_PKCS11_MODULE,
+    CscKeySource,
+    KeySource,
+    Pkcs11KeySource,
+    Pkcs12KeySource,
+    SignerError,
+    SigningPolicy,
+    SigningService,
+    next_field_for,
+)
+from templates import write_atomic
 
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress
 
@@ -134,25 +138,9 @@ def document_lock(path: Path) -> Iterator[None]:
 def sign_in_place(
     service: SigningService, path: Path, field: str, key: KeySource, acting_as: str | None = None
 ) -> None:
+    # Read inside the lock: this is the latest revision, nobody can add one until it is replaced.
     with document_lock(path):
-        current = path.read_bytes()
-        signed = service.sign(current, field, key, acting_as, expected_sha256=hashlib.sha256(current).hexdigest())
-        write_atomic(path, signed)
-
-
-def next_field_for(pdf: bytes, signer_id: str) -> str | None:
-    """The first field of `signer_id` that is open and whose earlier groups are complete, if any."""
-    plan = read_plan(pdf)
-    signed = signed_fields(PdfFileReader(BytesIO(pdf)))
-    for entry in plan.entries:
-        if entry.signer_id != signer_id or entry.field in signed:
-            continue
-        try:
-            check_plan(plan, entry.field, signed, signer_id)
-        except SignerError:
-            return None
-        return entry.field
-    return None
+        write_atomic(path, service.sign(path.read_bytes(), field, key, acting_as))
 
 
 P12Opt = Annotated[
@@ -214,7 +202,7 @@ def sign(
     pkcs11_key: Annotated[
         str | None, typer.Option("--pkcs11-key", help="Key and certificate label on the token")
     ] = None,
-    pkcs11_module: Annotated[str, typer.Option("--pkcs11-module", help="PKCS#11 module")] = DEFAULT_MODULE,
+    pkcs11_module: Annotated[str, typer.Option("--pkcs11-module", help="PKCS#11 module")] = DEFAULT_PKCS11_MODULE,
     csc_url: Annotated[str | None, typer.Option("--csc-url", help="CSC v1 service (token: HOCBA_CSC_TOKEN)")] = None,
     csc_credential: Annotated[str | None, typer.Option("--csc-credential", help="CSC credential id")] = None,
     trust: TrustOpt = [],  # noqa: B006 - typer reads the default, never mutates it
@@ -240,11 +228,13 @@ def sign(
             err.print("[red]Cần tệp và --field / a document and --field are required[/red]")
             raise typer.Exit(EXIT_BAD_INPUT)
         try:
-            signed = service.sign(document.read_bytes(), field, key, acting_as)
+            if output is None or output.resolve() == document.resolve():
+                sign_in_place(service, document, field, key, acting_as)
+            else:
+                write_atomic(output, service.sign(document.read_bytes(), field, key, acting_as))
         except SignerError as exc:
             _show(document, exc)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        write_atomic(output or document, signed)
         out.print(f"Đã ký / signed {field} → {output or document}")
 
 

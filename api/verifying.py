@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from signer.verify import DocumentCheck, UnreadableDocumentError, verify
+from signer import DocumentCheck, UnreadableDocumentError, verify
 from templates import VIETNAM
 
 from .console import EXIT_BAD_INPUT, EXIT_NOT_GENUINE, EXIT_OK, err, out

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -261,10 +260,6 @@ class DevPki:
 
     def key_path(self, signer_id: str) -> Path:
         return self.folder / "keys" / f"{self.signers[signer_id]}.key.pem"
-
-
-def nfc_fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold()
 
 
 class _LiveStore(AnimatorArchStore):

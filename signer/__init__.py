@@ -4,23 +4,37 @@ Knows records and templates, never storage.
 """
 
 from . import errors
-from .adapters import Pkcs11KeySource, Pkcs12KeySource
+from .adapters import CscKeySource, Pkcs11KeySource, Pkcs12KeySource
+from .adapters.pkcs11 import DEFAULT_MODULE as DEFAULT_PKCS11_MODULE
 from .checks import fingerprint, is_organisation_certificate
 from .errors import SignerError
+from .external import ExternalSigning, FileSessionStore, PreparedSignature, SessionStore
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
 from .ports import KeySource
-from .service import SigningService, pdfa_part
+from .service import SigningService, next_field_for, pdfa_part
+from .verify import DocumentCheck, SignatureCheck, UnreadableDocumentError, verify
 
 __all__ = [
     "ARCHIVE_TIMESTAMP_FIELD",
+    "DEFAULT_PKCS11_MODULE",
+    "CscKeySource",
+    "DocumentCheck",
+    "ExternalSigning",
+    "FileSessionStore",
     "KeySource",
     "Pkcs11KeySource",
     "Pkcs12KeySource",
+    "PreparedSignature",
+    "SessionStore",
+    "SignatureCheck",
     "SignerError",
     "SigningPolicy",
     "SigningService",
+    "UnreadableDocumentError",
     "errors",
     "fingerprint",
     "is_organisation_certificate",
+    "next_field_for",
     "pdfa_part",
+    "verify",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from asn1crypto import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -53,6 +53,19 @@ def check_plan(plan: SigningPlan, field: str, signed: set[str], acting_as: str |
             f"Cannot sign '{field}' yet: waiting for {', '.join(missing)}",
         )
     return entry
+
+
+def next_field(plan: SigningPlan, signed: set[str], signer_id: str) -> str | None:
+    """The first field of `signer_id` that is open and whose earlier groups are complete, if any."""
+    for entry in plan.entries:
+        if entry.signer_id != signer_id or entry.field in signed:
+            continue
+        try:
+            check_plan(plan, entry.field, signed, signer_id)
+        except errors.SignerError:
+            return None
+        return entry.field
+    return None
 
 
 def fold(text: str) -> str:
@@ -103,8 +116,6 @@ CLOCK_TOLERANCE = timedelta(seconds=60)
 
 def validation_context(
     policy: SigningPolicy,
-    moment: datetime | None = None,
-    fetch: bool = True,
     backend: FetcherBackend | None = None,
     signer_rule: RevocationCheckingRule = RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
     seed: ValidationContext | None = None,
@@ -117,9 +128,8 @@ def validation_context(
         time_tolerance=CLOCK_TOLERANCE,
         ocsps=list(seed.ocsps) if seed else None,
         crls=list(seed.crls) if seed else None,
-        allow_fetching=fetch,
+        allow_fetching=True,
         fetcher_backend=backend,
-        moment=moment,
         revinfo_policy=CertRevTrustPolicy(
             RevocationCheckingPolicy(
                 ee_certificate_rule=signer_rule,

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from asn1crypto import cms, x509
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, timestamps
 from pyhanko.sign.fields import MDPPerm
@@ -36,10 +35,10 @@ from records import Role
 
 from . import errors
 from .appearance import person_style, seal_style
-from .service import SigningService, _PdfA1Writer, _PdfASigner, _vn_time, pdfa_part
+from .service import RESERVED, SigningService, _PdfASigner, _vn_time, pdfa_part, writer_for
 
-SessionExpiredError = errors._error("signer.session_expired")
-UnknownSessionError = errors._error("signer.unknown_session")
+SessionExpiredError = errors.SessionExpiredError
+UnknownSessionError = errors.UnknownSessionError
 
 
 class SessionStore(Protocol):
@@ -111,7 +110,7 @@ class ExternalSigning:
     async def _prepare(
         self, pdf: bytes, field: str, cert: x509.Certificate, chain: list[x509.Certificate], acting_as: str | None
     ) -> PreparedSignature:
-        entry = await self.service.checked_entry(pdf, field, cert, chain, acting_as)
+        entry, _ = await self.service.checked_entry(pdf, field, cert, chain, acting_as)
         seal = entry.role is Role.SCHOOL_SEAL
         part = pdfa_part(pdf)
         placeholder = ExternalSigner(cert, SimpleCertificateStore.from_certs(chain), signature_value=512)
@@ -125,10 +124,9 @@ class ExternalSigning:
         )
         style = seal_style(entry.signer_name) if seal else person_style()
         pdf_signer = _PdfASigner(meta, placeholder, stamp_style=style)
-        writer = _PdfA1Writer if part == "1" else IncrementalPdfFileWriter
         text = {"role": entry.label, "name": entry.signer_name, "time": _vn_time(datetime.now(UTC))}
         digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
-            writer(io.BytesIO(pdf)), appearance_text_params=text, bytes_reserved=16384
+            writer_for(part)(io.BytesIO(pdf)), appearance_text_params=text, bytes_reserved=RESERVED
         )
         attrs = await placeholder.signed_attrs(digest.document_digest, "sha256", use_pades=True)
         session_id = uuid.uuid4().hex

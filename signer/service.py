@@ -119,6 +119,16 @@ async def _close_book(
     return data
 
 
+def next_field_for(pdf: bytes, signer_id: str) -> str | None:
+    """The field of `pdf` that waits for `signer_id` now, if any (what a batch signer signs next)."""
+    return checks.next_field(read_plan(pdf), checks.signed_fields(PdfFileReader(io.BytesIO(pdf))), signer_id)
+
+
+def writer_for(part: str | None) -> type[IncrementalPdfFileWriter]:
+    """The incremental writer for a book of PDF/A part `part`."""
+    return _PdfA1Writer if part == "1" else IncrementalPdfFileWriter
+
+
 def pdfa_part(pdf: bytes) -> str | None:
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         part = doc.open_metadata().get("pdfaid:part")
@@ -197,8 +207,9 @@ class SigningService:
 
     async def checked_entry(
         self, pdf: bytes, field: str, cert: x509.Certificate, chain: list[x509.Certificate], acting_as: str | None
-    ) -> PlanEntry:
-        """Every check that comes before a signature; returns the plan entry of the field."""
+    ) -> tuple[PlanEntry, ValidationContext]:
+        """Every check that comes before a signature; returns the plan entry of the field and the context
+        holding the signer's revocation data (the seal embeds it)."""
         try:
             plan = read_plan(pdf)
         except (PlanMissingError, ValueError) as exc:
@@ -209,21 +220,29 @@ class SigningService:
         reader = PdfFileReader(io.BytesIO(pdf))
         entry = checks.check_plan(plan, field, checks.signed_fields(reader), acting_as)
         checks.check_identity(entry, cert, self.policy)
-        await checks.check_certificate(cert, chain, self.policy, AIOHttpFetcherBackend(self._http()))
-        return entry
+        checked = await checks.check_certificate(cert, chain, self.policy, AIOHttpFetcherBackend(self._http()))
+        return entry, checked
 
     async def finish(
-        self, signed: bytes, seal: bool, part: str | None, cert: x509.Certificate, chain: list[x509.Certificate]
+        self,
+        signed: bytes,
+        seal: bool,
+        part: str | None,
+        cert: x509.Certificate,
+        chain: list[x509.Certificate],
+        checked: ValidationContext | None = None,
     ) -> bytes:
-        """After a signature: the seal closes the book (DSS, archive timestamp); PDF/A is checked."""
-        writer_class = _PdfA1Writer if part == "1" else IncrementalPdfFileWriter
+        """After a signature: the seal closes the book (DSS, archive timestamp); PDF/A is checked.
+        `checked` is the signer's revocation data from the checks before signing; without it (a two-phase
+        signature completed later) the certificate is checked again."""
         if seal:
             backend = AIOHttpFetcherBackend(self._http())
-            checked = await checks.check_certificate(cert, chain, self.policy, backend)
+            if checked is None:
+                checked = await checks.check_certificate(cert, chain, self.policy, backend)
             # Long-term data for every other certificate (TSA, CAs) may come from OCSP or CRL alike.
             context = checks.validation_context(self.policy, backend=backend, seed=checked)
             archive = self._timestamper() if part != "1" else None
-            signed = await self._archive_timestamp(signed, writer_class, archive, context)
+            signed = await self._archive_timestamp(signed, writer_for(part), archive, context)
         if part:
             violations = list(pikepdf.pdfa.validate_written(io.BytesIO(signed), f"{part}b").violations)
             if violations:
@@ -244,7 +263,7 @@ class SigningService:
         cert = key.certificate
         signer = key.signer()
         chain = list(signer.cert_registry)
-        entry = await self.checked_entry(pdf, field, cert, chain, acting_as)
+        entry, checked = await self.checked_entry(pdf, field, cert, chain, acting_as)
         part = pdfa_part(pdf)
         seal = entry.role is Role.SCHOOL_SEAL
         meta = PdfSignatureMetadata(
@@ -259,11 +278,13 @@ class SigningService:
         )
         style = seal_style(entry.signer_name) if seal else person_style()
         pdf_signer = _PdfASigner(meta, signer, timestamper=self._timestamper(), stamp_style=style)
-        writer_class = _PdfA1Writer if part == "1" else IncrementalPdfFileWriter
         text = {"role": entry.label, "name": entry.signer_name, "time": _vn_time(datetime.now(VIETNAM))}
         try:
             out = await pdf_signer.async_sign_pdf(
-                writer_class(io.BytesIO(pdf)), appearance_text_params=text, output=io.BytesIO(), bytes_reserved=RESERVED
+                writer_for(part)(io.BytesIO(pdf)),
+                appearance_text_params=text,
+                output=io.BytesIO(),
+                bytes_reserved=RESERVED,
             )
         except TimestampRequestError as exc:
             raise errors.TimestampError(
@@ -271,7 +292,7 @@ class SigningService:
             ) from exc
         except SigningError as exc:
             raise errors.KeySourceError(f"Không ký được: {exc}", f"Signing failed: {exc}") from exc
-        return await self.finish(out.getvalue(), seal, part, cert, chain)
+        return await self.finish(out.getvalue(), seal, part, cert, chain, checked)
 
     async def _archive_timestamp(
         self,

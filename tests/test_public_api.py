@@ -84,16 +84,27 @@ def test_signer_and_pki_public_names() -> None:
     assert sorted(signer.__all__) == sorted(
         [
             "ARCHIVE_TIMESTAMP_FIELD",
+            "DEFAULT_PKCS11_MODULE",
+            "CscKeySource",
+            "DocumentCheck",
+            "ExternalSigning",
+            "FileSessionStore",
             "KeySource",
             "Pkcs11KeySource",
             "Pkcs12KeySource",
+            "PreparedSignature",
+            "SessionStore",
+            "SignatureCheck",
             "SignerError",
             "SigningPolicy",
             "SigningService",
+            "UnreadableDocumentError",
             "errors",
             "fingerprint",
             "is_organisation_certificate",
+            "next_field_for",
             "pdfa_part",
+            "verify",
         ]
     )
     assert sorted(pki.__all__) == sorted(
