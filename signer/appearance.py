@@ -2,7 +2,9 @@
 
 pyHanko lays stamp text out correctly only with a 1000-unit-per-em font, so stamps use Noto Sans (from
 fonts-noto-core), subset once to Latin + Vietnamese and cached: subsetting the full font on every signature
-was most of a signature's time. PDF/A-1 also wants a /CIDSet for the embedded CID font, which pyHanko does not
+was most of a signature's time. The subset embedded in each stamp is kept too: a stamp always carries the digits
+and punctuation of a time, so a person's stamps share one glyph set and a principal signing a class pays for
+subsetting once. PDF/A-1 also wants a /CIDSet for the embedded CID font, which pyHanko does not
 write; `_PdfaGlyphAccumulator` adds it.
 """
 
@@ -20,7 +22,7 @@ from typing import Any
 
 from fontTools import subset
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+from pyhanko.pdf_utils.font.opentype import CIDFontType2, GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import StaticStampStyle, TextStampStyle
 from reportlab.lib.colors import Color
@@ -69,10 +71,55 @@ def stamp_font() -> Path:
     return target
 
 
+# Always embedded, so that the signing time never changes a stamp's glyph set.
+_TIME_GLYPHS = "0123456789/:()+ GMT"
+_PROGRAMS: dict[tuple[str, frozenset[int]], bytes] = {}  # (font, glyph ids) -> compressed font program
+_PROGRAMS_KEPT = 256
+
+
+class _KnownProgramType2(CIDFontType2):
+    """Embeds a font program subset earlier for the same glyphs instead of saving the subset again."""
+
+    program_key: tuple[str, frozenset[int]]
+
+    def set_font_file(self, writer: Any) -> Any:
+        encoded = _PROGRAMS.get(self.program_key)
+        if encoded is None:
+            stream = generic.StreamObject(stream_data=_saved(self.tt_font))
+            stream.compress()
+            encoded = stream.encoded_data
+            if len(_PROGRAMS) >= _PROGRAMS_KEPT:
+                _PROGRAMS.clear()
+            _PROGRAMS[self.program_key] = encoded
+        font_stream = generic.StreamObject(
+            {generic.pdf_name("/Filter"): generic.pdf_name("/FlateDecode")}, encoded_data=encoded
+        )
+        ref = writer.add_object(font_stream)
+        self._font_descriptor[generic.pdf_name("/FontFile2")] = ref
+        return ref
+
+
+def _saved(font: Any) -> bytes:
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
 class _PdfaGlyphAccumulator(GlyphAccumulator):
+    font_file: str = ""
+
+    def _extract_subset(self, options: Any = None) -> None:
+        if not isinstance(self.cidfont_obj, _KnownProgramType2):
+            super()._extract_subset(options)
+            return
+        self.cidfont_obj.program_key = (self.font_file, frozenset(self._glyphs))
+        if self.cidfont_obj.program_key not in _PROGRAMS:
+            super()._extract_subset(options)
+
     def prepare_write(self) -> None:
         if self._write_prepared:
             return
+        self.shape(_TIME_GLYPHS, with_actual_text=False)
         super().prepare_write()
         # PDF/A-1 (6.3.5): a subset CID font names the CIDs it holds. pyHanko keeps GIDs as CIDs.
         cids = {0} | {cid for cid, _width in self._glyphs.values()}
@@ -90,6 +137,9 @@ class _PdfaFontFactory(GlyphAccumulatorFactory):
     def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
         engine = super().create_font_engine(writer, obj_stream)
         engine.__class__ = _PdfaGlyphAccumulator
+        engine.font_file = self.font_file
+        if type(engine.cidfont_obj) is CIDFontType2:
+            engine.cidfont_obj.__class__ = _KnownProgramType2
         return engine
 
 

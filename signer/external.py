@@ -35,7 +35,7 @@ from records import Role
 
 from . import errors
 from .appearance import person_style, seal_style
-from .service import RESERVED, SigningService, _PdfASigner, _vn_time, pdfa_part, writer_for
+from .service import RESERVED, PdfAWriter, SigningService, _PdfASigner, _vn_time
 
 SessionExpiredError = errors.SessionExpiredError
 UnknownSessionError = errors.UnknownSessionError
@@ -110,9 +110,10 @@ class ExternalSigning:
     async def _prepare(
         self, pdf: bytes, field: str, cert: x509.Certificate, chain: list[x509.Certificate], acting_as: str | None
     ) -> PreparedSignature:
-        entry, _ = await self.service.checked_entry(pdf, field, cert, chain, acting_as)
+        writer = PdfAWriter(pdf)
+        entry, _ = await self.service.checked_entry(pdf, field, cert, chain, acting_as, writer.prev)
         seal = entry.role is Role.SCHOOL_SEAL
-        part = pdfa_part(pdf)
+        part = writer.pdfa_part
         placeholder = ExternalSigner(cert, SimpleCertificateStore.from_certs(chain), signature_value=512)
         meta = PdfSignatureMetadata(
             field_name=field,
@@ -126,7 +127,7 @@ class ExternalSigning:
         pdf_signer = _PdfASigner(meta, placeholder, stamp_style=style)
         text = {"role": entry.label, "name": entry.signer_name, "time": _vn_time(datetime.now(UTC))}
         digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
-            writer_for(part)(io.BytesIO(pdf)), appearance_text_params=text, bytes_reserved=RESERVED
+            writer, appearance_text_params=text, bytes_reserved=RESERVED
         )
         attrs = await placeholder.signed_attrs(digest.document_digest, "sha256", use_pades=True)
         session_id = uuid.uuid4().hex

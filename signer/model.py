@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from asn1crypto import x509
 
@@ -24,3 +25,6 @@ class SigningPolicy:
     Without a binding the certificate's common name must equal the signer's name (NFC, case-folded)."""
     location: str = ""
     """Place written into each signature (the school's province)."""
+    status_reuse: timedelta = timedelta(seconds=60)
+    """How long a certificate's good status (OCSP or CRL) is reused for further signatures with it. Zero checks
+    before every signature. A revoked or unknown status is never reused."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import re
 import threading
+import time
 from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any, TypeVar
@@ -43,15 +45,35 @@ from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
 from .ports import KeySource
 
 
-class _PdfA1Writer(IncrementalPdfFileWriter):
-    """PDF/A-1 is PDF 1.4: the version must not be raised and no developer extension may be declared, which
-    pyHanko otherwise does for PAdES (ESIC, 1.7) and ECDSA (ISO 32002, 2.0)."""
+# PDF/A forbids filters on the metadata stream (ISO 19005-1 6.7.2, -2/-3 6.6.2.1), so the XMP of a valid book
+# is plain text in the file; the last one written is the current one.
+_XMP_PART = re.compile(rb"<pdfaid:part>\s*(\d)|pdfaid:part=[\"']\s*(\d)")
+
+
+def declared_part(pdf: bytes) -> str | None:
+    """The PDF/A part the book's XMP declares ("1", "2", "3"), without parsing the PDF."""
+    found = None
+    for found in _XMP_PART.finditer(pdf):
+        pass
+    return (found.group(1) or found.group(2)).decode() if found else None
+
+
+class PdfAWriter(IncrementalPdfFileWriter):
+    """The incremental writer for every update of a book. PDF/A-1 is PDF 1.4: for a PDF/A-1 book the version is
+    never raised and no developer extension is declared, which pyHanko otherwise does for PAdES (ESIC, 1.7) and
+    ECDSA (ISO 32002, 2.0)."""
+
+    def __init__(self, pdf: bytes) -> None:
+        self.pdfa_part = declared_part(pdf)  # before the base class, which already asks for a version
+        super().__init__(io.BytesIO(pdf))
 
     def ensure_output_version(self, version: Any) -> None:
-        return None
+        if self.pdfa_part != "1":
+            super().ensure_output_version(version)
 
     def register_extension(self, ext: Any) -> None:
-        return None
+        if self.pdfa_part != "1":
+            super().register_extension(ext)
 
 
 class _PdfASigner(PdfSigner):
@@ -91,7 +113,6 @@ async def _chain_paths(pdf: bytes, context: ValidationContext) -> list[Any]:
 
 async def _close_book(
     pdf: bytes,
-    writer_class: type[IncrementalPdfFileWriter],
     timestamper: timestamps.TimeStamper | None,
     context: ValidationContext,
 ) -> bytes:
@@ -104,9 +125,9 @@ async def _close_book(
     forbidden modification (filling a field made earlier is a forbidden form change). PDF/A-2 and -3 exempt
     zero-size widgets, so they carry the archive timestamp."""
     paths = await _chain_paths(pdf, context)
-    writer = writer_class(io.BytesIO(pdf))
+    writer = PdfAWriter(pdf)
     DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=context)
-    if timestamper is None:
+    if timestamper is None or writer.pdfa_part == "1":
         buffer = io.BytesIO()
         writer.write(buffer)
         return buffer.getvalue()
@@ -122,11 +143,6 @@ async def _close_book(
 def next_field_for(pdf: bytes, signer_id: str) -> str | None:
     """The field of `pdf` that waits for `signer_id` now, if any (what a batch signer signs next)."""
     return checks.next_field(read_plan(pdf), checks.signed_fields(PdfFileReader(io.BytesIO(pdf))), signer_id)
-
-
-def writer_for(part: str | None) -> type[IncrementalPdfFileWriter]:
-    """The incremental writer for a book of PDF/A part `part`."""
-    return _PdfA1Writer if part == "1" else IncrementalPdfFileWriter
 
 
 def pdfa_part(pdf: bytes) -> str | None:
@@ -157,6 +173,7 @@ class SigningService:
         self._thread = threading.Thread(target=self._loop.run_forever, name="hocba-signer", daemon=True)
         self._thread.start()
         self._session: aiohttp.ClientSession | None = None
+        self._statuses: dict[str, tuple[float, ValidationContext]] = {}  # touched on the service's loop only
 
     def __enter__(self) -> SigningService:
         return self
@@ -206,10 +223,16 @@ class SigningService:
         return timestamps.HTTPTimeStamper(self.policy.tsa_url, session=self._http()) if self.policy.tsa_url else None
 
     async def checked_entry(
-        self, pdf: bytes, field: str, cert: x509.Certificate, chain: list[x509.Certificate], acting_as: str | None
+        self,
+        pdf: bytes,
+        field: str,
+        cert: x509.Certificate,
+        chain: list[x509.Certificate],
+        acting_as: str | None,
+        reader: PdfFileReader | None = None,
     ) -> tuple[PlanEntry, ValidationContext]:
         """Every check that comes before a signature; returns the plan entry of the field and the context
-        holding the signer's revocation data (the seal embeds it)."""
+        holding the signer's revocation data (the seal embeds it). `reader` is `pdf` already parsed."""
         try:
             plan = read_plan(pdf)
         except (PlanMissingError, ValueError) as exc:
@@ -217,11 +240,23 @@ class SigningService:
                 "Tệp không phải học bạ do hệ thống tạo (không có kế hoạch ký)",
                 "The file is not a học bạ rendered by this service (no signing plan)",
             ) from exc
-        reader = PdfFileReader(io.BytesIO(pdf))
+        if reader is None:
+            reader = PdfFileReader(io.BytesIO(pdf))
         entry = checks.check_plan(plan, field, checks.signed_fields(reader), acting_as)
         checks.check_identity(entry, cert, self.policy)
+        return entry, await self._status(cert, chain)
+
+    async def _status(self, cert: x509.Certificate, chain: list[x509.Certificate]) -> ValidationContext:
+        """The certificate's checked status. A good answer is reused for `policy.status_reuse` (a principal
+        signing a class asks the responder once, not once per book); a refusal is never remembered."""
+        key = checks.fingerprint(cert)
+        now = time.monotonic()
+        kept = self._statuses.get(key)
+        if kept is not None and now - kept[0] < self.policy.status_reuse.total_seconds():
+            return kept[1]
         checked = await checks.check_certificate(cert, chain, self.policy, AIOHttpFetcherBackend(self._http()))
-        return entry, checked
+        self._statuses[key] = (now, checked)
+        return checked
 
     async def finish(
         self,
@@ -241,8 +276,7 @@ class SigningService:
                 checked = await checks.check_certificate(cert, chain, self.policy, backend)
             # Long-term data for every other certificate (TSA, CAs) may come from OCSP or CRL alike.
             context = checks.validation_context(self.policy, backend=backend, seed=checked)
-            archive = self._timestamper() if part != "1" else None
-            signed = await self._archive_timestamp(signed, writer_for(part), archive, context)
+            signed = await self._archive_timestamp(signed, self._timestamper(), context)
         if part:
             violations = list(pikepdf.pdfa.validate_written(io.BytesIO(signed), f"{part}b").violations)
             if violations:
@@ -263,8 +297,10 @@ class SigningService:
         cert = key.certificate
         signer = key.signer()
         chain = list(signer.cert_registry)
-        entry, checked = await self.checked_entry(pdf, field, cert, chain, acting_as)
-        part = pdfa_part(pdf)
+        # One parse of the book serves the checks and the signature.
+        writer = PdfAWriter(pdf)
+        entry, checked = await self.checked_entry(pdf, field, cert, chain, acting_as, writer.prev)
+        part = writer.pdfa_part
         seal = entry.role is Role.SCHOOL_SEAL
         meta = PdfSignatureMetadata(
             field_name=field,
@@ -281,7 +317,7 @@ class SigningService:
         text = {"role": entry.label, "name": entry.signer_name, "time": _vn_time(datetime.now(VIETNAM))}
         try:
             out = await pdf_signer.async_sign_pdf(
-                writer_for(part)(io.BytesIO(pdf)),
+                writer,
                 appearance_text_params=text,
                 output=io.BytesIO(),
                 bytes_reserved=RESERVED,
@@ -295,14 +331,10 @@ class SigningService:
         return await self.finish(out.getvalue(), seal, part, cert, chain, checked)
 
     async def _archive_timestamp(
-        self,
-        pdf: bytes,
-        writer_class: type[IncrementalPdfFileWriter],
-        timestamper: timestamps.TimeStamper | None,
-        context: ValidationContext,
+        self, pdf: bytes, timestamper: timestamps.TimeStamper | None, context: ValidationContext
     ) -> bytes:
         try:
-            return await _close_book(pdf, writer_class, timestamper, context)
+            return await _close_book(pdf, timestamper, context)
         except (cv.PathValidationError, cv.PathBuildingError, cv.InsufficientRevinfoError) as exc:
             raise errors.RevocationUnavailableError(
                 f"Không thu thập được dữ liệu xác thực dài hạn: {exc}",

@@ -23,6 +23,7 @@ from .conftest import to_record
 REVOKED = "gv-thuhoi"
 REVOKED_LATER = "gv-thuhoi-sau"
 EXPIRED = "gv-hethan"
+REVOKED_MIDWAY = "gv-thuhoi-giua"
 
 
 def free_port() -> int:
@@ -81,6 +82,7 @@ def school(raw_samples: dict[str, list[dict[str, Any]]], tmp_path_factory: pytes
     people[REVOKED] = Person(REVOKED, "Đinh Thị Thu Hồi")
     people[EXPIRED] = Person(EXPIRED, "Tạ Văn Hết Hạn", valid_until="2021")
     people[REVOKED_LATER] = Person(REVOKED_LATER, "Mạc Thị Sau")
+    people[REVOKED_MIDWAY] = Person(REVOKED_MIDWAY, "Lò Văn Giữa")
     seal = f"school:{thcs.school.code}"
     people[seal] = Person(seal, thcs.school.name)
     folder = tmp_path_factory.mktemp("pki")

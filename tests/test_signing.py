@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import subprocess
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pikepdf
@@ -17,11 +19,11 @@ from pyhanko_certvalidator import ValidationContext
 
 from pki import revoke
 from records import ARCHIVE_TIMESTAMP_FIELD, signing_plan
-from signer import SigningPolicy, SigningService, errors
+from signer import SigningPolicy, SigningService, checks, errors
 from templates import Profile
 
 from .conftest import preflight, require_tool
-from .signing_fixtures import EXPIRED, REVOKED, School, record_with
+from .signing_fixtures import EXPIRED, REVOKED, REVOKED_MIDWAY, School, record_with
 
 ALLOWED_UNCHECKED = {"pikepdf:schema-Catalog", "pikepdf:embedded-file"}
 
@@ -137,6 +139,31 @@ def test_revoked_certificate_refused_before_signing(school: School) -> None:
     assert not caught.value.retryable
 
 
+def test_good_status_reused_within_window_never_a_revocation(
+    school: School, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = record_with(school, REVOKED_MIDWAY, "Lò Văn Giữa")
+    calls: list[str] = []
+    real = checks.check_certificate
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append("check")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(checks, "check_certificate", counting)
+    key = school.key(REVOKED_MIDWAY)
+    school.service.sign(school.book(record), "gvcn", key)
+    school.service.sign(school.book(record), "gvcn", key)
+    assert calls == ["check"]  # the second book reuses the first answer (policy.status_reuse)
+    revoke(school.folder, REVOKED_MIDWAY)
+    with SigningService(replace(school.policy, status_reuse=timedelta(0))) as strict:
+        with pytest.raises(errors.RevokedError):
+            strict.sign(school.book(record), "gvcn", key)
+        with pytest.raises(errors.RevokedError):  # a refusal is not remembered as an answer either
+            strict.sign(school.book(record), "gvcn", key)
+    assert calls == ["check"] * 3
+
+
 def test_expired_certificate_refused(school: School) -> None:
     record = record_with(school, EXPIRED, "Tạ Văn Hết Hạn")
     with pytest.raises(errors.CertificateExpiredError):
@@ -170,3 +197,27 @@ def test_not_a_hocba(school: School) -> None:
         doc.save(buf)
     with pytest.raises(errors.NotSignableError):
         school.service.sign(buf.getvalue(), "gvcn", school.key("gvcn"))
+
+
+def _stamp_font_programs(pdf: bytes) -> list[bytes]:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return [
+            bytes(obj.FontFile2.read_bytes())
+            for obj in doc.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor" and "/CIDSet" in obj
+        ]
+
+
+def test_stamps_of_one_person_share_one_font_subset(school: School) -> None:
+    first = school.service.sign(school.book(school.primary), "gvcn", school.key("gvcn"))
+    second = school.service.sign(school.book(school.primary), "gvcn", school.key("gvcn"))
+    (a,), (b,) = _stamp_font_programs(first), _stamp_font_programs(second)
+    assert a == b  # the second stamp reuses the subset made for the first (other signing time, same glyphs)
+    no_pdfa_violation("3b")(second)
+    fonts = subprocess.run(["pdffonts", "-"], input=second, capture_output=True, check=False)
+    if fonts.returncode != 0:  # older poppler reads no stdin
+        path = school.folder / "fonts.pdf"
+        path.write_bytes(second)
+        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True)
+    rows = fonts.stdout.decode().splitlines()[2:]
+    assert rows and all(row.split()[-5] == "yes" for row in rows), rows  # columns end: emb sub uni object-id

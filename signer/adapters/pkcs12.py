@@ -4,11 +4,36 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.sign.signers import SimpleSigner
 
 from ..errors import KeySourceError
+
+
+class _KeptKeySigner(SimpleSigner):
+    """pyHanko's SimpleSigner parses its private key again for every signature, and cryptography checks an RSA
+    key's consistency on every parse (~50 ms, a third of a signature). The key is parsed, and checked, once."""
+
+    @cached_property
+    def _private_key(self) -> Any:
+        return serialization.load_der_private_key(self.signing_key.dump(), password=None)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        key = self._private_key
+        digest = getattr(hashes, digest_algorithm.upper())()
+        if mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            signature: bytes = key.sign(data, padding.PKCS1v15(), digest)
+            return signature
+        if mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            signature = key.sign(data, ec.ECDSA(digest))
+            return signature
+        fallback: bytes = super().sign_raw(data, digest_algorithm)  # PSS and the rest: pyHanko's own path
+        return fallback
 
 
 class Pkcs12KeySource:
@@ -20,17 +45,22 @@ class Pkcs12KeySource:
     def _signer(self) -> SimpleSigner:
         # Loading the key costs tens of ms (cryptography's key checks); a batch reuses this one signer.
         try:
-            signer: SimpleSigner | None = SimpleSigner.load_pkcs12(str(self.path), passphrase=self._password)
+            loaded: SimpleSigner | None = SimpleSigner.load_pkcs12(str(self.path), passphrase=self._password)
         except (OSError, ValueError) as exc:
             raise KeySourceError(
                 f"Không mở được tệp khóa {self.path}: {exc}", f"Cannot open key file {self.path}: {exc}"
             ) from exc
-        if signer is None:
+        if loaded is None:
             raise KeySourceError(
                 f"Không mở được tệp khóa {self.path} (sai mật khẩu?)",
                 f"Cannot open key file {self.path} (wrong password?)",
             )
-        return signer
+        return _KeptKeySigner(
+            signing_cert=loaded.signing_cert,
+            signing_key=loaded.signing_key,
+            cert_registry=loaded.cert_registry,
+            signature_mechanism=loaded.signature_mechanism,
+        )
 
     @property
     def password(self) -> bytes | None:
