@@ -44,7 +44,6 @@ from .appearance import person_style, seal_style
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
 from .ports import KeySource
 
-
 # PDF/A forbids filters on the metadata stream (ISO 19005-1 6.7.2, -2/-3 6.6.2.1), so the XMP of a valid book
 # is plain text in the file; the last one written is the current one.
 _XMP_PART = re.compile(rb"<pdfaid:part>\s*(\d)|pdfaid:part=[\"']\s*(\d)")
@@ -52,10 +51,8 @@ _XMP_PART = re.compile(rb"<pdfaid:part>\s*(\d)|pdfaid:part=[\"']\s*(\d)")
 
 def declared_part(pdf: bytes) -> str | None:
     """The PDF/A part the book's XMP declares ("1", "2", "3"), without parsing the PDF."""
-    found = None
-    for found in _XMP_PART.finditer(pdf):
-        pass
-    return (found.group(1) or found.group(2)).decode() if found else None
+    matches = list(_XMP_PART.finditer(pdf))
+    return (matches[-1].group(1) or matches[-1].group(2)).decode() if matches else None
 
 
 class PdfAWriter(IncrementalPdfFileWriter):

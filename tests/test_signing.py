@@ -139,9 +139,7 @@ def test_revoked_certificate_refused_before_signing(school: School) -> None:
     assert not caught.value.retryable
 
 
-def test_good_status_reused_within_window_never_a_revocation(
-    school: School, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_good_status_reused_within_window_never_a_revocation(school: School, monkeypatch: pytest.MonkeyPatch) -> None:
     record = record_with(school, REVOKED_MIDWAY, "Lò Văn Giữa")
     calls: list[str] = []
     real = checks.check_certificate
