@@ -137,6 +137,7 @@ class _PdfaFontFactory(GlyphAccumulatorFactory):
     def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
         engine = super().create_font_engine(writer, obj_stream)
         engine.__class__ = _PdfaGlyphAccumulator
+        assert isinstance(engine, _PdfaGlyphAccumulator)
         engine.font_file = self.font_file
         if type(engine.cidfont_obj) is CIDFontType2:
             engine.cidfont_obj.__class__ = _KnownProgramType2
