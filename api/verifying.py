@@ -13,7 +13,8 @@ import typer
 from rich.table import Table
 
 from signer import DocumentCheck, UnreadableDocumentError, verify
-from templates import VIETNAM
+from signer import etsi_report as build_etsi_report
+from templates import VIETNAM, write_atomic
 
 from .console import EXIT_BAD_INPUT, EXIT_NOT_GENUINE, EXIT_OK, err, out
 from .signing import load_roots
@@ -121,13 +122,21 @@ def verify_cmd(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.VI,
+    etsi_report: Annotated[
+        Path | None,
+        typer.Option("--etsi-report", help="Also write the ETSI TS 119 102-2 validation report (XML) here"),
+    ] = None,
 ) -> None:
     """Check every signature and the archive timestamp of a học bạ."""
     if not trust:
         err.print("[red]Cần ít nhất một --trust ROOT.pem / at least one --trust ROOT.pem is needed[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)
     try:
-        result = verify(document.read_bytes(), list(load_roots(trust)), offline)
+        data = document.read_bytes()
+        roots = list(load_roots(trust))
+        result = verify(data, roots, offline)
+        if etsi_report is not None:
+            write_atomic(etsi_report, build_etsi_report(data, roots, offline).encode())
     except (OSError, UnreadableDocumentError) as exc:
         err.print(f"[red]{document}: {exc}[/red]")
         raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -1,4 +1,4 @@
-"""Signing plans' enforcement, key sources, PAdES signatures and (later) verification.
+"""Signing plans' enforcement, key sources, PAdES signatures, verification and ETSI validation reports.
 
 Knows records and templates, never storage.
 """
@@ -8,6 +8,7 @@ from .adapters import CscKeySource, Pkcs11KeySource, Pkcs12KeySource
 from .adapters.pkcs11 import DEFAULT_MODULE as DEFAULT_PKCS11_MODULE
 from .checks import fingerprint, is_organisation_certificate
 from .errors import SignerError
+from .etsi import etsi_report
 from .external import ExternalSigning, FileSessionStore, PreparedSignature, SessionStore
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
 from .ports import KeySource
@@ -32,6 +33,7 @@ __all__ = [
     "SigningService",
     "UnreadableDocumentError",
     "errors",
+    "etsi_report",
     "fingerprint",
     "is_organisation_certificate",
     "next_field_for",

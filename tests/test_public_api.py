@@ -100,6 +100,7 @@ def test_signer_and_pki_public_names() -> None:
             "SigningService",
             "UnreadableDocumentError",
             "errors",
+            "etsi_report",
             "fingerprint",
             "is_organisation_certificate",
             "next_field_for",

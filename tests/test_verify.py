@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,42 @@ def test_sealed_book_verifies_online_and_offline(school: School, tmp_path: Path)
     assert "HỢP LỆ" in offline.stdout
     english = verify(school, path, "--offline", "--lang", "en")
     assert "GENUINE" in english.stdout
+
+
+VR = "{http://uri.etsi.org/19102/v1.2.1#}"
+
+
+def _indications(report: Path) -> list[str]:
+    root = ET.parse(report).getroot()
+    assert root.tag == f"{VR}ValidationReport"
+    return [
+        node.text or ""
+        for node in root.iterfind(f"{VR}SignatureValidationReport/{VR}SignatureValidationStatus/{VR}MainIndication")
+    ]
+
+
+def test_etsi_report_for_a_sealed_book(school: School, tmp_path: Path) -> None:
+    path = sealed_book(school, tmp_path)
+    result = verify(school, path, "--offline", "--etsi-report", str(tmp_path / "report.xml"))
+    assert result.exit_code == 0, result.output
+    # one report per signature (the archive timestamp is the evidence of the LTA process, not a signature)
+    assert _indications(tmp_path / "report.xml") == ["urn:etsi:019102:mainindication:total-passed"] * 3
+    root = ET.parse(tmp_path / "report.xml").getroot()
+    processes = {n.text for n in root.iter(f"{VR}SignatureValidationProcessID")}
+    assert processes == {"urn:etsi:019102:validationprocess:LTA"}
+    ids = [n.get("id") for n in root.iter(f"{VR}ValidationObject")]
+    assert ids and len(ids) == len(set(ids))  # certificates and revocation data listed once
+
+
+def test_etsi_report_of_a_tampered_book_does_not_pass(school: School, tmp_path: Path) -> None:
+    path = sealed_book(school, tmp_path)
+    data = bytearray(path.read_bytes())
+    data[data.index(b"/Type /Page") + 200] ^= 0x01
+    path.write_bytes(bytes(data))
+    result = verify(school, path, "--offline", "--etsi-report", str(tmp_path / "report.xml"))
+    assert result.exit_code == 1
+    indications = _indications(tmp_path / "report.xml")
+    assert len(indications) == 3 and "urn:etsi:019102:mainindication:total-passed" not in indications
 
 
 def test_one_flipped_byte(school: School, tmp_path: Path) -> None:
