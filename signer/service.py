@@ -88,24 +88,21 @@ def _timestamp_certs(signer_info: cms.SignerInfo) -> list[list[x509.Certificate]
 
 async def _chain_paths(pdf: bytes, context: ValidationContext) -> list[Any]:
     """Validation paths of every signer and every signature-timestamp authority in the book; validating them
-    through `context` also collects the OCSP responses and CRLs the DSS must carry."""
+    through `context` also collects the OCSP responses and CRLs the DSS must carry. Each certificate once (the
+    TSA signs every timestamp), all at the same time (the answers come from the network)."""
     reader = PdfFileReader(io.BytesIO(pdf))
-    paths = []
+    subjects: dict[bytes, tuple[x509.Certificate, list[x509.Certificate]]] = {}
     for sig in reader.embedded_regular_signatures:
-        subjects = [(sig.signer_cert, list(sig.other_embedded_certs))]
+        subjects.setdefault(sig.signer_cert.sha256, (sig.signer_cert, list(sig.other_embedded_certs)))
         for certs in _timestamp_certs(sig.signer_info):
-            subjects += [
-                (c, certs)
-                for c in certs
-                if c.extended_key_usage_value and "time_stamping" in c.extended_key_usage_value.native
-            ]
-        for cert, others in subjects:
-            paths.append(
-                await CertificateValidator(
-                    cert, intermediate_certs=others, validation_context=context
-                ).async_validate_path()
-            )
-    return paths
+            for cert in certs:
+                if cert.extended_key_usage_value and "time_stamping" in cert.extended_key_usage_value.native:
+                    subjects.setdefault(cert.sha256, (cert, certs))
+    validators = [
+        CertificateValidator(cert, intermediate_certs=others, validation_context=context)
+        for cert, others in subjects.values()
+    ]
+    return list(await asyncio.gather(*(v.async_validate_path() for v in validators)))
 
 
 async def _close_book(
