@@ -1,3 +1,6 @@
-"""Retention policies, holds, disposition and LTV renewal (filled by the archive capability)."""
+"""Retention policies (data with their legal references), holds, disposition and LTV renewal."""
 
-__all__: list[str] = []
+from .model import RetentionPolicy
+from .service import policies, policy_for
+
+__all__ = ["RetentionPolicy", "policies", "policy_for"]

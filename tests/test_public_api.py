@@ -113,12 +113,40 @@ def test_signer_and_pki_public_names() -> None:
     )
 
 
-def test_later_packages_exist_and_are_empty() -> None:
-    assert archive.__all__ == retention.__all__ == []
+def test_archive_and_retention_public_names() -> None:
+    assert sorted(archive.__all__) == sorted(
+        [
+            "ANCHORS",
+            "DEFAULT_STORAGE",
+            "REVISIONS",
+            "SEALED",
+            "ArchiveError",
+            "Clock",
+            "FileStore",
+            "Lock",
+            "LockMode",
+            "ObjectExistsError",
+            "ObjectLockedError",
+            "ObjectMissingError",
+            "ObjectStore",
+            "S3Store",
+            "StorageConfigError",
+            "StorageUnavailableError",
+            "StoredObject",
+            "SystemClock",
+            "errors",
+            "open_store",
+            "revision_key",
+            "sealed_key",
+        ]
+    )
+    assert sorted(retention.__all__) == ["RetentionPolicy", "policies", "policy_for"]
     assert "build_records" in records.adapters.__all__
 
 
 def test_errors_carry_stable_codes() -> None:
+    assert archive.ObjectLockedError("x", "y").code == "archive.object_locked"
+    assert archive.StorageUnavailableError("x", "y").retryable
     assert records.InvalidRecordError([]).code == "records.invalid"
     assert templates.PdfaConformanceError("1b", ["x"]).code == "templates.pdfa_violation"
     assert templates.FontMissingError("x").code == "templates.font_missing"

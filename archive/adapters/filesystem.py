@@ -1,0 +1,146 @@
+"""The embedded object store: a folder. Writes are atomic (temp file, fsync, rename, directory fsync); locked
+objects are made read-only and their retention and legal hold are enforced here, since a filesystem has none.
+
+Layout: `data/<key>` holds the bytes, `meta/<key>.json` the sha256, size, lock and hold. An object exists once
+its metadata exists; the metadata is written last, so a crash leaves at most an orphan data file that the next
+write of the same key replaces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .._rules import refuse_delete, refuse_replace, refuse_weaker
+from ..clock import SystemClock
+from ..errors import ObjectMissingError
+from ..model import Lock, LockMode, StoredObject, check_key
+from ..ports import Clock
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, read_only: bool = False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if read_only:
+            os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _meta_json(obj: StoredObject) -> bytes:
+    data: dict[str, Any] = {"key": obj.key, "sha256": obj.sha256, "size": obj.size, "legal_hold": obj.legal_hold}
+    if obj.lock is not None:
+        data["lock"] = {"until": obj.lock.until.isoformat(), "mode": obj.lock.mode.value}
+    return json.dumps(data, sort_keys=True).encode()
+
+
+def _from_meta(raw: dict[str, Any]) -> StoredObject:
+    lock = raw.get("lock")
+    return StoredObject(
+        key=raw["key"],
+        sha256=raw["sha256"],
+        size=raw["size"],
+        lock=Lock(datetime.fromisoformat(lock["until"]), LockMode(lock["mode"])) if lock else None,
+        legal_hold=bool(raw.get("legal_hold")),
+    )
+
+
+class FileStore:
+    def __init__(self, root: Path, clock: Clock | None = None) -> None:
+        self.root = root
+        self.clock = clock or SystemClock()
+        self.url = f"file://{root.resolve()}"
+        (root / "data").mkdir(parents=True, exist_ok=True)
+        (root / "meta").mkdir(parents=True, exist_ok=True)
+
+    def _data(self, key: str) -> Path:
+        return self.root / "data" / check_key(key)
+
+    def _meta(self, key: str) -> Path:
+        return self.root / "meta" / f"{check_key(key)}.json"
+
+    def _current(self, key: str) -> StoredObject | None:
+        try:
+            return _from_meta(json.loads(self._meta(key).read_bytes()))
+        except FileNotFoundError:
+            return None
+
+    def put(self, key: str, data: bytes, lock: Lock | None = None, legal_hold: bool = False) -> StoredObject:
+        digest = hashlib.sha256(data).hexdigest()
+        current = self._current(key)
+        if current is not None:
+            refuse_replace(current, digest, self.clock.now())
+            return current
+        obj = StoredObject(key, digest, len(data), lock, legal_hold)
+        path = self._data(key)
+        write_atomic(path, data, read_only=lock is not None or legal_hold)
+        write_atomic(self._meta(key), _meta_json(obj))
+        return obj
+
+    def get(self, key: str) -> bytes:
+        if self._current(key) is None:
+            raise ObjectMissingError(f"Không có đối tượng {key}", f"No object {key}")
+        try:
+            return self._data(key).read_bytes()
+        except FileNotFoundError:
+            raise ObjectMissingError(f"Mất dữ liệu của đối tượng {key}", f"The bytes of {key} are missing") from None
+
+    def stat(self, key: str) -> StoredObject:
+        current = self._current(key)
+        if current is None:
+            raise ObjectMissingError(f"Không có đối tượng {key}", f"No object {key}")
+        return current
+
+    def exists(self, key: str) -> bool:
+        return self._current(key) is not None
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        base = self.root / "meta"
+        for path in sorted(base.rglob("*.json")):
+            key = path.relative_to(base).as_posix()[: -len(".json")]
+            if key.startswith(prefix):
+                yield key
+
+    def delete(self, key: str) -> None:
+        current = self.stat(key)
+        refuse_delete(current, self.clock.now())
+        self._meta(key).unlink()
+        self._data(key).unlink(missing_ok=True)
+        _fsync_dir(self._meta(key).parent)
+
+    def extend_lock(self, key: str, lock: Lock) -> StoredObject:
+        current = self.stat(key)
+        refuse_weaker(current, lock)
+        updated = StoredObject(current.key, current.sha256, current.size, lock, current.legal_hold)
+        os.chmod(self._data(key), stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        write_atomic(self._meta(key), _meta_json(updated))
+        return updated
+
+    def set_legal_hold(self, key: str, on: bool) -> StoredObject:
+        current = self.stat(key)
+        updated = StoredObject(current.key, current.sha256, current.size, current.lock, on)
+        write_atomic(self._meta(key), _meta_json(updated))
+        return updated

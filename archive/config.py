@@ -1,0 +1,42 @@
+"""Stores chosen by URL: `file:///path` (or `file://./relative`) and `s3://KEY:SECRET@HOST:PORT/BUCKET[?secure=true]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .adapters import FileStore, S3Store
+from .errors import StorageConfigError
+from .ports import Clock, ObjectStore
+
+DEFAULT_STORAGE = "file://./var/objects"
+
+
+def _bad(url: str, why_vi: str, why_en: str) -> StorageConfigError:
+    shown = url.rsplit("@", maxsplit=1)[-1]  # never echo the secret
+    return StorageConfigError(
+        f"Địa chỉ lưu trữ không hợp lệ ({shown}): {why_vi}", f"Bad storage URL ({shown}): {why_en}"
+    )
+
+
+def open_store(url: str, clock: Clock | None = None) -> ObjectStore:
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        path = unquote(parts.netloc + parts.path)
+        if not path:
+            raise _bad(url, "thiếu đường dẫn", "no path")
+        return FileStore(Path(path), clock)
+    if parts.scheme == "s3":
+        bucket = parts.path.strip("/")
+        if not (parts.hostname and parts.port and parts.username and parts.password and bucket):
+            raise _bad(url, "cần s3://KEY:SECRET@HOST:PORT/BUCKET", "expected s3://KEY:SECRET@HOST:PORT/BUCKET")
+        secure = parse_qs(parts.query).get("secure", ["false"])[0].lower() in ("1", "true", "yes")
+        return S3Store(
+            f"{parts.hostname}:{parts.port}",
+            unquote(parts.username),
+            unquote(parts.password),
+            bucket,
+            secure=secure,
+            clock=clock,
+        )
+    raise _bad(url, "chỉ hỗ trợ file:// và s3://", "only file:// and s3:// are supported")

@@ -1,0 +1,43 @@
+"""Archive errors: each has a stable code and a message in Vietnamese and English."""
+
+from __future__ import annotations
+
+
+class ArchiveError(Exception):
+    code = "archive.error"
+    retryable = False
+
+    def __init__(self, message_vi: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_vi = message_vi
+        self.message_en = message_en
+
+    def __str__(self) -> str:
+        return f"{self.message_vi} / {self.message_en}"
+
+
+class ObjectLockedError(ArchiveError):
+    """Deleting, overwriting, shortening or downgrading the lock of an object under retention or legal hold."""
+
+    code = "archive.object_locked"
+
+
+class ObjectExistsError(ArchiveError):
+    """Objects are immutable: a key that holds other bytes is never written again."""
+
+    code = "archive.object_exists"
+
+
+class ObjectMissingError(ArchiveError):
+    code = "archive.object_missing"
+
+
+class StorageUnavailableError(ArchiveError):
+    """The storage server did not answer after the bounded retries; nothing was recorded as stored."""
+
+    code = "archive.storage_unavailable"
+    retryable = True
+
+
+class StorageConfigError(ArchiveError):
+    code = "archive.storage_config"

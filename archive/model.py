@@ -1,0 +1,63 @@
+"""What the archive stores: immutable objects, each with its sha256 and, for sealed books, a write-once lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class LockMode(StrEnum):
+    COMPLIANCE = "COMPLIANCE"
+    """Nobody, not even the storage's administrator, may delete the object or shorten its retention."""
+    GOVERNANCE = "GOVERNANCE"
+    """Never set by the service; understood when met so that it is never mistaken for COMPLIANCE."""
+
+
+@dataclass(frozen=True)
+class Lock:
+    until: datetime
+    """Retain-until date (aware, UTC). May only ever be extended."""
+    mode: LockMode = LockMode.COMPLIANCE
+
+    def covers(self, moment: datetime) -> bool:
+        return moment < self.until
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    sha256: str
+    """Hex digest of the bytes, kept by the service (an S3 ETag is not a content hash)."""
+    size: int
+    lock: Lock | None = None
+    legal_hold: bool = False
+    version_id: str | None = None
+    """The storage's version id, as text (UUIDs on MinIO, 32 hex on SeaweedFS, none on the filesystem)."""
+
+    def protected(self, moment: datetime) -> bool:
+        """Deleting or replacing it now would break its retention or its legal hold."""
+        return self.legal_hold or (self.lock is not None and self.lock.covers(moment))
+
+
+# Layout shared by every store: working revisions, content-addressed and unlocked; sealed books and audit anchors,
+# locked.
+REVISIONS = "revisions/"
+SEALED = "sealed/"
+ANCHORS = "anchors/"
+
+
+def revision_key(sha256: str) -> str:
+    return f"{REVISIONS}{sha256[:2]}/{sha256}.pdf"
+
+
+def sealed_key(document_id: str, version: int, sha256: str) -> str:
+    return f"{SEALED}{document_id}/v{version}-{sha256[:16]}.pdf"
+
+
+def check_key(key: str) -> str:
+    """Keys are relative paths of plain segments: no '..', no leading '/', no empty segment."""
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in key:
+        raise ValueError(f"invalid object key {key!r}")
+    return key
