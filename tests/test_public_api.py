@@ -157,3 +157,6 @@ def test_error_codes_are_documented() -> None:
     text = (Path(__file__).parent.parent / "docs" / "error-codes.md").read_text(encoding="utf-8")
     for code in records.CATALOGUE:
         assert f"`{code}`" in text, code
+    archive_errors = [getattr(archive.errors, n) for n in dir(archive.errors) if n.endswith("Error")]
+    for error in archive_errors:
+        assert f"`{error.code}`" in text, error.code
