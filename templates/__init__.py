@@ -14,7 +14,7 @@ from .model import (
     RenderOptions,
     document_id,
 )
-from .service import parse_now, read_identity, read_plan, render, render_plain, write_atomic
+from .service import fsync_dir, parse_now, read_identity, read_plan, render, render_plain, write_atomic
 
 __all__ = [
     "DEFAULT_VERIFY_URL",
@@ -29,6 +29,7 @@ __all__ = [
     "RenderedDocument",
     "TemplatesError",
     "document_id",
+    "fsync_dir",
     "parse_now",
     "read_identity",
     "read_plan",

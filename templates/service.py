@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -73,8 +74,10 @@ def render_plain(record: Record) -> bytes:
     return raw
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see either nothing or all of it, never a partial PDF."""
+def write_atomic(path: Path, data: bytes, read_only: bool = False) -> None:
+    """Write a file so that readers see either nothing or all of it, never a partial PDF, and so that it survives
+    a crash once this returns (file and directory synced). `read_only` for files nobody may change (locked
+    archive objects)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -82,10 +85,22 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        if read_only:
+            os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or unlink in `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def read_plan(pdf_data: bytes) -> SigningPlan:

@@ -68,6 +68,7 @@ def test_templates_public_names() -> None:
             "RenderedDocument",
             "TemplatesError",
             "document_id",
+            "fsync_dir",
             "parse_now",
             "read_identity",
             "read_plan",

@@ -12,42 +12,18 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from templates import fsync_dir, write_atomic
 
 from .._rules import refuse_delete, refuse_replace, refuse_weaker
 from ..clock import SystemClock
 from ..errors import ObjectMissingError
 from ..model import Lock, LockMode, StoredObject, check_key
 from ..ports import Clock
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes, read_only: bool = False) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if read_only:
-            os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
 
 def _meta_json(obj: StoredObject) -> bytes:
@@ -129,7 +105,7 @@ class FileStore:
         refuse_delete(current, self.clock.now())
         self._meta(key).unlink()
         self._data(key).unlink(missing_ok=True)
-        _fsync_dir(self._meta(key).parent)
+        fsync_dir(self._meta(key).parent)
 
     def extend_lock(self, key: str, lock: Lock) -> StoredObject:
         current = self.stat(key)
