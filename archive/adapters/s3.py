@@ -95,8 +95,21 @@ class S3Store:
                 f"The storage server {self.url} did not answer after several attempts: {exc}",
             ) from exc
 
+    def _head(self, key: str) -> Any | None:
+        """The object's HEAD (one request), or None when there is none."""
+        try:
+            return self._call(lambda: self.client.stat_object(self.bucket, check_key(key)), key)
+        except ObjectMissingError:
+            return None
+
     def _stat(self, key: str) -> StoredObject:
-        info: Any = self._call(lambda: self.client.stat_object(self.bucket, check_key(key)), key)
+        info = self._head(key)
+        if info is None:
+            raise ObjectMissingError(f"Không có đối tượng {key}", f"No object {key}")
+        return self._described(key, info)
+
+    def _described(self, key: str, info: Any) -> StoredObject:
+        """The HEAD completed with the object's retention and legal hold (two more requests)."""
         meta = {k.lower(): v for k, v in (info.metadata or {}).items()}
         retention: Retention | None = self._call(
             lambda: self._unset_is_none(self.client.get_object_retention, key, info.version_id), key
@@ -120,21 +133,14 @@ class S3Store:
                 return None
             raise
 
-    def _current(self, key: str) -> StoredObject | None:
-        try:
-            return self._stat(key)
-        except ObjectMissingError:
-            return None
-
     def put(self, key: str, data: bytes, lock: Lock | None = None, legal_hold: bool = False) -> StoredObject:
         digest = hashlib.sha256(data).hexdigest()
-        current = self._current(check_key(key))
-        if current is not None:
+        existing = self._head(key)  # a new key, the usual case, costs this one request before the upload
+        if existing is not None:
+            current = self._described(key, existing)
             refuse_replace(current, digest, self.clock.now())
             return current
-        retention = (
-            Retention(COMPLIANCE if lock.mode is LockMode.COMPLIANCE else GOVERNANCE, lock.until) if lock else None
-        )
+        retention = Retention(_MODES[lock.mode], lock.until) if lock else None
         result: Any = self._call(
             lambda: self.client.put_object(
                 self.bucket,
@@ -165,7 +171,7 @@ class S3Store:
         return self._stat(key)
 
     def exists(self, key: str) -> bool:
-        return self._current(key) is not None
+        return self._head(key) is not None
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         listing: Any = self._call(lambda: list(self.client.list_objects(self.bucket, prefix=prefix, recursive=True)))
