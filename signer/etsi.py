@@ -101,9 +101,7 @@ def merge_reports(reports: list[str]) -> str:
         root = ET.fromstring(text)
         merged.extend(root.findall(f"{_VR}SignatureValidationReport"))
         for obj in root.iterfind(f"{_VR}SignatureValidationObjects/{_VR}ValidationObject"):
-            key = obj.get("id") or obj.get("Id") or ET.tostring(obj)
-            if isinstance(key, bytes):
-                key = key.decode()
+            key = obj.get("id") or ET.tostring(obj, encoding="unicode")
             if key not in seen:
                 seen.add(key)
                 objects.append(obj)

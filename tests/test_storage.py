@@ -110,7 +110,7 @@ def test_service_refuses_even_when_its_clock_says_retention_is_over(tmp_path: Pa
     clock = MovableClock()
     for store in (
         FileStore(tmp_path / "o", clock),
-        S3Store(s3_server.endpoint, *_creds(s3_server), new_bucket(), clock=clock),
+        S3Store(s3_server.endpoint, ACCESS, SECRET, new_bucket(), clock=clock),
     ):
         store.put("sealed/c/v1.pdf", BOOK, lock=later(days=1))
         with pytest.raises(ObjectLockedError):
@@ -124,10 +124,6 @@ def test_service_refuses_even_when_its_clock_says_retention_is_over(tmp_path: Pa
         clock.offset = timedelta(0)
 
 
-def _creds(server: S3Server) -> tuple[str, str]:
-    return ACCESS, SECRET
-
-
 def test_filesystem_sealed_files_are_read_only(tmp_path: Path) -> None:
     store = FileStore(tmp_path)
     store.put("sealed/r/v1.pdf", BOOK, lock=later(days=1))
@@ -138,7 +134,7 @@ def test_filesystem_sealed_files_are_read_only(tmp_path: Path) -> None:
 
 def test_raw_s3_cannot_delete_shorten_or_overwrite_a_locked_version(s3_server: S3Server) -> None:
     bucket = new_bucket()
-    store = S3Store(s3_server.endpoint, *_creds(s3_server), bucket)
+    store = S3Store(s3_server.endpoint, ACCESS, SECRET, bucket)
     stored = store.put("sealed/raw/v1.pdf", BOOK, lock=later(days=30))
     raw = s3_server.raw()
     with pytest.raises(S3Error) as deleting:
@@ -178,7 +174,7 @@ def test_storage_urls(tmp_path: Path, s3_server: S3Server) -> None:
 def test_server_stopped_mid_run(tmp_path: Path) -> None:
     server = start_s3(tmp_path / "s3")
     try:
-        store = S3Store(server.endpoint, *_creds(server), new_bucket())
+        store = S3Store(server.endpoint, ACCESS, SECRET, new_bucket())
         store.put("revisions/before.pdf", BOOK)
     finally:
         server.stop()
