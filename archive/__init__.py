@@ -6,6 +6,7 @@ from .clock import SystemClock
 from .config import DEFAULT_STORAGE, open_store
 from .errors import (
     ArchiveError,
+    InvalidKeyError,
     ObjectExistsError,
     ObjectLockedError,
     ObjectMissingError,
@@ -23,6 +24,7 @@ __all__ = [
     "ArchiveError",
     "Clock",
     "FileStore",
+    "InvalidKeyError",
     "Lock",
     "LockMode",
     "ObjectExistsError",

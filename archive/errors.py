@@ -32,6 +32,12 @@ class ObjectMissingError(ArchiveError):
     code = "archive.object_missing"
 
 
+class InvalidKeyError(ArchiveError):
+    """A key that is not a relative path of plain segments (no '..', no leading '/', no empty segment)."""
+
+    code = "archive.invalid_key"
+
+
 class StorageUnavailableError(ArchiveError):
     """The storage server did not answer after the bounded retries; nothing was recorded as stored."""
 

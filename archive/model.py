@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from .errors import InvalidKeyError
+
 
 class LockMode(StrEnum):
     COMPLIANCE = "COMPLIANCE"
@@ -59,5 +61,8 @@ def check_key(key: str) -> str:
     """Keys are relative paths of plain segments: no '..', no leading '/', no empty segment."""
     parts = key.split("/")
     if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in key:
-        raise ValueError(f"invalid object key {key!r}")
+        raise InvalidKeyError(
+            f"Khóa đối tượng không hợp lệ: {key!r} (đường dẫn tương đối, không có '..' hay đoạn rỗng)",
+            f"Invalid object key {key!r} (a relative path without '..' or empty segments)",
+        )
     return key

@@ -124,6 +124,7 @@ def test_archive_and_retention_public_names() -> None:
             "ArchiveError",
             "Clock",
             "FileStore",
+            "InvalidKeyError",
             "Lock",
             "LockMode",
             "ObjectExistsError",

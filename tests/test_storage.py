@@ -17,6 +17,7 @@ from minio.retention import Retention
 
 from archive import (
     FileStore,
+    InvalidKeyError,
     Lock,
     LockMode,
     ObjectExistsError,
@@ -58,6 +59,14 @@ def test_round_trip_with_sha256(store: ObjectStore) -> None:
     assert list(store.keys("revisions/")) == [key]
     with pytest.raises(ObjectMissingError):
         store.get("revisions/none.pdf")
+
+
+@pytest.mark.parametrize("key", ["", "/etc/passwd", "sealed/../x.pdf", "sealed//x.pdf", "a\\b"])
+def test_bad_keys_are_refused_with_a_code(store: ObjectStore, key: str) -> None:
+    with pytest.raises(InvalidKeyError) as caught:
+        store.put(key, BOOK)
+    assert caught.value.code == "archive.invalid_key" and "Invalid object key" in caught.value.message_en
+    assert list(store.keys()) == []  # nothing half-written
 
 
 def test_objects_are_immutable(store: ObjectStore) -> None:
