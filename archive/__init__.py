@@ -1,29 +1,68 @@
 """Object storage, metadata, audit trail, fixity and export. Stores bytes and facts; knows nothing of signing."""
 
 from . import errors
-from .adapters import FileStore, S3Store
+from .adapters import FileStore, RfcTimestamper, S3Store, SqlCatalog, check_token
+from .audit_model import GENESIS, Anchor, AuditEvent, Break, first_break
 from .clock import SystemClock
 from .config import DEFAULT_STORAGE, open_store
+from .database import DEFAULT_DATABASE, open_database
 from .errors import (
+    AnchorError,
     ArchiveError,
+    DatabaseConfigError,
+    DatabaseUnavailableError,
+    DocumentStateError,
     InvalidKeyError,
     ObjectExistsError,
     ObjectLockedError,
     ObjectMissingError,
+    StaleRevisionError,
     StorageConfigError,
     StorageUnavailableError,
+    TimestampUnavailableError,
+    UnknownDocumentError,
 )
-from .model import ANCHORS, REVISIONS, SEALED, Lock, LockMode, StoredObject, revision_key, sealed_key
-from .ports import Clock, ObjectStore
+from .model import (
+    ANCHORS,
+    REVISIONS,
+    SEALED,
+    BookFacts,
+    DocumentVersion,
+    Lock,
+    LockMode,
+    Revision,
+    StaffFacts,
+    StoredObject,
+    VersionStatus,
+    revision_key,
+    sealed_key,
+)
+from .ports import Catalog, Clock, ObjectStore, Timestamper
+from .service import ArchiveService, AuditReport, FixityReport, ReconcileReport, sha256_hex
 
 __all__ = [
     "ANCHORS",
+    "DEFAULT_DATABASE",
     "DEFAULT_STORAGE",
+    "GENESIS",
     "REVISIONS",
     "SEALED",
+    "Anchor",
+    "AnchorError",
     "ArchiveError",
+    "ArchiveService",
+    "AuditEvent",
+    "AuditReport",
+    "BookFacts",
+    "Break",
+    "Catalog",
     "Clock",
+    "DatabaseConfigError",
+    "DatabaseUnavailableError",
+    "DocumentStateError",
+    "DocumentVersion",
     "FileStore",
+    "FixityReport",
     "InvalidKeyError",
     "Lock",
     "LockMode",
@@ -31,13 +70,27 @@ __all__ = [
     "ObjectLockedError",
     "ObjectMissingError",
     "ObjectStore",
+    "ReconcileReport",
+    "Revision",
+    "RfcTimestamper",
     "S3Store",
+    "SqlCatalog",
+    "StaffFacts",
+    "StaleRevisionError",
     "StorageConfigError",
     "StorageUnavailableError",
     "StoredObject",
     "SystemClock",
+    "TimestampUnavailableError",
+    "Timestamper",
+    "UnknownDocumentError",
+    "VersionStatus",
+    "check_token",
     "errors",
+    "first_break",
+    "open_database",
     "open_store",
     "revision_key",
     "sealed_key",
+    "sha256_hex",
 ]

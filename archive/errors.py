@@ -47,3 +47,42 @@ class StorageUnavailableError(ArchiveError):
 
 class StorageConfigError(ArchiveError):
     code = "archive.storage_config"
+
+
+class DatabaseConfigError(ArchiveError):
+    code = "archive.database_config"
+
+
+class DatabaseUnavailableError(ArchiveError):
+    """The metadata database could not be reached or refused the operation; nothing was half-recorded."""
+
+    code = "archive.database_unavailable"
+    retryable = True
+
+
+class StaleRevisionError(ArchiveError):
+    """Another writer recorded a revision of the same document first; sign again on the newer revision."""
+
+    code = "archive.stale_revision"
+    retryable = True
+
+
+class DocumentStateError(ArchiveError):
+    """The document version is not in a state that allows the operation (sealing twice, signing a sealed book)."""
+
+    code = "archive.document_state"
+
+
+class UnknownDocumentError(ArchiveError):
+    code = "archive.unknown_document"
+
+
+class AnchorError(ArchiveError):
+    """An audit anchor's timestamp does not cover what it claims, or its signature is broken."""
+
+    code = "archive.anchor_invalid"
+
+
+class TimestampUnavailableError(ArchiveError):
+    code = "archive.tsa_unavailable"
+    retryable = True

@@ -66,3 +66,65 @@ def check_key(key: str) -> str:
             f"Invalid object key {key!r} (a relative path without '..' or empty segments)",
         )
     return key
+
+
+class VersionStatus(StrEnum):
+    SIGNING = "signing"
+    """Revisions are being added; nothing is locked yet."""
+    SEALING = "sealing"
+    """The sealed object is being written; not sealed until its row says so (a crash here is reconciled)."""
+    SEALED = "sealed"
+    """Stored under its write-once lock."""
+    SUPERSEDED = "superseded"
+    """Sealed, then replaced by a corrected version; still stored, never deleted."""
+
+
+@dataclass(frozen=True)
+class StaffFacts:
+    id: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class BookFacts:
+    """What the archive records about a book when its first revision arrives (given by the caller: the archive
+    never opens a PDF)."""
+
+    document_id: str
+    kind: str
+    """Retention kind: ``hoc_ba`` or ``correction_minutes``."""
+    school_code: str
+    school_name: str
+    school_year: str
+    student_id: str
+    student_name: str
+    content_hash: str
+    """Hash of the record version the book was rendered from."""
+    record_json: str
+    staff: tuple[StaffFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    document_id: str
+    version: int
+    status: VersionStatus
+    head_sha256: str
+    revision_count: int
+    sealed_key: str | None = None
+    sealed_sha256: str | None = None
+    superseded_by: int | None = None
+    """Version number of the successor when superseded."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    document_id: str
+    version: int
+    seq: int
+    sha256: str
+    object_key: str
+    size: int
+    field: str | None
+    signer_id: str | None

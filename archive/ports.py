@@ -1,12 +1,14 @@
-"""The outside world the archive needs: an object store (filesystem or S3) and a clock."""
+"""The outside world the archive needs: an object store (filesystem or S3), the metadata catalog (SQL), a clock
+and a time-stamping authority."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from .model import Lock, StoredObject
+from .audit_model import Anchor, AuditEvent
+from .model import BookFacts, DocumentVersion, Lock, Revision, StoredObject, VersionStatus
 
 
 class ObjectStore(Protocol):
@@ -42,3 +44,52 @@ class ObjectStore(Protocol):
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class Timestamper(Protocol):
+    """An RFC 3161 time-stamping authority, for the audit trail's anchors."""
+
+    def stamp(self, data: bytes) -> bytes:
+        """A DER TimeStampToken (CMS ContentInfo) over sha256(`data`)."""
+        ...
+
+    def check(self, token: bytes, data: bytes) -> datetime:
+        """The token's time, after checking that it covers `data` and that its signature is intact;
+        raises `AnchorError` otherwise."""
+        ...
+
+
+class Catalog(Protocol):
+    """What the archive knows about what it stores. Each change and its audit event commit together."""
+
+    def register(self, book: BookFacts, first: Revision, at: datetime, actor: str) -> DocumentVersion: ...
+
+    def add_revision(self, revision: Revision, parent_sha256: str, at: datetime, actor: str) -> Revision: ...
+
+    def begin_seal(self, document_id: str, sha256: str, key: str) -> DocumentVersion: ...
+
+    def finish_seal(
+        self, version: DocumentVersion, stored: StoredObject, policy_id: str, at: datetime, actor: str, how: str
+    ) -> DocumentVersion: ...
+
+    def abort_seal(self, version: DocumentVersion, reason: str, at: datetime, actor: str) -> None: ...
+
+    def version(self, document_id: str, version: int | None = None) -> DocumentVersion: ...
+
+    def versions(self, status: VersionStatus | None = None) -> list[DocumentVersion]: ...
+
+    def revisions(self, document_id: str, version: int) -> list[Revision]: ...
+
+    def stored_objects(self) -> list[tuple[str, str]]: ...
+
+    def append(
+        self, at: datetime, actor: str, action: str, refs: Mapping[str, Any], payload: Mapping[str, Any]
+    ) -> AuditEvent: ...
+
+    def events(self, after: int = 0) -> Iterator[AuditEvent]: ...
+
+    def head(self) -> tuple[int, str]: ...
+
+    def add_anchor(self, anchor: Anchor, key: str, token: bytes | None) -> None: ...
+
+    def anchors(self) -> list[tuple[Anchor, str, bytes | None]]: ...

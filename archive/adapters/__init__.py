@@ -1,6 +1,9 @@
-"""Object stores: the embedded filesystem store and S3 (MinIO, SeaweedFS, AWS) through the `minio` client."""
+"""Object stores (the embedded filesystem store; S3 through the `minio` client), the SQL catalog and the RFC 3161
+client of the audit anchors."""
 
+from .catalog import SqlCatalog
 from .filesystem import FileStore
 from .s3 import S3Store
+from .tsa import RfcTimestamper, check_token
 
-__all__ = ["FileStore", "S3Store"]
+__all__ = ["FileStore", "RfcTimestamper", "S3Store", "SqlCatalog", "check_token"]

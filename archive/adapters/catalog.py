@@ -1,0 +1,388 @@
+"""The metadata catalog on SQLAlchemy Core (SQLite and PostgreSQL).
+
+Every change of state and the audit event that records it are committed in one transaction: there is no fact
+without its event and no event without its fact. Appends to the audit chain lock its one head row, so they are
+serial on every database (SQLite transactions begin IMMEDIATE; PostgreSQL takes the row lock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, and_, func, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from ..audit_model import Anchor, AuditEvent, new_event
+from ..errors import DatabaseUnavailableError, DocumentStateError, StaleRevisionError, UnknownDocumentError
+from ..model import BookFacts, DocumentVersion, Lock, Revision, StoredObject, VersionStatus
+from .tables import (
+    audit_anchors,
+    audit_events,
+    audit_head,
+    document_versions,
+    documents,
+    record_versions,
+    retention_assignments,
+    revisions,
+    schools,
+    staff,
+    students,
+)
+
+
+class SqlCatalog:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except IntegrityError as exc:
+            raise StaleRevisionError(
+                "Một thao tác khác vừa ghi cùng hồ sơ; hãy thử lại", "Another writer changed the same record; retry"
+            ) from exc
+        except (OperationalError, DBAPIError) as exc:
+            raise DatabaseUnavailableError(
+                "Cơ sở dữ liệu không thực hiện được thao tác; không có gì được ghi dở",
+                f"The database refused or failed the operation; nothing was half-recorded ({exc.orig})",
+            ) from exc
+
+    # -- documents and revisions -------------------------------------------------------------------------
+
+    def register(self, book: BookFacts, first: Revision, at: datetime, actor: str) -> DocumentVersion:
+        """The book's document version with its first revision (the rendered PDF). Idempotent."""
+        with self._tx() as conn:
+            self._upsert_people(conn, book, at)
+            record_id = self._record_version(conn, book, at)
+            if conn.execute(select(documents.c.id).where(documents.c.id == book.document_id)).first() is None:
+                conn.execute(
+                    insert(documents).values(
+                        id=book.document_id,
+                        kind=book.kind,
+                        school_code=book.school_code,
+                        student_id=book.student_id,
+                        school_year=book.school_year,
+                        created_at=at,
+                    )
+                )
+            found = conn.execute(
+                select(document_versions).where(
+                    document_versions.c.document_id == book.document_id,
+                    document_versions.c.record_version_id == record_id,
+                )
+            ).first()
+            if found is not None:
+                return _version(found)
+            number = 1 + _scalar(
+                conn,
+                select(func.coalesce(func.max(document_versions.c.version), 0)).where(
+                    document_versions.c.document_id == book.document_id
+                ),
+            )
+            version_id = conn.execute(
+                insert(document_versions)
+                .returning(document_versions.c.id)
+                .values(
+                    document_id=book.document_id,
+                    version=number,
+                    record_version_id=record_id,
+                    status=VersionStatus.SIGNING.value,
+                    head_sha256=first.sha256,
+                    revision_count=1,
+                    created_at=at,
+                )
+            ).scalar_one()
+            self._insert_revision(conn, version_id, 1, first, None, at)
+            refs = {"document_id": book.document_id, "version": number}
+            payload = {"sha256": first.sha256, "key": first.object_key, "content_hash": book.content_hash}
+            self._append(conn, at, actor, "document.registered", refs, payload)
+            return DocumentVersion(book.document_id, number, VersionStatus.SIGNING, first.sha256, 1)
+
+    def _upsert_people(self, conn: Connection, book: BookFacts, at: datetime) -> None:
+        if conn.execute(select(schools.c.code).where(schools.c.code == book.school_code)).first() is None:
+            conn.execute(insert(schools).values(code=book.school_code, name=book.school_name, created_at=at))
+        if conn.execute(select(students.c.id).where(students.c.id == book.student_id)).first() is None:
+            conn.execute(
+                insert(students).values(
+                    id=book.student_id, school_code=book.school_code, name=book.student_name, created_at=at
+                )
+            )
+        known = set(conn.scalars(select(staff.c.id).where(staff.c.school_code == book.school_code)))
+        for member in book.staff:
+            if member.id not in known:
+                conn.execute(
+                    insert(staff).values(
+                        school_code=book.school_code, id=member.id, name=member.name, role=member.role, created_at=at
+                    )
+                )
+                known.add(member.id)
+
+    def _record_version(self, conn: Connection, book: BookFacts, at: datetime) -> int:
+        found = conn.execute(
+            select(record_versions.c.id).where(record_versions.c.content_hash == book.content_hash)
+        ).first()
+        if found is not None:
+            return int(found[0])
+        number = 1 + _scalar(
+            conn,
+            select(func.coalesce(func.max(record_versions.c.version), 0)).where(
+                record_versions.c.student_id == book.student_id, record_versions.c.school_year == book.school_year
+            ),
+        )
+        return int(
+            conn.execute(
+                insert(record_versions)
+                .returning(record_versions.c.id)
+                .values(
+                    student_id=book.student_id,
+                    school_year=book.school_year,
+                    version=number,
+                    content_hash=book.content_hash,
+                    record_json=book.record_json,
+                    created_at=at,
+                )
+            ).scalar_one()
+        )
+
+    def add_revision(self, revision: Revision, parent_sha256: str, at: datetime, actor: str) -> Revision:
+        """Record a signed revision made on `parent_sha256`. Refused (retryable) when another revision was
+        recorded on that parent first: the signer signs again on the newer one."""
+        with self._tx() as conn:
+            row = self._live(conn, revision.document_id, revision.version)
+            if row.head_sha256 == revision.sha256:  # the same revision again: already recorded
+                return replace(revision, seq=int(row.revision_count), version=int(row.version))
+            if row.status != VersionStatus.SIGNING.value:
+                raise _state(revision.document_id, row.version, row.status, "thêm chữ ký", "add a signature")
+            moved = conn.execute(
+                update(document_versions)
+                .where(document_versions.c.id == row.id, document_versions.c.head_sha256 == parent_sha256)
+                .values(head_sha256=revision.sha256, revision_count=document_versions.c.revision_count + 1)
+            )
+            if moved.rowcount != 1:
+                raise StaleRevisionError(
+                    f"Học bạ {revision.document_id} đã có bản ký mới hơn; hãy ký lại trên bản mới",
+                    f"Book {revision.document_id} has a newer revision; sign again on it",
+                )
+            seq = int(row.revision_count) + 1
+            self._insert_revision(conn, row.id, seq, revision, parent_sha256, at)
+            refs = {"document_id": revision.document_id, "version": int(row.version), "field": revision.field}
+            payload = {"seq": seq, "sha256": revision.sha256, "key": revision.object_key, "signer": revision.signer_id}
+            self._append(conn, at, actor, "revision.stored", refs, payload)
+            return replace(revision, seq=seq, version=int(row.version))
+
+    def _insert_revision(
+        self, conn: Connection, version_id: int, seq: int, revision: Revision, parent: str | None, at: datetime
+    ) -> None:
+        conn.execute(
+            insert(revisions).values(
+                document_version_id=version_id,
+                seq=seq,
+                sha256=revision.sha256,
+                parent_sha256=parent,
+                object_key=revision.object_key,
+                size=revision.size,
+                field=revision.field,
+                signer_id=revision.signer_id,
+                created_at=at,
+            )
+        )
+
+    def _live(self, conn: Connection, document_id: str, version: int | None = None) -> Row[Any]:
+        query = select(document_versions).where(document_versions.c.document_id == document_id)
+        query = query.where(document_versions.c.version == version) if version else query
+        row = conn.execute(query.order_by(document_versions.c.version.desc()).limit(1).with_for_update()).first()
+        if row is None:
+            raise UnknownDocumentError(
+                f"Không có học bạ {document_id} trong lưu trữ", f"No book {document_id} in the archive"
+            )
+        return row
+
+    # -- sealing --------------------------------------------------------------------------------------------
+
+    def begin_seal(self, document_id: str, sha256: str, key: str) -> DocumentVersion:
+        """Mark the version as being sealed, before its object is written: a crash leaves it `sealing`, never
+        `sealed`, and reconciliation finishes or undoes it."""
+        with self._tx() as conn:
+            row = self._live(conn, document_id)
+            if row.status != VersionStatus.SIGNING.value or row.head_sha256 != sha256:
+                raise _state(document_id, row.version, row.status, "đóng dấu lưu trữ", "seal")
+            conn.execute(
+                update(document_versions)
+                .where(document_versions.c.id == row.id)
+                .values(status=VersionStatus.SEALING.value, sealed_key=key, sealed_sha256=sha256)
+            )
+            return _version(conn.execute(select(document_versions).where(document_versions.c.id == row.id)).one())
+
+    def finish_seal(
+        self, version: DocumentVersion, stored: StoredObject, policy_id: str, at: datetime, actor: str, how: str
+    ) -> DocumentVersion:
+        lock = stored.lock or Lock(at)
+        with self._tx() as conn:
+            row = self._live(conn, version.document_id, version.version)
+            if row.status != VersionStatus.SEALING.value:
+                raise _state(version.document_id, row.version, row.status, "hoàn tất lưu trữ", "finish sealing")
+            conn.execute(
+                update(document_versions)
+                .where(document_versions.c.id == row.id)
+                .values(status=VersionStatus.SEALED.value, sealed_at=at)
+            )
+            conn.execute(
+                insert(retention_assignments).values(
+                    object_key=stored.key,
+                    policy_id=policy_id,
+                    retain_until=lock.until,
+                    mode=lock.mode.value,
+                    legal_hold=stored.legal_hold,
+                    assigned_at=at,
+                )
+            )
+            refs = {"document_id": version.document_id, "version": version.version}
+            payload = {
+                "key": stored.key,
+                "sha256": stored.sha256,
+                "size": stored.size,
+                "policy": policy_id,
+                "retain_until": lock.until.date().isoformat(),
+                "mode": lock.mode.value,
+                "how": how,
+            }
+            self._append(conn, at, actor, "book.sealed", refs, payload)
+        return DocumentVersion(
+            version.document_id,
+            version.version,
+            VersionStatus.SEALED,
+            version.head_sha256,
+            version.revision_count,
+            stored.key,
+            stored.sha256,
+        )
+
+    def abort_seal(self, version: DocumentVersion, reason: str, at: datetime, actor: str) -> None:
+        with self._tx() as conn:
+            row = self._live(conn, version.document_id, version.version)
+            if row.status != VersionStatus.SEALING.value:
+                return
+            conn.execute(
+                update(document_versions)
+                .where(document_versions.c.id == row.id)
+                .values(status=VersionStatus.SIGNING.value, sealed_key=None, sealed_sha256=None)
+            )
+            refs = {"document_id": version.document_id, "version": version.version}
+            self._append(conn, at, actor, "book.seal_undone", refs, {"reason": reason})
+
+    # -- reading ----------------------------------------------------------------------------------------------
+
+    def version(self, document_id: str, version: int | None = None) -> DocumentVersion:
+        with self._tx() as conn:
+            return _version(self._live(conn, document_id, version))
+
+    def versions(self, status: VersionStatus | None = None) -> list[DocumentVersion]:
+        query = select(document_versions).order_by(document_versions.c.id)
+        if status is not None:
+            query = query.where(document_versions.c.status == status.value)
+        with self._tx() as conn:
+            return [_version(r) for r in conn.execute(query)]
+
+    def revisions(self, document_id: str, version: int) -> list[Revision]:
+        query = (
+            select(revisions, document_versions.c.document_id, document_versions.c.version)
+            .join(document_versions, revisions.c.document_version_id == document_versions.c.id)
+            .where(and_(document_versions.c.document_id == document_id, document_versions.c.version == version))
+            .order_by(revisions.c.seq)
+        )
+        with self._tx() as conn:
+            return [
+                Revision(r.document_id, r.version, r.seq, r.sha256, r.object_key, r.size, r.field, r.signer_id)
+                for r in conn.execute(query)
+            ]
+
+    def stored_objects(self) -> list[tuple[str, str]]:
+        """Every (key, sha256) the archive says it holds: revisions, sealed books and audit anchors."""
+        with self._tx() as conn:
+            found = {(r.object_key, r.sha256) for r in conn.execute(select(revisions.c.object_key, revisions.c.sha256))}
+            sealed = select(document_versions.c.sealed_key, document_versions.c.sealed_sha256).where(
+                document_versions.c.status.in_([VersionStatus.SEALED.value, VersionStatus.SUPERSEDED.value])
+            )
+            found |= {(r[0], r[1]) for r in conn.execute(sealed)}
+        return sorted(found)
+
+    # -- audit trail ----------------------------------------------------------------------------------------
+
+    def append(
+        self, at: datetime, actor: str, action: str, refs: Mapping[str, Any], payload: Mapping[str, Any]
+    ) -> AuditEvent:
+        with self._tx() as conn:
+            return self._append(conn, at, actor, action, refs, payload)
+
+    def _append(
+        self,
+        conn: Connection,
+        at: datetime,
+        actor: str,
+        action: str,
+        refs: Mapping[str, Any],
+        payload: Mapping[str, Any],
+    ) -> AuditEvent:
+        head = conn.execute(select(audit_head).where(audit_head.c.id == 1).with_for_update()).one()
+        event = new_event(int(head.seq), head.hash, at, actor, action, refs, payload)
+        conn.execute(insert(audit_events).values(**event.__dict__))
+        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=event.seq, hash=event.hash))
+        return event
+
+    def events(self, after: int = 0) -> Iterator[AuditEvent]:
+        with self.engine.connect() as conn:
+            query = select(audit_events).where(audit_events.c.seq > after).order_by(audit_events.c.seq)
+            for row in conn.execute(query.execution_options(yield_per=1000)):
+                yield AuditEvent(**row._asdict())
+
+    def head(self) -> tuple[int, str]:
+        with self._tx() as conn:
+            row = conn.execute(select(audit_head).where(audit_head.c.id == 1)).one()
+            return int(row.seq), str(row.hash)
+
+    def add_anchor(self, anchor: Anchor, key: str, token: bytes | None) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                insert(audit_anchors).values(
+                    head_seq=anchor.head_seq,
+                    head_hash=anchor.head_hash,
+                    at=anchor.at,
+                    object_key=key,
+                    timestamp_token=token,
+                )
+            )
+
+    def anchors(self) -> list[tuple[Anchor, str, bytes | None]]:
+        with self._tx() as conn:
+            rows = conn.execute(select(audit_anchors).order_by(audit_anchors.c.id))
+            return [(Anchor(r.head_seq, r.head_hash, r.at), r.object_key, r.timestamp_token) for r in rows]
+
+
+def _scalar(conn: Connection, query: Any) -> int:
+    return int(conn.execute(query).scalar_one())
+
+
+def _version(row: Row[Any]) -> DocumentVersion:
+    return DocumentVersion(
+        row.document_id,
+        int(row.version),
+        VersionStatus(row.status),
+        row.head_sha256,
+        int(row.revision_count),
+        row.sealed_key,
+        row.sealed_sha256,
+        None,
+    )
+
+
+def _state(document_id: str, version: int, status: str, what_vi: str, what_en: str) -> DocumentStateError:
+    return DocumentStateError(
+        f"Không thể {what_vi} học bạ {document_id} phiên bản {version} đang ở trạng thái {status}",
+        f"Cannot {what_en} book {document_id} version {version} in state {status}",
+    )

@@ -1,0 +1,182 @@
+"""The metadata database's tables (SQLAlchemy Core). The migrations in `archive/migrations` create exactly these;
+a test compares the two.
+
+Times that enter a hash (audit events, anchors) are stored as canonical UTC text so that SQLite and PostgreSQL
+give back the very characters that were hashed. Other times are timezone-aware timestamps.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+    }
+)
+
+Stamp = DateTime(timezone=True)
+
+schools = Table(
+    "schools",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("school_code", ForeignKey("schools.code"), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("role", String(64), nullable=False),
+    # Staff are never deleted: someone who left keeps the signatures they made.
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("left_at", Stamp),
+    Column("created_at", Stamp, nullable=False),
+)
+
+students = Table(
+    "students",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("school_code", ForeignKey("schools.code"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+)
+
+record_versions = Table(
+    "record_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("student_id", ForeignKey("students.id"), nullable=False),
+    Column("school_year", String(9), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("record_json", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    UniqueConstraint("student_id", "school_year", "version"),
+    UniqueConstraint("content_hash"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("school_code", ForeignKey("schools.code"), nullable=False),
+    Column("student_id", ForeignKey("students.id"), nullable=False),
+    Column("school_year", String(9), nullable=False),
+    Column("created_at", Stamp, nullable=False),
+)
+
+document_versions = Table(
+    "document_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", ForeignKey("documents.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("record_version_id", ForeignKey("record_versions.id")),
+    # signing → sealing (object being written) → sealed; sealed → superseded by a correction.
+    Column("status", String(16), nullable=False),
+    Column("head_sha256", String(64), nullable=False),
+    Column("revision_count", Integer, nullable=False),
+    Column("sealed_key", Text),
+    Column("sealed_sha256", String(64)),
+    Column("sealed_at", Stamp),
+    Column("superseded_by", ForeignKey("document_versions.id")),
+    Column("created_at", Stamp, nullable=False),
+    UniqueConstraint("document_id", "version"),
+)
+
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_version_id", ForeignKey("document_versions.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("parent_sha256", String(64)),
+    Column("object_key", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("field", String(128)),
+    Column("signer_id", String(64)),
+    Column("created_at", Stamp, nullable=False),
+    UniqueConstraint("document_version_id", "seq"),
+)
+
+signing_sessions = Table(
+    "signing_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("document_version_id", ForeignKey("document_versions.id"), nullable=False),
+    Column("field", String(128), nullable=False),
+    Column("signer_id", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("expires_at", Stamp, nullable=False),
+    Column("completed_at", Stamp),
+)
+
+retention_assignments = Table(
+    "retention_assignments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("object_key", Text, nullable=False),
+    Column("policy_id", String(64), nullable=False),
+    Column("retain_until", Stamp, nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("legal_hold", Boolean, nullable=False, server_default="false"),
+    Column("assigned_at", Stamp, nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("refs", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_anchors = Table(
+    "audit_anchors",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("head_seq", BigInteger, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("object_key", Text, nullable=False),
+    Column("timestamp_token", LargeBinary),
+)
+
+# One row: the head of the audit chain, locked by every append so that appends are serial on every database.
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)

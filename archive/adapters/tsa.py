@@ -1,0 +1,58 @@
+"""RFC 3161 timestamps over audit anchors, through pyHanko's HTTP client and its token validation."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import datetime
+
+from asn1crypto import cms
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+
+from ..errors import AnchorError, TimestampUnavailableError
+
+
+class RfcTimestamper:
+    """`url` None: no TSA configured; tokens already stored can still be checked."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self._client = HTTPTimeStamper(url) if url else None
+
+    def stamp(self, data: bytes) -> bytes:
+        if self._client is None:
+            raise TimestampUnavailableError(
+                "Chưa cấu hình máy chủ dấu thời gian", "No timestamp authority is configured"
+            )
+        try:
+            token = asyncio.run(self._client.async_timestamp(hashlib.sha256(data).digest(), "sha256"))
+        except (SigningError, OSError) as exc:
+            raise TimestampUnavailableError(
+                f"Máy chủ dấu thời gian {self.url} không trả lời", f"The timestamp authority {self.url} failed: {exc}"
+            ) from exc
+        return bytes(token.dump())
+
+    def check(self, token: bytes, data: bytes) -> datetime:
+        return check_token(token, data)
+
+
+def check_token(token: bytes, data: bytes) -> datetime:
+    """Checks what needs no network: the imprint covers `data` and the TSA's signature over it is intact."""
+    try:
+        signed = cms.ContentInfo.load(token)["content"]
+        status = asyncio.run(validate_tst_signed_data(signed, None, lambda algo: hashlib.new(algo, data).digest()))
+    except (ValueError, TypeError, KeyError, SignatureValidationError) as exc:
+        raise AnchorError(
+            "Dấu thời gian của mốc neo không đọc được hoặc không khớp",
+            f"The anchor's timestamp is unreadable or does not match: {exc}",
+        ) from exc
+    if not (status.get("intact") and status.get("valid")):
+        raise AnchorError(
+            "Chữ ký của dấu thời gian trên mốc neo không còn nguyên vẹn",
+            "The signature of the anchor's timestamp is not intact",
+        )
+    moment: datetime = status["timestamp"]
+    return moment

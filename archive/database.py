@@ -1,0 +1,86 @@
+"""The metadata database chosen by URL (`sqlite:///path.db`, `postgresql+psycopg://…`), migrated on opening."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from .errors import DatabaseConfigError, DatabaseUnavailableError
+
+DEFAULT_DATABASE = "sqlite:///./var/hocba.db"
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.rsplit("@", maxsplit=1)[-1]
+
+
+def open_database(url: str, migrate: bool = True) -> Engine:
+    """An engine on `url`, with the schema brought up to date (Alembic `upgrade head`)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseConfigError(
+            f"Địa chỉ cơ sở dữ liệu không hợp lệ: {_shown(url)}", f"Bad database URL: {_shown(url)}"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseConfigError(
+            f"Chỉ hỗ trợ SQLite và PostgreSQL: {_shown(url)}",
+            f"Only SQLite and PostgreSQL are supported: {_shown(url)}",
+        )
+    try:
+        engine = _sqlite(url, parsed.database) if backend == "sqlite" else create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise DatabaseConfigError(
+            f"Địa chỉ cơ sở dữ liệu không hợp lệ: {_shown(url)}", f"Bad database URL: {_shown(url)}"
+        ) from exc
+    if migrate:
+        upgrade(engine)
+    return engine
+
+
+def _sqlite(url: str, database: str | None) -> Engine:
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling is turned off so that every transaction starts with BEGIN
+        # IMMEDIATE: two writers then queue for the write lock instead of failing halfway through.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("archive") / "migrations"))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except OperationalError as exc:
+        raise DatabaseUnavailableError(
+            f"Không kết nối được cơ sở dữ liệu {_shown(str(engine.url))}",
+            f"Cannot reach the database {_shown(str(engine.url))}: {exc.orig}",
+        ) from exc

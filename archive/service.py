@@ -1,0 +1,230 @@
+"""The archive's use cases: keep every revision, seal finished books under retention, anchor and verify the audit
+trail, reconcile after a crash, and check fixity."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from retention import policy_for
+
+from .audit_model import Anchor, Break, first_break, stamp
+from .clock import SystemClock
+from .errors import AnchorError, ArchiveError, ObjectMissingError
+from .model import (
+    ANCHORS,
+    REVISIONS,
+    BookFacts,
+    DocumentVersion,
+    Lock,
+    Revision,
+    VersionStatus,
+    revision_key,
+    sealed_key,
+)
+from .ports import Catalog, Clock, ObjectStore, Timestamper
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    finished: tuple[str, ...] = ()
+    """Versions left `sealing` by a crash whose sealed object was there (or rewritten from the last revision)."""
+    undone: tuple[str, ...] = ()
+    """Versions left `sealing` whose bytes could not be found anywhere: back to `signing`."""
+    orphans: tuple[str, ...] = ()
+    """Revision objects stored but never recorded (a crash before the row): kept, listed."""
+
+
+@dataclass(frozen=True)
+class FixityReport:
+    checked: int
+    missing: tuple[str, ...] = ()
+    corrupt: tuple[str, ...] = ()
+
+    @property
+    def intact(self) -> bool:
+        return not (self.missing or self.corrupt)
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    events: int
+    anchors: int
+    broken: Break | None = None
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None and not self.problems
+
+
+class ArchiveService:
+    def __init__(
+        self,
+        store: ObjectStore,
+        catalog: Catalog,
+        clock: Clock | None = None,
+        timestamper: Timestamper | None = None,
+    ) -> None:
+        self.store = store
+        self.catalog = catalog
+        self.clock = clock or SystemClock()
+        self.timestamper = timestamper
+
+    # -- lifecycle --------------------------------------------------------------------------------------------
+
+    def register(self, book: BookFacts, pdf: bytes, actor: str = "system") -> DocumentVersion:
+        """A freshly rendered book: its bytes are stored before anything says they are."""
+        first = self._keep(book.document_id, 0, pdf, None, None)
+        return self.catalog.register(book, first, self.clock.now(), actor)
+
+    def record_revision(
+        self, document_id: str, parent: bytes, pdf: bytes, field: str | None, signer_id: str | None
+    ) -> Revision:
+        """A signed revision, stored content-addressed as soon as it exists, then recorded on top of `parent`."""
+        revision = self._keep(document_id, 0, pdf, field, signer_id)
+        return self.catalog.add_revision(revision, sha256_hex(parent), self.clock.now(), signer_id or "system")
+
+    def _keep(self, document_id: str, version: int, pdf: bytes, field: str | None, signer: str | None) -> Revision:
+        digest = sha256_hex(pdf)
+        stored = self.store.put(revision_key(digest), pdf)
+        return Revision(document_id, version, 0, digest, stored.key, stored.size, field, signer)
+
+    def seal(self, document_id: str, pdf: bytes, kind: str = "hoc_ba", actor: str = "system") -> DocumentVersion:
+        """Write the finished book to the locked store with its policy's retention, then anchor the audit trail.
+
+        The row says `sealing` before the object is written and `sealed` only after: a crash in between is
+        never shown as sealed, and `reconcile` completes it."""
+        digest = sha256_hex(pdf)
+        current = self.catalog.version(document_id)
+        key = sealed_key(document_id, current.version, digest)
+        version = self.catalog.begin_seal(document_id, digest, key)
+        policy = policy_for(kind)
+        now = self.clock.now()
+        try:
+            stored = self.store.put(key, pdf, Lock(policy.retain_until(now)))
+        except ArchiveError as exc:
+            self.catalog.abort_seal(version, exc.code, self.clock.now(), actor)
+            raise
+        sealed = self.catalog.finish_seal(version, stored, policy.id, now, actor, "direct")
+        self.anchor()
+        return sealed
+
+    def reconcile(self, kind: str = "hoc_ba", actor: str = "system") -> ReconcileReport:
+        """Repair what a crash left between storage and database. Safe to run at any time, and twice."""
+        finished: list[str] = []
+        undone: list[str] = []
+        for version in self.catalog.versions(VersionStatus.SEALING):
+            name = f"{version.document_id} v{version.version}"
+            key, digest = version.sealed_key or "", version.sealed_sha256 or ""
+            try:
+                stored = self.store.stat(key) if self.store.exists(key) else None
+                if stored is None or stored.sha256 != digest:
+                    data = self.store.get(revision_key(digest))
+                    if sha256_hex(data) != digest:
+                        raise ObjectMissingError("bản ký cuối bị hỏng", "the last revision is corrupt")
+                    policy = policy_for(kind)
+                    stored = self.store.put(key, data, Lock(policy.retain_until(self.clock.now())))
+            except ArchiveError as exc:
+                self.catalog.abort_seal(version, exc.code, self.clock.now(), actor)
+                undone.append(name)
+                continue
+            self.catalog.finish_seal(version, stored, policy_for(kind).id, self.clock.now(), actor, "reconciled")
+            finished.append(name)
+        known = {key for key, _ in self.catalog.stored_objects()}
+        orphans = tuple(k for k in self.store.keys(REVISIONS) if k not in known)
+        if finished or undone or orphans:
+            self.catalog.append(
+                self.clock.now(),
+                actor,
+                "archive.reconciled",
+                {},
+                {"finished": finished, "undone": undone, "orphans": list(orphans)},
+            )
+            self.anchor()
+        return ReconcileReport(tuple(finished), tuple(undone), orphans)
+
+    # -- audit trail -----------------------------------------------------------------------------------------
+
+    def audit(self, actor: str, action: str, refs: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
+        self.catalog.append(self.clock.now(), actor, action, refs, payload)
+
+    def anchor(self) -> Anchor | None:
+        """Pin the chain's head: timestamp it (when a TSA is configured) and write it to the locked store."""
+        seq, digest = self.catalog.head()
+        if seq == 0:
+            return None
+        now = self.clock.now()
+        anchor = Anchor(seq, digest, stamp(now))
+        token = self.timestamper.stamp(anchor.statement()) if self.timestamper else None
+        body = {
+            "format": "hocba-audit-anchor/1",
+            "head_seq": seq,
+            "head_hash": digest,
+            "at": anchor.at,
+            "timestamp_token": base64.b64encode(token).decode() if token else None,
+        }
+        lock = Lock(policy_for("audit_anchor").retain_until(now))
+        stored = self.store.put(anchor.key(), json.dumps(body, sort_keys=True).encode(), lock)
+        self.catalog.add_anchor(anchor, stored.key, token)
+        return anchor
+
+    def verify_audit(self, with_storage: bool = True) -> AuditReport:
+        """Recompute the chain; check every anchor (database rows and, with storage, the locked objects)."""
+        anchors: list[Anchor] = []
+        problems: list[str] = []
+        recorded = self.catalog.anchors()
+        for anchor, key, _token in recorded:
+            anchors.append(anchor)
+            if with_storage and not self.store.exists(key):
+                problems.append(f"mốc neo {key} không còn trong kho / anchor object {key} is missing")
+        if with_storage:
+            for key in self.store.keys(f"{ANCHORS}audit/"):
+                try:
+                    anchors.append(self._stored_anchor(key))
+                except ArchiveError as exc:
+                    problems.append(f"{key}: {exc}")
+        events = list(self.catalog.events())
+        return AuditReport(len(events), len(recorded), first_break(events, anchors), tuple(problems))
+
+    def _stored_anchor(self, key: str) -> Anchor:
+        try:
+            body = json.loads(self.store.get(key))
+            anchor = Anchor(int(body["head_seq"]), str(body["head_hash"]), str(body["at"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AnchorError("mốc neo không đọc được", "the anchor cannot be read") from exc
+        token = body.get("timestamp_token")
+        if token and self.timestamper is not None:
+            self.timestamper.check(base64.b64decode(token), anchor.statement())
+        return anchor
+
+    # -- fixity ----------------------------------------------------------------------------------------------
+
+    def fixity(self, sample: int | None = None, actor: str = "system", seed: int | None = None) -> FixityReport:
+        """Re-read stored objects (all, or a random sample) and compare their sha256 with the catalog's."""
+        objects = self.catalog.stored_objects()
+        if sample is not None and sample < len(objects):
+            objects = random.Random(seed).sample(objects, sample)
+        missing: list[str] = []
+        corrupt: list[str] = []
+        for key, digest in objects:
+            try:
+                data = self.store.get(key)
+            except ObjectMissingError:
+                missing.append(key)
+                continue
+            if sha256_hex(data) != digest:
+                corrupt.append(key)
+        report = FixityReport(len(objects), tuple(missing), tuple(corrupt))
+        payload = {"checked": report.checked, "missing": missing, "corrupt": corrupt, "sample": sample}
+        self.audit(actor, "fixity.run", {"storage": self.store.url}, payload)
+        return report
