@@ -2,6 +2,7 @@
 
 from . import errors
 from .adapters import FileStore, RfcTimestamper, S3Store, SqlCatalog, check_token
+from .adapters.tables import metadata as schema_metadata
 from .audit_model import GENESIS, Anchor, AuditEvent, Break, first_break
 from .clock import SystemClock
 from .config import DEFAULT_STORAGE, open_store
@@ -91,6 +92,7 @@ __all__ = [
     "open_database",
     "open_store",
     "revision_key",
+    "schema_metadata",
     "sealed_key",
     "sha256_hex",
 ]

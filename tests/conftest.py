@@ -15,7 +15,7 @@ import pytest
 
 from records import Record, dumps_jsonl, generate_sample, validate_record
 
-pytest_plugins = ["tests.signing_fixtures", "tests.storage_fixtures"]
+pytest_plugins = ["tests.signing_fixtures", "tests.storage_fixtures", "tests.db_fixtures"]
 
 STRICT = os.environ.get("HOCBA_STRICT") == "1"
 PREFLIGHT_JARS = ("preflight", "pdfbox2", "fontbox2", "xmpbox", "commons-logging", "javax.activation", "jaxb-api")

@@ -11,8 +11,12 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+from pyhanko_certvalidator import ValidationContext
 
 from ..errors import AnchorError, TimestampUnavailableError
+
+# Integrity only: whether the TSA was trusted is judged with the PKI of its day, not by this offline check.
+_NO_TRUST = ValidationContext(trust_roots=[], allow_fetching=False)
 
 
 class RfcTimestamper:
@@ -43,7 +47,7 @@ def check_token(token: bytes, data: bytes) -> datetime:
     """Checks what needs no network: the imprint covers `data` and the TSA's signature over it is intact."""
     try:
         signed = cms.ContentInfo.load(token)["content"]
-        status = asyncio.run(validate_tst_signed_data(signed, None, lambda algo: hashlib.new(algo, data).digest()))
+        status = asyncio.run(validate_tst_signed_data(signed, _NO_TRUST, lambda algo: hashlib.new(algo, data).digest()))
     except (ValueError, TypeError, KeyError, SignatureValidationError) as exc:
         raise AnchorError(
             "Dấu thời gian của mốc neo không đọc được hoặc không khớp",

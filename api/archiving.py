@@ -1,0 +1,163 @@
+"""`hocba audit`, `hocba fixity`, `hocba reconcile`: the archivist's commands.
+
+Every command takes `--database` and `--storage` (or HOCBA_DATABASE / HOCBA_STORAGE); the defaults are the
+embedded ones under ./var.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from archive import (
+    DEFAULT_DATABASE,
+    DEFAULT_STORAGE,
+    ArchiveError,
+    ArchiveService,
+    RfcTimestamper,
+    SqlCatalog,
+    open_database,
+    open_store,
+)
+
+from .console import EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
+
+DatabaseOpt = Annotated[
+    str, typer.Option("--database", envvar="HOCBA_DATABASE", help="sqlite:///path.db or postgresql+psycopg://…")
+]
+StorageOpt = Annotated[
+    str, typer.Option("--storage", envvar="HOCBA_STORAGE", help="file:///path or s3://KEY:SECRET@HOST:PORT/BUCKET")
+]
+TsaOpt = Annotated[str | None, typer.Option("--tsa", envvar="HOCBA_TSA_URL", help="RFC 3161 TSA for anchors")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit trail.")
+fixity_app = typer.Typer(no_args_is_help=True, help="Re-read stored objects and compare their sha256.")
+
+
+@contextmanager
+def opened(database: str, storage: str, tsa: str | None = None) -> Iterator[ArchiveService]:
+    """The archive service on the configured database and store; archive errors end the command with their code."""
+    try:
+        engine = open_database(database)
+        try:
+            yield ArchiveService(open_store(storage), SqlCatalog(engine), timestamper=RfcTimestamper(tsa))
+        finally:
+            engine.dispose()
+    except ArchiveError as exc:
+        err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _emit(as_json: bool, payload: dict[str, Any]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: Annotated[
+        str | None, typer.Option("--storage", envvar="HOCBA_STORAGE", help="Also check the anchors in storage")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Recompute the hash chain and check its anchors. Exit 0 intact, 1 naming the first broken event."""
+    with opened(database, storage or DEFAULT_STORAGE) as archive:
+        report = archive.verify_audit(with_storage=storage is not None)
+    broken = report.broken
+    _emit(
+        as_json,
+        {
+            "intact": report.intact,
+            "events": report.events,
+            "anchors": report.anchors,
+            "first_broken_event": broken.seq if broken else None,
+            "reason_vi": broken.reason_vi if broken else None,
+            "reason_en": broken.reason_en if broken else None,
+            "problems": list(report.problems),
+        },
+    )
+    if not as_json:
+        if report.intact:
+            out.print(
+                f"[green]✓ Nhật ký nguyên vẹn / audit trail intact[/green]: {report.events} sự kiện / events, "
+                f"{report.anchors} mốc neo / anchors"
+            )
+        if broken:
+            err.print(f"[red]✗ Sự kiện hỏng đầu tiên / first broken event {escape(str(broken))}[/red]")
+        for problem in report.problems:
+            err.print(f"[red]✗ {escape(problem)}[/red]")
+    raise typer.Exit(EXIT_OK if report.intact else EXIT_NOT_GENUINE)
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    database: DatabaseOpt = DEFAULT_DATABASE, storage: StorageOpt = DEFAULT_STORAGE, tsa: TsaOpt = None
+) -> None:
+    """Pin the chain's head now: an RFC 3161 timestamp (with --tsa) and a write-once object in storage."""
+    with opened(database, storage, tsa) as archive:
+        try:
+            anchor = archive.anchor()
+        except ArchiveError as exc:
+            err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
+            raise typer.Exit(EXIT_INTERNAL) from None
+    if anchor is None:
+        out.print("Nhật ký trống / the audit trail is empty")
+    else:
+        out.print(f"Đã neo / anchored #{anchor.head_seq} {anchor.head_hash} → {anchor.key()}")
+
+
+@fixity_app.command("run")
+def fixity_run(
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+    sample: Annotated[int | None, typer.Option("--sample", min=1, help="Check a random sample of N objects")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Exit 0 when every object checked is intact; 1 listing the missing and corrupt ones."""
+    with opened(database, storage) as archive:
+        report = archive.fixity(sample)
+    _emit(
+        as_json,
+        {
+            "checked": report.checked,
+            "intact": report.intact,
+            "missing": list(report.missing),
+            "corrupt": list(report.corrupt),
+        },
+    )
+    if not as_json:
+        colour = "green" if report.intact else "red"
+        out.print(
+            f"[{colour}]{report.checked} đối tượng đã kiểm / objects checked; thiếu / missing "
+            f"{len(report.missing)}; hỏng / corrupt {len(report.corrupt)}[/{colour}]"
+        )
+        for key in report.missing:
+            err.print(f"[red]thiếu / missing: {escape(key)}[/red]")
+        for key in report.corrupt:
+            err.print(f"[red]hỏng / corrupt: {escape(key)}[/red]")
+    raise typer.Exit(EXIT_OK if report.intact else EXIT_NOT_GENUINE)
+
+
+def reconcile(
+    database: DatabaseOpt = DEFAULT_DATABASE, storage: StorageOpt = DEFAULT_STORAGE, as_json: JsonFlag = False
+) -> None:
+    """Repair what a crash left between storage and database (safe to run at any time, and twice)."""
+    with opened(database, storage) as archive:
+        report = archive.reconcile()
+    _emit(
+        as_json,
+        {"finished": list(report.finished), "undone": list(report.undone), "orphans": list(report.orphans)},
+    )
+    if not as_json:
+        out.print(
+            f"Hoàn tất / finished: {len(report.finished)}; trả về ký tiếp / back to signing: {len(report.undone)}; "
+            f"bản ký chưa ghi sổ / unrecorded revisions kept: {len(report.orphans)}"
+        )

@@ -1,0 +1,245 @@
+"""The metadata catalog on both databases: schema, lifecycle, crash recovery, concurrent writers, fixity."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from archive import (
+    ArchiveService,
+    BookFacts,
+    DatabaseConfigError,
+    DatabaseUnavailableError,
+    DocumentStateError,
+    FileStore,
+    LockMode,
+    ObjectStore,
+    SqlCatalog,
+    StaffFacts,
+    StaleRevisionError,
+    StorageUnavailableError,
+    VersionStatus,
+    open_database,
+    open_store,
+    revision_key,
+    schema_metadata,
+    sha256_hex,
+)
+
+from .storage_fixtures import MovableClock, S3Server, new_bucket, start_s3
+
+Factory = Callable[..., ArchiveService]
+
+
+def facts(document_id: str = "HB-TEST-0001", content: str = "a") -> BookFacts:
+    return BookFacts(
+        document_id=document_id,
+        kind="hoc_ba",
+        school_code="79000701",
+        school_name="Trường THCS Nguyễn Du",
+        school_year="2025-2026",
+        student_id="079212000123",
+        student_name="Nguyễn Thị Ánh",
+        content_hash=sha256_hex(content.encode()),
+        record_json='{"format":"hocba-record/1"}',
+        staff=(StaffFacts("GV01", "Trần Văn Bình", "teacher"), StaffFacts("HT01", "Lê Thị Hoa", "principal")),
+    )
+
+
+@pytest.fixture
+def engine(database_url: str) -> Engine:
+    return open_database(database_url)
+
+
+@pytest.fixture
+def service(engine: Engine, tmp_path: Path) -> Factory:
+    """Services on one database and one filesystem store (a new one per call: a process after a restart)."""
+
+    def make(store: ObjectStore | None = None) -> ArchiveService:
+        return ArchiveService(store or FileStore(tmp_path / "objects"), SqlCatalog(engine), MovableClock())
+
+    return make
+
+
+def test_migrations_create_exactly_the_declared_schema(engine: Engine) -> None:
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), schema_metadata)
+    assert diff == []
+    tables = set(inspect(engine).get_table_names())
+    assert {"schools", "staff", "students", "record_versions", "documents", "document_versions", "revisions"} <= tables
+    assert {"signing_sessions", "audit_events", "audit_anchors", "retention_assignments"} <= tables
+
+
+def test_opening_twice_migrates_once(database_url: str) -> None:
+    open_database(database_url)
+    again = open_database(database_url)
+    with again.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+
+
+def test_bad_database_urls_are_coded_and_never_echo_the_password() -> None:
+    with pytest.raises(DatabaseConfigError) as bad:
+        open_database("mysql://root:hunter2@db/hocba")
+    assert bad.value.code == "archive.database_config" and "hunter2" not in str(bad.value)
+    with pytest.raises(DatabaseUnavailableError) as down:
+        open_database("postgresql+psycopg://u:hunter2@127.0.0.1:1/none?connect_timeout=2")
+    assert "hunter2" not in str(down.value) and down.value.retryable
+
+
+def test_lifecycle_keeps_every_revision_and_seals_under_retention(service: Factory) -> None:
+    archive = service()
+    pdfs = [b"%PDF rendered", b"%PDF rendered +GV01", b"%PDF rendered +GV01 +HT01"]
+    first = archive.register(facts(), pdfs[0])
+    assert (first.version, first.status, first.revision_count) == (1, VersionStatus.SIGNING, 1)
+    archive.record_revision(first.document_id, pdfs[0], pdfs[1], "gvbm_toan", "GV01")
+    archive.record_revision(first.document_id, pdfs[1], pdfs[2], "hieu_truong", "HT01")
+    revisions = archive.catalog.revisions(first.document_id, 1)
+    assert [r.seq for r in revisions] == [1, 2, 3]
+    assert [r.signer_id for r in revisions] == [None, "GV01", "HT01"]
+    assert all(archive.store.get(r.object_key) == pdf for r, pdf in zip(revisions, pdfs, strict=True))
+
+    sealed = archive.seal(first.document_id, pdfs[2])
+    assert sealed.status is VersionStatus.SEALED and sealed.sealed_key
+    stored = archive.store.stat(sealed.sealed_key)
+    assert stored.lock is not None and stored.lock.mode is LockMode.COMPLIANCE
+    assert stored.lock.until.year - archive.clock.now().year == 100  # học bạ: permanent, a 100-year horizon
+    actions = [e.action for e in archive.catalog.events()]
+    assert actions == ["document.registered", "revision.stored", "revision.stored", "book.sealed"]
+    assert archive.catalog.anchors(), "every seal anchors the audit chain"
+    with pytest.raises(DocumentStateError):
+        archive.record_revision(first.document_id, pdfs[2], b"%PDF after seal", "x", "GV01")
+
+
+def test_registering_again_is_idempotent_and_a_new_record_version_is_a_new_document_version(service: Factory) -> None:
+    archive = service()
+    one = archive.register(facts(), b"%PDF v1")
+    assert archive.register(facts(), b"%PDF v1") == one
+    archive.seal(one.document_id, b"%PDF v1")
+    two = archive.register(facts(content="corrected"), b"%PDF v2")
+    assert (two.version, two.status) == (2, VersionStatus.SIGNING)
+    assert archive.catalog.version(one.document_id, 1).status is VersionStatus.SEALED
+
+
+def test_staff_are_recorded_once_and_never_deleted(engine: Engine, service: Factory) -> None:
+    archive = service()
+    archive.register(facts("HB-A"), b"%PDF a")
+    archive.register(facts("HB-B", "b"), b"%PDF b")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, status FROM staff ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("GV01", "active"), ("HT01", "active")]
+
+
+def test_a_crash_between_object_and_row_is_never_shown_as_sealed_and_is_reconciled(service: Factory) -> None:
+    archive = service()
+    pdf = b"%PDF finished book"
+    version = archive.register(facts(), pdf)
+    # The process dies after writing the sealed object and before committing "sealed".
+    sealing = archive.catalog.begin_seal(version.document_id, sha256_hex(pdf), "sealed/HB-TEST-0001/v1-x.pdf")
+    archive.store.put(sealing.sealed_key or "", pdf)
+    # … and another one dies after storing a signed revision, before recording it.
+    lost = b"%PDF finished book +signature nobody recorded"
+    archive.store.put(revision_key(sha256_hex(lost)), lost)
+
+    restarted = service()
+    assert restarted.catalog.versions(VersionStatus.SEALED) == []
+    assert [v.status for v in restarted.catalog.versions()] == [VersionStatus.SEALING]
+    report = restarted.reconcile()
+    assert report.finished == ("HB-TEST-0001 v1",) and report.undone == ()
+    assert report.orphans == (revision_key(sha256_hex(lost)),)
+    assert restarted.store.get(report.orphans[0]) == lost, "no signed revision is ever lost"
+    assert restarted.catalog.version("HB-TEST-0001").status is VersionStatus.SEALED
+    assert restarted.reconcile().finished == (), "safe to run twice"
+    assert restarted.verify_audit().intact
+
+
+def test_a_crash_before_the_sealed_object_is_rewritten_from_the_last_revision(service: Factory) -> None:
+    archive = service()
+    pdf = b"%PDF finished book"
+    version = archive.register(facts(), pdf)
+    archive.catalog.begin_seal(version.document_id, sha256_hex(pdf), "sealed/HB-TEST-0001/v1-y.pdf")
+    report = service().reconcile()
+    assert report.finished == ("HB-TEST-0001 v1",)
+    stored = archive.store.stat("sealed/HB-TEST-0001/v1-y.pdf")
+    assert stored.sha256 == sha256_hex(pdf) and stored.lock is not None
+
+
+def test_two_writers_on_one_document_never_lose_a_signature(engine: Engine, database_url: str, tmp_path: Path) -> None:
+    base = b"%PDF base"
+    first = ArchiveService(FileStore(tmp_path / "o"), SqlCatalog(engine))
+    first.register(facts(), base)
+    writers = [ArchiveService(FileStore(tmp_path / "o"), SqlCatalog(open_database(database_url))) for _ in range(2)]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(writers))
+
+    def sign(archive: ArchiveService, n: int) -> None:
+        barrier.wait()
+        try:
+            archive.record_revision("HB-TEST-0001", base, base + f" +signer{n}".encode(), f"f{n}", f"GV0{n}")
+            outcomes.append("ok")
+        except StaleRevisionError as exc:
+            assert exc.retryable
+            outcomes.append("stale")
+
+    threads = [threading.Thread(target=sign, args=(w, n)) for n, w in enumerate(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ok", "stale"]
+    assert first.catalog.version("HB-TEST-0001").revision_count == 2
+    for n in range(2):  # the loser's bytes are stored too: it signs again on the winner's revision
+        assert first.store.exists(revision_key(sha256_hex(base + f" +signer{n}".encode())))
+    assert first.verify_audit().intact
+
+
+def test_s3_stopped_mid_run_is_a_clear_retryable_error_and_nothing_is_recorded_as_sealed(
+    service: Factory, tmp_path: Path
+) -> None:
+    server: S3Server = start_s3(tmp_path / "s3")
+    try:
+        archive = service(open_store(server.url(new_bucket())))
+        pdf = b"%PDF to seal"
+        archive.register(facts(), pdf)
+    finally:
+        server.stop()
+    with pytest.raises(StorageUnavailableError) as down:
+        archive.seal("HB-TEST-0001", pdf)
+    assert down.value.retryable and down.value.code == "archive.storage_unavailable"
+    assert archive.catalog.version("HB-TEST-0001").status is VersionStatus.SIGNING
+    assert [e.action for e in archive.catalog.events()][-1] == "book.seal_undone"
+
+
+def test_fixity_finds_missing_and_corrupt_objects_and_records_the_run(service: Factory, tmp_path: Path) -> None:
+    archive = service()
+    for n in range(5):
+        archive.register(facts(f"HB-{n}", str(n)), f"%PDF book {n}".encode())
+    report = archive.fixity()
+    assert (report.checked, report.intact) == (5, True)
+    keys = [k for k, _ in archive.catalog.stored_objects()]
+    (tmp_path / "objects" / "data" / keys[0]).unlink()
+    corrupt = tmp_path / "objects" / "data" / keys[1]
+    corrupt.write_bytes(b"bit rot")
+    report = archive.fixity()
+    assert report.missing == (keys[0],) and report.corrupt == (keys[1],) and not report.intact
+    assert archive.fixity(sample=2, seed=1).checked == 2
+    runs = [e for e in archive.catalog.events() if e.action == "fixity.run"]
+    assert [r.payload_dict["checked"] for r in runs] == [5, 5, 2]
+    assert runs[1].payload_dict["missing"] == [keys[0]]
+
+
+def test_the_database_refuses_to_change_audit_history(engine: Engine, service: Factory) -> None:
+    archive = service()
+    archive.register(facts(), b"%PDF")
+    archive.seal("HB-TEST-0001", b"%PDF")  # an anchor row too
+    for statement in ("UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_anchors"))
