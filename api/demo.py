@@ -16,12 +16,14 @@ from typing import Annotated
 import typer
 
 import pki
-from records import dumps_jsonl, generate_sample
-from signer import Pkcs12KeySource, SigningPolicy, SigningService
-from templates import RenderOptions, read_plan, write_atomic
+from archive import ArchiveService, RfcTimestamper
+from records import dumps_jsonl, generate_sample, load_file
+from signer import KeySource, Pkcs12KeySource, SigningPolicy, SigningService
+from templates import RenderOptions, document_id, read_identity, write_atomic
 
-from . import batch
+from . import archiving, batch
 from .console import EXIT_INTERNAL, out, progress
+from .lifecycle import sign_and_archive
 from .signing import free_port, load_roots, people_from
 
 DEFAULT_GRADE = {"tieu_hoc": 3, "thcs": 6, "thpt": 10}
@@ -33,8 +35,17 @@ def demo(
     level: Annotated[str, typer.Option(help="tieu_hoc | thcs | thpt")] = "thcs",
     jobs: Annotated[int, typer.Option(min=1)] = batch.default_workers(),
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    storage: Annotated[
+        str | None, typer.Option("--storage", help="Archive into this store (default with --database: OUT/objects)")
+    ] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="Archive metadata here (default with --storage: OUT/hocba.db)")
+    ] = None,
 ) -> None:
-    """Records in OUT/records.jsonl, rendered books in OUT/books/, the PKI in OUT/pki/, sealed books in OUT/sealed/."""
+    """Records in OUT/records.jsonl, rendered books in OUT/books/, the PKI in OUT/pki/, sealed books in OUT/sealed/.
+
+    With --storage or --database every revision is archived as it is signed and each sealed book is written to
+    the locked store with its retention, the audit trail anchored at every seal."""
     if level not in DEFAULT_GRADE:
         raise typer.BadParameter(f"unknown level {level}", param_hint="--level")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -49,7 +60,11 @@ def demo(
     pki_dir = out_dir / "pki"
     school, people = people_from(records_file)
     pki.init(pki_dir, school, people, free_port())
-    sealed = _sign_all(pki_dir, books, out_dir / "sealed", failed)
+    if storage or database:
+        storage = storage or f"file://{(out_dir / 'objects').resolve()}"
+        database = database or f"sqlite:///{(out_dir / 'hocba.db').resolve()}"
+    with archiving.maybe_opened(database, storage) as archive:
+        sealed, archived = _sign_all(pki_dir, records_file, books, out_dir / "sealed", failed, archive)
     summary = {
         "records": str(records_file),
         "books": [str(b) for b in books],
@@ -57,6 +72,9 @@ def demo(
         "root": str(pki_dir / "root.pem"),
         "rendered": len(books),
         "sealed_count": len(sealed),
+        "archived_count": archived,
+        "storage": storage,
+        "database": database,
         "failed": failed,
     }
     if as_json:
@@ -66,31 +84,55 @@ def demo(
         out.print(f"Học bạ / books: {len(books)} → {out_dir / 'books'}")
         out.print(f"Đã ký và đóng dấu / signed and sealed: {len(sealed)} → {out_dir / 'sealed'}")
         out.print(f"Chứng thư gốc để kiểm tra / root for verification: {pki_dir / 'root.pem'}")
+        if database:
+            out.print(f"Đã lưu trữ / archived: {archived} → {database} + {archiving.shown_store(storage or '')}")
         for problem in failed:
             out.print(f"[red]{problem}[/red]")
     if failed:
         raise typer.Exit(EXIT_INTERNAL)
 
 
-def _sign_all(pki_dir: Path, books: list[Path], sealed_dir: Path, failed: list[str]) -> list[Path]:
+def _sign_all(
+    pki_dir: Path,
+    records_file: Path,
+    books: list[Path],
+    sealed_dir: Path,
+    failed: list[str],
+    archive: ArchiveService | None,
+) -> tuple[list[Path], int]:
+    records = {document_id(r.record): r.record for r in load_file(records_file).records if r.record}
     done: list[Path] = []
+    archived = 0
     with pki.serve(pki_dir) as served:
         policy = SigningPolicy(trust_roots=load_roots([pki_dir / "root.pem"]), tsa_url=served.tsa_url)
-        keys: dict[str, Pkcs12KeySource] = {}
+        if archive is not None:
+            archive.timestamper = RfcTimestamper(served.tsa_url)
+        keys = _Keys(served)
         with SigningService(policy) as service, progress() as bar:
             task = bar.add_task("Ký số / signing", total=len(books))
             for book in books:
                 pdf = book.read_bytes()
                 try:
-                    for entry in read_plan(pdf).entries:
-                        if entry.signer_id not in keys:
-                            keys[entry.signer_id] = Pkcs12KeySource(served.p12_path(entry.signer_id), pki.DEV_PASSWORD)
-                        pdf = service.sign(pdf, entry.field, keys[entry.signer_id])
+                    record = records[read_identity(pdf)["document_id"]]
+                    outcome = sign_and_archive(service, archive, record, pdf, keys)
                 except Exception as exc:  # report and go on with the class
                     failed.append(f"{book.name}: {getattr(exc, 'code', type(exc).__name__)}: {exc}")
                 else:
                     target = sealed_dir / book.name
-                    write_atomic(target, pdf)
+                    write_atomic(target, outcome.pdf)
                     done.append(target)
+                    archived += outcome.archived
                 bar.advance(task)
-    return done
+    return done, archived
+
+
+class _Keys(dict[str, KeySource]):
+    """Each person's PKCS#12 key, opened the first time they sign."""
+
+    def __init__(self, served: pki.DevPki) -> None:
+        super().__init__()
+        self.served = served
+
+    def __missing__(self, signer_id: str) -> KeySource:
+        key = self[signer_id] = Pkcs12KeySource(self.served.p12_path(signer_id), pki.DEV_PASSWORD)
+        return key

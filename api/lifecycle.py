@@ -1,0 +1,62 @@
+"""Wiring signing to the archive: every revision is kept as it appears, and a sealed book goes to the locked store.
+
+The archive never opens a PDF, so the facts it records (school, student, staff, record version) are read here from
+the record and the rendered book.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archive import ArchiveService, BookFacts, StaffFacts, VersionStatus
+from records import Record, canonical_json
+from signer import KeySource, SigningService
+from templates import read_identity, read_plan
+
+
+def book_facts(record: Record, pdf: bytes, kind: str = "hoc_ba") -> BookFacts:
+    identity = read_identity(pdf)
+    return BookFacts(
+        document_id=identity["document_id"],
+        kind=kind,
+        school_code=record.school.code,
+        school_name=record.school.name,
+        school_year=record.school_year,
+        student_id=record.student.personal_id,
+        student_name=record.student.full_name,
+        content_hash=identity["content_hash"],
+        record_json=canonical_json(record).decode(),
+        staff=tuple(StaffFacts(m.id, m.full_name, m.position) for m in record.staff),
+    )
+
+
+@dataclass
+class Outcome:
+    pdf: bytes
+    archived: bool
+    """False when the archive already held this book sealed (a re-run): nothing was signed again."""
+    signed: list[str] = field(default_factory=list)
+
+
+def sign_and_archive(
+    signing: SigningService,
+    archive: ArchiveService | None,
+    record: Record,
+    pdf: bytes,
+    keys: dict[str, KeySource],
+) -> Outcome:
+    """Sign every field of the plan in order; with an archive, record each revision as it appears and seal the
+    finished book into the locked store."""
+    facts = book_facts(record, pdf) if archive is not None else None
+    if archive and facts and archive.register(facts, pdf).status is not VersionStatus.SIGNING:
+        return Outcome(pdf, archived=False)
+    outcome = Outcome(pdf, archived=archive is not None)
+    for entry in read_plan(pdf).entries:
+        signed = signing.sign(outcome.pdf, entry.field, keys[entry.signer_id])
+        if archive and facts:
+            archive.record_revision(facts.document_id, outcome.pdf, signed, entry.field, entry.signer_id)
+        outcome.pdf = signed
+        outcome.signed.append(entry.field)
+    if archive and facts:
+        archive.seal(facts.document_id, outcome.pdf, facts.kind, actor=f"school:{record.school.code}")
+    return outcome
