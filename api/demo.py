@@ -73,7 +73,7 @@ def demo(
         "rendered": len(books),
         "sealed_count": len(sealed),
         "archived_count": archived,
-        "storage": storage,
+        "storage": archiving.shown_store(storage) if storage else None,
         "database": database,
         "failed": failed,
     }

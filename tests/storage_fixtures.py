@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from minio import Minio
 
+from archive import ObjectStore, open_store
+
 from .conftest import require
 from .signing_fixtures import free_port
 
@@ -116,3 +118,12 @@ class MovableClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset
+
+
+@pytest.fixture(params=["file", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ObjectStore]:
+    if request.param == "file":
+        yield open_store(f"file://{tmp_path / 'objects'}")
+    else:
+        server: S3Server = request.getfixturevalue("s3_server")
+        yield open_store(server.url(new_bucket()))

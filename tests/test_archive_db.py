@@ -93,8 +93,8 @@ def test_bad_database_urls_are_coded_and_never_echo_the_password() -> None:
     assert "hunter2" not in str(down.value) and down.value.retryable
 
 
-def test_lifecycle_keeps_every_revision_and_seals_under_retention(service: Factory) -> None:
-    archive = service()
+def test_lifecycle_keeps_every_revision_and_seals_under_retention(service: Factory, store: ObjectStore) -> None:
+    archive = service(store)
     pdfs = [b"%PDF rendered", b"%PDF rendered +GV01", b"%PDF rendered +GV01 +HT01"]
     first = archive.register(facts(), pdfs[0])
     assert (first.version, first.status, first.revision_count) == (1, VersionStatus.SIGNING, 1)
@@ -136,8 +136,10 @@ def test_staff_are_recorded_once_and_never_deleted(engine: Engine, service: Fact
     assert [tuple(r) for r in rows] == [("GV01", "active"), ("HT01", "active")]
 
 
-def test_a_crash_between_object_and_row_is_never_shown_as_sealed_and_is_reconciled(service: Factory) -> None:
-    archive = service()
+def test_a_crash_between_object_and_row_is_never_shown_as_sealed_and_is_reconciled(
+    service: Factory, store: ObjectStore
+) -> None:
+    archive = service(store)
     pdf = b"%PDF finished book"
     version = archive.register(facts(), pdf)
     # The process dies after writing the sealed object and before committing "sealed".
@@ -147,7 +149,7 @@ def test_a_crash_between_object_and_row_is_never_shown_as_sealed_and_is_reconcil
     lost = b"%PDF finished book +signature nobody recorded"
     archive.store.put(revision_key(sha256_hex(lost)), lost)
 
-    restarted = service()
+    restarted = service(store)
     assert restarted.catalog.versions(VersionStatus.SEALED) == []
     assert [v.status for v in restarted.catalog.versions()] == [VersionStatus.SEALING]
     report = restarted.reconcile()

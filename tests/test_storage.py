@@ -6,7 +6,6 @@ import hashlib
 import io
 import stat
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,15 +33,6 @@ from archive import (
 from .storage_fixtures import ACCESS, SECRET, MovableClock, S3Server, new_bucket, start_s3
 
 BOOK = b"%PDF-1.7 sealed book " + bytes(range(256)) * 40
-
-
-@pytest.fixture(params=["file", "s3"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ObjectStore]:
-    if request.param == "file":
-        yield open_store(f"file://{tmp_path / 'objects'}")
-    else:
-        server: S3Server = request.getfixturevalue("s3_server")
-        yield open_store(server.url(new_bucket()))
 
 
 def later(**delta: float) -> Lock:
