@@ -20,7 +20,7 @@ from templates import (
     write_atomic,
 )
 
-from . import archiving, batch, bench, bench_sign, demo, external_cmd, importing, signing, verifying
+from . import archiving, batch, bench, bench_sign, demo, exporting, external_cmd, importing, signing, verifying
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Học bạ số: intake, rendering, signing, archive.")
@@ -35,6 +35,7 @@ app.add_typer(external_cmd.app, name="sign-external")
 app.add_typer(archiving.audit_app, name="audit")
 app.add_typer(archiving.fixity_app, name="fixity")
 app.command("reconcile")(archiving.reconcile)
+app.add_typer(exporting.app, name="export")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 

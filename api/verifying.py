@@ -104,7 +104,7 @@ def _show(result: DocumentCheck, lang: str) -> None:
     out.print(f"[bold]{w['ok']}[/bold]" if result.ok else f"[bold red]{w['bad']}[/bold red]")
 
 
-def _as_json(result: DocumentCheck) -> dict[str, Any]:
+def check_as_json(result: DocumentCheck) -> dict[str, Any]:
     data = asdict(result)
     data["ok"] = result.ok
     for s, raw in zip(result.signatures, data["signatures"], strict=True):
@@ -141,7 +141,7 @@ def verify_cmd(
         err.print(f"[red]{document}: {exc}[/red]")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     if as_json:
-        sys.stdout.write(json.dumps(_as_json(result), ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(check_as_json(result), ensure_ascii=False, indent=2, default=str) + "\n")
     else:
         _show(result, lang.value)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_NOT_GENUINE)

@@ -10,9 +10,11 @@ from .database import DEFAULT_DATABASE, open_database
 from .errors import (
     AnchorError,
     ArchiveError,
+    BagInvalidError,
     DatabaseConfigError,
     DatabaseUnavailableError,
     DocumentStateError,
+    ExportError,
     InvalidKeyError,
     ObjectExistsError,
     ObjectLockedError,
@@ -23,6 +25,7 @@ from .errors import (
     TimestampUnavailableError,
     UnknownDocumentError,
 )
+from .export import check_bag, write_bag
 from .model import (
     ANCHORS,
     REVISIONS,
@@ -54,6 +57,7 @@ __all__ = [
     "ArchiveService",
     "AuditEvent",
     "AuditReport",
+    "BagInvalidError",
     "BookFacts",
     "Break",
     "Catalog",
@@ -62,6 +66,7 @@ __all__ = [
     "DatabaseUnavailableError",
     "DocumentStateError",
     "DocumentVersion",
+    "ExportError",
     "FileStore",
     "FixityReport",
     "InvalidKeyError",
@@ -86,6 +91,7 @@ __all__ = [
     "Timestamper",
     "UnknownDocumentError",
     "VersionStatus",
+    "check_bag",
     "check_token",
     "errors",
     "first_break",
@@ -95,4 +101,5 @@ __all__ = [
     "schema_metadata",
     "sealed_key",
     "sha256_hex",
+    "write_bag",
 ]

@@ -86,3 +86,15 @@ class AnchorError(ArchiveError):
 class TimestampUnavailableError(ArchiveError):
     code = "archive.tsa_unavailable"
     retryable = True
+
+
+class ExportError(ArchiveError):
+    """The export cannot be written where asked (a folder that is not empty, a bad name); nothing was left."""
+
+    code = "archive.export_failed"
+
+
+class BagInvalidError(ArchiveError):
+    """The bag's manifests do not match its files, or a file is missing or extra."""
+
+    code = "archive.bag_invalid"

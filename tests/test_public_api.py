@@ -127,6 +127,7 @@ def test_archive_and_retention_public_names() -> None:
             "AnchorError",
             "ArchiveError",
             "ArchiveService",
+            "BagInvalidError",
             "AuditEvent",
             "AuditReport",
             "BookFacts",
@@ -137,6 +138,7 @@ def test_archive_and_retention_public_names() -> None:
             "DatabaseUnavailableError",
             "DocumentStateError",
             "DocumentVersion",
+            "ExportError",
             "FileStore",
             "FixityReport",
             "InvalidKeyError",
@@ -161,6 +163,7 @@ def test_archive_and_retention_public_names() -> None:
             "Timestamper",
             "UnknownDocumentError",
             "VersionStatus",
+            "check_bag",
             "check_token",
             "errors",
             "first_break",
@@ -170,6 +173,7 @@ def test_archive_and_retention_public_names() -> None:
             "schema_metadata",
             "sealed_key",
             "sha256_hex",
+            "write_bag",
         ]
     )
     assert sorted(retention.__all__) == ["RetentionPolicy", "policies", "policy_for"]

@@ -302,6 +302,22 @@ class SqlCatalog:
                 for r in conn.execute(query)
             ]
 
+    def sealed_books(self, school_code: str, school_year: str) -> list[tuple[DocumentVersion, str]]:
+        """Every sealed (or superseded) version of a school's year, with the record it was rendered from."""
+        query = (
+            select(document_versions, record_versions.c.record_json)
+            .join(documents, documents.c.id == document_versions.c.document_id)
+            .join(record_versions, record_versions.c.id == document_versions.c.record_version_id)
+            .where(
+                documents.c.school_code == school_code,
+                documents.c.school_year == school_year,
+                document_versions.c.status.in_([VersionStatus.SEALED.value, VersionStatus.SUPERSEDED.value]),
+            )
+            .order_by(document_versions.c.document_id, document_versions.c.version)
+        )
+        with self._tx() as conn:
+            return [(_version(r), str(r.record_json)) for r in conn.execute(query)]
+
     def stored_objects(self) -> list[tuple[str, str]]:
         """Every (key, sha256) the archive says it holds: revisions, sealed books and audit anchors."""
         with self._tx() as conn:
