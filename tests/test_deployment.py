@@ -1,0 +1,99 @@
+"""docker-compose.yml agrees with the app's configuration: services, ports, the bucket, and the variables the
+commands read."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import typer.main
+import yaml
+from sqlalchemy.engine import make_url
+
+from api.cli import app
+
+ROOT = Path(__file__).parent.parent
+
+
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    return data
+
+
+def example_env() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def interpolate(text: str, env: dict[str, str]) -> str:
+    """Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?message}` with the example values."""
+
+    def one(match: re.Match[str]) -> str:
+        name, op, rest = match.group(1), match.group(2), match.group(3)
+        if env.get(name):
+            return env[name]
+        assert op != ":?", f"{name} is required and missing from .env.example"
+        return rest or ""
+
+    return re.sub(r"\$\{(\w+)(?:(:[-?])([^}]*))?\}", one, text)
+
+
+def envvars_read_by(path: list[str]) -> set[str]:
+    command: Any = typer.main.get_command(app)  # typer carries its own copy of click
+    for name in path:
+        command = command.commands[name]
+    return {p.envvar for p in command.params if isinstance(p.envvar, str)}
+
+
+def test_services_and_health_checks() -> None:
+    services = compose()["services"]
+    assert set(services) == {"app", "postgres", "minio", "minio-init"}
+    assert services["postgres"]["image"].startswith("postgres:16")
+    assert services["minio"]["image"].startswith("minio/minio")
+    for name in ("postgres", "minio"):
+        assert services[name]["healthcheck"]["test"], name
+        assert any(v.split(":")[0] for v in services[name]["volumes"]), f"{name} keeps its data in a volume"
+    needs = services["app"]["depends_on"]
+    assert needs["postgres"]["condition"] == needs["minio"]["condition"] == "service_healthy"
+    assert needs["minio-init"]["condition"] == "service_completed_successfully"
+    assert set(compose()["volumes"]) >= {"postgres-data", "minio-data"}
+
+
+def test_app_urls_point_at_the_services_with_their_credentials() -> None:
+    env = example_env()
+    services = compose()["services"]
+    app_env = {k: interpolate(str(v), env) for k, v in services["app"]["environment"].items()}
+
+    database = make_url(app_env["HOCBA_DATABASE"])
+    postgres = {k: interpolate(str(v), env) for k, v in services["postgres"]["environment"].items()}
+    assert (database.drivername, database.host, database.port) == ("postgresql+psycopg", "postgres", 5432)
+    assert (database.database, database.username) == (postgres["POSTGRES_DB"], postgres["POSTGRES_USER"])
+    assert database.password == postgres["POSTGRES_PASSWORD"]
+    assert any(p.endswith(":5432") for p in services["postgres"]["ports"])
+
+    storage = urlsplit(app_env["HOCBA_STORAGE"])
+    minio = {k: interpolate(str(v), env) for k, v in services["minio"]["environment"].items()}
+    assert (storage.scheme, storage.hostname, storage.port) == ("s3", "minio", 9000)
+    assert (storage.username, storage.password) == (minio["MINIO_ROOT_USER"], minio["MINIO_ROOT_PASSWORD"])
+    assert ":9000" in services["minio"]["command"] and any(p.endswith(":9000") for p in services["minio"]["ports"])
+    bucket = storage.path.strip("/")
+    init = services["minio-init"]
+    assert init["environment"]["BUCKET"] == bucket
+    assert "--with-lock" in init["command"][0], "the archive bucket is created with object lock"
+
+
+def test_the_variables_set_are_the_ones_the_commands_read() -> None:
+    app_env = set(compose()["services"]["app"]["environment"])
+    for command in (["audit", "verify"], ["fixity", "run"], ["reconcile"], ["export"], ["audit", "anchor"]):
+        read = envvars_read_by(command)
+        assert {"HOCBA_DATABASE", "HOCBA_STORAGE"} <= read, command
+        assert read <= app_env | {"HOCBA_VERIFY_URL"}, command
+    assert "HOCBA_TSA_URL" in envvars_read_by(["audit", "anchor"])
+
+
+def test_secrets_are_required_not_defaulted() -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    for secret in ("POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD"):
+        assert f"${{{secret}:?" in text and f"${{{secret}:-" not in text
