@@ -20,11 +20,24 @@ from templates import (
     write_atomic,
 )
 
-from . import archiving, batch, bench, bench_sign, demo, exporting, external_cmd, importing, signing, verifying
+from . import (
+    archiving,
+    batch,
+    bench,
+    bench_archive,
+    bench_sign,
+    demo,
+    exporting,
+    external_cmd,
+    importing,
+    signing,
+    verifying,
+)
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Học bạ số: intake, rendering, signing, archive.")
 bench.app.command("sign")(bench_sign.sign_bench)
+bench.app.command("archive")(bench_archive.archive_bench)
 app.add_typer(bench.app, name="bench")
 app.command("demo")(demo.demo)
 app.command("import")(importing.import_sheet)

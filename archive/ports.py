@@ -3,7 +3,7 @@ and a time-stamping authority."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -49,6 +49,11 @@ class Clock(Protocol):
 class Timestamper(Protocol):
     """An RFC 3161 time-stamping authority, for the audit trail's anchors."""
 
+    @property
+    def can_stamp(self) -> bool:
+        """False when only checking is possible (no TSA configured): anchors are then written without a token."""
+        ...
+
     def stamp(self, data: bytes) -> bytes:
         """A DER TimeStampToken (CMS ContentInfo) over sha256(`data`)."""
         ...
@@ -66,11 +71,11 @@ class Catalog(Protocol):
 
     def add_revision(self, revision: Revision, parent_sha256: str, at: datetime, actor: str) -> Revision: ...
 
-    def begin_seal(self, document_id: str, sha256: str, key: str) -> DocumentVersion: ...
+    def begin_seal(self, document_id: str, sha256: str, key_for: Callable[[int], str]) -> DocumentVersion: ...
 
     def finish_seal(
         self, version: DocumentVersion, stored: StoredObject, policy_id: str, at: datetime, actor: str, how: str
-    ) -> DocumentVersion: ...
+    ) -> tuple[DocumentVersion, AuditEvent]: ...
 
     def abort_seal(self, version: DocumentVersion, reason: str, at: datetime, actor: str) -> None: ...
 

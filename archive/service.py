@@ -15,7 +15,7 @@ from retention import policy_for
 
 from .audit_model import Anchor, Break, first_break, stamp
 from .clock import SystemClock
-from .errors import AnchorError, ArchiveError, ObjectMissingError
+from .errors import AnchorError, ArchiveError, ObjectExistsError, ObjectLockedError, ObjectMissingError
 from .model import (
     ANCHORS,
     REVISIONS,
@@ -105,18 +105,16 @@ class ArchiveService:
         The row says `sealing` before the object is written and `sealed` only after: a crash in between is
         never shown as sealed, and `reconcile` completes it."""
         digest = sha256_hex(pdf)
-        current = self.catalog.version(document_id)
-        key = sealed_key(document_id, current.version, digest)
-        version = self.catalog.begin_seal(document_id, digest, key)
+        version = self.catalog.begin_seal(document_id, digest, lambda n: sealed_key(document_id, n, digest))
         policy = policy_for(kind)
         now = self.clock.now()
         try:
-            stored = self.store.put(key, pdf, Lock(policy.retain_until(now)))
+            stored = self.store.put(version.sealed_key or "", pdf, Lock(policy.retain_until(now)))
         except ArchiveError as exc:
             self.catalog.abort_seal(version, exc.code, self.clock.now(), actor)
             raise
-        sealed = self.catalog.finish_seal(version, stored, policy.id, now, actor, "direct")
-        self.anchor()
+        sealed, event = self.catalog.finish_seal(version, stored, policy.id, now, actor, "direct")
+        self.anchor((event.seq, event.hash))
         return sealed
 
     def reconcile(self, kind: str = "hoc_ba", actor: str = "system") -> ReconcileReport:
@@ -158,14 +156,16 @@ class ArchiveService:
     def audit(self, actor: str, action: str, refs: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
         self.catalog.append(self.clock.now(), actor, action, refs, payload)
 
-    def anchor(self) -> Anchor | None:
-        """Pin the chain's head: timestamp it (when a TSA is configured) and write it to the locked store."""
-        seq, digest = self.catalog.head()
+    def anchor(self, head: tuple[int, str] | None = None) -> Anchor | None:
+        """Pin the chain's head (or the given event): timestamp it when a TSA is configured and write it to the
+        locked store. Anchoring a head that is already anchored changes nothing."""
+        seq, digest = head or self.catalog.head()
         if seq == 0:
             return None
         now = self.clock.now()
         anchor = Anchor(seq, digest, stamp(now))
-        token = self.timestamper.stamp(anchor.statement()) if self.timestamper else None
+        can_stamp = self.timestamper is not None and self.timestamper.can_stamp
+        token = self.timestamper.stamp(anchor.statement()) if self.timestamper and can_stamp else None
         body = {
             "format": "hocba-audit-anchor/1",
             "head_seq": seq,
@@ -174,7 +174,10 @@ class ArchiveService:
             "timestamp_token": base64.b64encode(token).decode() if token else None,
         }
         lock = Lock(policy_for("audit_anchor").retain_until(now))
-        stored = self.store.put(anchor.key(), json.dumps(body, sort_keys=True).encode(), lock)
+        try:
+            stored = self.store.put(anchor.key(), json.dumps(body, sort_keys=True).encode(), lock)
+        except (ObjectExistsError, ObjectLockedError):  # this head was anchored before
+            return anchor
         self.catalog.add_anchor(anchor, stored.key, token)
         return anchor
 

@@ -84,3 +84,24 @@ def test_embedded_defaults_fixity_failure_and_reconcile(tmp_path: Path, monkeypa
     assert code == 1 and fixity["missing"] == [str(victim.relative_to(tmp_path / "var" / "objects" / "data"))]
     code, audit = run("audit", "verify", "--storage", "file://./var/objects", "--json")
     assert code == 0 and audit["problems"] == [], "a lost revision is a fixity finding, not a broken audit trail"
+
+
+def test_anchoring_twice_without_new_events_changes_nothing(tmp_path: Path) -> None:
+    database, storage = f"sqlite:///{tmp_path / 'h.db'}", f"file://{tmp_path / 'o'}"
+    archive = ArchiveService(open_store(storage), SqlCatalog(open_database(database)))
+    archive.audit("system", "test.event", {}, {})
+    for _ in range(2):
+        result = runner.invoke(app, ["audit", "anchor", "--database", database, "--storage", storage])
+        assert result.exit_code == 0, result.stdout
+    assert len(archive.catalog.anchors()) == 1
+    assert len(list(archive.store.keys("anchors/"))) == 1
+
+
+def test_archive_benchmark_prints_every_figure() -> None:
+    code, figures = run("bench", "archive", "--count", "3", "--fixity-books", "5")
+    assert code == 0
+    for tag in ("fs", "s3"):
+        for name in ("put_ms_median", "put_locked_ms_median", "get_ms_median", "seal_ms_median"):
+            assert float(str(figures[f"{tag}_{name}"])) > 0, (tag, name)
+        assert f"{tag}_overhead_ms_per_book" in figures
+    assert float(str(figures["fixity_books_per_s"])) > 0 and figures["fixity_books"] == 5

@@ -143,7 +143,9 @@ def test_a_crash_between_object_and_row_is_never_shown_as_sealed_and_is_reconcil
     pdf = b"%PDF finished book"
     version = archive.register(facts(), pdf)
     # The process dies after writing the sealed object and before committing "sealed".
-    sealing = archive.catalog.begin_seal(version.document_id, sha256_hex(pdf), "sealed/HB-TEST-0001/v1-x.pdf")
+    sealing = archive.catalog.begin_seal(
+        version.document_id, sha256_hex(pdf), lambda n: f"sealed/HB-TEST-0001/v{n}-x.pdf"
+    )
     archive.store.put(sealing.sealed_key or "", pdf)
     # … and another one dies after storing a signed revision, before recording it.
     lost = b"%PDF finished book +signature nobody recorded"
@@ -165,7 +167,7 @@ def test_a_crash_before_the_sealed_object_is_rewritten_from_the_last_revision(se
     archive = service()
     pdf = b"%PDF finished book"
     version = archive.register(facts(), pdf)
-    archive.catalog.begin_seal(version.document_id, sha256_hex(pdf), "sealed/HB-TEST-0001/v1-y.pdf")
+    archive.catalog.begin_seal(version.document_id, sha256_hex(pdf), lambda n: f"sealed/HB-TEST-0001/v{n}-y.pdf")
     report = service().reconcile()
     assert report.finished == ("HB-TEST-0001 v1",)
     stored = archive.store.stat("sealed/HB-TEST-0001/v1-y.pdf")

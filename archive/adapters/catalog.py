@@ -7,7 +7,7 @@ serial on every database (SQLite transactions begin IMMEDIATE; PostgreSQL takes 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -205,23 +205,24 @@ class SqlCatalog:
 
     # -- sealing --------------------------------------------------------------------------------------------
 
-    def begin_seal(self, document_id: str, sha256: str, key: str) -> DocumentVersion:
-        """Mark the version as being sealed, before its object is written: a crash leaves it `sealing`, never
-        `sealed`, and reconciliation finishes or undoes it."""
+    def begin_seal(self, document_id: str, sha256: str, key_for: Callable[[int], str]) -> DocumentVersion:
+        """Mark the live version as being sealed, before its object (`key_for(version)`) is written: a crash leaves
+        it `sealing`, never `sealed`, and reconciliation finishes or undoes it."""
         with self._tx() as conn:
             row = self._live(conn, document_id)
             if row.status != VersionStatus.SIGNING.value or row.head_sha256 != sha256:
                 raise _state(document_id, row.version, row.status, "đóng dấu lưu trữ", "seal")
+            key = key_for(int(row.version))
             conn.execute(
                 update(document_versions)
                 .where(document_versions.c.id == row.id)
                 .values(status=VersionStatus.SEALING.value, sealed_key=key, sealed_sha256=sha256)
             )
-            return _version(conn.execute(select(document_versions).where(document_versions.c.id == row.id)).one())
+            return replace(_version(row), status=VersionStatus.SEALING, sealed_key=key, sealed_sha256=sha256)
 
     def finish_seal(
         self, version: DocumentVersion, stored: StoredObject, policy_id: str, at: datetime, actor: str, how: str
-    ) -> DocumentVersion:
+    ) -> tuple[DocumentVersion, AuditEvent]:
         lock = stored.lock or Lock(at)
         with self._tx() as conn:
             row = self._live(conn, version.document_id, version.version)
@@ -252,8 +253,8 @@ class SqlCatalog:
                 "mode": lock.mode.value,
                 "how": how,
             }
-            self._append(conn, at, actor, "book.sealed", refs, payload)
-        return DocumentVersion(
+            event = self._append(conn, at, actor, "book.sealed", refs, payload)
+        sealed = DocumentVersion(
             version.document_id,
             version.version,
             VersionStatus.SEALED,
@@ -262,6 +263,7 @@ class SqlCatalog:
             stored.key,
             stored.sha256,
         )
+        return sealed, event
 
     def abort_seal(self, version: DocumentVersion, reason: str, at: datetime, actor: str) -> None:
         with self._tx() as conn:

@@ -27,6 +27,10 @@ class RfcTimestamper:
         self.url = url
         self._client = HTTPTimeStamper(url) if url else None
 
+    @property
+    def can_stamp(self) -> bool:
+        return self._client is not None
+
     def stamp(self, data: bytes) -> bytes:
         if self._client is None:
             raise TimestampUnavailableError(
