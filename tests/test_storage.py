@@ -164,7 +164,8 @@ def test_storage_urls(tmp_path: Path, s3_server: S3Server) -> None:
     assert isinstance(open_store(f"file://{tmp_path}"), FileStore)
     s3 = open_store(s3_server.url(new_bucket()))
     assert isinstance(s3, S3Store) and "secret" not in s3.url
-    for bad in ("ftp://x/y", "s3://host:9000/bucket", f"s3://k:topsecret@{s3_server.endpoint}/"):
+    bad_bucket = f"s3://k:topsecret@{s3_server.endpoint}/ab"  # bucket names have 3 to 63 characters
+    for bad in ("ftp://x/y", "s3://host:9000/bucket", f"s3://k:topsecret@{s3_server.endpoint}/", bad_bucket):
         with pytest.raises(StorageConfigError) as caught:
             open_store(bad)
         assert caught.value.code == "archive.storage_config" and "topsecret" not in str(caught.value)

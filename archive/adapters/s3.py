@@ -64,7 +64,12 @@ class S3Store:
         self.client = Minio(
             endpoint, access_key=access_key, secret_key=secret_key, secure=secure, http_client=client or http_client()
         )
-        self._call(self._ensure_bucket)
+        try:
+            self._call(self._ensure_bucket)
+        except ValueError as exc:  # minio's own checks of the bucket name
+            raise StorageConfigError(
+                f"Tên bucket không hợp lệ: {bucket!r}", f"Invalid bucket name {bucket!r}: {exc}"
+            ) from exc
 
     def _ensure_bucket(self) -> None:
         if not self.client.bucket_exists(self.bucket):
