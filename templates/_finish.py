@@ -21,7 +21,7 @@ from records.plan import PRINCIPAL_FIELD, SEAL_FIELD
 
 from .errors import PdfaConformanceError
 from .labels import LEVEL_NAME
-from .model import FieldBox, Identity, Profile
+from .model import Attachment, Description, FieldBox, Identity, Profile
 
 PIECE_KEY = "/Hocba"
 _NS = {
@@ -46,25 +46,26 @@ def _bag(items: Iterable[str], kind: str = "Bag") -> str:
     return f"<rdf:{kind}>" + "".join(f"<rdf:li>{escape(i)}</rdf:li>" for i in items) + f"</rdf:{kind}>"
 
 
-def _describe(record: Record, identity: Identity) -> tuple[str, str, str, list[str]]:
+def describe_book(record: Record, identity: Identity) -> Description:
     title = f"Học bạ {LEVEL_NAME[record.level]} – {record.student.full_name} – năm học {record.school_year}"
     subject = (
         f"Học bạ số của học sinh {record.student.full_name}, lớp {record.class_name}, {record.school.name}, "
         f"năm học {record.school_year}. Mã hồ sơ {identity.document_id}."
     )
-    keywords = [
-        "học bạ số",
-        record.school.name,
-        record.student.full_name,
-        record.school_year,
-        identity.document_id,
-    ]
-    return title, record.school.name, subject, keywords
+    keywords = ("học bạ số", record.school.name, record.student.full_name, record.school_year, identity.document_id)
+    return Description(title, record.school.name, subject, keywords)
 
 
-def xmp_packet(record: Record, identity: Identity, profile: Profile, moment: datetime) -> bytes:
+def book_attachments(record: Record) -> tuple[Attachment, ...]:
+    return (
+        Attachment("hocba.xml", to_xml(record), "application/xml", "Dữ liệu học bạ (XML, hocba-record/1)"),
+        Attachment("hocba.json", to_json(record), "application/json", "Dữ liệu học bạ (JSON, hocba-record/1)"),
+    )
+
+
+def xmp_packet(about: Description, identity: Identity, profile: Profile, moment: datetime) -> bytes:
     """XMP with only predefined schemas (PDF/A needs no extension schema), namespaces on rdf:Description."""
-    title, author, subject, keywords = _describe(record, identity)
+    title, author, subject, keywords = about.title, about.author, about.subject, about.keywords
     stamp = moment.isoformat()
     namespaces = " ".join(f'xmlns:{k}="{v}"' for k, v in _NS.items())
     body = (
@@ -74,7 +75,7 @@ def xmp_packet(record: Record, identity: Identity, profile: Profile, moment: dat
         f"<dc:creator>{_bag([author], 'Seq')}</dc:creator>"
         f"<dc:description>{_alt(subject)}</dc:description>"
         f"<dc:subject>{_bag(keywords)}</dc:subject>"
-        f"<dc:publisher>{_bag([record.school.name])}</dc:publisher>"
+        f"<dc:publisher>{_bag([author])}</dc:publisher>"
         f"<dc:identifier>{escape(identity.document_id)}</dc:identifier>"
         f"<xmp:CreateDate>{stamp}</xmp:CreateDate><xmp:ModifyDate>{stamp}</xmp:ModifyDate>"
         f"<xmp:MetadataDate>{stamp}</xmp:MetadataDate><xmp:CreatorTool>{CREATOR_TOOL}</xmp:CreatorTool>"
@@ -91,8 +92,8 @@ def xmp_packet(record: Record, identity: Identity, profile: Profile, moment: dat
     return packet.encode("utf-8")
 
 
-def _set_metadata(pdf: pikepdf.Pdf, record: Record, identity: Identity, profile: Profile, moment: datetime) -> None:
-    title, author, subject, keywords = _describe(record, identity)
+def _set_metadata(pdf: pikepdf.Pdf, about: Description, identity: Identity, profile: Profile, moment: datetime) -> None:
+    title, author, subject, keywords = about.title, about.author, about.subject, about.keywords
     date = pdf_date(moment)
     # No /Producer: signing software appends to it and the XMP would then disagree (field notes).
     pdf.trailer.Info = pdf.make_indirect(
@@ -107,7 +108,7 @@ def _set_metadata(pdf: pikepdf.Pdf, record: Record, identity: Identity, profile:
         )
     )
     pdf.Root.Metadata = pdf.make_stream(
-        xmp_packet(record, identity, profile, moment), Type=Name.Metadata, Subtype=Name.XML
+        xmp_packet(about, identity, profile, moment), Type=Name.Metadata, Subtype=Name.XML
     )
 
 
@@ -174,13 +175,10 @@ def _add_plan(pdf: pikepdf.Pdf, plan: SigningPlan, identity: Identity, moment: d
     pdf.Root.PieceInfo = Dictionary({PIECE_KEY: Dictionary(LastModified=String(pdf_date(moment)), Private=private)})
 
 
-def _attach(pdf: pikepdf.Pdf, record: Record, moment: datetime) -> None:
+def _attach(pdf: pikepdf.Pdf, attachments: Iterable[Attachment], moment: datetime) -> None:
     date = pdf_date(moment)
     specs = []
-    for name, data, mime, what in (
-        ("hocba.xml", to_xml(record), "application/xml", "Dữ liệu học bạ (XML, hocba-record/1)"),
-        ("hocba.json", to_json(record), "application/json", "Dữ liệu học bạ (JSON, hocba-record/1)"),
-    ):
+    for name, data, mime, what in ((a.name, a.data, a.mime, a.what) for a in attachments):
         spec = pikepdf.AttachedFileSpec(
             pdf,
             data,
@@ -220,23 +218,24 @@ def _check(data: bytes, profile: Profile) -> None:
 
 def finish(
     raw: bytes,
-    record: Record,
     plan: SigningPlan,
     boxes: list[FieldBox],
     identity: Identity,
     profile: Profile,
     moment: datetime,
+    about: Description,
+    attachments: tuple[Attachment, ...],
 ) -> bytes:
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         for page in pdf.pages:
             if "/Trans" in page.obj:  # ReportLab writes an empty transition dictionary on every page
                 del page.obj["/Trans"]
         pdfa.prepare(pdf, profile.flavour)
-        _set_metadata(pdf, record, identity, profile, moment)  # replaces what prepare wrote: reproducible dates
+        _set_metadata(pdf, about, identity, profile, moment)  # replaces what prepare wrote: reproducible dates
         _add_fields(pdf, plan, boxes)
         _add_plan(pdf, plan, identity, moment)
         if profile.attachments:
-            _attach(pdf, record, moment)
+            _attach(pdf, attachments, moment)
         save_kwargs = pdfa.resolve_save_kwargs(profile.flavour, deterministic_id=True)
         out = io.BytesIO()
         pdf.save(out, **save_kwargs)

@@ -91,3 +91,24 @@ class RenderedDocument:
     plan: SigningPlan
     pages: int
     profile: Profile
+
+
+@dataclass(frozen=True)
+class Description:
+    """What the document's metadata (XMP and Info) says it is."""
+
+    title: str
+    author: str
+    """The issuing school (also the publisher)."""
+    subject: str
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file embedded in the PDF/A-3 output (the machine-readable data behind the pages)."""
+
+    name: str
+    data: bytes
+    mime: str
+    what: str

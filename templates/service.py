@@ -19,7 +19,7 @@ from reportlab.platypus import SimpleDocTemplate
 from records import Record, SigningPlan, content_hash, signing_plan
 
 from ._canvas import FOOTER_HEIGHT, configure_reportlab, footer_canvas_maker
-from ._finish import PIECE_KEY, finish
+from ._finish import PIECE_KEY, book_attachments, describe_book, finish
 from .errors import PlanMissingError
 from .layouts import primary, secondary
 from .layouts.common import Story
@@ -60,7 +60,8 @@ def render(record: Record, options: RenderOptions | None = None) -> RenderedDocu
     identity = identity_of(record, options)
     moment = (options.now or record.finalized_at).astimezone(VIETNAM)
     raw, story, pages = _layout(record, plan, identity)
-    pdf = finish(raw, record, plan, story.boxes, identity, options.profile, moment)
+    about, attachments = describe_book(record, identity), book_attachments(record)
+    pdf = finish(raw, plan, story.boxes, identity, options.profile, moment, about, attachments)
     return RenderedDocument(pdf, identity.document_id, identity.content_hash, plan, pages, options.profile)
 
 
