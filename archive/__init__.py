@@ -1,7 +1,7 @@
 """Object storage, metadata, audit trail, fixity and export. Stores bytes and facts; knows nothing of signing."""
 
 from . import errors
-from .adapters import FileStore, RfcTimestamper, S3Store, SqlCatalog, check_token
+from .adapters import FileStore, RfcTimestamper, S3Store, SqlCatalog, SqlCorrections, check_token
 from .adapters.tables import metadata as schema_metadata
 from .audit_model import GENESIS, Anchor, AuditEvent, Break, first_break
 from .clock import SystemClock
@@ -31,6 +31,8 @@ from .model import (
     REVISIONS,
     SEALED,
     BookFacts,
+    Correction,
+    CorrectionStatus,
     DocumentVersion,
     Lock,
     LockMode,
@@ -62,6 +64,8 @@ __all__ = [
     "Break",
     "Catalog",
     "Clock",
+    "Correction",
+    "CorrectionStatus",
     "DatabaseConfigError",
     "DatabaseUnavailableError",
     "DocumentStateError",
@@ -81,6 +85,7 @@ __all__ = [
     "RfcTimestamper",
     "S3Store",
     "SqlCatalog",
+    "SqlCorrections",
     "StaffFacts",
     "StaleRevisionError",
     "StorageConfigError",

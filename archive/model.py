@@ -128,3 +128,32 @@ class Revision:
     size: int
     field: str | None
     signer_id: str | None
+
+
+class CorrectionStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    WITNESSED = "witnessed"
+    """Approved and confirmed by the witness: the corrected book and the minutes go to signing."""
+    COMPLETED = "completed"
+    """The corrected book is sealed and supersedes the old one."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    id: str
+    document_id: str
+    version: int
+    """The sealed version being corrected."""
+    status: CorrectionStatus
+    changes: str
+    """Canonical JSON list of {path, before, after}."""
+    reason: str
+    requester_id: str
+    witness_id: str
+    principal_id: str | None = None
+    refusal: str | None = None
+    record_json: str | None = None
+    """The corrected record (set when the witness confirms)."""
+    minutes_document_id: str | None = None

@@ -3,10 +3,11 @@
 Knows nothing of PDFs, keys or storage.
 """
 
+from .corrections import Change, apply_changes, parse_value, plan_changes
 from .errors import InvalidRecordError, RecordsError
 from .export import canonical_json, content_hash, dumps_jsonl, record_data, to_json, to_xml
 from .model import FORMAT, Record, Subject
-from .plan import ARCHIVE_TIMESTAMP_FIELD, PlanEntry, Role, SigningPlan, signing_plan
+from .plan import ARCHIVE_TIMESTAMP_FIELD, PlanEntry, Role, SigningPlan, minutes_plan, signing_plan
 from .problems import CATALOGUE, Problem, Severity, error, warning
 from .rules import derive_learning, year_average
 from .sample import generate as generate_sample
@@ -17,6 +18,7 @@ __all__ = [
     "ARCHIVE_TIMESTAMP_FIELD",
     "CATALOGUE",
     "FORMAT",
+    "Change",
     "FileReport",
     "InvalidRecordError",
     "PlanEntry",
@@ -28,6 +30,7 @@ __all__ = [
     "Severity",
     "SigningPlan",
     "Subject",
+    "apply_changes",
     "canonical_json",
     "content_hash",
     "derive_learning",
@@ -36,7 +39,10 @@ __all__ = [
     "generate_sample",
     "json_schema",
     "load_file",
+    "minutes_plan",
     "parse_bytes",
+    "parse_value",
+    "plan_changes",
     "record_data",
     "signing_plan",
     "standard_subjects",

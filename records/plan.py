@@ -9,7 +9,7 @@ Field names are stable and part of the product's interface: ``gvbm.<subject code
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +20,8 @@ SEAL_FIELD = "dau_truong"
 PRINCIPAL_FIELD = "hieu_truong"
 HOMEROOM_FIELD = "gvcn"
 SUBJECT_FIELD_PREFIX = "gvbm."
+REQUESTER_FIELD = "nguoi_de_nghi"
+WITNESS_FIELD = "nguoi_chung_kien"
 ARCHIVE_TIMESTAMP_FIELD = "luu_tru"
 """Not a signer's field: the document timestamp field created when the seal closes the book (B-LTA). It is
 created then, not at render time: after the seal's "no changes" lock only a new timestamp field may appear;
@@ -32,6 +34,8 @@ class Role(StrEnum):
     PRINCIPAL = "principal"
     ACTING_PRINCIPAL = "acting_principal"
     SCHOOL_SEAL = "school_seal"
+    CORRECTION_REQUESTER = "correction_requester"
+    CORRECTION_WITNESS = "correction_witness"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,3 +139,27 @@ def signing_plan(record: Record) -> SigningPlan:
         )
     )
     return SigningPlan(tuple(entries))
+
+
+def minutes_plan(record: Record, requester_id: str, witness_id: str) -> SigningPlan:
+    """The plan of the minutes of a correction ("Biên bản điều chỉnh kết quả"): requester → witness →
+    principal (or the acting deputy) → the school's seal, which closes it for the long term like a book."""
+    staff = record.staff_by_id()
+    requester, witness = staff[requester_id], staff[witness_id]
+    book = signing_plan(record)
+    principal, seal = book.entry(PRINCIPAL_FIELD), book.entry(SEAL_FIELD)
+    return SigningPlan(
+        (
+            PlanEntry(
+                REQUESTER_FIELD,
+                Role.CORRECTION_REQUESTER,
+                1,
+                requester.id,
+                requester.full_name,
+                "Người đề nghị điều chỉnh",
+            ),
+            PlanEntry(WITNESS_FIELD, Role.CORRECTION_WITNESS, 2, witness.id, witness.full_name, "Người chứng kiến"),
+            replace(principal, group=3),
+            replace(seal, group=4),
+        )
+    )

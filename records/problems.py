@@ -126,6 +126,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Kết quả học tập cả năm '{value}' khác mức tính từ điểm môn '{expected}'",
         "Year learning result '{value}' differs from the level derived from subject results '{expected}'",
     ),
+    # corrections
+    "correction.unknown_path": (
+        "Không có trường này trong hồ sơ để điều chỉnh",
+        "No such field in the record to correct",
+    ),
+    "correction.identity_field": (
+        "Không điều chỉnh được trường định danh học bạ (trường, năm học, học sinh): đó là một học bạ khác",
+        "A field that identifies the book (school, year, student) cannot be corrected: that is another book",
+    ),
+    "correction.unchanged": ("Giá trị mới {value} trùng giá trị hiện tại", "New value {value} equals the current one"),
+    "correction.empty": ("Yêu cầu điều chỉnh không có thay đổi nào", "The correction request changes nothing"),
     # spreadsheets
     "sheet.missing": ("Thiếu trang tính '{sheet}'", "Sheet '{sheet}' is missing"),
     "sheet.column_missing": ("Thiếu cột '{column}'", "Column '{column}' is missing"),

@@ -2,8 +2,9 @@
 client of the audit anchors."""
 
 from .catalog import SqlCatalog
+from .corrections import SqlCorrections
 from .filesystem import FileStore
 from .s3 import S3Store
 from .tsa import RfcTimestamper, check_token
 
-__all__ = ["FileStore", "RfcTimestamper", "S3Store", "SqlCatalog", "check_token"]
+__all__ = ["FileStore", "RfcTimestamper", "S3Store", "SqlCatalog", "SqlCorrections", "check_token"]

@@ -8,21 +8,21 @@ serial on every database (SQLite transactions begin IMMEDIATE; PostgreSQL takes 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, func, insert, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy import Connection, Row, and_, func, insert, select, update
 
-from ..audit_model import Anchor, AuditEvent, new_event
-from ..errors import DatabaseUnavailableError, DocumentStateError, StaleRevisionError, UnknownDocumentError
+from ..audit_model import Anchor, AuditEvent
+from ..errors import DocumentStateError, StaleRevisionError, UnknownDocumentError
 from ..model import BookFacts, DocumentVersion, Lock, Revision, StoredObject, VersionStatus
+from ._sql import SqlBase
 from .tables import (
     audit_anchors,
     audit_events,
     audit_head,
+    corrections,
     document_versions,
     documents,
     record_versions,
@@ -34,25 +34,7 @@ from .tables import (
 )
 
 
-class SqlCatalog:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except IntegrityError as exc:
-            raise StaleRevisionError(
-                "Một thao tác khác vừa ghi cùng hồ sơ; hãy thử lại", "Another writer changed the same record; retry"
-            ) from exc
-        except (OperationalError, DBAPIError) as exc:
-            raise DatabaseUnavailableError(
-                "Cơ sở dữ liệu không thực hiện được thao tác; không có gì được ghi dở",
-                f"The database refused or failed the operation; nothing was half-recorded ({exc.orig})",
-            ) from exc
-
+class SqlCatalog(SqlBase):
     # -- documents and revisions -------------------------------------------------------------------------
 
     def register(self, book: BookFacts, first: Revision, at: datetime, actor: str) -> DocumentVersion:
@@ -254,6 +236,7 @@ class SqlCatalog:
                 "how": how,
             }
             event = self._append(conn, at, actor, "book.sealed", refs, payload)
+            self._supersede_earlier(conn, row, at, actor)
         sealed = DocumentVersion(
             version.document_id,
             version.version,
@@ -264,6 +247,44 @@ class SqlCatalog:
             stored.sha256,
         )
         return sealed, event
+
+    def _supersede_earlier(self, conn: Connection, row: Row[Any], at: datetime, actor: str) -> None:
+        """A newly sealed version (a correction) supersedes the sealed versions before it; they stay stored."""
+        earlier = conn.execute(
+            select(document_versions).where(
+                document_versions.c.document_id == row.document_id,
+                document_versions.c.version < row.version,
+                document_versions.c.status == VersionStatus.SEALED.value,
+            )
+        ).all()
+        for old in earlier:
+            conn.execute(
+                update(document_versions)
+                .where(document_versions.c.id == old.id)
+                .values(status=VersionStatus.SUPERSEDED.value, superseded_by=row.id)
+            )
+            refs = {"document_id": row.document_id, "version": int(old.version)}
+            self._append(conn, at, actor, "book.superseded", refs, {"by_version": int(row.version)})
+        if earlier:
+            conn.execute(
+                update(corrections)
+                .where(corrections.c.document_id == row.document_id, corrections.c.status == "witnessed")
+                .values(status="completed")
+            )
+
+    def find_sealed(self, sha256: str) -> DocumentVersion | None:
+        """The sealed (or superseded) version whose bytes have this hash, with its successor's number."""
+        successor = document_versions.alias("successor")
+        query = (
+            select(document_versions, successor.c.version.label("successor_version"))
+            .outerjoin(successor, successor.c.id == document_versions.c.superseded_by)
+            .where(document_versions.c.sealed_sha256 == sha256)
+        )
+        with self._tx() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return replace(_version(row), superseded_by=row.successor_version)
 
     def abort_seal(self, version: DocumentVersion, reason: str, at: datetime, actor: str) -> None:
         with self._tx() as conn:
@@ -337,21 +358,6 @@ class SqlCatalog:
     ) -> AuditEvent:
         with self._tx() as conn:
             return self._append(conn, at, actor, action, refs, payload)
-
-    def _append(
-        self,
-        conn: Connection,
-        at: datetime,
-        actor: str,
-        action: str,
-        refs: Mapping[str, Any],
-        payload: Mapping[str, Any],
-    ) -> AuditEvent:
-        head = conn.execute(select(audit_head).where(audit_head.c.id == 1).with_for_update()).one()
-        event = new_event(int(head.seq), head.hash, at, actor, action, refs, payload)
-        conn.execute(insert(audit_events).values(**event.__dict__))
-        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=event.seq, hash=event.hash))
-        return event
 
     def events(self, after: int = 0) -> Iterator[AuditEvent]:
         with self.engine.connect() as conn:

@@ -180,3 +180,25 @@ audit_head = Table(
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+# A correction of a sealed book: request → approved (or refused) → witnessed; then the corrected book and the
+# minutes go through signing, and sealing the corrected book supersedes the old version.
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("document_id", ForeignKey("documents.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("changes", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("requester_id", String(64), nullable=False),
+    Column("witness_id", String(64), nullable=False),
+    Column("principal_id", String(64)),
+    Column("refusal", Text),
+    Column("record_json", Text),
+    Column("minutes_document_id", String(32)),
+    Column("requested_at", Stamp, nullable=False),
+    Column("decided_at", Stamp),
+    Column("witnessed_at", Stamp),
+)

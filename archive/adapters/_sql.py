@@ -1,0 +1,51 @@
+"""What every SQL adapter shares: one transaction per use case, database errors translated, and the audit
+append that commits together with the change it records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from ..audit_model import AuditEvent, new_event
+from ..errors import DatabaseUnavailableError, StaleRevisionError
+from .tables import audit_events, audit_head
+
+
+class SqlBase:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except IntegrityError as exc:
+            raise StaleRevisionError(
+                "Một thao tác khác vừa ghi cùng hồ sơ; hãy thử lại", "Another writer changed the same record; retry"
+            ) from exc
+        except (OperationalError, DBAPIError) as exc:
+            raise DatabaseUnavailableError(
+                "Cơ sở dữ liệu không thực hiện được thao tác; không có gì được ghi dở",
+                f"The database refused or failed the operation; nothing was half-recorded ({exc.orig})",
+            ) from exc
+
+    def _append(
+        self,
+        conn: Connection,
+        at: datetime,
+        actor: str,
+        action: str,
+        refs: Mapping[str, Any],
+        payload: Mapping[str, Any],
+    ) -> AuditEvent:
+        head = conn.execute(select(audit_head).where(audit_head.c.id == 1).with_for_update()).one()
+        event = new_event(int(head.seq), head.hash, at, actor, action, refs, payload)
+        conn.execute(insert(audit_events).values(**event.__dict__))
+        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=event.seq, hash=event.hash))
+        return event
