@@ -3,7 +3,7 @@
 Knows nothing of PDFs, keys or storage.
 """
 
-from .corrections import Change, apply_changes, parse_value, plan_changes
+from .corrections import Change, Minutes, apply_changes, parse_value, plan_changes
 from .errors import InvalidRecordError, RecordsError
 from .export import canonical_json, content_hash, dumps_jsonl, record_data, to_json, to_xml
 from .model import FORMAT, Record, Subject
@@ -21,6 +21,7 @@ __all__ = [
     "Change",
     "FileReport",
     "InvalidRecordError",
+    "Minutes",
     "PlanEntry",
     "Problem",
     "Record",

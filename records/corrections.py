@@ -8,9 +8,12 @@ this way — that is a different book.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .export import record_data
@@ -118,3 +121,41 @@ def apply_changes(record: Record, changes: tuple[Change, ...]) -> RecordReport:
     for change in changes:
         write_path(data, change.path, change.after)
     return validate_record(json.loads(json.dumps(data)))
+
+
+@dataclass(frozen=True)
+class Minutes:
+    """What the "Biên bản điều chỉnh kết quả" states."""
+
+    correction_id: str
+    document_id: str
+    """The corrected book's id (the same for every version)."""
+    corrected_version: int
+    record: Record
+    """The record after correction."""
+    changes: tuple[Change, ...]
+    reason: str
+    requester_id: str
+    witness_id: str
+    approved_at: datetime
+    witnessed_at: datetime
+
+    def minutes_id(self) -> str:
+        """The minutes' own document id: derived from the correction, never confused with a book's."""
+        digest = hashlib.sha256(f"minutes|{self.correction_id}".encode()).digest()
+        code = base64.b32encode(digest).decode()[:16]
+        return "BB-" + "-".join(code[i : i + 4] for i in range(0, 16, 4))
+
+    def content(self) -> dict[str, Any]:
+        return {
+            "format": "hocba-correction-minutes/1",
+            "correction": self.correction_id,
+            "document_id": self.document_id,
+            "corrected_version": self.corrected_version,
+            "changes": [c.as_dict() for c in self.changes],
+            "reason": self.reason,
+            "requester": self.requester_id,
+            "witness": self.witness_id,
+            "approved_at": self.approved_at.isoformat(),
+            "witnessed_at": self.witnessed_at.isoformat(),
+        }

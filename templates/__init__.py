@@ -14,7 +14,16 @@ from .model import (
     RenderOptions,
     document_id,
 )
-from .service import fsync_dir, parse_now, read_identity, read_plan, render, render_plain, write_atomic
+from .service import (
+    fsync_dir,
+    parse_now,
+    read_identity,
+    read_plan,
+    render,
+    render_minutes,
+    render_plain,
+    write_atomic,
+)
 
 __all__ = [
     "DEFAULT_VERIFY_URL",
@@ -34,6 +43,7 @@ __all__ = [
     "read_identity",
     "read_plan",
     "render",
+    "render_minutes",
     "render_plain",
     "write_atomic",
 ]

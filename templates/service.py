@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 import stat
 import tempfile
@@ -16,14 +18,15 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate
 
-from records import Record, SigningPlan, content_hash, signing_plan
+from records import Minutes, Record, SigningPlan, content_hash, minutes_plan, signing_plan
 
 from ._canvas import FOOTER_HEIGHT, configure_reportlab, footer_canvas_maker
 from ._finish import PIECE_KEY, book_attachments, describe_book, finish
 from .errors import PlanMissingError
+from .layouts import minutes as minutes_layout
 from .layouts import primary, secondary
 from .layouts.common import Story
-from .model import VIETNAM, Identity, RenderedDocument, RenderOptions, document_id
+from .model import VIETNAM, Attachment, Description, Identity, RenderedDocument, RenderOptions, document_id
 
 
 def identity_of(record: Record, options: RenderOptions) -> Identity:
@@ -39,6 +42,12 @@ def _story(record: Record, plan: SigningPlan) -> Story:
 def _layout(record: Record, plan: SigningPlan, identity: Identity, canvasmaker: Any = None) -> tuple[bytes, Story, int]:
     configure_reportlab()
     story = _story(record, plan)
+    raw, pages = _pages(story, identity, canvasmaker)
+    return raw, story, pages
+
+
+def _pages(story: Story, identity: Identity, canvasmaker: Any = None) -> tuple[bytes, int]:
+    """Lay the story out on A4 pages (binding margin on the left, the footer with the QR code on each page)."""
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
@@ -51,7 +60,7 @@ def _layout(record: Record, plan: SigningPlan, identity: Identity, canvasmaker: 
         author="",
     )
     doc.build(story.flowables, canvasmaker=canvasmaker or footer_canvas_maker(identity))
-    return buf.getvalue(), story, doc.page
+    return buf.getvalue(), doc.page
 
 
 def render(record: Record, options: RenderOptions | None = None) -> RenderedDocument:
@@ -61,6 +70,29 @@ def render(record: Record, options: RenderOptions | None = None) -> RenderedDocu
     moment = (options.now or record.finalized_at).astimezone(VIETNAM)
     raw, story, pages = _layout(record, plan, identity)
     about, attachments = describe_book(record, identity), book_attachments(record)
+    pdf = finish(raw, plan, story.boxes, identity, options.profile, moment, about, attachments)
+    return RenderedDocument(pdf, identity.document_id, identity.content_hash, plan, pages, options.profile)
+
+
+def render_minutes(minutes: Minutes, options: RenderOptions | None = None) -> RenderedDocument:
+    """The correction minutes as PDF/A with the fields of their plan (requester, witness, principal, seal)."""
+    options = options or RenderOptions()
+    record = minutes.record
+    plan = minutes_plan(record, minutes.requester_id, minutes.witness_id)
+    content = json.dumps(minutes.content(), ensure_ascii=False, sort_keys=True, indent=2).encode()
+    identity = Identity(minutes.minutes_id(), hashlib.sha256(content).hexdigest(), options.verify_url)
+    moment = (options.now or minutes.witnessed_at).astimezone(VIETNAM)
+    configure_reportlab()
+    story = Story(record, plan)
+    minutes_layout.build(story, minutes)
+    raw, pages = _pages(story, identity)
+    about = Description(
+        f"Biên bản điều chỉnh kết quả – {record.student.full_name} – năm học {record.school_year}",
+        record.school.name,
+        f"Biên bản điều chỉnh {minutes.correction_id} của học bạ {minutes.document_id}: {minutes.reason}",
+        ("biên bản điều chỉnh", record.school.name, record.student.full_name, minutes.document_id),
+    )
+    attachments = (Attachment("bien-ban.json", content, "application/json", "Nội dung biên bản điều chỉnh (JSON)"),)
     pdf = finish(raw, plan, story.boxes, identity, options.profile, moment, about, attachments)
     return RenderedDocument(pdf, identity.document_id, identity.content_hash, plan, pages, options.profile)
 

@@ -73,6 +73,7 @@ def test_templates_public_names() -> None:
             "read_identity",
             "read_plan",
             "render",
+            "render_minutes",
             "render_plain",
             "write_atomic",
         ]

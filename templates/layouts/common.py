@@ -223,9 +223,9 @@ def approvals(story: Story) -> None:
         p(homeroom.signer_name, CENTER_BOLD),
     ]
     right = [
-        *_principal_title(principal),
+        *principal_title(principal),
         p("(Ký, ghi rõ họ tên và đóng dấu)", ITALIC_CENTER),
-        _principal_with_seal(story, principal, box_w, box_h, seal),
+        principal_with_seal(story, principal, box_w, box_h, seal),
         p(principal.signer_name, CENTER_BOLD),
     ]
     block = Table([[left, right]], colWidths=[CONTENT_WIDTH / 2, CONTENT_WIDTH / 2])
@@ -235,13 +235,13 @@ def approvals(story: Story) -> None:
     story.add(Spacer(1, 6 * mm), KeepTogether([heading, block]))
 
 
-def _principal_title(entry: PlanEntry) -> list[Flowable]:
+def principal_title(entry: PlanEntry) -> list[Flowable]:
     if entry.role == "acting_principal":
         return [p("KT. HIỆU TRƯỞNG", CENTER_BOLD), p("PHÓ HIỆU TRƯỞNG", CENTER_BOLD)]
     return [p("HIỆU TRƯỞNG", CENTER_BOLD)]
 
 
-def _principal_with_seal(story: Story, principal: PlanEntry, width: float, height: float, seal: float) -> Flowable:
+def principal_with_seal(story: Story, principal: PlanEntry, width: float, height: float, seal: float) -> Flowable:
     """The principal's box with the seal box over its left third (NĐ 30/2020: the seal covers about a third
     of the signature, on its left)."""
     cells = [[story.sigbox("dau_truong", seal, seal, seal=True), story.sigbox(principal.field, width, height)]]
