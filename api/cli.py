@@ -26,6 +26,7 @@ from . import (
     bench,
     bench_archive,
     bench_sign,
+    corrections_cmd,
     demo,
     exporting,
     external_cmd,
@@ -49,6 +50,7 @@ app.add_typer(archiving.audit_app, name="audit")
 app.add_typer(archiving.fixity_app, name="fixity")
 app.command("reconcile")(archiving.reconcile)
 app.add_typer(exporting.app, name="export")
+app.add_typer(corrections_cmd.app, name="correction")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 

@@ -23,7 +23,7 @@ from templates import RenderOptions, document_id, read_identity, write_atomic
 
 from . import archiving, batch
 from .console import EXIT_INTERNAL, out, progress
-from .lifecycle import sign_and_archive
+from .lifecycle import book_facts, sign_and_archive
 from .signing import free_port, load_roots, people_from
 
 DEFAULT_GRADE = {"tieu_hoc": 3, "thcs": 6, "thpt": 10}
@@ -114,7 +114,8 @@ def _sign_all(
                 pdf = book.read_bytes()
                 try:
                     record = records[read_identity(pdf)["document_id"]]
-                    outcome = sign_and_archive(service, archive, record, pdf, keys)
+                    facts = book_facts(record, pdf) if archive else None
+                    outcome = sign_and_archive(service, archive, facts, pdf, keys)
                 except Exception as exc:  # report and go on with the class
                     failed.append(f"{book.name}: {getattr(exc, 'code', type(exc).__name__)}: {exc}")
                 else:

@@ -6,6 +6,7 @@ the record and the rendered book.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from archive import ArchiveService, BookFacts, StaffFacts, VersionStatus
@@ -41,13 +42,12 @@ class Outcome:
 def sign_and_archive(
     signing: SigningService,
     archive: ArchiveService | None,
-    record: Record,
+    facts: BookFacts | None,
     pdf: bytes,
-    keys: dict[str, KeySource],
+    keys: Mapping[str, KeySource],
 ) -> Outcome:
-    """Sign every field of the plan in order; with an archive, record each revision as it appears and seal the
-    finished book into the locked store."""
-    facts = book_facts(record, pdf) if archive is not None else None
+    """Sign every field of the plan in order; with an archive (and the book's facts), record each revision as it
+    appears and seal the finished book into the locked store under its kind's retention."""
     if archive and facts and archive.register(facts, pdf).status is not VersionStatus.SIGNING:
         return Outcome(pdf, archived=False)
     outcome = Outcome(pdf, archived=archive is not None)
@@ -58,5 +58,5 @@ def sign_and_archive(
         outcome.pdf = signed
         outcome.signed.append(entry.field)
     if archive and facts:
-        archive.seal(facts.document_id, outcome.pdf, facts.kind, actor=f"school:{record.school.code}")
+        archive.seal(facts.document_id, outcome.pdf, facts.kind, actor=f"school:{facts.school_code}")
     return outcome

@@ -12,11 +12,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from archive import ArchiveError, SqlCatalog, open_database, sha256_hex
 from signer import DocumentCheck, UnreadableDocumentError, verify
 from signer import etsi_report as build_etsi_report
 from templates import VIETNAM, write_atomic
 
-from .console import EXIT_BAD_INPUT, EXIT_NOT_GENUINE, EXIT_OK, err, out
+from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
 from .signing import load_roots
 
 
@@ -126,6 +127,9 @@ def verify_cmd(
         Path | None,
         typer.Option("--etsi-report", help="Also write the ETSI TS 119 102-2 validation report (XML) here"),
     ] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="Also report what the archive knows (sealed, superseded)")
+    ] = None,
 ) -> None:
     """Check every signature and the archive timestamp of a học bạ."""
     if not trust:
@@ -140,8 +144,54 @@ def verify_cmd(
     except (OSError, UnreadableDocumentError) as exc:
         err.print(f"[red]{document}: {exc}[/red]")
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    archived = _archived(database, data) if database else None
     if as_json:
-        sys.stdout.write(json.dumps(check_as_json(result), ensure_ascii=False, indent=2, default=str) + "\n")
+        payload = check_as_json(result) | ({"archive": archived} if database else {})
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
     else:
         _show(result, lang.value)
+        if database:
+            _show_archived(archived, lang.value)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_NOT_GENUINE)
+
+
+def _archived(database: str, data: bytes) -> dict[str, Any] | None:
+    """The archive's record of exactly these bytes: its version and whether a correction superseded it."""
+    try:
+        engine = open_database(database)
+    except ArchiveError as exc:
+        err.print(f"[red]{exc.code}: {exc}[/red]")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    try:
+        found = SqlCatalog(engine).find_sealed(sha256_hex(data))
+    finally:
+        engine.dispose()
+    if found is None:
+        return None
+    return {
+        "document_id": found.document_id,
+        "version": found.version,
+        "status": found.status.value,
+        "superseded_by": found.superseded_by,
+    }
+
+
+def _show_archived(archived: dict[str, Any] | None, lang: str) -> None:
+    vi = lang == "vi"
+    if archived is None:
+        out.print("[yellow]" + ("Không có trong kho lưu trữ" if vi else "Not in the archive") + "[/yellow]")
+    elif archived["status"] == "superseded":
+        out.print(
+            "[bold yellow]"
+            + (
+                f"ĐÃ BỊ THAY THẾ: phiên bản {archived['version']} đã được điều chỉnh bởi phiên bản "
+                f"{archived['superseded_by']}"
+                if vi
+                else f"SUPERSEDED: version {archived['version']} was corrected by version {archived['superseded_by']}"
+            )
+            + "[/bold yellow]"
+        )
+    else:
+        out.print(
+            f"{'Lưu trữ' if vi else 'Archive'}: {archived['document_id']} v{archived['version']} ({archived['status']})"
+        )

@@ -3,7 +3,7 @@
 Knows nothing of PDFs, keys or storage.
 """
 
-from .corrections import Change, Minutes, apply_changes, parse_value, plan_changes
+from .corrections import Change, Minutes, apply_changes, check_people, check_principal, parse_value, plan_changes
 from .errors import InvalidRecordError, RecordsError
 from .export import canonical_json, content_hash, dumps_jsonl, record_data, to_json, to_xml
 from .model import FORMAT, Record, Subject
@@ -33,6 +33,8 @@ __all__ = [
     "Subject",
     "apply_changes",
     "canonical_json",
+    "check_people",
+    "check_principal",
     "content_hash",
     "derive_learning",
     "dumps_jsonl",

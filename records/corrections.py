@@ -159,3 +159,17 @@ class Minutes:
             "approved_at": self.approved_at.isoformat(),
             "witnessed_at": self.witnessed_at.isoformat(),
         }
+
+
+def check_people(record: Record, requester_id: str, witness_id: str) -> list[Problem]:
+    staff = record.staff_by_id()
+    problems = [error("correction.not_staff", f, who=who) for f, who in (("by", requester_id), ("witness", witness_id))]
+    problems = [p for p in problems if p.params["who"] not in staff]
+    if requester_id == witness_id:
+        problems.append(error("correction.same_person", "witness"))
+    return problems
+
+
+def check_principal(record: Record, staff_id: str) -> list[Problem]:
+    allowed = {record.signers.principal, record.signers.principal_acting} - {None}
+    return [] if staff_id in allowed else [error("correction.not_principal", "by", who=staff_id)]

@@ -137,6 +137,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "correction.unchanged": ("Giá trị mới {value} trùng giá trị hiện tại", "New value {value} equals the current one"),
     "correction.empty": ("Yêu cầu điều chỉnh không có thay đổi nào", "The correction request changes nothing"),
+    "correction.not_staff": (
+        "{who} không phải cán bộ, giáo viên có tên trong học bạ",
+        "{who} is not a staff member named in the book",
+    ),
+    "correction.same_person": (
+        "Người chứng kiến phải khác người đề nghị",
+        "The witness must be someone other than the requester",
+    ),
+    "correction.not_principal": (
+        "{who} không phải hiệu trưởng (hoặc phó hiệu trưởng được giao) của học bạ này",
+        "{who} is not this book's principal (or the deputy acting for them)",
+    ),
+    "correction.not_witness": (
+        "{who} không phải người chứng kiến được chỉ định ({expected})",
+        "{who} is not the designated witness ({expected})",
+    ),
     # spreadsheets
     "sheet.missing": ("Thiếu trang tính '{sheet}'", "Sheet '{sheet}' is missing"),
     "sheet.column_missing": ("Thiếu cột '{column}'", "Column '{column}' is missing"),

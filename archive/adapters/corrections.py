@@ -4,7 +4,7 @@ caller's (they depend on the record); this adapter keeps the order of steps."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
@@ -16,16 +16,8 @@ from .tables import corrections, document_versions, record_versions
 
 
 class SqlCorrections(SqlBase):
-    def request(
-        self,
-        document_id: str,
-        changes: str,
-        reason: str,
-        requester_id: str,
-        witness_id: str,
-        at: datetime,
-    ) -> tuple[Correction, str]:
-        """A new request against the document's sealed version; returns it with the record it corrects."""
+    def sealed_record(self, document_id: str) -> tuple[int, str]:
+        """The latest sealed version of a book and the record it was rendered from."""
         with self._tx() as conn:
             row = conn.execute(
                 select(document_versions.c.version, record_versions.c.record_json)
@@ -37,16 +29,29 @@ class SqlCorrections(SqlBase):
                 .order_by(document_versions.c.version.desc())
                 .limit(1)
             ).first()
-            if row is None:
-                raise UnknownDocumentError(
-                    f"Không có học bạ đã lưu trữ {document_id} để điều chỉnh",
-                    f"No sealed book {document_id} to correct",
-                )
+        if row is None:
+            raise UnknownDocumentError(
+                f"Không có học bạ đã lưu trữ {document_id} để điều chỉnh", f"No sealed book {document_id} to correct"
+            )
+        return int(row.version), str(row.record_json)
+
+    def request(
+        self,
+        document_id: str,
+        changes: str,
+        reason: str,
+        requester_id: str,
+        witness_id: str,
+        at: datetime,
+    ) -> tuple[Correction, str]:
+        """A new request against the document's latest sealed version; returns it with the record it corrects."""
+        version, record_json = self.sealed_record(document_id)
+        with self._tx() as conn:
             correction_id = "DC-" + secrets.token_hex(6).upper()
             values = {
                 "id": correction_id,
                 "document_id": document_id,
-                "version": int(row.version),
+                "version": version,
                 "status": CorrectionStatus.REQUESTED.value,
                 "changes": changes,
                 "reason": reason,
@@ -55,9 +60,9 @@ class SqlCorrections(SqlBase):
                 "requested_at": at,
             }
             conn.execute(insert(corrections).values(**values))
-            refs = {"document_id": document_id, "version": int(row.version), "correction": correction_id}
+            refs = {"document_id": document_id, "version": version, "correction": correction_id}
             self._append(conn, at, requester_id, "correction.requested", refs, {"changes": changes, "reason": reason})
-            return self._get(conn, correction_id), str(row.record_json)
+            return self._get(conn, correction_id), record_json
 
     def decide(
         self, correction_id: str, principal_id: str, approve: bool, refusal: str | None, at: datetime
@@ -95,6 +100,14 @@ class SqlCorrections(SqlBase):
             )
             payload = {"minutes": minutes_document_id}
             self._append(conn, at, "system", "correction.minutes_rendered", _refs(current), payload)
+
+    def decided_at(self, correction_id: str) -> datetime | None:
+        with self._tx() as conn:
+            found = conn.execute(select(corrections.c.decided_at).where(corrections.c.id == correction_id)).first()
+        if found is None or found[0] is None:
+            return None
+        moment: datetime = found[0]
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives back naive UTC
 
     def get(self, correction_id: str) -> Correction:
         with self._tx() as conn:

@@ -14,6 +14,7 @@ from records.plan import PRINCIPAL_FIELD, REQUESTER_FIELD, WITNESS_FIELD
 
 from ..fonts import SERIF
 from ..labels import place_name
+from ..model import VIETNAM
 from .common import (
     BODY,
     CELL,
@@ -56,12 +57,12 @@ def build(story: Story, minutes: Minutes) -> None:
     table = Table(rows, colWidths=[75 * mm, 50 * mm, CONTENT_WIDTH - 125 * mm], repeatRows=1)
     table.setStyle(grid())
     story.add(table, Spacer(1, 4 * mm))
-    approved = minutes.approved_at
+    approved, witnessed = minutes.approved_at.astimezone(VIETNAM), minutes.witnessed_at.astimezone(VIETNAM)
     story.add(
         p(
-            f"Hiệu trưởng phê duyệt ngày {approved.day:02d}/{approved.month:02d}/{approved.year}; người chứng kiến "
-            f"xác nhận ngày {minutes.witnessed_at:%d/%m/%Y}. Học bạ được lập lại và ký số lại; bản trước được giữ "
-            "nguyên trong kho lưu trữ và ghi nhận là đã được thay thế.",
+            f"Hiệu trưởng phê duyệt ngày {approved:%d/%m/%Y}; người chứng kiến xác nhận ngày {witnessed:%d/%m/%Y}. "
+            "Học bạ được lập lại và ký số lại; bản trước được giữ nguyên trong kho lưu trữ và ghi nhận là đã được "
+            "thay thế.",
             BODY,
         )
     )
@@ -72,7 +73,7 @@ def _signatures(story: Story, minutes: Minutes) -> None:
     r = minutes.record
     requester, witness = story.plan.entry(REQUESTER_FIELD), story.plan.entry(WITNESS_FIELD)
     principal = story.plan.entry(PRINCIPAL_FIELD)
-    day = minutes.witnessed_at
+    day = minutes.witnessed_at.astimezone(VIETNAM)
     dateline = f"{place_name(r.school.province)}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
     box_w, box_h, seal = 55 * mm, 22 * mm, 32 * mm
     people = Table(
