@@ -65,11 +65,6 @@ def maybe_opened(database: str | None, storage: str | None) -> Iterator[ArchiveS
         yield archive
 
 
-def shown_store(url: str) -> str:
-    """A storage URL fit for a terminal or a log: the S3 secret replaced."""
-    return url if "@" not in url else url.split("://", 1)[0] + "://…@" + url.rsplit("@", 1)[1]
-
-
 def _emit(as_json: bool, payload: dict[str, Any]) -> None:
     if as_json:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")

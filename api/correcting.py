@@ -110,7 +110,7 @@ def witness(
         raise CorrectionRefusedError(list(report.errors))
     corrected = report.record
     book = render(corrected, options)
-    book_about = book_facts(corrected, book.pdf)
+    book_about = book_facts(corrected)
     done = corrections.witness(correction_id, by, book_about.record_json, now)
     archive.register(book_about, book.pdf, actor=by)
     minutes = Minutes(
@@ -122,7 +122,7 @@ def witness(
         current.reason,
         current.requester_id,
         current.witness_id,
-        corrections.decided_at(correction_id) or now,
+        current.decided_at or now,
         now,
     )
     rendered = render_minutes(minutes, options)

@@ -20,8 +20,8 @@ from archive import (
     ArchiveError,
     ArchiveService,
     CorrectionStatus,
+    SqlCatalog,
     SqlCorrections,
-    open_database,
 )
 from records import parse_value
 from templates import write_atomic
@@ -38,7 +38,9 @@ ById = Annotated[str, typer.Option("--by", help="Staff id of the person acting")
 def _workflow(database: str, storage: str) -> Iterator[tuple[ArchiveService, SqlCorrections]]:
     with opened(database, storage) as archive:
         try:
-            yield archive, SqlCorrections(open_database(database, migrate=False))
+            catalog = archive.catalog
+            assert isinstance(catalog, SqlCatalog)  # `opened` builds the archive on the SQL catalog
+            yield archive, SqlCorrections(catalog.engine)
         except correcting.CorrectionRefusedError as refused:
             for problem in refused.problems:
                 show_problem("correction", problem)

@@ -65,6 +65,7 @@ def demo(
         database = database or f"sqlite:///{(out_dir / 'hocba.db').resolve()}"
     with archiving.maybe_opened(database, storage) as archive:
         sealed, archived = _sign_all(pki_dir, records_file, books, out_dir / "sealed", failed, archive)
+        shown_storage = archive.store.url if archive else None  # the store's own URL carries no secret
     summary = {
         "records": str(records_file),
         "books": [str(b) for b in books],
@@ -73,7 +74,7 @@ def demo(
         "rendered": len(books),
         "sealed_count": len(sealed),
         "archived_count": archived,
-        "storage": archiving.shown_store(storage) if storage else None,
+        "storage": shown_storage,
         "database": database,
         "failed": failed,
     }
@@ -85,7 +86,7 @@ def demo(
         out.print(f"Đã ký và đóng dấu / signed and sealed: {len(sealed)} → {out_dir / 'sealed'}")
         out.print(f"Chứng thư gốc để kiểm tra / root for verification: {pki_dir / 'root.pem'}")
         if database:
-            out.print(f"Đã lưu trữ / archived: {archived} → {database} + {archiving.shown_store(storage or '')}")
+            out.print(f"Đã lưu trữ / archived: {archived} → {database} + {shown_storage}")
         for problem in failed:
             out.print(f"[red]{problem}[/red]")
     if failed:
@@ -114,7 +115,7 @@ def _sign_all(
                 pdf = book.read_bytes()
                 try:
                     record = records[read_identity(pdf)["document_id"]]
-                    facts = book_facts(record, pdf) if archive else None
+                    facts = book_facts(record) if archive else None
                     outcome = sign_and_archive(service, archive, facts, pdf, keys)
                 except Exception as exc:  # report and go on with the class
                     failed.append(f"{book.name}: {getattr(exc, 'code', type(exc).__name__)}: {exc}")

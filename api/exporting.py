@@ -18,6 +18,7 @@ from archive import (
     ArchiveError,
     ArchiveService,
     DocumentVersion,
+    VersionStatus,
     check_bag,
     write_bag,
 )
@@ -61,8 +62,8 @@ def export(
             "Source-Organization": school_name,
             "School-Code": school,
             "School-Year": year,
-            "Book-Count": str(sum(1 for v, _ in books if v.status.value == "sealed")),
-            "Superseded-Count": str(sum(1 for v, _ in books if v.status.value == "superseded")),
+            "Book-Count": str(sum(1 for v, _ in books if v.status is VersionStatus.SEALED)),
+            "Superseded-Count": str(sum(1 for v, _ in books if v.status is VersionStatus.SUPERSEDED)),
             "External-Description": f"Học bạ số đã ký và lưu trữ, năm học {year} / sealed digital record books",
             "Verification-Failures": str(len(failed)),
         }

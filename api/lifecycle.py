@@ -10,22 +10,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from archive import ArchiveService, BookFacts, StaffFacts, VersionStatus
-from records import Record, canonical_json
+from records import Record, canonical_json, content_hash
 from signer import KeySource, SigningService
-from templates import read_identity, read_plan
+from templates import document_id, read_plan
 
 
-def book_facts(record: Record, pdf: bytes, kind: str = "hoc_ba") -> BookFacts:
-    identity = read_identity(pdf)
+def book_facts(record: Record, kind: str = "hoc_ba") -> BookFacts:
+    """The facts the archive records about a record's book; the id and hash are the ones rendering printed."""
     return BookFacts(
-        document_id=identity["document_id"],
+        document_id=document_id(record),
         kind=kind,
         school_code=record.school.code,
         school_name=record.school.name,
         school_year=record.school_year,
         student_id=record.student.personal_id,
         student_name=record.student.full_name,
-        content_hash=identity["content_hash"],
+        content_hash=content_hash(record),
         record_json=canonical_json(record).decode(),
         staff=tuple(StaffFacts(m.id, m.full_name, m.position) for m in record.staff),
     )

@@ -157,3 +157,5 @@ class Correction:
     record_json: str | None = None
     """The corrected record (set when the witness confirms)."""
     minutes_document_id: str | None = None
+    decided_at: datetime | None = None
+    """When the principal approved or refused."""

@@ -23,6 +23,7 @@ from .model import (
     DocumentVersion,
     Lock,
     Revision,
+    StoredObject,
     VersionStatus,
     revision_key,
     sealed_key,
@@ -84,20 +85,20 @@ class ArchiveService:
 
     def register(self, book: BookFacts, pdf: bytes, actor: str = "system") -> DocumentVersion:
         """A freshly rendered book: its bytes are stored before anything says they are."""
-        first = self._keep(book.document_id, 0, pdf, None, None)
+        first = self._keep(book.document_id, pdf, None, None)
         return self.catalog.register(book, first, self.clock.now(), actor)
 
     def record_revision(
         self, document_id: str, parent: bytes, pdf: bytes, field: str | None, signer_id: str | None
     ) -> Revision:
         """A signed revision, stored content-addressed as soon as it exists, then recorded on top of `parent`."""
-        revision = self._keep(document_id, 0, pdf, field, signer_id)
+        revision = self._keep(document_id, pdf, field, signer_id)
         return self.catalog.add_revision(revision, sha256_hex(parent), self.clock.now(), signer_id or "system")
 
-    def _keep(self, document_id: str, version: int, pdf: bytes, field: str | None, signer: str | None) -> Revision:
+    def _keep(self, document_id: str, pdf: bytes, field: str | None, signer: str | None) -> Revision:
         digest = sha256_hex(pdf)
         stored = self.store.put(revision_key(digest), pdf)
-        return Revision(document_id, version, 0, digest, stored.key, stored.size, field, signer)
+        return Revision(document_id, 0, 0, digest, stored.key, stored.size, field, signer)
 
     def seal(self, document_id: str, pdf: bytes, kind: str = "hoc_ba", actor: str = "system") -> DocumentVersion:
         """Write the finished book to the locked store with its policy's retention, then anchor the audit trail.
@@ -121,22 +122,22 @@ class ArchiveService:
         """Repair what a crash left between storage and database. Safe to run at any time, and twice."""
         finished: list[str] = []
         undone: list[str] = []
+        policy = policy_for(kind)
         for version in self.catalog.versions(VersionStatus.SEALING):
             name = f"{version.document_id} v{version.version}"
             key, digest = version.sealed_key or "", version.sealed_sha256 or ""
             try:
-                stored = self.store.stat(key) if self.store.exists(key) else None
+                stored = self._stat_or_none(key)
                 if stored is None or stored.sha256 != digest:
                     data = self.store.get(revision_key(digest))
                     if sha256_hex(data) != digest:
                         raise ObjectMissingError("bản ký cuối bị hỏng", "the last revision is corrupt")
-                    policy = policy_for(kind)
                     stored = self.store.put(key, data, Lock(policy.retain_until(self.clock.now())))
             except ArchiveError as exc:
                 self.catalog.abort_seal(version, exc.code, self.clock.now(), actor)
                 undone.append(name)
                 continue
-            self.catalog.finish_seal(version, stored, policy_for(kind).id, self.clock.now(), actor, "reconciled")
+            self.catalog.finish_seal(version, stored, policy.id, self.clock.now(), actor, "reconciled")
             finished.append(name)
         known = {key for key, _ in self.catalog.stored_objects()}
         orphans = tuple(k for k in self.store.keys(REVISIONS) if k not in known)
@@ -150,6 +151,12 @@ class ArchiveService:
             )
             self.anchor()
         return ReconcileReport(tuple(finished), tuple(undone), orphans)
+
+    def _stat_or_none(self, key: str) -> StoredObject | None:
+        try:
+            return self.store.stat(key)
+        except ObjectMissingError:
+            return None
 
     # -- audit trail -----------------------------------------------------------------------------------------
 

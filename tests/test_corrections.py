@@ -53,8 +53,8 @@ def test_a_correction_supersedes_the_sealed_book(school: School, database_url: s
     corrections = SqlCorrections(engine)
     keys = {e.signer_id: school.key(e.signer_id) for e in read_plan(school.book(record)).entries}
     first = school.book(record)
-    sealed_v1 = sign_and_archive(school.service, archive, book_facts(record, first), first, keys).pdf
-    document_id = book_facts(record, first).document_id
+    sealed_v1 = sign_and_archive(school.service, archive, book_facts(record), first, keys).pdf
+    document_id = book_facts(record).document_id
     teacher = next(s.teacher_id for s in record.subjects if s.teacher_id)
     witness = record.signers.homeroom_teacher
     principal = record.signers.principal_acting or record.signers.principal
@@ -129,8 +129,8 @@ def test_correction_commands(school: School, tmp_path: Path) -> None:
     archive = ArchiveService(FileStore(tmp_path / "o"), SqlCatalog(engine))
     pdf = school.book(record)
     keys = {e.signer_id: school.key(e.signer_id) for e in read_plan(pdf).entries}
-    sign_and_archive(school.service, archive, book_facts(record, pdf), pdf, keys)
-    document_id = book_facts(record, pdf).document_id
+    sign_and_archive(school.service, archive, book_facts(record), pdf, keys)
+    document_id = book_facts(record).document_id
     common = ["--database", database, "--storage", storage]
     asked = runner.invoke(
         app,

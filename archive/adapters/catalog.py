@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Row, and_, func, insert, select, update
 
 from ..audit_model import Anchor, AuditEvent
 from ..errors import DocumentStateError, StaleRevisionError, UnknownDocumentError
-from ..model import BookFacts, DocumentVersion, Lock, Revision, StoredObject, VersionStatus
+from ..model import BookFacts, CorrectionStatus, DocumentVersion, Lock, Revision, StoredObject, VersionStatus
 from ._sql import SqlBase
 from .tables import (
     audit_anchors,
@@ -268,8 +268,11 @@ class SqlCatalog(SqlBase):
         if earlier:
             conn.execute(
                 update(corrections)
-                .where(corrections.c.document_id == row.document_id, corrections.c.status == "witnessed")
-                .values(status="completed")
+                .where(
+                    corrections.c.document_id == row.document_id,
+                    corrections.c.status == CorrectionStatus.WITNESSED.value,
+                )
+                .values(status=CorrectionStatus.COMPLETED.value)
             )
 
     def find_sealed(self, sha256: str) -> DocumentVersion | None:

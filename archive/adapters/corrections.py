@@ -101,14 +101,6 @@ class SqlCorrections(SqlBase):
             payload = {"minutes": minutes_document_id}
             self._append(conn, at, "system", "correction.minutes_rendered", _refs(current), payload)
 
-    def decided_at(self, correction_id: str) -> datetime | None:
-        with self._tx() as conn:
-            found = conn.execute(select(corrections.c.decided_at).where(corrections.c.id == correction_id)).first()
-        if found is None or found[0] is None:
-            return None
-        moment: datetime = found[0]
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives back naive UTC
-
     def get(self, correction_id: str) -> Correction:
         with self._tx() as conn:
             return self._get(conn, correction_id)
@@ -122,8 +114,9 @@ class SqlCorrections(SqlBase):
         with self._tx() as conn:
             return [_correction(r) for r in conn.execute(query)]
 
-    def _get(self, conn: Connection, correction_id: str) -> Correction:
-        row = conn.execute(select(corrections).where(corrections.c.id == correction_id)).first()
+    def _get(self, conn: Connection, correction_id: str, lock: bool = False) -> Correction:
+        query = select(corrections).where(corrections.c.id == correction_id)
+        row = conn.execute(query.with_for_update() if lock else query).first()
         if row is None:
             raise UnknownDocumentError(
                 f"Không có yêu cầu điều chỉnh {correction_id}", f"No correction request {correction_id}"
@@ -131,17 +124,14 @@ class SqlCorrections(SqlBase):
         return _correction(row)
 
     def _step(self, conn: Connection, correction_id: str, expected: CorrectionStatus) -> Correction:
-        row = conn.execute(select(corrections).where(corrections.c.id == correction_id).with_for_update()).first()
-        if row is None:
-            raise UnknownDocumentError(
-                f"Không có yêu cầu điều chỉnh {correction_id}", f"No correction request {correction_id}"
-            )
-        if row.status != expected.value:
+        """The request, locked, when it is at `expected`: the steps happen in order, each once."""
+        current = self._get(conn, correction_id, lock=True)
+        if current.status is not expected:
             raise DocumentStateError(
-                f"Yêu cầu {correction_id} đang ở trạng thái {row.status}, không phải {expected.value}",
-                f"Request {correction_id} is {row.status}, not {expected.value}",
+                f"Yêu cầu {correction_id} đang ở trạng thái {current.status.value}, không phải {expected.value}",
+                f"Request {correction_id} is {current.status.value}, not {expected.value}",
             )
-        return _correction(row)
+        return current
 
 
 def _refs(correction: Correction) -> dict[str, Any]:
@@ -162,4 +152,6 @@ def _correction(row: Row[Any]) -> Correction:
         row.refusal,
         row.record_json,
         row.minutes_document_id,
+        # SQLite gives timestamps back naive (they were stored as UTC).
+        row.decided_at.replace(tzinfo=row.decided_at.tzinfo or UTC) if row.decided_at else None,
     )
