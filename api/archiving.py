@@ -26,7 +26,7 @@ from archive import (
     open_store,
 )
 
-from .console import EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
+from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
 
 DatabaseOpt = Annotated[
     str, typer.Option("--database", envvar="HOCBA_DATABASE", help="sqlite:///path.db or postgresql+psycopg://…")
@@ -35,6 +35,15 @@ StorageOpt = Annotated[
     str, typer.Option("--storage", envvar="HOCBA_STORAGE", help="file:///path or s3://KEY:SECRET@HOST:PORT/BUCKET")
 ]
 TsaOpt = Annotated[str | None, typer.Option("--tsa", envvar="HOCBA_TSA_URL", help="RFC 3161 TSA for anchors")]
+# For the commands that archive only when asked (render, sign): both must be given, or set in the environment.
+ArchiveDatabaseOpt = Annotated[
+    str | None,
+    typer.Option("--database", envvar="HOCBA_DATABASE", help="Archive into this catalog (with --storage)"),
+]
+ArchiveStorageOpt = Annotated[
+    str | None,
+    typer.Option("--storage", envvar="HOCBA_STORAGE", help="Archive into this store (with --database)"),
+]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit trail.")
@@ -57,7 +66,14 @@ def opened(database: str, storage: str, tsa: str | None = None) -> Iterator[Arch
 
 @contextmanager
 def maybe_opened(database: str | None, storage: str | None) -> Iterator[ArchiveService | None]:
-    """The archive when one is configured, else None (commands that archive only on request)."""
+    """The archive when one is configured, else None (commands that archive only on request). Half a
+    configuration is refused: a book signed with only --database given would look archived and not be."""
+    if (database is None) != (storage is None):
+        err.print(
+            "[red]Cần cả --database và --storage (hoặc HOCBA_DATABASE và HOCBA_STORAGE) để lưu trữ / "
+            "archiving needs both --database and --storage[/red]"
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
     if database is None or storage is None:
         yield None
         return

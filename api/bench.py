@@ -22,6 +22,15 @@ from . import batch
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks (JSON output).")
 
+JsonOpt = Annotated[
+    bool, typer.Option("--json/--pretty", help="One line of JSON (the default, for scripts) or indented JSON")
+]
+
+
+def emit(result: dict[str, Any], as_json: bool = True) -> None:
+    """Every benchmark prints its figures the same way: JSON on stdout, nothing else."""
+    sys.stdout.write(json.dumps(result, indent=None if as_json else 2, ensure_ascii=False) + "\n")
+
 
 def _records(count: int, seed: int) -> list[Record]:
     out = []
@@ -111,7 +120,7 @@ def render_bench(
     batch_docs: Annotated[
         int, typer.Option("--batch", help="Records in the --jobs 1 / --jobs 2 runs (0: skip)")
     ] = 1000,
-    as_json: Annotated[bool, typer.Option("--json")] = True,
+    as_json: JsonOpt = True,
 ) -> None:
     """A THCS book (PDF/A-3b with fields, QR and attachments) against bare ReportLab of the same shape."""
     records = _records(docs, seed=7)
@@ -138,4 +147,4 @@ def render_bench(
         )
     result["peak_rss_mb_parent"] = round(_rss_mb(resource.RUSAGE_SELF), 1)
     result["peak_rss_mb_largest_worker"] = round(_rss_mb(resource.RUSAGE_CHILDREN), 1)
-    sys.stdout.write(json.dumps(result, indent=None if as_json else 2) + "\n")
+    emit(result, as_json)

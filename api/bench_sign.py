@@ -12,12 +12,10 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 import os
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -36,7 +34,7 @@ from records import Record, signing_plan
 from signer import Pkcs12KeySource, SigningPolicy, SigningService, verify
 from templates import render
 
-from .bench import _records
+from .bench import JsonOpt, _records, emit
 from .signing import free_port, load_roots
 
 FULL_FONT = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"
@@ -86,6 +84,7 @@ def sign_bench(
     repeats: Annotated[int, typer.Option(help="Principal signatures timed on the same base")] = 20,
     books: Annotated[int, typer.Option(help="Books taken through the whole chain")] = 3,
     bulk: Annotated[int, typer.Option(help="Books in the bulk run (both cores)")] = 200,
+    as_json: JsonOpt = True,
 ) -> None:
     """Per-signature, chain, verification and bulk figures (JSON)."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -103,7 +102,7 @@ def sign_bench(
                 result = _measure(service, served, records, keys, repeats, bulk, folder)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     result["peak_rss_mb_largest_worker"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
-    sys.stdout.write(json.dumps(result) + "\n")
+    emit(result, as_json)
 
 
 def _measure(

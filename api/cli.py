@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from records import dumps_jsonl, generate_sample, json_schema, load_file
+from archive import ArchiveService, sha256_hex
+from records import Record, dumps_jsonl, generate_sample, json_schema, load_file
 from templates import (
     DEFAULT_VERIFY_URL,
     Profile,
@@ -31,6 +32,7 @@ from . import (
     exporting,
     external_cmd,
     importing,
+    lifecycle,
     signing,
     verifying,
 )
@@ -123,8 +125,14 @@ def render_cmd(
     now: NowOpt = None,
     verify_url: VerifyOpt = DEFAULT_VERIFY_URL,
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes")] = 1,
+    database: archiving.ArchiveDatabaseOpt = None,
+    storage: archiving.ArchiveStorageOpt = None,
 ) -> None:
-    """Render records to PDF/A học bạ with every signature field of their plan."""
+    """Render records to PDF/A học bạ with every signature field of their plan.
+
+    With --database and --storage each book is registered in the archive (its first revision, its record, its
+    school, student and staff) as soon as it is rendered; `hocba sign` with the same options then keeps every
+    signature there."""
     try:
         options = RenderOptions(profile=profile, now=parse_now(now), verify_url=verify_url)
     except ValueError as exc:
@@ -133,13 +141,27 @@ def render_cmd(
     if (output is None) == (out_dir is None):
         err.print("[red]Cần đúng một trong -o hoặc --out-dir / give exactly one of -o or --out-dir[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)
-    if output is not None:
-        raise typer.Exit(_render_one(files, output, options))
-    assert out_dir is not None
-    raise typer.Exit(_render_many(files, out_dir, options, jobs))
+    with archiving.maybe_opened(database, storage) as archive:
+        if output is not None:
+            raise typer.Exit(_render_one(files, output, options, archive))
+        assert out_dir is not None
+        raise typer.Exit(_render_many(files, out_dir, options, jobs, archive))
 
 
-def _render_one(files: list[Path], output: Path, options: RenderOptions) -> int:
+def _register(archive: ArchiveService | None, record: Record, pdf: bytes, where: Path) -> None:
+    """Register a rendered book. A record rendered before keeps its first book: signatures go on that one."""
+    if archive is None:
+        return
+    facts = lifecycle.book_facts(record)
+    version = archive.register(facts, pdf)
+    if version.head_sha256 != sha256_hex(pdf) or version.revision_count > 1:
+        err.print(
+            f"[yellow]{where}: {facts.document_id} đã có trong lưu trữ (phiên bản {version.version}, "
+            f"{version.status.value}); hãy ký bản đã lưu / already archived, sign the archived copy[/yellow]"
+        )
+
+
+def _render_one(files: list[Path], output: Path, options: RenderOptions, archive: ArchiveService | None) -> int:
     report = load_file(files[0]) if len(files) == 1 else None
     if report is None or len(report.records) != 1:
         err.print(
@@ -159,20 +181,30 @@ def _render_one(files: list[Path], output: Path, options: RenderOptions) -> int:
     except TemplatesError as exc:
         err.print(f"[red]{exc.code}: {exc}[/red]")
         return EXIT_INTERNAL
+    _register(archive, item.record, document.pdf, output)
     write_atomic(output, document.pdf)
     out.print(f"{output} ({document.pages} trang, {document.document_id})")
     return EXIT_OK
 
 
-def _render_many(files: list[Path], out_dir: Path, options: RenderOptions, workers: int) -> int:
+def _render_many(
+    files: list[Path], out_dir: Path, options: RenderOptions, workers: int, archive: ArchiveService | None
+) -> int:
     jobs, rejected = batch.plan_jobs(files, out_dir)
+    by_path = {job.out: job for job in jobs}
+
+    def done(outcome: batch.Outcome) -> None:
+        if outcome.out is not None:
+            _register(archive, by_path[outcome.out].record(), outcome.out.read_bytes(), outcome.out)
+        bar.advance(task)
+
     for item in rejected:
         where = item.source if item.index is None else f"{item.source} #{item.index}"
         for problem in item.problems:
             show_problem(where, problem)
     with progress() as bar:
         task = bar.add_task("Đang tạo học bạ / rendering", total=len(jobs))
-        outcomes = batch.run_jobs(jobs, options, workers, on_done=lambda _: bar.advance(task))
+        outcomes = batch.run_jobs(jobs, options, workers, on_done=done)
     failed = [o for o in outcomes if o.error]
     for o in failed:
         err.print(f"[red]{o.source} #{o.index}: {o.error}[/red]")

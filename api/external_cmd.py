@@ -7,6 +7,7 @@ PKCS#12 key so that the whole flow can be tried, and tested, without one.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import sys
 from pathlib import Path
@@ -16,12 +17,16 @@ import typer
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from pyhanko.pdf_utils.reader import PdfFileReader
 
+from archive import ArchiveError
 from signer import ExternalSigning, FileSessionStore, SignerError
-from templates import write_atomic
+from templates import read_identity, read_plan, write_atomic
 
+from . import archiving
 from .console import EXIT_BAD_INPUT, out
-from .signing import P12Opt, TrustOpt, TsaOpt, _show, make_service, p12_key
+from .lifecycle import keep_signature
+from .signing import P12Opt, TrustOpt, TsaOpt, exit_code_for, make_service, p12_key, show_error
 
 app = typer.Typer(no_args_is_help=True, help="Two-phase (external token) signing.")
 SessionsOpt = Annotated[Path, typer.Option("--sessions", help="Folder shared by prepare and complete")]
@@ -48,7 +53,7 @@ def prepare(
                 document.read_bytes(), field, key.certificate, list(key.signer().cert_registry)
             )
         except SignerError as exc:
-            _show(document, exc)
+            show_error(document, exc)
             raise typer.Exit(EXIT_BAD_INPUT) from None
     sys.stdout.write(
         json.dumps(
@@ -89,15 +94,29 @@ def complete(
     current: Annotated[Path | None, typer.Option("--current", help="The book as it is now (stale check)")] = None,
     trust: TrustOpt = [],  # noqa: B006
     tsa: TsaOpt = None,
+    database: archiving.ArchiveDatabaseOpt = None,
+    storage: archiving.ArchiveStorageOpt = None,
 ) -> None:
-    """Finish the prepared signature (may run in another process or machine than prepare)."""
-    with make_service(trust, tsa, False) as service:
+    """Finish the prepared signature (may run in another process or machine than prepare).
+
+    With --database and --storage the new revision is kept in the archive (on top of --current, which is then
+    required) before the output is written, and a book the seal finishes is written to the locked store."""
+    with make_service(trust, tsa, False) as service, archiving.maybe_opened(database, storage) as archive:
+        if archive is not None and current is None:
+            raise typer.BadParameter("archiving needs the book as it is now", param_hint="--current")
+        parent = current.read_bytes() if current else None
         try:
+            document_id = read_identity(parent)["document_id"] if archive and parent else ""
+            if archive is not None and parent is not None:
+                archive.expect_head(document_id, parent)
             signed = ExternalSigning(service, FileSessionStore(sessions)).complete(
-                session_id, base64.b64decode(signature), current.read_bytes() if current else None
+                session_id, base64.b64decode(signature), parent
             )
-        except SignerError as exc:
-            _show(output, exc)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+            if archive is not None and parent is not None:
+                field = PdfFileReader(io.BytesIO(signed)).embedded_signatures[-1].field_name
+                keep_signature(archive, document_id, read_plan(parent), parent, signed, field)
+        except (SignerError, ArchiveError) as exc:
+            show_error(output, exc)
+            raise typer.Exit(exit_code_for(exc)) from None
     write_atomic(output, signed)
     out.print(f"Đã ký / signed → {output}")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from archive import ArchiveService, BookFacts, StaffFacts, VersionStatus
-from records import Record, canonical_json, content_hash
+from archive import ArchiveService, BookFacts, DocumentVersion, StaffFacts, VersionStatus
+from records import Record, Role, SigningPlan, canonical_json, content_hash
 from signer import KeySource, SigningService
 from templates import document_id, read_plan
 
@@ -39,6 +39,23 @@ class Outcome:
     signed: list[str] = field(default_factory=list)
 
 
+def kind_of(plan: SigningPlan) -> str:
+    """The retention kind of a rendered document, told by its plan: correction minutes have a requester."""
+    return "correction_minutes" if any(e.role is Role.CORRECTION_REQUESTER for e in plan.entries) else "hoc_ba"
+
+
+def keep_signature(
+    archive: ArchiveService, document_id: str, plan: SigningPlan, parent: bytes, signed: bytes, field: str
+) -> DocumentVersion | None:
+    """Record a new signature on top of `parent`; when it was the school seal's, the book is finished (B-LTA) and
+    goes to the locked store under its kind's retention. Returns the sealed version, else None."""
+    entry = plan.entry(field)
+    archive.record_revision(document_id, parent, signed, field, entry.signer_id)
+    if entry.role is not Role.SCHOOL_SEAL:
+        return None
+    return archive.seal(document_id, signed, kind_of(plan), actor=entry.signer_id)
+
+
 def sign_and_archive(
     signing: SigningService,
     archive: ArchiveService | None,
@@ -51,12 +68,11 @@ def sign_and_archive(
     if archive and facts and archive.register(facts, pdf).status is not VersionStatus.SIGNING:
         return Outcome(pdf, archived=False)
     outcome = Outcome(pdf, archived=archive is not None)
-    for entry in read_plan(pdf).entries:
+    plan = read_plan(pdf)
+    for entry in plan.entries:
         signed = signing.sign(outcome.pdf, entry.field, keys[entry.signer_id])
         if archive and facts:
-            archive.record_revision(facts.document_id, outcome.pdf, signed, entry.field, entry.signer_id)
+            keep_signature(archive, facts.document_id, plan, outcome.pdf, signed, entry.field)
         outcome.pdf = signed
         outcome.signed.append(entry.field)
-    if archive and facts:
-        archive.seal(facts.document_id, outcome.pdf, facts.kind, actor=f"school:{facts.school_code}")
     return outcome

@@ -8,7 +8,7 @@ import os
 import socket
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, cast
 
@@ -16,6 +16,7 @@ import typer
 from asn1crypto import pem, x509
 
 import pki
+from archive import ArchiveError, ArchiveService, DatabaseUnavailableError, DocumentVersion, StorageUnavailableError
 from records import load_file
 from signer import (
     DEFAULT_PKCS11_MODULE,
@@ -28,9 +29,11 @@ from signer import (
     SigningService,
     next_field_for,
 )
-from templates import write_atomic
+from templates import read_identity, read_plan, write_atomic
 
+from . import archiving
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress
+from .lifecycle import keep_signature
 
 pki_app = typer.Typer(no_args_is_help=True, help="Development PKI (certomancer): root, school CA, OCSP, CRL, TSA.")
 
@@ -136,11 +139,49 @@ def document_lock(path: Path) -> Iterator[None]:
 
 
 def sign_in_place(
-    service: SigningService, path: Path, field: str, key: KeySource, acting_as: str | None = None
-) -> None:
+    service: SigningService,
+    path: Path,
+    field: str,
+    key: KeySource,
+    acting_as: str | None = None,
+    archive: ArchiveService | None = None,
+) -> DocumentVersion | None:
+    return sign_file(service, path, path, field, key, acting_as, archive)
+
+
+def sign_file(
+    service: SigningService,
+    source: Path,
+    target: Path,
+    field: str,
+    key: KeySource,
+    acting_as: str | None = None,
+    archive: ArchiveService | None = None,
+) -> DocumentVersion | None:
+    """Sign `field` of the book in `source` into `target`; with an archive, the new revision is kept there first
+    (and the book sealed when this was the seal). Returns the sealed version, if the book was sealed."""
     # Read inside the lock: this is the latest revision, nobody can add one until it is replaced.
-    with document_lock(path):
-        write_atomic(path, service.sign(path.read_bytes(), field, key, acting_as))
+    with document_lock(source):
+        parent = source.read_bytes()
+        signed, sealed = sign_bytes(service, parent, field, key, acting_as, archive)
+        write_atomic(target, signed)
+    return sealed
+
+
+def sign_bytes(
+    service: SigningService,
+    parent: bytes,
+    field: str,
+    key: KeySource,
+    acting_as: str | None,
+    archive: ArchiveService | None,
+) -> tuple[bytes, DocumentVersion | None]:
+    if archive is None:
+        return service.sign(parent, field, key, acting_as), None
+    document_id = read_identity(parent)["document_id"]
+    archive.expect_head(document_id, parent)  # before signing: nobody signs a copy the archive would refuse
+    signed = service.sign(parent, field, key, acting_as)
+    return signed, keep_signature(archive, document_id, read_plan(parent), parent, signed, field)
 
 
 P12Opt = Annotated[
@@ -208,45 +249,57 @@ def sign(
     trust: TrustOpt = [],  # noqa: B006 - typer reads the default, never mutates it
     tsa: TsaOpt = None,
     allow_bb: Annotated[bool, typer.Option("--allow-bb", help="No timestamp (offline development only)")] = False,
+    database: archiving.ArchiveDatabaseOpt = None,
+    storage: archiving.ArchiveStorageOpt = None,
 ) -> None:
-    """Sign one field of one book, or (`--batch DIR --as ID`) every book whose next field is yours."""
+    """Sign one field of one book, or (`--batch DIR --as ID`) every book whose next field is yours.
+
+    With --database and --storage every new revision is kept in the archive before the file is replaced, and a
+    book the seal finishes is written to the locked store."""
     csc = (csc_url, csc_credential) if csc_url and csc_credential else None
     key = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module, csc)
-    with make_service(trust, tsa, allow_bb) as service:
+    with make_service(trust, tsa, allow_bb) as service, archiving.maybe_opened(database, storage) as archive:
         if isinstance(key, CscKeySource):
             try:
                 service.run(key.connect(service.http()))
             except SignerError as exc:
-                _show(document or Path("."), exc)
+                show_error(document or Path("."), exc)
                 raise typer.Exit(EXIT_BAD_INPUT) from None
         if batch is not None:
             if acting_as is None:
                 err.print("[red]--batch cần --as STAFF_ID / --batch needs --as STAFF_ID[/red]")
                 raise typer.Exit(EXIT_BAD_INPUT)
-            raise typer.Exit(_sign_batch(service, batch, acting_as, key))
+            raise typer.Exit(_sign_batch(service, batch, acting_as, key, archive))
         if document is None or field is None:
             err.print("[red]Cần tệp và --field / a document and --field are required[/red]")
             raise typer.Exit(EXIT_BAD_INPUT)
         try:
-            if output is None or output.resolve() == document.resolve():
-                sign_in_place(service, document, field, key, acting_as)
-            else:
-                write_atomic(output, service.sign(document.read_bytes(), field, key, acting_as))
-        except SignerError as exc:
-            _show(document, exc)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+            sealed = sign_file(service, document, output or document, field, key, acting_as, archive)
+        except (SignerError, ArchiveError) as exc:
+            show_error(document, exc)
+            raise typer.Exit(exit_code_for(exc)) from None
         out.print(f"Đã ký / signed {field} → {output or document}")
+        if sealed is not None:
+            out.print(f"Đã lưu trữ bản niêm phong / sealed into the archive: {sealed.sealed_key}")
 
 
-def _show(path: Path, exc: SignerError) -> None:
+def exit_code_for(exc: SignerError | ArchiveError) -> int:
+    """The archive being down is the service's failure (1); everything else is about this book or signer (2)."""
+    return EXIT_INTERNAL if isinstance(exc, StorageUnavailableError | DatabaseUnavailableError) else EXIT_BAD_INPUT
+
+
+def show_error(path: Path, exc: SignerError | ArchiveError) -> None:
     retry = " (thử lại được / retryable)" if exc.retryable else ""
     err.print(f"[red]{path}: {exc.code}{retry}[/red]\n    {exc.message_vi}\n    [dim]{exc.message_en}[/dim]")
 
 
-def _sign_batch(service: SigningService, folder: Path, signer_id: str, key: KeySource) -> int:
+def _sign_batch(
+    service: SigningService, folder: Path, signer_id: str, key: KeySource, archive: ArchiveService | None
+) -> int:
     books = sorted(folder.glob("*.pdf"))
-    failed = signed = skipped = 0
-    with progress() as bar:
+    failed = signed = skipped = sealed = 0
+    # One anchor of the audit trail for the whole sitting, written when it ends (also after a failure).
+    with progress() as bar, archive.one_anchor() if archive else nullcontext():
         task = bar.add_task(f"Ký số / signing as {signer_id}", total=len(books))
         for path in books:
             try:
@@ -256,14 +309,17 @@ def _sign_batch(service: SigningService, folder: Path, signer_id: str, key: KeyS
                     if field is None:
                         skipped += 1  # already signed, not yet your turn, or not yours: resumable
                     else:
-                        write_atomic(path, service.sign(current, field, key, signer_id))
+                        result, version = sign_bytes(service, current, field, key, signer_id, archive)
+                        write_atomic(path, result)
                         signed += 1
-            except SignerError as exc:
-                _show(path, exc)
+                        sealed += version is not None
+            except (SignerError, ArchiveError) as exc:
+                show_error(path, exc)
                 failed += 1
             except Exception as exc:  # one unreadable book must not stop a principal's batch
                 err.print(f"[red]{path}: {type(exc).__name__}: {exc}[/red]")
                 failed += 1
             bar.advance(task)
-    out.print(json.dumps({"signed": signed, "skipped": skipped, "failed": failed}))
+    counts = {"signed": signed, "skipped": skipped, "failed": failed} | ({"sealed": sealed} if archive else {})
+    out.print(json.dumps(counts))
     return EXIT_OK if not failed else EXIT_INTERNAL

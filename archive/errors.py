@@ -72,6 +72,13 @@ class DocumentStateError(ArchiveError):
 
     code = "archive.document_state"
 
+    @classmethod
+    def of(cls, document_id: str, version: int, status: str, what_vi: str, what_en: str) -> DocumentStateError:
+        return cls(
+            f"Không thể {what_vi} học bạ {document_id} phiên bản {version} đang ở trạng thái {status}",
+            f"Cannot {what_en} book {document_id} version {version} in state {status}",
+        )
+
 
 class UnknownDocumentError(ArchiveError):
     code = "archive.unknown_document"

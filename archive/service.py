@@ -7,7 +7,8 @@ import base64
 import hashlib
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,15 @@ from retention import policy_for
 
 from .audit_model import Anchor, Break, first_break, stamp
 from .clock import SystemClock
-from .errors import AnchorError, ArchiveError, ObjectExistsError, ObjectLockedError, ObjectMissingError
+from .errors import (
+    AnchorError,
+    ArchiveError,
+    DocumentStateError,
+    ObjectExistsError,
+    ObjectLockedError,
+    ObjectMissingError,
+    StaleRevisionError,
+)
 from .model import (
     ANCHORS,
     REVISIONS,
@@ -80,6 +89,7 @@ class ArchiveService:
         self.catalog = catalog
         self.clock = clock or SystemClock()
         self.timestamper = timestamper
+        self._sitting = 0  # > 0 inside `one_anchor()`: seals leave the anchoring to the end of the sitting
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 
@@ -94,6 +104,19 @@ class ArchiveService:
         """A signed revision, stored content-addressed as soon as it exists, then recorded on top of `parent`."""
         revision = self._keep(document_id, pdf, field, signer_id)
         return self.catalog.add_revision(revision, sha256_hex(parent), self.clock.now(), signer_id or "system")
+
+    def expect_head(self, document_id: str, pdf: bytes) -> DocumentVersion:
+        """The live version when `pdf` is its latest revision, so that a signature made on it will be accepted;
+        checked before signing, so that nobody signs a copy the archive would refuse."""
+        version = self.catalog.version(document_id)
+        if version.status is not VersionStatus.SIGNING:
+            raise DocumentStateError.of(document_id, version.version, version.status.value, "ký thêm vào", "sign")
+        if version.head_sha256 != sha256_hex(pdf):
+            raise StaleRevisionError(
+                f"Tệp này không phải bản ký mới nhất của {document_id} trong lưu trữ; hãy lấy bản mới nhất",
+                f"This file is not the archive's latest revision of {document_id}; fetch the latest one",
+            )
+        return version
 
     def _keep(self, document_id: str, pdf: bytes, field: str | None, signer: str | None) -> Revision:
         digest = sha256_hex(pdf)
@@ -115,8 +138,28 @@ class ArchiveService:
             self.catalog.abort_seal(version, exc.code, self.clock.now(), actor)
             raise
         sealed, event = self.catalog.finish_seal(version, stored, policy.id, now, actor, "direct")
-        self.anchor((event.seq, event.hash))
+        if not self._sitting:
+            self.anchor((event.seq, event.hash))
         return sealed
+
+    @contextmanager
+    def one_anchor(self) -> Iterator[None]:
+        """Seal many books (a principal's sitting, a batch) and anchor the audit trail once on the way out: the
+        anchor then covers every seal made inside, including those before a failure. A crash inside leaves those
+        seals to the next anchor (reconcile, `hocba audit anchor`, the next seal)."""
+        self._sitting += 1
+        failed = True
+        try:
+            yield
+            failed = False
+        finally:
+            self._sitting -= 1
+            if not self._sitting:
+                try:
+                    self.anchor()
+                except ArchiveError:
+                    if not failed:  # else the error that stopped the sitting is the one to report
+                        raise
 
     def reconcile(self, kind: str = "hoc_ba", actor: str = "system") -> ReconcileReport:
         """Repair what a crash left between storage and database. Safe to run at any time, and twice."""

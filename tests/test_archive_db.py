@@ -117,6 +117,22 @@ def test_lifecycle_keeps_every_revision_and_seals_under_retention(service: Facto
         archive.record_revision(first.document_id, pdfs[2], b"%PDF after seal", "x", "GV01")
 
 
+def test_a_sitting_anchors_once_and_its_anchor_covers_every_seal_even_after_a_failure(service: Factory) -> None:
+    archive = service()
+    books = {f"HB-TEST-{n:04d}": f"%PDF book {n}".encode() for n in range(3)}
+    for n, (document_id, pdf) in enumerate(books.items()):
+        archive.register(facts(document_id, str(n)), pdf)
+    with pytest.raises(DocumentStateError), archive.one_anchor():
+        for document_id, pdf in books.items():
+            archive.seal(document_id, pdf)
+            assert archive.catalog.anchors() == [], "no anchor while the sitting goes on"
+        archive.seal("HB-TEST-0000", books["HB-TEST-0000"])  # sealed already: stops the sitting
+    (anchor, key, _token), *more = archive.catalog.anchors()
+    sealed_events = [e.seq for e in archive.catalog.events() if e.action == "book.sealed"]
+    assert not more and len(sealed_events) == 3 and anchor.head_seq >= max(sealed_events)
+    assert archive.store.exists(key) and archive.verify_audit().intact
+
+
 def test_registering_again_is_idempotent_and_a_new_record_version_is_a_new_document_version(service: Factory) -> None:
     archive = service()
     one = archive.register(facts(), b"%PDF v1")

@@ -17,6 +17,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.lifecycle import book_facts
+from archive import ArchiveService, SqlCatalog, open_database, open_store, sha256_hex
 from pki import DEV_PASSWORD
 from signer import errors
 from signer.external import ExternalSigning, FileSessionStore, SessionExpiredError
@@ -108,11 +110,14 @@ def test_checks_run_at_prepare(school: School, tmp_path: Path) -> None:
     assert json.dumps([p.name for p in tmp_path.iterdir()]) == "[]"
 
 
-def test_reference_client(school: School, tmp_path: Path) -> None:
+def test_reference_client_keeps_the_signature_in_the_archive(school: School, tmp_path: Path, database_url: str) -> None:
     runner = CliRunner()
     env = {"HOCBA_P12_PASSWORD": DEV_PASSWORD.decode()}
     book = tmp_path / "hb.pdf"
     book.write_bytes(school.book(school.primary))
+    storage = f"file://{tmp_path / 'objects'}"
+    archive = ArchiveService(open_store(storage), SqlCatalog(open_database(database_url)))
+    archive.register(book_facts(school.primary), book.read_bytes())
     common = [
         "--sessions",
         str(tmp_path / "s"),
@@ -140,8 +145,15 @@ def test_reference_client(school: School, tmp_path: Path) -> None:
             "--current",
             str(book),
             *common,
+            "--database",
+            database_url,
+            "--storage",
+            storage,
         ],
         env=env,
     )
     assert done.exit_code == 0, done.output
     assert [s.field_name for s in PdfFileReader(io.BytesIO(book.read_bytes())).embedded_signatures] == ["gvcn"]
+    (version,) = archive.catalog.versions()
+    assert version.head_sha256 == sha256_hex(book.read_bytes())
+    assert [r.field for r in archive.catalog.revisions(version.document_id, 1)] == [None, "gvcn"]

@@ -140,7 +140,9 @@ class SqlCatalog(SqlBase):
             if row.head_sha256 == revision.sha256:  # the same revision again: already recorded
                 return replace(revision, seq=int(row.revision_count), version=int(row.version))
             if row.status != VersionStatus.SIGNING.value:
-                raise _state(revision.document_id, row.version, row.status, "thêm chữ ký", "add a signature")
+                raise DocumentStateError.of(
+                    revision.document_id, row.version, row.status, "thêm chữ ký", "add a signature"
+                )
             moved = conn.execute(
                 update(document_versions)
                 .where(document_versions.c.id == row.id, document_versions.c.head_sha256 == parent_sha256)
@@ -193,7 +195,7 @@ class SqlCatalog(SqlBase):
         with self._tx() as conn:
             row = self._live(conn, document_id)
             if row.status != VersionStatus.SIGNING.value or row.head_sha256 != sha256:
-                raise _state(document_id, row.version, row.status, "đóng dấu lưu trữ", "seal")
+                raise DocumentStateError.of(document_id, row.version, row.status, "đóng dấu lưu trữ", "seal")
             key = key_for(int(row.version))
             conn.execute(
                 update(document_versions)
@@ -209,7 +211,9 @@ class SqlCatalog(SqlBase):
         with self._tx() as conn:
             row = self._live(conn, version.document_id, version.version)
             if row.status != VersionStatus.SEALING.value:
-                raise _state(version.document_id, row.version, row.status, "hoàn tất lưu trữ", "finish sealing")
+                raise DocumentStateError.of(
+                    version.document_id, row.version, row.status, "hoàn tất lưu trữ", "finish sealing"
+                )
             conn.execute(
                 update(document_versions)
                 .where(document_versions.c.id == row.id)
@@ -250,6 +254,8 @@ class SqlCatalog(SqlBase):
 
     def _supersede_earlier(self, conn: Connection, row: Row[Any], at: datetime, actor: str) -> None:
         """A newly sealed version (a correction) supersedes the sealed versions before it; they stay stored."""
+        if int(row.version) == 1:  # the usual case: nothing before it, no query
+            return
         earlier = conn.execute(
             select(document_versions).where(
                 document_versions.c.document_id == row.document_id,
@@ -405,11 +411,4 @@ def _version(row: Row[Any]) -> DocumentVersion:
         row.sealed_key,
         row.sealed_sha256,
         None,
-    )
-
-
-def _state(document_id: str, version: int, status: str, what_vi: str, what_en: str) -> DocumentStateError:
-    return DocumentStateError(
-        f"Không thể {what_vi} học bạ {document_id} phiên bản {version} đang ở trạng thái {status}",
-        f"Cannot {what_en} book {document_id} version {version} in state {status}",
     )
