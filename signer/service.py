@@ -51,7 +51,10 @@ _XMP_PART = re.compile(rb"<pdfaid:part>\s*(\d)|pdfaid:part=[\"']\s*(\d)")
 
 def declared_part(pdf: bytes) -> str | None:
     """The PDF/A part the book's XMP declares ("1", "2", "3"), without parsing the PDF."""
-    matches = list(_XMP_PART.finditer(pdf))
+    last = pdf.rfind(b"pdfaid:part")  # from the end: a regex over the whole book cost ~7 ms per signature
+    if last < 0:
+        return None
+    matches = list(_XMP_PART.finditer(pdf, max(0, last - 64), last + 64))
     return (matches[-1].group(1) or matches[-1].group(2)).decode() if matches else None
 
 

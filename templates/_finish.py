@@ -167,8 +167,10 @@ def _add_fields(pdf: pikepdf.Pdf, plan: SigningPlan, boxes: list[FieldBox]) -> N
 
 
 def _add_plan(pdf: pikepdf.Pdf, plan: SigningPlan, identity: Identity, moment: datetime) -> None:
+    # A stream (compressed on save), not a string: every signer's PDF reader parses the catalog on each signature, and a
+    # 5 KB string literal is parsed byte by byte; a stream is only read by whoever asks for the plan.
     private = Dictionary(
-        SigningPlan=String(plan.to_json()),
+        SigningPlan=pdf.make_stream(plan.to_json().encode()),
         DocumentId=String(identity.document_id),
         ContentHash=String(identity.content_hash),
     )

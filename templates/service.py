@@ -140,7 +140,9 @@ def read_plan(pdf_data: bytes) -> SigningPlan:
     """The signing plan stored in a rendered học bạ."""
     with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
         try:
-            text = str(pdf.Root.PieceInfo[PIECE_KEY].Private.SigningPlan)
+            stored = pdf.Root.PieceInfo[PIECE_KEY].Private.SigningPlan
+            # a stream since 2026-11; a string in books rendered before
+            text = stored.read_bytes().decode() if isinstance(stored, pikepdf.Stream) else str(stored)
         except (AttributeError, KeyError) as exc:
             raise PlanMissingError("the document carries no hocba signing plan") from exc
     return SigningPlan.from_json(text)
