@@ -48,6 +48,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.
 
 audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit trail.")
 fixity_app = typer.Typer(no_args_is_help=True, help="Re-read stored objects and compare their sha256.")
+retention_app = typer.Typer(no_args_is_help=True, help="Write-once locks: renewal of the permanent horizon.")
 
 
 @contextmanager
@@ -187,3 +188,20 @@ def reconcile(
             f"Hoàn tất / finished: {len(report.finished)}; trả về ký tiếp / back to signing: {len(report.undone)}; "
             f"bản ký chưa ghi sổ / unrecorded revisions kept: {len(report.orphans)}"
         )
+
+
+@retention_app.command("renew")
+def retention_renew(
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+    within_years: Annotated[
+        int, typer.Option("--within-years", min=1, help="Renew every permanent lock that ends within N years")
+    ] = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Move later the lock of permanent records whose horizon is near (run it yearly); never shortens a lock."""
+    with opened(database, storage) as archive:
+        renewed = archive.renew(within_years)
+    _emit(as_json, {"renewed": list(renewed), "within_years": within_years})
+    if not as_json:
+        out.print(f"Đã gia hạn khóa / locks renewed: {len(renewed)}")

@@ -10,9 +10,10 @@ import random
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
-from retention import policy_for
+from retention import policies, policy_for
 
 from .audit_model import Anchor, Break, first_break, stamp
 from .clock import SystemClock
@@ -223,13 +224,36 @@ class ArchiveService:
             "at": anchor.at,
             "timestamp_token": base64.b64encode(token).decode() if token else None,
         }
-        lock = Lock(policy_for("audit_anchor").retain_until(now))
+        policy = policy_for("audit_anchor")
         try:
-            stored = self.store.put(anchor.key(), json.dumps(body, sort_keys=True).encode(), lock)
+            stored = self.store.put(
+                anchor.key(), json.dumps(body, sort_keys=True).encode(), Lock(policy.retain_until(now))
+            )
         except (ObjectExistsError, ObjectLockedError):  # this head was anchored before
             return anchor
-        self.catalog.add_anchor(anchor, stored.key, token)
+        self.catalog.add_anchor(anchor, stored, token, policy.id, now)
         return anchor
+
+    # -- retention -------------------------------------------------------------------------------------------
+
+    def renew(self, within_years: int = 10, actor: str = "system") -> tuple[str, ...]:
+        """Move later the lock of every object of a permanent policy that ends within `within_years`: the
+        100-year horizon is renewed long before it runs out, never shortened. An object of a fixed period is
+        left to end (its disposition is a reviewed decision, not a side effect)."""
+        now = self.clock.now()
+        limit = now + timedelta(days=round(365.25 * within_years))
+        by_id = {p.id: p for p in policies()}
+        renewed: list[str] = []
+        for key, policy_id, until in self.catalog.retention_due(limit):
+            policy = by_id.get(policy_id)
+            if policy is None or not policy.permanent:
+                continue
+            stored = self.store.extend_lock(key, Lock(policy.retain_until(now)))
+            self.catalog.renewed(stored, policy.id, until, now, actor)
+            renewed.append(key)
+        if renewed:
+            self.anchor()
+        return tuple(renewed)
 
     def verify_audit(self, with_storage: bool = True) -> AuditReport:
         """Recompute the chain; check every anchor (database rows and, with storage, the locked objects)."""

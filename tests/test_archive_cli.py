@@ -78,6 +78,9 @@ def test_embedded_defaults_fixity_failure_and_reconcile(tmp_path: Path, monkeypa
     # The commands find the same archive through their embedded defaults.
     assert run("audit", "verify", "--json")[0] == 0
     assert run("reconcile", "--json") == (0, {"finished": [], "undone": [], "orphans": []})
+    assert run("retention", "renew", "--json") == (0, {"renewed": [], "within_years": 10}), "a fresh lock is not due"
+    code, due = run("retention", "renew", "--within-years", "101", "--json")
+    assert code == 0 and any(str(k).startswith("sealed/") for k in due["renewed"])  # type: ignore[attr-defined]
     victim = next((tmp_path / "var" / "objects" / "data" / "revisions").rglob("*.pdf"))
     victim.unlink()
     code, fixity = run("fixity", "run", "--json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,27 @@ def test_a_sitting_anchors_once_and_its_anchor_covers_every_seal_even_after_a_fa
     sealed_events = [e.seq for e in archive.catalog.events() if e.action == "book.sealed"]
     assert not more and len(sealed_events) == 3 and anchor.head_seq >= max(sealed_events)
     assert archive.store.exists(key) and archive.verify_audit().intact
+
+
+def test_renewal_moves_near_locks_later_once_and_audits_it(service: Factory, store: ObjectStore) -> None:
+    archive = service(store)
+    archive.register(facts(), b"%PDF book")
+    sealed = archive.seal("HB-TEST-0001", b"%PDF book")
+    key = sealed.sealed_key or ""
+    first = archive.store.stat(key).lock
+    assert first is not None
+    assert archive.renew(within_years=10) == (), "a fresh 100-year lock is not due"
+    assert isinstance(archive.clock, MovableClock)
+    archive.clock.offset = timedelta(days=365 * 95)  # 95 years on: five years left on the horizon
+    renewed = archive.renew(within_years=10)
+    assert key in renewed and any(k.startswith("anchors/audit/") for k in renewed), "books and anchors alike"
+    later = archive.store.stat(key).lock
+    assert later is not None and later.mode is LockMode.COMPLIANCE
+    assert later.until.year == archive.clock.now().year + 100 and later.until > first.until
+    assert archive.renew(within_years=10) == (), "renewed once, not again"
+    events = [e for e in archive.catalog.events() if e.action == "retention.renewed"]
+    assert {e.refs_dict["key"] for e in events} == set(renewed)
+    assert archive.verify_audit().intact
 
 
 def test_registering_again_is_idempotent_and_a_new_record_version_is_a_new_document_version(service: Factory) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, select, update
@@ -219,16 +219,7 @@ class SqlCatalog(SqlBase):
                 .where(document_versions.c.id == row.id)
                 .values(status=VersionStatus.SEALED.value, sealed_at=at)
             )
-            conn.execute(
-                insert(retention_assignments).values(
-                    object_key=stored.key,
-                    policy_id=policy_id,
-                    retain_until=lock.until,
-                    mode=lock.mode.value,
-                    legal_hold=stored.legal_hold,
-                    assigned_at=at,
-                )
-            )
+            conn.execute(insert(retention_assignments).values(**_assignment(stored, policy_id, lock, at)))
             refs = {"document_id": version.document_id, "version": version.version}
             payload = {
                 "key": stored.key,
@@ -379,22 +370,67 @@ class SqlCatalog(SqlBase):
             row = conn.execute(select(audit_head).where(audit_head.c.id == 1)).one()
             return int(row.seq), str(row.hash)
 
-    def add_anchor(self, anchor: Anchor, key: str, token: bytes | None) -> None:
+    def add_anchor(
+        self, anchor: Anchor, stored: StoredObject, token: bytes | None, policy_id: str, at: datetime
+    ) -> None:
         with self._tx() as conn:
             conn.execute(
                 insert(audit_anchors).values(
                     head_seq=anchor.head_seq,
                     head_hash=anchor.head_hash,
                     at=anchor.at,
-                    object_key=key,
+                    object_key=stored.key,
                     timestamp_token=token,
                 )
             )
+            if stored.lock is not None:  # so that renewal finds it like any sealed book
+                conn.execute(insert(retention_assignments).values(**_assignment(stored, policy_id, stored.lock, at)))
+
+    # -- retention ------------------------------------------------------------------------------------------
+
+    def retention_due(self, before: datetime) -> list[tuple[str, str, datetime]]:
+        """(key, policy id, retain-until) of every locked object whose latest assignment ends before `before`."""
+        latest = (
+            select(retention_assignments.c.object_key, func.max(retention_assignments.c.id).label("id"))
+            .group_by(retention_assignments.c.object_key)
+            .subquery()
+        )
+        query = (
+            select(retention_assignments)
+            .join(latest, latest.c.id == retention_assignments.c.id)
+            .where(retention_assignments.c.retain_until < before)
+            .order_by(retention_assignments.c.retain_until)
+        )
+        with self._tx() as conn:
+            return [(r.object_key, r.policy_id, _utc(r.retain_until)) for r in conn.execute(query)]
+
+    def renewed(self, stored: StoredObject, policy_id: str, before: datetime, at: datetime, actor: str) -> None:
+        """A lock moved later: its new assignment and the audit event, together."""
+        lock = stored.lock or Lock(at)
+        with self._tx() as conn:
+            conn.execute(insert(retention_assignments).values(**_assignment(stored, policy_id, lock, at)))
+            payload = {"retain_until_was": before.date().isoformat(), "retain_until": lock.until.date().isoformat()}
+            self._append(conn, at, actor, "retention.renewed", {"key": stored.key, "policy": policy_id}, payload)
 
     def anchors(self) -> list[tuple[Anchor, str, bytes | None]]:
         with self._tx() as conn:
             rows = conn.execute(select(audit_anchors).order_by(audit_anchors.c.id))
             return [(Anchor(r.head_seq, r.head_hash, r.at), r.object_key, r.timestamp_token) for r in rows]
+
+
+def _assignment(stored: StoredObject, policy_id: str, lock: Lock, at: datetime) -> dict[str, Any]:
+    return {
+        "object_key": stored.key,
+        "policy_id": policy_id,
+        "retain_until": lock.until,
+        "mode": lock.mode.value,
+        "legal_hold": stored.legal_hold,
+        "assigned_at": at,
+    }
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _scalar(conn: Connection, query: Any) -> int:
