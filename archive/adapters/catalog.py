@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, select, update
 
 from ..audit_model import Anchor, AuditEvent
+from ..clock import as_utc
 from ..errors import DocumentStateError, StaleRevisionError, UnknownDocumentError
 from ..model import BookFacts, CorrectionStatus, DocumentVersion, Lock, Revision, StoredObject, VersionStatus
 from ._sql import SqlBase
@@ -402,7 +403,7 @@ class SqlCatalog(SqlBase):
             .order_by(retention_assignments.c.retain_until)
         )
         with self._tx() as conn:
-            return [(r.object_key, r.policy_id, _utc(r.retain_until)) for r in conn.execute(query)]
+            return [(r.object_key, r.policy_id, as_utc(r.retain_until)) for r in conn.execute(query)]
 
     def renewed(self, stored: StoredObject, policy_id: str, before: datetime, at: datetime, actor: str) -> None:
         """A lock moved later: its new assignment and the audit event, together."""
@@ -427,10 +428,6 @@ def _assignment(stored: StoredObject, policy_id: str, lock: Lock, at: datetime) 
         "legal_hold": stored.legal_hold,
         "assigned_at": at,
     }
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _scalar(conn: Connection, query: Any) -> int:

@@ -4,11 +4,12 @@ caller's (they depend on the record); this adapter keeps the order of steps."""
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
+from ..clock import as_utc
 from ..errors import DocumentStateError, UnknownDocumentError
 from ..model import Correction, CorrectionStatus, VersionStatus
 from ._sql import SqlBase
@@ -152,6 +153,5 @@ def _correction(row: Row[Any]) -> Correction:
         row.refusal,
         row.record_json,
         row.minutes_document_id,
-        # SQLite gives timestamps back naive (they were stored as UTC).
-        row.decided_at.replace(tzinfo=row.decided_at.tzinfo or UTC) if row.decided_at else None,
+        as_utc(row.decided_at) if row.decided_at else None,
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable, Iterator
-from datetime import UTC
 from typing import Any, TypeVar
 
 import urllib3
@@ -22,7 +21,7 @@ from minio.error import S3Error
 from minio.retention import Retention
 
 from .._rules import refuse_delete, refuse_replace, refuse_weaker
-from ..clock import SystemClock
+from ..clock import SystemClock, as_utc
 from ..errors import ObjectLockedError, ObjectMissingError, StorageConfigError, StorageUnavailableError
 from ..model import Lock, LockMode, StoredObject, check_key
 from ..ports import Clock
@@ -124,8 +123,7 @@ class S3Store:
         )
         lock = None
         if retention is not None and retention.retain_until_date is not None:
-            until = retention.retain_until_date
-            until = until if until.tzinfo else until.replace(tzinfo=UTC)
+            until = as_utc(retention.retain_until_date)
             lock = Lock(until, LockMode.COMPLIANCE if retention.mode == COMPLIANCE else LockMode.GOVERNANCE)
         return StoredObject(key, meta.get("x-amz-meta-sha256", ""), int(info.size), lock, hold, info.version_id)
 
