@@ -155,7 +155,7 @@ def _register(archive: ArchiveService | None, record: Record, pdf: bytes, where:
         return
     facts = lifecycle.book_facts(record)
     version = archive.register(facts, pdf)
-    if version.head_sha256 != sha256_hex(pdf) or version.revision_count > 1:
+    if version.head_sha256 != sha256_hex(pdf):  # an earlier rendering, perhaps signed since
         err.print(
             f"[yellow]{where}: {facts.document_id} đã có trong lưu trữ (phiên bản {version.version}, "
             f"{version.status.value}); hãy ký bản đã lưu / already archived, sign the archived copy[/yellow]"

@@ -7,7 +7,6 @@ PKCS#12 key so that the whole flow can be tried, and tested, without one.
 from __future__ import annotations
 
 import base64
-import io
 import json
 import sys
 from pathlib import Path
@@ -17,15 +16,14 @@ import typer
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from pyhanko.pdf_utils.reader import PdfFileReader
 
 from archive import ArchiveError
 from signer import ExternalSigning, FileSessionStore, SignerError
-from templates import read_identity, read_plan, write_atomic
+from templates import write_atomic
 
 from . import archiving
 from .console import EXIT_BAD_INPUT, out
-from .lifecycle import keep_signature
+from .lifecycle import sign_into_archive
 from .signing import P12Opt, TrustOpt, TsaOpt, exit_code_for, make_service, p12_key, show_error
 
 app = typer.Typer(no_args_is_help=True, help="Two-phase (external token) signing.")
@@ -105,16 +103,13 @@ def complete(
         if archive is not None and current is None:
             raise typer.BadParameter("archiving needs the book as it is now", param_hint="--current")
         parent = current.read_bytes() if current else None
+
+        def finish() -> bytes:
+            external = ExternalSigning(service, FileSessionStore(sessions))
+            return external.complete(session_id, base64.b64decode(signature), parent)
+
         try:
-            document_id = read_identity(parent)["document_id"] if archive and parent else ""
-            if archive is not None and parent is not None:
-                archive.expect_head(document_id, parent)
-            signed = ExternalSigning(service, FileSessionStore(sessions)).complete(
-                session_id, base64.b64decode(signature), parent
-            )
-            if archive is not None and parent is not None:
-                field = PdfFileReader(io.BytesIO(signed)).embedded_signatures[-1].field_name
-                keep_signature(archive, document_id, read_plan(parent), parent, signed, field)
+            signed = finish() if archive is None or parent is None else sign_into_archive(archive, parent, finish)[0]
         except (SignerError, ArchiveError) as exc:
             show_error(output, exc)
             raise typer.Exit(exit_code_for(exc)) from None

@@ -6,13 +6,16 @@ the record and the rendered book.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from archive import ArchiveService, BookFacts, DocumentVersion, StaffFacts, VersionStatus
 from records import Record, Role, SigningPlan, canonical_json, content_hash
 from signer import KeySource, SigningService
-from templates import document_id, read_plan
+from templates import document_id, read_identity, read_plan
 
 
 def book_facts(record: Record, kind: str = "hoc_ba") -> BookFacts:
@@ -54,6 +57,20 @@ def keep_signature(
     if entry.role is not Role.SCHOOL_SEAL:
         return None
     return archive.seal(document_id, signed, kind_of(plan), actor=entry.signer_id)
+
+
+def sign_into_archive(
+    archive: ArchiveService, parent: bytes, sign: Callable[[], bytes], field: str | None = None
+) -> tuple[bytes, DocumentVersion | None]:
+    """A signature on `parent`, a book the archive knows, made by `sign`. `parent` is checked first to be the
+    archive's latest revision, so that nobody signs a copy the archive would refuse; then the new revision is kept
+    (and the book sealed when the seal signed). `field` is the one signed, or None to read it from the new
+    signature (a two-phase signature completed elsewhere). Returns the signed bytes and the sealed version."""
+    document_id = read_identity(parent)["document_id"]
+    archive.expect_head(document_id, parent)
+    signed = sign()
+    field = field or PdfFileReader(io.BytesIO(signed)).embedded_signatures[-1].field_name
+    return signed, keep_signature(archive, document_id, read_plan(parent), parent, signed, field)
 
 
 def sign_and_archive(

@@ -29,11 +29,11 @@ from signer import (
     SigningService,
     next_field_for,
 )
-from templates import read_identity, read_plan, write_atomic
+from templates import write_atomic
 
 from . import archiving
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress
-from .lifecycle import keep_signature
+from .lifecycle import sign_into_archive
 
 pki_app = typer.Typer(no_args_is_help=True, help="Development PKI (certomancer): root, school CA, OCSP, CRL, TSA.")
 
@@ -138,17 +138,6 @@ def document_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def sign_in_place(
-    service: SigningService,
-    path: Path,
-    field: str,
-    key: KeySource,
-    acting_as: str | None = None,
-    archive: ArchiveService | None = None,
-) -> DocumentVersion | None:
-    return sign_file(service, path, path, field, key, acting_as, archive)
-
-
 def sign_file(
     service: SigningService,
     source: Path,
@@ -178,10 +167,7 @@ def sign_bytes(
 ) -> tuple[bytes, DocumentVersion | None]:
     if archive is None:
         return service.sign(parent, field, key, acting_as), None
-    document_id = read_identity(parent)["document_id"]
-    archive.expect_head(document_id, parent)  # before signing: nobody signs a copy the archive would refuse
-    signed = service.sign(parent, field, key, acting_as)
-    return signed, keep_signature(archive, document_id, read_plan(parent), parent, signed, field)
+    return sign_into_archive(archive, parent, lambda: service.sign(parent, field, key, acting_as), field)
 
 
 P12Opt = Annotated[
