@@ -15,12 +15,13 @@ import io
 import math
 import os
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fontTools import subset
+from fontTools import subset, ttLib
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import CIDFontType2, GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -69,6 +70,20 @@ def stamp_font() -> Path:
         subset.save_font(font, str(tmp), options)
         os.replace(tmp, target)
     return target
+
+
+@cache
+def _stamp_characters() -> frozenset[int]:
+    with ttLib.TTFont(stamp_font(), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def missing_characters(text: str) -> str:
+    """The characters of `text` (NFC) that the stamp font cannot draw, each once, in order; drawn anyway
+    they would become undefined glyphs, which PDF/A forbids."""
+    have = _stamp_characters()
+    missing = dict.fromkeys(ch for ch in unicodedata.normalize("NFC", text) if ord(ch) not in have and ch != "\n")
+    return "".join(missing)
 
 
 # Always embedded, so that the signing time never changes a stamp's glyph set.

@@ -8,8 +8,6 @@ import unicodedata
 from datetime import timedelta
 
 from asn1crypto import x509
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv
 from pyhanko_certvalidator.fetchers import FetcherBackend
@@ -25,12 +23,7 @@ from . import errors
 from .model import SigningPolicy
 
 
-def signed_fields(reader: PdfFileReader) -> set[str]:
-    """Names of the signature fields that hold a value (read from the form, without parsing any CMS)."""
-    return {name for name, _value, _ref in enumerate_sig_fields(reader, filled_status=True)}
-
-
-def check_plan(plan: SigningPlan, field: str, signed: set[str], acting_as: str | None) -> PlanEntry:
+def check_plan(plan: SigningPlan, field: str, signed: frozenset[str], acting_as: str | None) -> PlanEntry:
     """The field exists, is still empty, belongs to `acting_as` (when given) and every earlier group is done."""
     try:
         entry = plan.entry(field)
@@ -55,7 +48,7 @@ def check_plan(plan: SigningPlan, field: str, signed: set[str], acting_as: str |
     return entry
 
 
-def next_field(plan: SigningPlan, signed: set[str], signer_id: str) -> str | None:
+def next_field(plan: SigningPlan, signed: frozenset[str], signer_id: str) -> str | None:
     """The first field of `signer_id` that is open and whose earlier groups are complete, if any."""
     for entry in plan.entries:
         if entry.signer_id != signer_id or entry.field in signed:

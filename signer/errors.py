@@ -35,6 +35,7 @@ RevocationUnavailableError = _error("signer.revocation_unavailable", retryable=T
 TimestampError = _error("signer.timestamp_unavailable", retryable=True)
 StaleRevisionError = _error("signer.stale_revision", retryable=True)
 PdfaBrokenError = _error("signer.pdfa_broken")
+StampCharacterError = _error("signer.stamp_character")
 KeySourceError = _error("signer.key_source")
 NotSignableError = _error("signer.not_signable")
 SessionExpiredError = _error("signer.session_expired")

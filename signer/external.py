@@ -33,7 +33,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from records import Role
 
-from . import errors
+from . import _attrs, errors
 from .appearance import person_style, seal_style
 from .service import RESERVED, PdfAWriter, SigningService, _PdfASigner, _vn_time
 
@@ -110,11 +110,12 @@ class ExternalSigning:
     async def _prepare(
         self, pdf: bytes, field: str, cert: x509.Certificate, chain: list[x509.Certificate], acting_as: str | None
     ) -> PreparedSignature:
+        entry, _ = await self.service.checked_entry(pdf, field, cert, chain, acting_as)
         writer = PdfAWriter(pdf)
-        entry, _ = await self.service.checked_entry(pdf, field, cert, chain, acting_as, writer.prev)
         seal = entry.role is Role.SCHOOL_SEAL
         part = writer.pdfa_part
         placeholder = ExternalSigner(cert, SimpleCertificateStore.from_certs(chain), signature_value=512)
+        _attrs.install(placeholder)
         meta = PdfSignatureMetadata(
             field_name=field,
             md_algorithm="sha256",

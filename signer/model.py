@@ -28,3 +28,9 @@ class SigningPolicy:
     status_reuse: timedelta = timedelta(seconds=60)
     """How long a certificate's good status (OCSP or CRL) is reused for further signatures with it. Zero checks
     before every signature. A revoked or unknown status is never reused."""
+    check_pdfa_every_signature: bool = False
+    """Validate the whole book against its PDF/A part after every signature (~30 ms each, the largest part of
+    an approval signature). Off, the finished book is validated in full when the seal closes it, and before each
+    approval the stamp's text is checked against the stamp font: a character the font lacks is the one way the
+    content of an approval signature can break PDF/A (an undefined glyph); its structure is the same for every
+    book and is checked step by step in the tests."""

@@ -1,8 +1,8 @@
 """Signing use case: one field of a rendered học bạ, in plan order, as an incremental PAdES update.
 
 Every signature is B-T (RFC 3161 timestamp). The school's seal closes the book: it embeds the validation data
-of the whole chain (B-LT) and receives the archive timestamp (B-LTA). PDF/A is checked after every signature and
-a result with a PDF/A violation is never returned.
+of the whole chain (B-LT) and receives the archive timestamp (B-LTA). A sealed book with a PDF/A violation is
+never returned (see `SigningPolicy.check_pdfa_every_signature` for the approvals before it).
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from pyhanko_certvalidator import errors as cv
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
 from records import PlanEntry, Role
-from templates import VIETNAM, PlanMissingError, read_plan
+from templates import VIETNAM, PlanMissingError, read_signing_state
 
-from . import checks, errors
+from . import _attrs, _pdfread, checks, errors
 from ._cms import timestamp_tokens
-from .appearance import person_style, seal_style
+from .appearance import missing_characters, person_style, seal_style
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
 from .ports import KeySource
 
@@ -139,7 +139,7 @@ async def _close_book(
 
 def next_field_for(pdf: bytes, signer_id: str) -> str | None:
     """The field of `pdf` that waits for `signer_id` now, if any (what a batch signer signs next)."""
-    return checks.next_field(read_plan(pdf), checks.signed_fields(PdfFileReader(io.BytesIO(pdf))), signer_id)
+    return checks.next_field(*read_signing_state(pdf), signer_id)
 
 
 def pdfa_part(pdf: bytes) -> str | None:
@@ -166,6 +166,7 @@ class SigningService:
         if not policy.tsa_url and not policy.allow_bb:
             raise ValueError("a TSA URL is required unless B-B signatures are explicitly allowed")
         self.policy = policy
+        _pdfread.install()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="hocba-signer", daemon=True)
         self._thread.start()
@@ -226,21 +227,23 @@ class SigningService:
         cert: x509.Certificate,
         chain: list[x509.Certificate],
         acting_as: str | None,
-        reader: PdfFileReader | None = None,
     ) -> tuple[PlanEntry, ValidationContext]:
         """Every check that comes before a signature; returns the plan entry of the field and the context
-        holding the signer's revocation data (the seal embeds it). `reader` is `pdf` already parsed."""
+        holding the signer's revocation data (the seal embeds it)."""
         try:
-            plan = read_plan(pdf)
+            plan, signed = read_signing_state(pdf)
         except (PlanMissingError, ValueError) as exc:
             raise errors.NotSignableError(
                 "Tệp không phải học bạ do hệ thống tạo (không có kế hoạch ký)",
                 "The file is not a học bạ rendered by this service (no signing plan)",
             ) from exc
-        if reader is None:
-            reader = PdfFileReader(io.BytesIO(pdf))
-        entry = checks.check_plan(plan, field, checks.signed_fields(reader), acting_as)
+        entry = checks.check_plan(plan, field, signed, acting_as)
         checks.check_identity(entry, cert, self.policy)
+        if entry.role is not Role.SCHOOL_SEAL and (missing := missing_characters(entry.label + entry.signer_name)):
+            raise errors.StampCharacterError(
+                f"Phông chữ của dấu chữ ký không có ký tự {missing!r} (trong tên hoặc chức danh của '{field}')",
+                f"The stamp font has no glyph for {missing!r} (in the name or role of '{field}')",
+            )
         return entry, await self._status(cert, chain)
 
     async def _status(self, cert: x509.Certificate, chain: list[x509.Certificate]) -> ValidationContext:
@@ -264,9 +267,10 @@ class SigningService:
         chain: list[x509.Certificate],
         checked: ValidationContext | None = None,
     ) -> bytes:
-        """After a signature: the seal closes the book (DSS, archive timestamp); PDF/A is checked.
-        `checked` is the signer's revocation data from the checks before signing; without it (a two-phase
-        signature completed later) the certificate is checked again."""
+        """After a signature: the seal closes the book (DSS, archive timestamp) and the finished book is
+        checked against its PDF/A part (after every signature too when the policy asks). `checked` is the
+        signer's revocation data from the checks before signing; without it (a two-phase signature completed
+        later) the certificate is checked again."""
         if seal:
             backend = AIOHttpFetcherBackend(self._http())
             if checked is None:
@@ -274,7 +278,7 @@ class SigningService:
             # Long-term data for every other certificate (TSA, CAs) may come from OCSP or CRL alike.
             context = checks.validation_context(self.policy, backend=backend, seed=checked)
             signed = await self._archive_timestamp(signed, self._timestamper(), context)
-        if part:
+        if part and (seal or self.policy.check_pdfa_every_signature):
             violations = list(pikepdf.pdfa.validate_written(io.BytesIO(signed), f"{part}b").violations)
             if violations:
                 raise errors.PdfaBrokenError(
@@ -293,10 +297,10 @@ class SigningService:
             )
         cert = key.certificate
         signer = key.signer()
+        _attrs.install(signer)
         chain = list(signer.cert_registry)
-        # One parse of the book serves the checks and the signature.
+        entry, checked = await self.checked_entry(pdf, field, cert, chain, acting_as)
         writer = PdfAWriter(pdf)
-        entry, checked = await self.checked_entry(pdf, field, cert, chain, acting_as, writer.prev)
         part = writer.pdfa_part
         seal = entry.role is Role.SCHOOL_SEAL
         meta = PdfSignatureMetadata(

@@ -136,16 +136,47 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _plan_in(pdf: pikepdf.Pdf) -> SigningPlan:
+    try:
+        stored = pdf.Root.PieceInfo[PIECE_KEY].Private.SigningPlan
+        # a stream since 2026-11; a string in books rendered before
+        text = stored.read_bytes().decode() if isinstance(stored, pikepdf.Stream) else str(stored)
+    except (AttributeError, KeyError) as exc:
+        raise PlanMissingError("the document carries no hocba signing plan") from exc
+    return SigningPlan.from_json(text)
+
+
+def _filled_signature_fields(pdf: pikepdf.Pdf) -> frozenset[str]:
+    form = pdf.Root.get("/AcroForm")
+    if not isinstance(form, pikepdf.Dictionary):
+        return frozenset()
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    pending: list[tuple[Any, str, Any]] = [(f, "", None) for f in form.get("/Fields", ())]
+    while pending:
+        field, parent, inherited_type = pending.pop()
+        if not isinstance(field, pikepdf.Dictionary) or "/T" not in field or field.objgen in seen:
+            continue  # a malformed or circular form tree; verification reports it
+        seen.add(field.objgen)
+        name = f"{parent}.{field.T}" if parent else str(field.T)
+        field_type = field.get("/FT", inherited_type)
+        if field_type == pikepdf.Name.Sig and "/V" in field:
+            found.add(name)
+        pending.extend((kid, name, field_type) for kid in field.get("/Kids", ()))
+    return frozenset(found)
+
+
 def read_plan(pdf_data: bytes) -> SigningPlan:
     """The signing plan stored in a rendered học bạ."""
     with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
-        try:
-            stored = pdf.Root.PieceInfo[PIECE_KEY].Private.SigningPlan
-            # a stream since 2026-11; a string in books rendered before
-            text = stored.read_bytes().decode() if isinstance(stored, pikepdf.Stream) else str(stored)
-        except (AttributeError, KeyError) as exc:
-            raise PlanMissingError("the document carries no hocba signing plan") from exc
-    return SigningPlan.from_json(text)
+        return _plan_in(pdf)
+
+
+def read_signing_state(pdf_data: bytes) -> tuple[SigningPlan, frozenset[str]]:
+    """The signing plan of a rendered học bạ and the names of its signature fields that hold a value, in one
+    read (qpdf's parser: pyHanko's reads the field tree ~5× slower)."""
+    with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
+        return _plan_in(pdf), _filled_signature_fields(pdf)
 
 
 def read_identity(pdf_data: bytes) -> dict[str, str]:

@@ -80,6 +80,7 @@ def test_templates_public_names() -> None:
             "parse_now",
             "read_identity",
             "read_plan",
+            "read_signing_state",
             "render",
             "render_minutes",
             "render_plain",

@@ -219,3 +219,39 @@ def test_stamps_of_one_person_share_one_font_subset(school: School) -> None:
         fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True)
     rows = fonts.stdout.decode().splitlines()[2:]
     assert rows and all(row.split()[-5] == "yes" for row in rows), rows  # columns end: emb sub uni object-id
+
+
+def test_stamp_text_the_font_cannot_draw_is_refused(school: School) -> None:
+    """A name with a character outside the stamp font would draw an undefined glyph, which PDF/A forbids."""
+    record = record_with(school, "gv-han", "Lý 王 Long")
+    binding = {"gv-han": checks.fingerprint(school.key("gvcn").certificate)}
+    policy = replace(school.policy, bindings=binding)
+    pdf = school.book(record)
+    with SigningService(policy) as service, pytest.raises(errors.StampCharacterError) as caught:
+        service.sign(pdf, "gvcn", school.key("gvcn"))
+    assert caught.value.code == "signer.stamp_character" and "王" in caught.value.message_vi
+    assert "王" in caught.value.message_en and "gvcn" in caught.value.message_en
+
+
+def test_pdfa_validated_at_the_seal_and_at_every_step_on_request(
+    school: School, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = school.primary
+    book, other = school.book(record), school.book(record)  # rendering validates the book too
+    calls: list[str] = []
+    validate = pikepdf.pdfa.validate_written
+
+    def counted(pdf: Any, flavour: str, *args: Any) -> Any:
+        calls.append(flavour)
+        return validate(pdf, flavour, *args)
+
+    monkeypatch.setattr(pikepdf.pdfa, "validate_written", counted)
+    pdf = school.sign_all(book, record, until="dau_truong")
+    assert calls == []  # approvals: their stamp text is checked before signing, the whole file is not
+    seal = signing_plan(record).entry("dau_truong").signer_id
+    sealed = school.service.sign(pdf, "dau_truong", school.key(seal))
+    assert calls == ["3b"]  # the finished book, in full
+    with SigningService(replace(school.policy, check_pdfa_every_signature=True)) as careful:
+        careful.sign(other, "gvcn", school.key("gvcn"))
+    assert calls == ["3b", "3b"]
+    no_pdfa_violation("3b")(sealed)

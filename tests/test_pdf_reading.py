@@ -1,0 +1,78 @@
+"""The faster readers behind signing and verification give exactly what pyHanko's own give."""
+
+from __future__ import annotations
+
+import io
+import random
+from collections.abc import Callable
+
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.misc import PdfReadError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
+
+from records import signing_plan
+from signer import _pdfread
+from templates import read_plan, read_signing_state
+
+from .signing_fixtures import School
+
+
+def _read(reader: Callable[[io.BytesIO], object], data: bytes) -> tuple[object, int]:
+    """What `reader` returns for a stream at `data`'s '<' (or the error type), and where it leaves the stream."""
+    stream = io.BytesIO(data)
+    try:
+        return reader(stream), stream.tell()
+    except PdfReadError as exc:
+        return type(exc), -1
+
+
+def _both(data: bytes) -> tuple[tuple[object, int], tuple[object, int]]:
+    return _read(_pdfread.read_hex_string, data), _read(_pdfread._original, data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<>",
+        b"<48656c6c6f> rest",
+        b"<48 65\n6c\r6c\t6f\x00\x0c> /Next",
+        b"<4865a>",  # an odd digit: pyHanko appends a 0
+        b"<FEFF00480069>",  # UTF-16 with a byte order mark: a text string
+        b"<48 % a comment\n65>",  # a comment: handled by pyHanko's own reader
+        b"<48zz65>",  # not hex: pyHanko's error
+        b"<4865",  # no '>': pyHanko's error
+    ],
+)
+def test_hex_strings_read_as_pyhanko_reads_them(data: bytes) -> None:
+    ours, theirs = _both(data)
+    assert ours == theirs and type(ours[0]) is type(theirs[0])
+
+
+def test_long_random_hex_strings() -> None:
+    rng = random.Random(5)
+    for size in (1, 2, 4095, 65535, 65536, 65537, 200_000):
+        digits = bytes(rng.choice(b"0123456789abcdefABCDEF \n") for _ in range(size))
+        ours, theirs = _both(b"<" + digits + b">trailer")
+        assert ours == theirs and ours[1] == size + 2
+
+
+def test_installed_reader_is_the_one_pyhanko_calls(school: School) -> None:
+    _pdfread.install()
+    assert generic.read_hex_string_from_stream is _pdfread.read_hex_string
+    pdf = school.sign_all(school.book(school.primary), school.primary, until="dau_truong")
+    signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    assert [s.field_name for s in signatures] == ["gvcn", "hieu_truong"]
+    assert all(len(s.pkcs7_content) > 1000 for s in signatures)
+
+
+def test_signing_state_matches_pyhanko(school: School) -> None:
+    record = school.thcs
+    pdf = school.book(record)
+    plan, signed = read_signing_state(pdf)
+    assert plan == read_plan(pdf) == signing_plan(record) and signed == frozenset()
+    pdf = school.sign_all(pdf, record, until="gvcn")
+    plan, signed = read_signing_state(pdf)
+    expected = {name for name, _, _ in enumerate_sig_fields(PdfFileReader(io.BytesIO(pdf)), filled_status=True)}
+    assert signed == expected and "gvbm.toan" in signed and "gvcn" not in signed
