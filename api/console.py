@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from archive import ArchiveError, DatabaseUnavailableError, StorageUnavailableError
 from records import Problem
+from signer import SignerError
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -34,3 +38,13 @@ def progress() -> Progress:
         console=err,
         transient=False,
     )
+
+
+def exit_code_for(exc: SignerError | ArchiveError) -> int:
+    """The archive being down is the service's failure (1); everything else is about this book or signer (2)."""
+    return EXIT_INTERNAL if isinstance(exc, StorageUnavailableError | DatabaseUnavailableError) else EXIT_BAD_INPUT
+
+
+def show_error(path: Path, exc: SignerError | ArchiveError) -> None:
+    retry = " (thử lại được / retryable)" if exc.retryable else ""
+    err.print(f"[red]{path}: {exc.code}{retry}[/red]\n    {exc.message_vi}\n    [dim]{exc.message_en}[/dim]")

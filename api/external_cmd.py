@@ -22,9 +22,9 @@ from signer import ExternalSigning, FileSessionStore, SignerError
 from templates import write_atomic
 
 from . import archiving
-from .console import EXIT_BAD_INPUT, out
+from .console import EXIT_BAD_INPUT, exit_code_for, out, show_error
 from .lifecycle import sign_into_archive
-from .signing import P12Opt, TrustOpt, TsaOpt, exit_code_for, make_service, p12_key, show_error
+from .signing import P12Opt, TrustOpt, TsaOpt, make_service, p12_key
 
 app = typer.Typer(no_args_is_help=True, help="Two-phase (external token) signing.")
 SessionsOpt = Annotated[Path, typer.Option("--sessions", help="Folder shared by prepare and complete")]

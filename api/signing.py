@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 from typing import Annotated, cast
 
@@ -16,7 +14,7 @@ import typer
 from asn1crypto import pem, x509
 
 import pki
-from archive import ArchiveError, ArchiveService, DatabaseUnavailableError, DocumentVersion, StorageUnavailableError
+from archive import ArchiveError, ArchiveService, DocumentVersion
 from records import load_file
 from signer import (
     DEFAULT_PKCS11_MODULE,
@@ -27,12 +25,12 @@ from signer import (
     SignerError,
     SigningPolicy,
     SigningService,
-    next_field_for,
 )
 from templates import write_atomic
 
 from . import archiving
-from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress
+from .batch_sign import KeyFactory, Sitting, default_jobs, document_lock, report, sign_sitting
+from .console import EXIT_BAD_INPUT, err, exit_code_for, out, show_error
 from .lifecycle import sign_into_archive
 
 pki_app = typer.Typer(no_args_is_help=True, help="Development PKI (certomancer): root, school CA, OCSP, CRL, TSA.")
@@ -126,18 +124,6 @@ def load_roots(paths: list[Path]) -> tuple[x509.Certificate, ...]:
     return tuple(roots)
 
 
-@contextmanager
-def document_lock(path: Path) -> Iterator[None]:
-    """Signing is serialised per document: whoever holds the lock reads the latest revision and replaces it."""
-    lock = path.with_name(f".{path.name}.lock")
-    with lock.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def sign_file(
     service: SigningService,
     source: Path,
@@ -189,22 +175,26 @@ def make_service(trust: list[Path], tsa: str | None, allow_bb: bool, location: s
 
 def choose_key(
     p12: Path | None, token: str | None, key_label: str | None, module: str, csc: tuple[str, str] | None = None
-) -> KeySource:
-    """A CSC credential, a PKCS#11 token, or the PKCS#12 file — whichever the options name."""
+) -> tuple[KeySource, KeyFactory | None]:
+    """A CSC credential, a PKCS#11 token, or the PKCS#12 file — whichever the options name — and, for a key
+    that another process may open too (a file, a token), how to open it there (None for a remote service)."""
     if csc is not None:
         url, credential = csc
-        return CscKeySource(
+        remote = CscKeySource(
             url, credential, pin=os.environ.get("HOCBA_CSC_PIN"), oauth_token=os.environ.get("HOCBA_CSC_TOKEN")
         )
+        return remote, None
     if token is not None:
         pin = os.environ.get("HOCBA_PKCS11_PIN") or typer.prompt(
             f"PIN của token / PIN for token {token}", hide_input=True
         )
-        return Pkcs11KeySource(token, pin, key_label or "", module)
+        opener = partial(Pkcs11KeySource, token, pin, key_label or "", module)
+        return opener(), opener
     if p12 is None:
         err.print("[red]Cần --p12 hoặc --pkcs11-token / --p12 or --pkcs11-token is required[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)
-    return p12_key(p12)
+    key = p12_key(p12)
+    return key, partial(Pkcs12KeySource, key.path, key.password)
 
 
 def p12_key(path: Path) -> Pkcs12KeySource:
@@ -237,13 +227,16 @@ def sign(
     allow_bb: Annotated[bool, typer.Option("--allow-bb", help="No timestamp (offline development only)")] = False,
     database: archiving.ArchiveDatabaseOpt = None,
     storage: archiving.ArchiveStorageOpt = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", min=0, help="--batch: worker processes (0: every core for --p12, else 1)")
+    ] = 0,
 ) -> None:
     """Sign one field of one book, or (`--batch DIR --as ID`) every book whose next field is yours.
 
     With --database and --storage every new revision is kept in the archive before the file is replaced, and a
     book the seal finishes is written to the locked store."""
     csc = (csc_url, csc_credential) if csc_url and csc_credential else None
-    key = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module, csc)
+    key, opener = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module, csc)
     with make_service(trust, tsa, allow_bb) as service, archiving.maybe_opened(database, storage) as archive:
         if isinstance(key, CscKeySource):
             try:
@@ -255,7 +248,15 @@ def sign(
             if acting_as is None:
                 err.print("[red]--batch cần --as STAFF_ID / --batch needs --as STAFF_ID[/red]")
                 raise typer.Exit(EXIT_BAD_INPUT)
-            raise typer.Exit(_sign_batch(service, batch, acting_as, key, archive))
+            try:
+                _ = key.certificate  # a wrong password or PIN stops the sitting here, before any worker starts
+            except SignerError as exc:
+                show_error(p12 or Path(pkcs11_token or "."), exc)
+                raise typer.Exit(EXIT_BAD_INPUT) from None
+            sitting = Sitting(batch, acting_as, archive)
+            # Every core for a key file; a token or a remote service is used from this process unless asked.
+            jobs = jobs or (default_jobs() if isinstance(key, Pkcs12KeySource) else 1)
+            raise typer.Exit(report(sign_sitting(sitting, service, key, opener, jobs)))
         if document is None or field is None:
             err.print("[red]Cần tệp và --field / a document and --field are required[/red]")
             raise typer.Exit(EXIT_BAD_INPUT)
@@ -267,45 +268,3 @@ def sign(
         out.print(f"Đã ký / signed {field} → {output or document}")
         if sealed is not None:
             out.print(f"Đã lưu trữ bản niêm phong / sealed into the archive: {sealed.sealed_key}")
-
-
-def exit_code_for(exc: SignerError | ArchiveError) -> int:
-    """The archive being down is the service's failure (1); everything else is about this book or signer (2)."""
-    return EXIT_INTERNAL if isinstance(exc, StorageUnavailableError | DatabaseUnavailableError) else EXIT_BAD_INPUT
-
-
-def show_error(path: Path, exc: SignerError | ArchiveError) -> None:
-    retry = " (thử lại được / retryable)" if exc.retryable else ""
-    err.print(f"[red]{path}: {exc.code}{retry}[/red]\n    {exc.message_vi}\n    [dim]{exc.message_en}[/dim]")
-
-
-def _sign_batch(
-    service: SigningService, folder: Path, signer_id: str, key: KeySource, archive: ArchiveService | None
-) -> int:
-    books = sorted(folder.glob("*.pdf"))
-    failed = signed = skipped = sealed = 0
-    # One anchor of the audit trail for the whole sitting, written when it ends (also after a failure).
-    with progress() as bar, archive.one_anchor() if archive else nullcontext():
-        task = bar.add_task(f"Ký số / signing as {signer_id}", total=len(books))
-        for path in books:
-            try:
-                with document_lock(path):
-                    current = path.read_bytes()
-                    field = next_field_for(current, signer_id)
-                    if field is None:
-                        skipped += 1  # already signed, not yet your turn, or not yours: resumable
-                    else:
-                        result, version = sign_bytes(service, current, field, key, signer_id, archive)
-                        write_atomic(path, result)
-                        signed += 1
-                        sealed += version is not None
-            except (SignerError, ArchiveError) as exc:
-                show_error(path, exc)
-                failed += 1
-            except Exception as exc:  # one unreadable book must not stop a principal's batch
-                err.print(f"[red]{path}: {type(exc).__name__}: {exc}[/red]")
-                failed += 1
-            bar.advance(task)
-    counts = {"signed": signed, "skipped": skipped, "failed": failed} | ({"sealed": sealed} if archive else {})
-    out.print(json.dumps(counts))
-    return EXIT_OK if not failed else EXIT_INTERNAL

@@ -15,6 +15,10 @@ class SignerError(Exception):
         self.message_en = message_en
         super().__init__(message_en)
 
+    def __reduce__(self) -> tuple[type[SignerError], tuple[str, str]]:
+        # Back from a worker process with both messages (the default would rebuild it from one).
+        return type(self), (self.message_vi, self.message_en)
+
 
 def _error(code: str, retryable: bool = False) -> type[SignerError]:
     name = "".join(part.title() for part in code.split(".")[1].split("_")) + "Error"

@@ -96,6 +96,40 @@ def test_sign_batch_is_resumable(school: School, tmp_path: Path) -> None:
     ]
 
 
+def test_sign_batch_in_one_process_too(school: School, tmp_path: Path) -> None:
+    folder = tmp_path / "lop"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(school.book(school.primary))
+    (folder / "c.pdf").write_bytes(b"%PDF-1.7 broken")
+    result = invoke("sign", "--batch", str(folder), "--as", "gvcn", "--jobs", "1", *sign_args(school, "gvcn"))
+    assert result.exit_code == 1 and '"signed": 1, "skipped": 0, "failed": 1' in result.output
+
+
+def test_sign_batch_on_two_cores(school: School, tmp_path: Path) -> None:
+    folder = tmp_path / "lop"
+    folder.mkdir()
+    book = school.book(school.primary)
+    for i in range(6):
+        (folder / f"hs-{i}.pdf").write_bytes(book)
+    result = invoke("sign", "--batch", str(folder), "--as", "gvcn", "--jobs", "2", *sign_args(school, "gvcn"))
+    assert result.exit_code == 0 and '"signed": 6, "skipped": 0, "failed": 0' in result.output, result.output
+    context = ValidationContext(trust_roots=list(school.policy.trust_roots), allow_fetching=True)
+    for i in range(6):
+        (signature,) = PdfFileReader(io.BytesIO((folder / f"hs-{i}.pdf").read_bytes())).embedded_signatures
+        assert signature.field_name == "gvcn"
+        assert validate_pdf_signature(signature, signer_validation_context=context).bottom_line
+
+
+def test_sign_batch_with_a_wrong_password_starts_nothing(school: School, tmp_path: Path) -> None:
+    folder = tmp_path / "lop"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(book := school.book(school.primary))
+    args = ("sign", "--batch", str(folder), "--as", "gvcn", "--jobs", "2", *sign_args(school, "gvcn"))
+    result = invoke(*args, HOCBA_P12_PASSWORD="sai")
+    assert result.exit_code == 2 and "signer.key_source" in result.output
+    assert (folder / "a.pdf").read_bytes() == book
+
+
 def test_eight_teachers_at_the_same_moment(school: School, tmp_path: Path) -> None:
     book = tmp_path / "hb.pdf"
     book.write_bytes(school.book(school.thcs))

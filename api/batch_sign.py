@@ -1,0 +1,148 @@
+"""`hocba sign --batch`: a sitting, every book of a folder whose next field is the signer's, on every core.
+
+With one job the books are signed in this process, one after another. With more, each worker process has its own
+signing service and opens the key itself from the same options (a PKCS#12 file, a PKCS#11 token); this process
+keeps what must stay in one place: the per-book file locks, the archive and the progress bar, with one thread per
+worker so that every worker always has a book.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import x509
+
+from archive import ArchiveError, ArchiveService
+from signer import CscKeySource, KeySource, SignerError, SigningPolicy, SigningService, next_field_for
+from templates import write_atomic
+
+from .console import EXIT_INTERNAL, EXIT_OK, err, out, progress, show_error
+from .lifecycle import sign_into_archive
+
+KeyFactory = Callable[[], KeySource]
+"""Opens the key source; picklable (a class and its arguments) so that a worker process can open its own."""
+
+
+@dataclass(frozen=True)
+class Sitting:
+    folder: Path
+    signer_id: str
+    archive: ArchiveService | None = None
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+@contextmanager
+def document_lock(path: Path) -> Iterator[None]:
+    """Signing is serialised per document: whoever holds the lock reads the latest revision and replaces it."""
+    lock = path.with_name(f".{path.name}.lock")
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(roots: list[bytes], policy: SigningPolicy, open_key: KeyFactory) -> None:
+    # asn1crypto certificates travel as DER; the rest of the policy is plain data.
+    policy = SigningPolicy(**{**policy.__dict__, "trust_roots": tuple(x509.Certificate.load(r) for r in roots)})
+    service = SigningService(policy)
+    key = open_key()
+    if isinstance(key, CscKeySource):
+        service.run(key.connect(service.http()))
+    _WORKER.update(service=service, key=key)
+
+
+def _worker_sign(pdf: bytes, field: str, signer_id: str) -> bytes:
+    signed: bytes = _WORKER["service"].sign(pdf, field, _WORKER["key"], signer_id)
+    return signed
+
+
+@contextmanager
+def _signers(service: SigningService, key: KeySource, open_key: KeyFactory | None, jobs: int) -> Iterator[Any]:
+    """A function (pdf, field, signer id) -> signed bytes, and how many books may be in flight at once."""
+    if jobs <= 1 or open_key is None:
+        yield (lambda pdf, field, signer_id: service.sign(pdf, field, key, signer_id)), 1
+        return
+    roots = [r.dump() for r in service.policy.trust_roots]
+    policy = SigningPolicy(**{**service.policy.__dict__, "trust_roots": ()})
+    context = multiprocessing.get_context("spawn")  # this process runs threads (the service's loop): no fork
+    with ProcessPoolExecutor(jobs, context, _worker_init, (roots, policy, open_key)) as pool:
+
+        def remote(pdf: bytes, field: str, signer_id: str) -> bytes:
+            return pool.submit(_worker_sign, pdf, field, signer_id).result()
+
+        yield remote, jobs + 1  # one book queued behind each busy worker
+
+
+def sign_sitting(
+    sitting: Sitting, service: SigningService, key: KeySource, open_key: KeyFactory | None = None, jobs: int = 1
+) -> dict[str, int]:
+    """Sign every book of the sitting's folder that waits for its signer; returns the counts. One bad book is
+    reported and the others go on; a book that is not the signer's turn (or is done) is skipped, so a sitting
+    can be run again after an interruption."""
+    books = sorted(sitting.folder.glob("*.pdf"))
+    counts = dict.fromkeys(("signed", "skipped", "failed"), 0) | ({"sealed": 0} if sitting.archive else {})
+    archive = sitting.archive
+    with (
+        _signers(service, key, open_key, jobs) as (sign, in_flight),
+        progress() as bar,
+        archive.one_anchor() if archive else nullcontext(),  # one audit anchor for the whole sitting
+        ThreadPoolExecutor(in_flight) as threads,
+    ):
+        task = bar.add_task(f"Ký số / signing as {sitting.signer_id}", total=len(books))
+
+        def one(path: Path) -> str:
+            with document_lock(path):
+                current = path.read_bytes()
+                field = next_field_for(current, sitting.signer_id)
+                if field is None:
+                    return "skipped"  # already signed, not yet this signer's turn, or not theirs
+                if archive is None:
+                    result, version = sign(current, field, sitting.signer_id), None
+                else:
+                    result, version = sign_into_archive(
+                        archive, current, lambda: sign(current, field, sitting.signer_id), field
+                    )
+                write_atomic(path, result)
+                return "sealed" if version is not None else "signed"
+
+        def done(path: Path, future: Future[str]) -> None:
+            try:
+                outcome = future.result()
+                counts["signed" if outcome == "sealed" else outcome] += 1
+                if outcome == "sealed":
+                    counts["sealed"] += 1
+            except (SignerError, ArchiveError) as exc:
+                show_error(path, exc)
+                counts["failed"] += 1
+            except Exception as exc:  # one unreadable book must not stop a principal's sitting
+                err.print(f"[red]{path}: {type(exc).__name__}: {exc}[/red]")
+                counts["failed"] += 1
+            bar.advance(task)
+
+        futures = [(path, threads.submit(one, path)) for path in books]
+        for path, future in futures:
+            future.exception()  # wait, in order, so that the report follows the folder
+            done(path, future)
+    return counts
+
+
+def report(counts: dict[str, int]) -> int:
+    out.print(json.dumps(counts))
+    return EXIT_OK if not counts["failed"] else EXIT_INTERNAL
