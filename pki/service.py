@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from werkzeug.serving import make_server
 
 from ._fast import install as install_fast_signing
+from ._fast import with_parsed_certificates
 from .errors import PkiError, UnknownSignerError
 
 ARCH = "hocba"
@@ -231,7 +232,8 @@ class DevPki:
         for signer_id, revocation in state["revoked"].items():
             certs[state["signers"][signer_id]]["revocation"] = revocation
         loaded = CertomancerConfig(config, key_search_dir=str(folder))
-        return cls(folder, loaded.get_pki_arch(ArchLabel(ARCH)), int(state["port"]), dict(state["signers"]), loaded)
+        arch = with_parsed_certificates(loaded.get_pki_arch(ArchLabel(ARCH)))
+        return cls(folder, arch, int(state["port"]), dict(state["signers"]), loaded)
 
     def csc_credential(self, signer_id: str) -> str:
         """The credential id of a signer on the development CSC service."""
