@@ -2,8 +2,8 @@
 
 With one job the books are signed in this process, one after another. With more, each worker process has its own
 signing service and opens the key itself from the same options (a PKCS#12 file, a PKCS#11 token); this process
-keeps what must stay in one place: the per-book file locks, the archive and the progress bar, with one thread per
-worker so that every worker always has a book.
+keeps what must stay in one place: the per-book file locks, the archive and the progress bar, with a few threads
+per worker so that every worker always has a book while others are read and written.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -68,26 +69,42 @@ def _worker_init(roots: list[bytes], policy: SigningPolicy, open_key: KeyFactory
     _WORKER.update(service=service, key=key)
 
 
-def _worker_sign(pdf: bytes, field: str, signer_id: str) -> bytes:
-    signed: bytes = _WORKER["service"].sign(pdf, field, _WORKER["key"], signer_id)
-    return signed
+def _next_signature(
+    service: SigningService, key: KeySource, pdf: bytes, field: str | None, signer_id: str
+) -> tuple[str, bytes] | None:
+    """Sign `field`, or the field that waits for the signer (None: nothing to sign), where the key is."""
+    field = field or next_field_for(pdf, signer_id)
+    return None if field is None else (field, service.sign(pdf, field, key, signer_id))
+
+
+def _worker_sign(pdf: bytes, field: str | None, signer_id: str) -> tuple[str, bytes] | None:
+    return _next_signature(_WORKER["service"], _WORKER["key"], pdf, field, signer_id)
+
+
+# Books being worked on at once per worker: while one is signed, others are read, locked and written (each
+# written book is synced to disk, which can take tens of milliseconds).
+_IN_FLIGHT = 4
+Signer = Callable[[bytes, str | None, str], tuple[str, bytes] | None]
 
 
 @contextmanager
-def _signers(service: SigningService, key: KeySource, open_key: KeyFactory | None, jobs: int) -> Iterator[Any]:
-    """A function (pdf, field, signer id) -> signed bytes, and how many books may be in flight at once."""
+def _signers(
+    service: SigningService, key: KeySource, open_key: KeyFactory | None, jobs: int
+) -> Iterator[tuple[Signer, int]]:
+    """How to sign a book (as `_next_signature`), and how many books may be in flight at once."""
     if jobs <= 1 or open_key is None:
-        yield (lambda pdf, field, signer_id: service.sign(pdf, field, key, signer_id)), 1
+        # The service is thread-safe and interleaves the waits (TSA, disk) of the books in flight.
+        yield partial(_next_signature, service, key), _IN_FLIGHT
         return
     roots = [r.dump() for r in service.policy.trust_roots]
     policy = SigningPolicy(**{**service.policy.__dict__, "trust_roots": ()})
     context = multiprocessing.get_context("spawn")  # this process runs threads (the service's loop): no fork
     with ProcessPoolExecutor(jobs, context, _worker_init, (roots, policy, open_key)) as pool:
 
-        def remote(pdf: bytes, field: str, signer_id: str) -> bytes:
+        def remote(pdf: bytes, field: str | None, signer_id: str) -> tuple[str, bytes] | None:
             return pool.submit(_worker_sign, pdf, field, signer_id).result()
 
-        yield remote, jobs + 1  # one book queued behind each busy worker
+        yield remote, _IN_FLIGHT * jobs
 
 
 def sign_sitting(
@@ -110,17 +127,23 @@ def sign_sitting(
         def one(path: Path) -> str:
             with document_lock(path):
                 current = path.read_bytes()
-                field = next_field_for(current, sitting.signer_id)
-                if field is None:
-                    return "skipped"  # already signed, not yet this signer's turn, or not theirs
-                if archive is None:
-                    result, version = sign(current, field, sitting.signer_id), None
-                else:
-                    result, version = sign_into_archive(
-                        archive, current, lambda: sign(current, field, sitting.signer_id), field
-                    )
+                if archive is None:  # the worker finds the field: this process does not parse the book
+                    made = sign(current, None, sitting.signer_id)
+                    if made is None:
+                        return "skipped"  # already signed, not yet this signer's turn, or not theirs
+                    result, version = made[1], None
+                else:  # the archive is asked about a book only when there is something to sign in it
+                    field = next_field_for(current, sitting.signer_id)
+                    if field is None:
+                        return "skipped"
+                    result, version = sign_into_archive(archive, current, lambda: _made(current, field), field)
                 write_atomic(path, result)
                 return "sealed" if version is not None else "signed"
+
+        def _made(pdf: bytes, field: str) -> bytes:
+            made = sign(pdf, field, sitting.signer_id)
+            assert made is not None  # a field was given
+            return made[1]
 
         def done(path: Path, future: Future[str]) -> None:
             try:

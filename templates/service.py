@@ -9,6 +9,7 @@ import os
 import stat
 import tempfile
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -172,9 +173,12 @@ def read_plan(pdf_data: bytes) -> SigningPlan:
         return _plan_in(pdf)
 
 
+@lru_cache(maxsize=4)
 def read_signing_state(pdf_data: bytes) -> tuple[SigningPlan, frozenset[str]]:
     """The signing plan of a rendered học bạ and the names of its signature fields that hold a value, in one
-    read (qpdf's parser: pyHanko's reads the field tree ~5× slower)."""
+    read (qpdf's parser: pyHanko's reads the field tree ~5× slower). The last few answers are kept: a batch
+    asks twice about the same bytes (which field is next, then the checks before signing it), and both parts
+    of the answer are immutable."""
     with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
         return _plan_in(pdf), _filled_signature_fields(pdf)
 
