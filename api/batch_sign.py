@@ -84,6 +84,8 @@ def _worker_sign(pdf: bytes, field: str | None, signer_id: str) -> tuple[str, by
 # Books being worked on at once per worker: while one is signed, others are read, locked and written (each
 # written book is synced to disk, which can take tens of milliseconds).
 _IN_FLIGHT = 4
+REMOTE_BATCH = 16
+"""Books whose hashes a remote key source sends together during a sitting (one confirmation for all of them)."""
 Signer = Callable[[bytes, str | None, str], tuple[str, bytes] | None]
 
 
@@ -93,8 +95,8 @@ def _signers(
 ) -> Iterator[tuple[Signer, int]]:
     """How to sign a book (as `_next_signature`), and how many books may be in flight at once."""
     if jobs <= 1 or open_key is None:
-        # The service is thread-safe and interleaves the waits (TSA, disk) of the books in flight.
-        yield partial(_next_signature, service, key), _IN_FLIGHT
+        # The service is thread-safe and interleaves the waits (TSA, disk, a remote key) of the books in flight.
+        yield partial(_next_signature, service, key), max(_IN_FLIGHT, getattr(key, "batch_size", 1))
         return
     roots = [r.dump() for r in service.policy.trust_roots]
     policy = SigningPolicy(**{**service.policy.__dict__, "trust_roots": ()})

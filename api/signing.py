@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import time
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Annotated, cast
@@ -18,6 +19,7 @@ from archive import ArchiveError, ArchiveService, DocumentVersion
 from records import load_file
 from signer import (
     DEFAULT_PKCS11_MODULE,
+    ConfirmAndPollKeySource,
     CscKeySource,
     KeySource,
     Pkcs11KeySource,
@@ -29,7 +31,7 @@ from signer import (
 from templates import write_atomic
 
 from . import archiving
-from .batch_sign import KeyFactory, Sitting, default_jobs, document_lock, report, sign_sitting
+from .batch_sign import REMOTE_BATCH, KeyFactory, Sitting, default_jobs, document_lock, report, sign_sitting
 from .console import EXIT_BAD_INPUT, err, exit_code_for, out, show_error
 from .lifecycle import sign_into_archive
 
@@ -173,17 +175,37 @@ def make_service(trust: list[Path], tsa: str | None, allow_bb: bool, location: s
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+@dataclass(frozen=True)
+class RemoteKey:
+    """A remote signing service named on the command line."""
+
+    kind: str
+    """``csc`` (CSC v1) or ``confirm`` (confirmed in a phone app, the SmartCA style)."""
+    url: str
+    account: str
+    """The CSC credential id, or the user id at the confirming service."""
+    batch_size: int = 1
+
+
 def choose_key(
-    p12: Path | None, token: str | None, key_label: str | None, module: str, csc: tuple[str, str] | None = None
+    p12: Path | None, token: str | None, key_label: str | None, module: str, remote: RemoteKey | None = None
 ) -> tuple[KeySource, KeyFactory | None]:
-    """A CSC credential, a PKCS#11 token, or the PKCS#12 file — whichever the options name — and, for a key
+    """A remote service, a PKCS#11 token, or the PKCS#12 file — whichever the options name — and, for a key
     that another process may open too (a file, a token), how to open it there (None for a remote service)."""
-    if csc is not None:
-        url, credential = csc
-        remote = CscKeySource(
-            url, credential, pin=os.environ.get("HOCBA_CSC_PIN"), oauth_token=os.environ.get("HOCBA_CSC_TOKEN")
+    if remote is not None and remote.kind == "confirm":
+        source = ConfirmAndPollKeySource(
+            remote.url, remote.account, token=os.environ.get("HOCBA_CONFIRM_TOKEN"), batch_size=remote.batch_size
         )
-        return remote, None
+        return source, None
+    if remote is not None:
+        csc = CscKeySource(
+            remote.url,
+            remote.account,
+            pin=os.environ.get("HOCBA_CSC_PIN"),
+            oauth_token=os.environ.get("HOCBA_CSC_TOKEN"),
+            batch_size=remote.batch_size,
+        )
+        return csc, None
     if token is not None:
         pin = os.environ.get("HOCBA_PKCS11_PIN") or typer.prompt(
             f"PIN của token / PIN for token {token}", hide_input=True
@@ -222,6 +244,11 @@ def sign(
     pkcs11_module: Annotated[str, typer.Option("--pkcs11-module", help="PKCS#11 module")] = DEFAULT_PKCS11_MODULE,
     csc_url: Annotated[str | None, typer.Option("--csc-url", help="CSC v1 service (token: HOCBA_CSC_TOKEN)")] = None,
     csc_credential: Annotated[str | None, typer.Option("--csc-credential", help="CSC credential id")] = None,
+    confirm_url: Annotated[
+        str | None,
+        typer.Option("--confirm-url", help="Remote signing confirmed in a phone app (token: HOCBA_CONFIRM_TOKEN)"),
+    ] = None,
+    confirm_user: Annotated[str | None, typer.Option("--confirm-user", help="Your user id at that service")] = None,
     trust: TrustOpt = [],  # noqa: B006 - typer reads the default, never mutates it
     tsa: TsaOpt = None,
     allow_bb: Annotated[bool, typer.Option("--allow-bb", help="No timestamp (offline development only)")] = False,
@@ -235,10 +262,18 @@ def sign(
 
     With --database and --storage every new revision is kept in the archive before the file is replaced, and a
     book the seal finishes is written to the locked store."""
-    csc = (csc_url, csc_credential) if csc_url and csc_credential else None
-    key, opener = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module, csc)
+    # A sitting sends the hashes of the books in flight together: one confirmation on the phone for all of them.
+    batch_size = REMOTE_BATCH if batch is not None else 1
+    remote = (
+        RemoteKey("confirm", confirm_url, confirm_user, batch_size)
+        if confirm_url and confirm_user
+        else RemoteKey("csc", csc_url, csc_credential)  # pyHanko's CSC batch waits until it is full
+        if csc_url and csc_credential
+        else None
+    )
+    key, opener = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module, remote)
     with make_service(trust, tsa, allow_bb) as service, archiving.maybe_opened(database, storage) as archive:
-        if isinstance(key, CscKeySource):
+        if isinstance(key, CscKeySource | ConfirmAndPollKeySource):
             try:
                 service.run(key.connect(service.http()))
             except SignerError as exc:

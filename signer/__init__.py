@@ -4,7 +4,7 @@ Knows records and templates, never storage.
 """
 
 from . import errors
-from .adapters import CscKeySource, Pkcs11KeySource, Pkcs12KeySource
+from .adapters import ConfirmAndPollApi, ConfirmAndPollKeySource, CscKeySource, Pkcs11KeySource, Pkcs12KeySource
 from .adapters.pkcs11 import DEFAULT_MODULE as DEFAULT_PKCS11_MODULE
 from .checks import fingerprint, is_organisation_certificate
 from .errors import SignerError
@@ -18,6 +18,8 @@ from .verify import DocumentCheck, SignatureCheck, UnreadableDocumentError, veri
 __all__ = [
     "ARCHIVE_TIMESTAMP_FIELD",
     "DEFAULT_PKCS11_MODULE",
+    "ConfirmAndPollApi",
+    "ConfirmAndPollKeySource",
     "CscKeySource",
     "DocumentCheck",
     "ExternalSigning",

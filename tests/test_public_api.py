@@ -96,6 +96,8 @@ def test_signer_and_pki_public_names() -> None:
         [
             "ARCHIVE_TIMESTAMP_FIELD",
             "DEFAULT_PKCS11_MODULE",
+            "ConfirmAndPollApi",
+            "ConfirmAndPollKeySource",
             "CscKeySource",
             "DocumentCheck",
             "ExternalSigning",

@@ -1,0 +1,119 @@
+"""A development confirm-in-app remote signing service (the SmartCA style) on loopback, in a thread.
+
+It holds the development PKI's keys and answers the wire format of `signer.adapters.confirm_poll`. Instead of a
+phone, `ConfirmService.answers` says what each person does with a request: confirm it (after a number of polls,
+as someone picking up the phone), refuse it, or leave it until it expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from certomancer.registry import CertLabel
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+
+from .service import DevPki
+
+
+@dataclass
+class Answer:
+    action: str = "confirm"
+    """``confirm``, ``refuse`` or ``ignore`` (the request expires unanswered)."""
+    after_polls: int = 1
+    """Polls answered ``pending`` before the person acts."""
+
+
+@dataclass
+class ConfirmService:
+    url: str
+    answers: dict[str, Answer] = field(default_factory=dict)
+    """What each user does with a request; everyone else confirms at the first poll."""
+    transactions: list[tuple[str, int]] = field(default_factory=list)
+    """(user, number of hashes) of every transaction, to see batching at work."""
+    expire_after_polls: int = 50
+
+
+@dataclass
+class _Transaction:
+    user: str
+    hashes: list[bytes]
+    algorithm: str
+    polls: int = 0
+
+
+def _sign_digest(key: Any, digest: bytes, algorithm: str) -> bytes:
+    chosen = getattr(hashes, algorithm.upper())()
+    if isinstance(key, rsa.RSAPrivateKey):
+        signature: bytes = key.sign(digest, padding.PKCS1v15(), utils.Prehashed(chosen))
+        return signature
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key.sign(digest, ec.ECDSA(utils.Prehashed(chosen)))
+
+
+def _app(pki: DevPki, service: ConfirmService) -> web.Application:
+    pending: dict[str, _Transaction] = {}
+    chain = [base64.b64encode(pki.arch.get_cert(CertLabel("school-ca")).dump()).decode()]
+
+    async def info(request: web.Request) -> web.Response:
+        user = str((await request.json())["user_id"])
+        cert = pki.cert_of(user)
+        return web.json_response({"certificate": base64.b64encode(cert.dump()).decode(), "chain": chain})
+
+    async def sign(request: web.Request) -> web.Response:
+        body = await request.json()
+        transaction = uuid.uuid4().hex
+        hashes_ = [base64.b64decode(h) for h in body["hashes"]]
+        pending[transaction] = _Transaction(str(body["user_id"]), hashes_, str(body["hash_algorithm"]))
+        service.transactions.append((str(body["user_id"]), len(hashes_)))
+        return web.json_response({"transaction_id": transaction})
+
+    async def status(request: web.Request) -> web.Response:
+        found = pending.get(request.match_info["transaction"])
+        if found is None:
+            return web.json_response({"error": "unknown transaction"}, status=404)
+        found.polls += 1
+        answer = service.answers.get(found.user, Answer())
+        if found.polls > service.expire_after_polls:
+            return web.json_response({"status": "expired"})
+        if answer.action == "ignore" or found.polls <= answer.after_polls:
+            return web.json_response({"status": "pending"})
+        if answer.action == "refuse":
+            return web.json_response({"status": "refused"})
+        key = serialization.load_pem_private_key(pki.key_path(found.user).read_bytes(), password=None)
+        signatures = [base64.b64encode(_sign_digest(key, h, found.algorithm)).decode() for h in found.hashes]
+        return web.json_response({"status": "confirmed", "signatures": signatures})
+
+    app = web.Application()
+    app.router.add_post("/credentials/info", info)
+    app.router.add_post("/signatures/sign", sign)
+    app.router.add_get("/signatures/{transaction}", status)
+    return app
+
+
+@contextmanager
+def serve_confirm(folder: Path, port: int) -> Iterator[ConfirmService]:
+    pki = DevPki.load(folder)
+    service = ConfirmService(f"http://127.0.0.1:{port}")
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(_app(pki, service))
+    loop.run_until_complete(runner.setup())
+    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+    thread = threading.Thread(target=loop.run_forever, name="hocba-dev-confirm", daemon=True)
+    thread.start()
+    try:
+        yield service
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=5)
+        loop.close()
