@@ -8,8 +8,9 @@ import json
 import os
 import stat
 import tempfile
+import threading
+from collections import deque
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -173,14 +174,26 @@ def read_plan(pdf_data: bytes) -> SigningPlan:
         return _plan_in(pdf)
 
 
-@lru_cache(maxsize=4)
-def read_signing_state(pdf_data: bytes) -> tuple[SigningPlan, frozenset[str]]:
+SigningState = tuple[SigningPlan, frozenset[str]]
+# The last few answers, by the identity of the bytes asked about: a batch asks twice about the same book (which
+# field is next, then the checks before signing it). Identity, not equality: equal copies of a book are other
+# books, and a benchmark signing copies of one book must not be answered from memory.
+_RECENT: deque[tuple[bytes, SigningState]] = deque(maxlen=4)
+_RECENT_LOCK = threading.Lock()
+
+
+def read_signing_state(pdf_data: bytes) -> SigningState:
     """The signing plan of a rendered học bạ and the names of its signature fields that hold a value, in one
-    read (qpdf's parser: pyHanko's reads the field tree ~5× slower). The last few answers are kept: a batch
-    asks twice about the same bytes (which field is next, then the checks before signing it), and both parts
-    of the answer are immutable."""
+    read (qpdf's parser: pyHanko's reads the field tree ~5× slower). Both parts are immutable."""
+    with _RECENT_LOCK:
+        for data, state in _RECENT:
+            if data is pdf_data:
+                return state
     with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
-        return _plan_in(pdf), _filled_signature_fields(pdf)
+        state = _plan_in(pdf), _filled_signature_fields(pdf)
+    with _RECENT_LOCK:
+        _RECENT.append((pdf_data, state))
+    return state
 
 
 def read_identity(pdf_data: bytes) -> dict[str, str]:

@@ -76,3 +76,12 @@ def test_signing_state_matches_pyhanko(school: School) -> None:
     plan, signed = read_signing_state(pdf)
     expected = {name for name, _, _ in enumerate_sig_fields(PdfFileReader(io.BytesIO(pdf)), filled_status=True)}
     assert signed == expected and "gvbm.toan" in signed and "gvcn" not in signed
+
+
+def test_signing_state_kept_for_the_same_bytes_only(school: School) -> None:
+    pdf = school.book(school.primary)
+    first = read_signing_state(pdf)
+    assert read_signing_state(pdf) is first  # the same book asked about twice: read once
+    copy = bytes(bytearray(pdf))
+    again = read_signing_state(copy)
+    assert again == first and again is not first  # an equal copy is another book: read again
