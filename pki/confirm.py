@@ -7,9 +7,7 @@ as someone picking up the phone), refuse it, or leave it until it expires.
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +20,7 @@ from certomancer.registry import CertLabel
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 
+from ._serving import serve_app
 from .service import DevPki
 
 
@@ -102,18 +101,6 @@ def _app(pki: DevPki, service: ConfirmService) -> web.Application:
 
 @contextmanager
 def serve_confirm(folder: Path, port: int) -> Iterator[ConfirmService]:
-    pki = DevPki.load(folder)
     service = ConfirmService(f"http://127.0.0.1:{port}")
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(_app(pki, service))
-    loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-    thread = threading.Thread(target=loop.run_forever, name="hocba-dev-confirm", daemon=True)
-    thread.start()
-    try:
+    with serve_app(_app(DevPki.load(folder), service), port, "hocba-dev-confirm"):
         yield service
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=5)
-        loop.close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,6 +10,7 @@ from pathlib import Path
 from aiohttp import web
 from csc_dummy.csc_dummy_server import CSCWithCertomancer, DummyServiceParams
 
+from ._serving import serve_app
 from .service import DevPki
 
 
@@ -40,16 +39,5 @@ def serve_csc(folder: Path, port: int, hash_pinning: bool = True) -> Iterator[Cs
     csc = CSCWithCertomancer(pki.config, service_params=DummyServiceParams(hash_pinning_required=hash_pinning))
     csc.register_routes()
     csc.app.middlewares.append(count)
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(csc.app)
-    loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-    thread = threading.Thread(target=loop.run_forever, name="hocba-dev-csc", daemon=True)
-    thread.start()
-    try:
+    with serve_app(csc.app, port, "hocba-dev-csc"):
         yield service
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=5)
-        loop.close()

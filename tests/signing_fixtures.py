@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from asn1crypto import pem, x509
 
 from pki import DEV_PASSWORD, DevPki, Person, init, serve
 from records import Record, signing_plan
-from signer import Pkcs12KeySource, SigningPolicy, SigningService
+from signer import KeySource, Pkcs12KeySource, SigningPolicy, SigningService
 from templates import Profile, RenderOptions, render
 
 from .conftest import to_record
@@ -92,6 +93,29 @@ def school(raw_samples: dict[str, list[dict[str, Any]]], tmp_path_factory: pytes
         policy = SigningPolicy(trust_roots=(root,), tsa_url=pki.tsa_url, location="Hải Phòng")
         with SigningService(policy) as service:
             yield School(folder, pki, policy, service, thcs, primary)
+
+
+def sign_at_once(school: School, books: list[bytes], field: str, key: KeySource) -> list[bytes]:
+    """Sign `field` of every book at the same moment, one thread each (how a remote source's batching is seen);
+    the first failure is raised."""
+    results: list[bytes] = []
+    failures: list[BaseException] = []
+
+    def sign(pdf: bytes) -> None:
+        try:
+            results.append(school.service.sign(pdf, field, key))
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=sign, args=(book,)) for book in books]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    if failures:
+        raise failures[0]
+    assert len(results) == len(books)
+    return results
 
 
 def record_with(school: School, staff_id: str, name: str) -> Record:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ from api.cli import app
 from pki.confirm import Answer, ConfirmService, serve_confirm
 from signer import ConfirmAndPollKeySource, errors
 
-from .signing_fixtures import School, free_port
+from .signing_fixtures import School, free_port, sign_at_once
 
 FAST = {"poll_interval": timedelta(milliseconds=20), "batch_window": timedelta(milliseconds=50)}
 
@@ -69,21 +68,7 @@ def test_no_answer_before_the_deadline_is_retryable(school: School, confirming: 
 def test_a_principal_confirms_once_for_books_signed_together(school: School, confirming: ConfirmService) -> None:
     books = [school.service.sign(school.book(school.primary), "gvcn", school.key("gvcn")) for _ in range(3)]
     principal = connect(school, confirming, "ht", batch_size=3, batch_window=timedelta(seconds=5))
-    results: list[bytes] = []
-    failures: list[BaseException] = []
-
-    def sign(pdf: bytes) -> None:
-        try:
-            results.append(school.service.sign(pdf, "hieu_truong", principal))
-        except BaseException as exc:
-            failures.append(exc)
-
-    threads = [threading.Thread(target=sign, args=(book,)) for book in books]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert failures == [] and len(results) == 3
+    results = sign_at_once(school, books, "hieu_truong", principal)
     assert confirming.transactions == [("ht", 3)]  # one request on the phone for the three books
     assert all(valid(school, pdf, "hieu_truong") for pdf in results)
 

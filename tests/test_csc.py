@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from api.cli import app
 from pki.csc import CscService, serve_csc
 from signer.adapters.csc import CscKeySource
 
-from .signing_fixtures import School, free_port
+from .signing_fixtures import School, free_port, sign_at_once
 
 
 @pytest.fixture(scope="module")
@@ -41,21 +40,7 @@ def test_batched_sign_hash_for_a_principal(school: School, csc: CscService) -> N
     books = [school.service.sign(school.book(school.primary), "gvcn", school.key("gvcn")) for _ in range(2)]
     principal = connect(school, csc, "ht", batch_size=2)
     before = len(csc.sign_hash_calls)
-    results: list[bytes] = []
-    errors: list[BaseException] = []
-
-    def sign(pdf: bytes) -> None:
-        try:
-            results.append(school.service.sign(pdf, "hieu_truong", principal))
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=sign, args=(book,)) for book in books]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert errors == [] and len(results) == 2
+    results = sign_at_once(school, books, "hieu_truong", principal)
     assert csc.sign_hash_calls[before:] == [2]  # both books' hashes in one signHash call
     for pdf in results:
         assert [s.field_name for s in PdfFileReader(io.BytesIO(pdf)).embedded_signatures] == ["gvcn", "hieu_truong"]
