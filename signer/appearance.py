@@ -57,11 +57,14 @@ def stamp_font() -> Path:
     """Noto Sans subset to Latin + Vietnamese, made once per machine and font version."""
     source = _first(STAMP_FONT_SOURCES, "fonts-noto-core")
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = cache_dir() / f"NotoSans-vi-{digest}.ttf"
+    target = cache_dir() / f"NotoSans-vi-{digest}-2.ttf"
     if not target.is_file():
         options = subset.Options()
         options.layout_features = []  # pyHanko shapes with HarfBuzz but needs no GSUB/GPOS for Vietnamese NFC text
         options.name_IDs = ["*"]
+        # Glyph names kept: fontTools then reads the glyph order instead of deriving it from the cmap, a third of
+        # opening the font, which every signature does (the subset each stamp embeds drops them again).
+        options.glyph_names = True
         font = subset.load_font(str(source), options)
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=[c for lo, hi in VIETNAMESE_RANGES for c in range(lo, hi + 1)])

@@ -58,9 +58,19 @@ def test_long_random_hex_strings() -> None:
         assert ours == theirs and ours[1] == size + 2
 
 
+@pytest.mark.parametrize(
+    "data",
+    [b"Type /XRef", b"XRef/Filter", b"true]", b"null>>", b"abc", b"", b"x" * 300 + b" y", b"x" * 300, b"a%comment"],
+)
+def test_tokens_end_where_pyhanko_ends_them(data: bytes) -> None:
+    ours, theirs = _read(_pdfread.read_until_delimiter, data), _read(_pdfread._original_until_delimiter, data)
+    assert ours == theirs
+
+
 def test_installed_reader_is_the_one_pyhanko_calls(school: School) -> None:
     _pdfread.install()
     assert generic.read_hex_string_from_stream is _pdfread.read_hex_string
+    assert getattr(generic, "read_until_delimiter") is _pdfread.read_until_delimiter  # noqa: B009
     pdf = school.sign_all(school.book(school.primary), school.primary, until="dau_truong")
     signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
     assert [s.field_name for s in signatures] == ["gvcn", "hieu_truong"]
