@@ -28,6 +28,7 @@ from templates import write_atomic
 
 from .console import EXIT_INTERNAL, EXIT_OK, err, out, progress, show_error
 from .lifecycle import sign_into_archive
+from .runtime import tune_collector
 
 KeyFactory = Callable[[], KeySource]
 """Opens the key source; picklable (a class and its arguments) so that a worker process can open its own."""
@@ -67,6 +68,7 @@ def _worker_init(roots: list[bytes], policy: SigningPolicy, open_key: KeyFactory
     if isinstance(key, CscKeySource):
         service.run(key.connect(service.http()))
     _WORKER.update(service=service, key=key)
+    tune_collector()
 
 
 def _next_signature(
