@@ -232,7 +232,7 @@ class SigningService:
         holding the signer's revocation data (the seal embeds it)."""
         try:
             plan, signed = read_signing_state(pdf)
-        except (PlanMissingError, ValueError) as exc:
+        except (PlanMissingError, ValueError, pikepdf.PdfError) as exc:  # no plan, or not a PDF at all
             raise errors.NotSignableError(
                 "Tệp không phải học bạ do hệ thống tạo (không có kế hoạch ký)",
                 "The file is not a học bạ rendered by this service (no signing plan)",

@@ -195,6 +195,8 @@ def test_not_a_hocba(school: School) -> None:
         doc.save(buf)
     with pytest.raises(errors.NotSignableError):
         school.service.sign(buf.getvalue(), "gvcn", school.key("gvcn"))
+    with pytest.raises(errors.NotSignableError):
+        school.service.sign(b"%PDF-1.7 broken", "gvcn", school.key("gvcn"))
 
 
 def _stamp_font_programs(pdf: bytes) -> list[bytes]:
