@@ -262,15 +262,12 @@ def sign(
 
     With --database and --storage every new revision is kept in the archive before the file is replaced, and a
     book the seal finishes is written to the locked store."""
-    # A sitting sends the hashes of the books in flight together: one confirmation on the phone for all of them.
-    batch_size = REMOTE_BATCH if batch is not None else 1
-    remote = (
-        RemoteKey("confirm", confirm_url, confirm_user, batch_size)
-        if confirm_url and confirm_user
-        else RemoteKey("csc", csc_url, csc_credential)  # pyHanko's CSC batch waits until it is full
-        if csc_url and csc_credential
-        else None
-    )
+    remote = None
+    if confirm_url and confirm_user:
+        # A sitting sends the hashes of the books in flight together: one confirmation on the phone for them all.
+        remote = RemoteKey("confirm", confirm_url, confirm_user, REMOTE_BATCH if batch is not None else 1)
+    elif csc_url and csc_credential:
+        remote = RemoteKey("csc", csc_url, csc_credential)  # pyHanko's CSC batch waits until it is full
     key, opener = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module, remote)
     with make_service(trust, tsa, allow_bb) as service, archiving.maybe_opened(database, storage) as archive:
         if isinstance(key, CscKeySource | ConfirmAndPollKeySource):
