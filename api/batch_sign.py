@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 from asn1crypto import x509
 
 from archive import ArchiveError, ArchiveService
-from signer import CscKeySource, KeySource, SignerError, SigningPolicy, SigningService, next_field_for
+from signer import KeySource, SignerError, SigningPolicy, SigningService, next_field_for
 from templates import write_atomic
 
 from .console import EXIT_INTERNAL, EXIT_OK, err, out, progress, show_error
@@ -62,12 +62,8 @@ _WORKER: dict[str, Any] = {}
 
 def _worker_init(roots: list[bytes], policy: SigningPolicy, open_key: KeyFactory) -> None:
     # asn1crypto certificates travel as DER; the rest of the policy is plain data.
-    policy = SigningPolicy(**{**policy.__dict__, "trust_roots": tuple(x509.Certificate.load(r) for r in roots)})
-    service = SigningService(policy)
-    key = open_key()
-    if isinstance(key, CscKeySource):
-        service.run(key.connect(service.http()))
-    _WORKER.update(service=service, key=key)
+    policy = replace(policy, trust_roots=tuple(x509.Certificate.load(r) for r in roots))
+    _WORKER.update(service=SigningService(policy), key=open_key())  # a file or a token: nothing to connect
     tune_collector()
 
 
@@ -101,7 +97,7 @@ def _signers(
         yield partial(_next_signature, service, key), max(_IN_FLIGHT, getattr(key, "batch_size", 1))
         return
     roots = [r.dump() for r in service.policy.trust_roots]
-    policy = SigningPolicy(**{**service.policy.__dict__, "trust_roots": ()})
+    policy = replace(service.policy, trust_roots=())
     context = multiprocessing.get_context("spawn")  # this process runs threads (the service's loop): no fork
     with ProcessPoolExecutor(jobs, context, _worker_init, (roots, policy, open_key)) as pool:
 

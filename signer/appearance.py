@@ -57,7 +57,7 @@ def stamp_font() -> Path:
     """Noto Sans subset to Latin + Vietnamese, made once per machine and font version."""
     source = _first(STAMP_FONT_SOURCES, "fonts-noto-core")
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = cache_dir() / f"NotoSans-vi-{digest}-2.ttf"
+    target = cache_dir() / f"NotoSans-vi-{digest}-2.ttf"  # "-2": with glyph names (see below)
     if not target.is_file():
         options = subset.Options()
         options.layout_features = []  # pyHanko shapes with HarfBuzz but needs no GSUB/GPOS for Vietnamese NFC text
