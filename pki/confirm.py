@@ -27,7 +27,8 @@ from .service import DevPki
 @dataclass
 class Answer:
     action: str = "confirm"
-    """``confirm``, ``refuse`` or ``ignore`` (the request expires unanswered)."""
+    """``confirm``, ``refuse``, ``ignore`` (the request expires unanswered) or ``short`` (a faulty provider:
+    confirmed with one signature too few)."""
     after_polls: int = 1
     """Polls answered ``pending`` before the person acts."""
 
@@ -90,6 +91,8 @@ def _app(pki: DevPki, service: ConfirmService) -> web.Application:
             return web.json_response({"status": "refused"})
         key = serialization.load_pem_private_key(pki.key_path(found.user).read_bytes(), password=None)
         signatures = [base64.b64encode(_sign_digest(key, h, found.algorithm)).decode() for h in found.hashes]
+        if answer.action == "short":
+            signatures = signatures[:-1]
         return web.json_response({"status": "confirmed", "signatures": signatures})
 
     app = web.Application()

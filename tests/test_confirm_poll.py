@@ -65,6 +65,14 @@ def test_no_answer_before_the_deadline_is_retryable(school: School, confirming: 
     assert caught.value.code == "signer.remote_timeout" and caught.value.retryable
 
 
+def test_a_faulty_answer_is_refused_at_once(school: School, confirming: ConfirmService) -> None:
+    confirming.answers["gvcn"] = Answer("short")
+    key = connect(school, confirming, "gvcn", deadline=timedelta(minutes=5))
+    with pytest.raises(errors.KeySourceError) as caught:
+        school.service.sign(school.book(school.primary), "gvcn", key)
+    assert "0 signatures for 1 hashes" in caught.value.message_en
+
+
 def test_a_principal_confirms_once_for_books_signed_together(school: School, confirming: ConfirmService) -> None:
     books = [school.service.sign(school.book(school.primary), "gvcn", school.key("gvcn")) for _ in range(3)]
     principal = connect(school, confirming, "ht", batch_size=3, batch_window=timedelta(seconds=5))

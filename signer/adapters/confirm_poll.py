@@ -92,6 +92,7 @@ class _PollingSigner(Signer):
         self.source = source
         self._waiting: list[_Waiting] = []
         self._flush: asyncio.TimerHandle | None = None
+        self._transactions: set[asyncio.Task[None]] = set()  # referenced until done (the loop keeps weak ones)
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
         if dry_run:  # size estimate only: a signature as long as the key
@@ -112,7 +113,9 @@ class _PollingSigner(Signer):
             self._flush = None
         batch, self._waiting = self._waiting, []
         if batch:
-            asyncio.get_running_loop().create_task(self._transaction(batch, digest_algorithm))
+            task = asyncio.get_running_loop().create_task(self._transaction(batch, digest_algorithm))
+            self._transactions.add(task)
+            task.add_done_callback(self._transactions.discard)
 
     async def _transaction(self, batch: list[_Waiting], digest_algorithm: str) -> None:
         try:
@@ -172,7 +175,12 @@ class ConfirmAndPollKeySource:
         give_up = time.monotonic() + self.deadline.total_seconds()
         while True:
             status, signatures = await api.status(transaction)
-            if status == "confirmed" and len(signatures) == len(digests):
+            if status == "confirmed":
+                if len(signatures) != len(digests):
+                    raise KeySourceError(
+                        f"Dịch vụ ký từ xa trả {len(signatures)} chữ ký cho {len(digests)} giá trị băm",
+                        f"The remote signing service returned {len(signatures)} signatures for {len(digests)} hashes",
+                    )
                 return signatures
             if status == "refused":
                 raise RemoteRefusedError(
