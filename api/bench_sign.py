@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import typer
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
@@ -86,11 +85,10 @@ def _served_apart(folder: Path) -> Iterator[pki.DevPki]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        port = urlsplit(served.url).port
         deadline = time.monotonic() + 30
         while True:
             try:
-                socket.create_connection(("127.0.0.1", port or 80), timeout=1).close()
+                socket.create_connection(("127.0.0.1", served.port), timeout=1).close()
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
