@@ -24,7 +24,7 @@ from asn1crypto import x509
 
 from archive import ArchiveError, ArchiveService
 from signer import KeySource, SignerError, SigningPolicy, SigningService, next_field_for
-from templates import write_atomic
+from templates import put_in_place
 
 from .console import EXIT_INTERNAL, EXIT_OK, err, out, progress, show_error
 from .lifecycle import sign_into_archive
@@ -75,34 +75,52 @@ def _next_signature(
     return None if field is None else (field, service.sign(pdf, field, key, signer_id))
 
 
-def _worker_sign(pdf: bytes, field: str | None, signer_id: str) -> tuple[str, bytes] | None:
-    return _next_signature(_WORKER["service"], _WORKER["key"], pdf, field, signer_id)
+def staged(path: Path) -> Path:
+    """Where the new revision of the book at `path` is written before it replaces the book."""
+    return path.with_name(f".{path.name}.signed")
 
 
-# Books being worked on at once per worker: while one is signed, others are read, locked and written (each
-# written book is synced to disk, which can take tens of milliseconds).
+def _sign_file(service: SigningService, key: KeySource, path: Path, field: str | None, signer_id: str) -> str | None:
+    """`_next_signature` for the book at `path`, whose lock the caller holds: the new revision is left at
+    `staged(path)`, for the caller to sync and put in place. Returns the field signed."""
+    made = _next_signature(service, key, path.read_bytes(), field, signer_id)
+    if made is None:
+        return None
+    staged(path).write_bytes(made[1])
+    return made[0]
+
+
+def _worker_sign(path: Path, field: str | None, signer_id: str) -> str | None:
+    # Books cross the process boundary as paths: sending ~500 KB each way through the pool's pipes made the
+    # workers wait for this process and cost about a tenth of a sitting's rate.
+    return _sign_file(_WORKER["service"], _WORKER["key"], path, field, signer_id)
+
+
+# Books being worked on at once per worker: while one is signed, others are locked, synced and put in place (on a
+# real disk a sync can take tens of milliseconds).
 _IN_FLIGHT = 4
 REMOTE_BATCH = 16
 """Books whose hashes a remote key source sends together during a sitting (one confirmation for all of them)."""
-Signer = Callable[[bytes, str | None, str], tuple[str, bytes] | None]
+Signer = Callable[[Path, str | None, str], str | None]
+"""Signs a field (None: the one that waits for the signer) of the book at a path, as `_sign_file`."""
 
 
 @contextmanager
 def _signers(
     service: SigningService, key: KeySource, open_key: KeyFactory | None, jobs: int
 ) -> Iterator[tuple[Signer, int]]:
-    """How to sign a book (as `_next_signature`), and how many books may be in flight at once."""
+    """How to sign a book (as `_sign_file`), and how many books may be in flight at once."""
     if jobs <= 1 or open_key is None:
         # The service is thread-safe and interleaves the waits (TSA, disk, a remote key) of the books in flight.
-        yield partial(_next_signature, service, key), max(_IN_FLIGHT, getattr(key, "batch_size", 1))
+        yield partial(_sign_file, service, key), max(_IN_FLIGHT, getattr(key, "batch_size", 1))
         return
     roots = [r.dump() for r in service.policy.trust_roots]
     policy = replace(service.policy, trust_roots=())
     context = multiprocessing.get_context("spawn")  # this process runs threads (the service's loop): no fork
     with ProcessPoolExecutor(jobs, context, _worker_init, (roots, policy, open_key)) as pool:
 
-        def remote(pdf: bytes, field: str | None, signer_id: str) -> tuple[str, bytes] | None:
-            return pool.submit(_worker_sign, pdf, field, signer_id).result()
+        def remote(path: Path, field: str | None, signer_id: str) -> str | None:
+            return pool.submit(_worker_sign, path, field, signer_id).result()
 
         yield remote, _IN_FLIGHT * jobs
 
@@ -126,24 +144,25 @@ def sign_sitting(
 
         def one(path: Path) -> str:
             with document_lock(path):
-                current = path.read_bytes()
-                if archive is None:  # the worker finds the field: this process does not parse the book
-                    made = sign(current, None, sitting.signer_id)
-                    if made is None:
-                        return "skipped"  # already signed, not yet this signer's turn, or not theirs
-                    result, version = made[1], None
-                else:  # the archive is asked about a book only when there is something to sign in it
-                    field = next_field_for(current, sitting.signer_id)
-                    if field is None:
-                        return "skipped"
-                    result, version = sign_into_archive(archive, current, lambda: _made(current, field), field)
-                write_atomic(path, result)
+                try:
+                    version = None
+                    if archive is None:  # the signer finds the field: this process does not parse the book
+                        if sign(path, None, sitting.signer_id) is None:
+                            return "skipped"  # already signed, not yet this signer's turn, or not theirs
+                    else:  # the archive is asked about a book only when there is something to sign in it
+                        current = path.read_bytes()
+                        field = next_field_for(current, sitting.signer_id)
+                        if field is None:
+                            return "skipped"
+                        _, version = sign_into_archive(archive, current, lambda: _made(path, field), field)
+                    put_in_place(staged(path), path)
+                finally:
+                    staged(path).unlink(missing_ok=True)  # what a failed signature left
                 return "sealed" if version is not None else "signed"
 
-        def _made(pdf: bytes, field: str) -> bytes:
-            made = sign(pdf, field, sitting.signer_id)
-            assert made is not None  # a field was given
-            return made[1]
+        def _made(path: Path, field: str) -> bytes:
+            sign(path, field, sitting.signer_id)
+            return staged(path).read_bytes()
 
         def done(path: Path, future: Future[str]) -> None:
             try:

@@ -17,6 +17,7 @@ from .model import (
 from .service import (
     fsync_dir,
     parse_now,
+    put_in_place,
     read_identity,
     read_plan,
     read_signing_state,
@@ -41,6 +42,7 @@ __all__ = [
     "document_id",
     "fsync_dir",
     "parse_now",
+    "put_in_place",
     "read_identity",
     "read_plan",
     "read_signing_state",

@@ -118,14 +118,23 @@ def write_atomic(path: Path, data: bytes, read_only: bool = False) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         if read_only:
             os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        os.replace(tmp, path)
+        put_in_place(Path(tmp), path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def put_in_place(written: Path, path: Path) -> None:
+    """Sync `written` (a finished file beside `path`, whoever wrote it) and rename it over `path`: readers see the
+    old file or the new one, and the new one survives a crash once this returns."""
+    fd = os.open(written, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(written, path)
     fsync_dir(path.parent)
 
 

@@ -94,6 +94,7 @@ def test_sign_batch_is_resumable(school: School, tmp_path: Path) -> None:
     assert [s.field_name for s in PdfFileReader(io.BytesIO((folder / "a.pdf").read_bytes())).embedded_signatures] == [
         "gvcn"
     ]
+    assert not list(folder.glob(".*.signed"))  # no new revision is left beside a book
 
 
 def test_sign_batch_in_one_process_too(school: School, tmp_path: Path) -> None:
@@ -118,6 +119,7 @@ def test_sign_batch_on_two_cores(school: School, tmp_path: Path) -> None:
         (signature,) = PdfFileReader(io.BytesIO((folder / f"hs-{i}.pdf").read_bytes())).embedded_signatures
         assert signature.field_name == "gvcn"
         assert validate_pdf_signature(signature, signer_validation_context=context).bottom_line
+    assert not list(folder.glob(".*.signed"))
 
 
 def test_sign_batch_with_a_wrong_password_starts_nothing(school: School, tmp_path: Path) -> None:
