@@ -1,9 +1,10 @@
 """`hocba sign --batch`: a sitting, every book of a folder whose next field is the signer's, on every core.
 
-With one job the books are signed in this process, one after another. With more, each worker process has its own
-signing service and opens the key itself from the same options (a PKCS#12 file, a PKCS#11 token); this process
-keeps what must stay in one place: the per-book file locks, the archive and the progress bar, with a few threads
-per worker so that every worker always has a book while others are read and written.
+With one job the books are signed in this process, a few at a time. With N, this process is one of N signers and
+starts N - 1 worker processes, each with its own signing service, opening the key itself from the same options (a
+PKCS#12 file, a PKCS#11 token). Books go to workers as paths: a worker reads the book and leaves the new revision
+beside it. This process keeps what must stay in one place: the per-book file locks, syncing and renaming the new
+revisions, the archive and the progress bar, with a few threads per signer so that every signer always has a book.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import fcntl
 import json
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -117,12 +119,20 @@ def _signers(
     roots = [r.dump() for r in service.policy.trust_roots]
     policy = replace(service.policy, trust_roots=())
     context = multiprocessing.get_context("spawn")  # this process runs threads (the service's loop): no fork
-    with ProcessPoolExecutor(jobs, context, _worker_init, (roots, policy, open_key)) as pool:
+    # This process is one of the `jobs` signers: it signs while the workers start (a worker spends ~1.5 s of a
+    # core importing before its first book), and the sitting needs one start-up fewer.
+    here = threading.Semaphore(1)
+    with ProcessPoolExecutor(jobs - 1, context, _worker_init, (roots, policy, open_key)) as pool:
 
-        def remote(path: Path, field: str | None, signer_id: str) -> str | None:
+        def anywhere(path: Path, field: str | None, signer_id: str) -> str | None:
+            if here.acquire(blocking=False):
+                try:
+                    return _sign_file(service, key, path, field, signer_id)
+                finally:
+                    here.release()
             return pool.submit(_worker_sign, path, field, signer_id).result()
 
-        yield remote, _IN_FLIGHT * jobs
+        yield anywhere, _IN_FLIGHT * jobs
 
 
 def sign_sitting(

@@ -255,7 +255,10 @@ def sign(
     database: archiving.ArchiveDatabaseOpt = None,
     storage: archiving.ArchiveStorageOpt = None,
     jobs: Annotated[
-        int, typer.Option("--jobs", min=0, help="--batch: worker processes (0: every core for --p12, else 1)")
+        int,
+        typer.Option(
+            "--jobs", min=0, help="--batch: signing processes, this one included (0: a core each for --p12, else 1)"
+        ),
     ] = 0,
 ) -> None:
     """Sign one field of one book, or (`--batch DIR --as ID`) every book whose next field is yours.
