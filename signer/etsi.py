@@ -29,7 +29,7 @@ from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
-from . import _pdfread
+from . import _names, _pdfread
 from .checks import CLOCK_TOLERANCE
 from .verify import UnreadableDocumentError
 
@@ -115,4 +115,5 @@ def merge_reports(reports: list[str]) -> str:
 def etsi_report(pdf: bytes, roots: list[x509.Certificate], offline: bool = False) -> str:
     """The ETSI TS 119 102-2 report (XML text) for every signature of `pdf`."""
     _pdfread.install()
+    _names.install()
     return merge_reports(asyncio.run(_reports(pdf, roots, offline)))

@@ -38,7 +38,7 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from records import PlanEntry, Role
 from templates import VIETNAM, PlanMissingError, read_signing_state
 
-from . import _attrs, _pdfread, checks, errors
+from . import _attrs, _names, _pdfread, checks, errors
 from ._cms import timestamp_tokens
 from .appearance import missing_characters, person_style, seal_style
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
@@ -167,6 +167,7 @@ class SigningService:
             raise ValueError("a TSA URL is required unless B-B signatures are explicitly allowed")
         self.policy = policy
         _pdfread.install()
+        _names.install()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="hocba-signer", daemon=True)
         self._thread.start()

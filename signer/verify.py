@@ -25,7 +25,7 @@ from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationChec
 from records import Role, SigningPlan
 from templates import PlanMissingError, read_plan
 
-from . import _pdfread
+from . import _names, _pdfread
 from ._cms import timestamp_tokens
 from .errors import SignerError
 from .service import pdfa_part
@@ -201,6 +201,7 @@ def _check_one(
 
 def verify(pdf: bytes, roots: list[x509.Certificate], offline: bool = False) -> DocumentCheck:
     _pdfread.install()
+    _names.install()
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         signatures = list(reader.embedded_signatures)
