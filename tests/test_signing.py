@@ -46,6 +46,9 @@ def test_primary_chain_to_archive_timestamp(school: School) -> None:
     assert "/DSS" in reader.root and len(reader.root["/DSS"]["/OCSPs"]) >= 1
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         assert str(doc.Root.get("/Version", "/1.7")) == "/1.7"
+    # The book and each update (three signatures; the validation data with the archive timestamp) end in a
+    # classic cross-reference section.
+    assert pdf.count(b"\nxref\n") == 5 and b"/XRef" not in pdf and b"/ObjStm" not in pdf
     # Only validation data and the archive timestamp came after the seal's "no changes" lock.
     root = school.policy.trust_roots[0]
     context = ValidationContext(trust_roots=[root], allow_fetching=True)

@@ -217,6 +217,14 @@ def test_qpdf_finds_the_file_sound(books: dict[Any, Any]) -> None:
         assert run.returncode == 0, run.stdout + run.stderr
 
 
+@pytest.mark.parametrize(("level", "profile"), CASES)
+def test_plain_cross_reference_table(books: dict[Any, Any], level: str, profile: Profile) -> None:
+    """Every object readable in the plain file: a classic cross-reference table, no object or xref streams."""
+    data = books[level, profile][1].pdf
+    assert b"/ObjStm" not in data and b"/XRef" not in data
+    assert data.count(b"\nxref\n") == 1 and re.search(rb"trailer\s*<<", data)
+
+
 def test_qr_code_decodes_to_the_verification_link(books: dict[Any, Any], tmp_path: Path) -> None:
     zbarimg = require_tool("zbarimg")
     require_tool("pdftoppm")
