@@ -77,6 +77,7 @@ def test_templates_public_names() -> None:
             "TemplatesError",
             "document_id",
             "fsync_dir",
+            "put_in_place",
             "parse_now",
             "read_identity",
             "read_plan",
