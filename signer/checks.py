@@ -11,6 +11,7 @@ from asn1crypto import x509
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv
 from pyhanko_certvalidator.fetchers import FetcherBackend
+from pyhanko_certvalidator.fetchers.api import Fetchers
 from pyhanko_certvalidator.policy_decl import (
     CertRevTrustPolicy,
     RevocationCheckingPolicy,
@@ -111,18 +112,17 @@ def validation_context(
     policy: SigningPolicy,
     backend: FetcherBackend | None = None,
     signer_rule: RevocationCheckingRule = RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
-    seed: ValidationContext | None = None,
+    fetchers: Fetchers | None = None,
 ) -> ValidationContext:
-    """Revocation information is required for every certificate of the path. `seed` passes on the OCSP
-    responses and CRLs another context already fetched."""
+    """Revocation information is required for every certificate of the path. `fetchers` (instead of a
+    `backend` to make new ones) brings the answers they already fetched."""
     return ValidationContext(
         trust_roots=list(policy.trust_roots),
         # Responders' clocks differ from ours: an answer dated a little after our "now" is still usable.
         time_tolerance=CLOCK_TOLERANCE,
-        ocsps=list(seed.ocsps) if seed else None,
-        crls=list(seed.crls) if seed else None,
         allow_fetching=True,
         fetcher_backend=backend,
+        fetchers=fetchers,
         revinfo_policy=CertRevTrustPolicy(
             RevocationCheckingPolicy(
                 ee_certificate_rule=signer_rule,

@@ -34,12 +34,14 @@ from pyhanko.sign.validation import DocumentSecurityStore
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.fetchers.api import Fetchers
 
 from records import PlanEntry, Role
 from templates import VIETNAM, PlanMissingError, read_signing_state
 
 from . import _attrs, _names, _pdfread, checks, errors
 from ._cms import timestamp_tokens
+from ._fetching import KeptFetchers, revocation_data
 from .appearance import missing_characters, person_style, seal_style
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
 from .ports import KeySource
@@ -112,18 +114,22 @@ async def _close_book(
     pdf: bytes,
     timestamper: timestamps.TimeStamper | None,
     context: ValidationContext,
+    fetchers: Fetchers,
+    tsa_context: ValidationContext,
 ) -> bytes:
     """B-LT then B-LTA in one incremental update: the DSS with the validation data of every signature, and the
     archive timestamp over it in a new field. Done here rather than by pyHanko's LTA option so that the PDF/A-1
-    writer (no version bump) is used for this update too.
+    writer (no version bump) is used for this update too. `context` validates the book's paths through
+    `fetchers` (kept between seals); `tsa_context` collects the archive timestamp's own validation data.
 
     PDF/A-1 books stop at B-LT (`timestamper` None): PDF/A-1 wants an appearance on every widget, even the
     zero-size one of a document timestamp, and after the seal's "no changes" lock a new appearance stream is a
     forbidden modification (filling a field made earlier is a forbidden form change). PDF/A-2 and -3 exempt
     zero-size widgets, so they carry the archive timestamp."""
     paths = await _chain_paths(pdf, context)
+    ocsps, crls = revocation_data(paths, fetchers)
     writer = PdfAWriter(pdf)
-    DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=context)
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, ocsps=ocsps, crls=crls)
     if timestamper is None or writer.pdfa_part == "1":
         buffer = io.BytesIO()
         writer.write(buffer)
@@ -132,7 +138,7 @@ async def _close_book(
     # The TSA's own validation data goes into the same update (a later DSS-only update would use a writer
     # that raises the PDF version).
     settings = TimestampDSSContentSettings(update_before_ts=True, include_vri=False)
-    out = await stamper.async_timestamp_pdf(writer, "sha256", context, output=io.BytesIO(), dss_settings=settings)
+    out = await stamper.async_timestamp_pdf(writer, "sha256", tsa_context, output=io.BytesIO(), dss_settings=settings)
     data: bytes = out.getvalue()
     return data
 
@@ -173,6 +179,7 @@ class SigningService:
         self._thread.start()
         self._session: aiohttp.ClientSession | None = None
         self._statuses: dict[str, tuple[float, ValidationContext]] = {}  # touched on the service's loop only
+        self._kept_fetchers: KeptFetchers | None = None  # the seals' OCSP responses and CRLs, on the loop too
 
     def __enter__(self) -> SigningService:
         return self
@@ -270,15 +277,12 @@ class SigningService:
     ) -> bytes:
         """After a signature: the seal closes the book (DSS, archive timestamp) and the finished book is
         checked against its PDF/A part (after every signature too when the policy asks). `checked` is the
-        signer's revocation data from the checks before signing; without it (a two-phase signature completed
-        later) the certificate is checked again."""
+        signer's status from the checks before signing; without it (a two-phase signature completed later) the
+        certificate is checked again."""
         if seal:
-            backend = AIOHttpFetcherBackend(self._http())
             if checked is None:
-                checked = await checks.check_certificate(cert, chain, self.policy, backend)
-            # Long-term data for every other certificate (TSA, CAs) may come from OCSP or CRL alike.
-            context = checks.validation_context(self.policy, backend=backend, seed=checked)
-            signed = await self._archive_timestamp(signed, self._timestamper(), context)
+                await checks.check_certificate(cert, chain, self.policy, AIOHttpFetcherBackend(self._http()))
+            signed = await self._archive_timestamp(signed, self._timestamper())
         if part and (seal or self.policy.check_pdfa_every_signature):
             violations = list(pikepdf.pdfa.validate_written(io.BytesIO(signed), f"{part}b").violations)
             if violations:
@@ -332,12 +336,17 @@ class SigningService:
             raise errors.KeySourceError(f"Không ký được: {exc}", f"Signing failed: {exc}") from exc
         return await self.finish(out.getvalue(), seal, part, cert, chain, checked)
 
-    async def _archive_timestamp(
-        self, pdf: bytes, timestamper: timestamps.TimeStamper | None, context: ValidationContext
-    ) -> bytes:
+    async def _archive_timestamp(self, pdf: bytes, timestamper: timestamps.TimeStamper | None) -> bytes:
+        if self._kept_fetchers is None:  # made on the service's loop, whose HTTP session it uses
+            self._kept_fetchers = KeptFetchers(self._http(), self.policy.status_reuse)
+        fetchers = self._kept_fetchers.get()
+        # Long-term data for every other certificate (TSA, CAs) may come from OCSP or CRL alike.
+        context = checks.validation_context(self.policy, fetchers=fetchers)
+        tsa_context = checks.validation_context(self.policy, backend=AIOHttpFetcherBackend(self._http()))
         try:
-            return await _close_book(pdf, timestamper, context)
+            return await _close_book(pdf, timestamper, context, fetchers, tsa_context)
         except (cv.PathValidationError, cv.PathBuildingError, cv.InsufficientRevinfoError) as exc:
+            self._kept_fetchers.forget()
             raise errors.RevocationUnavailableError(
                 f"Không thu thập được dữ liệu xác thực dài hạn: {exc}",
                 f"Cannot collect long-term validation data: {exc}",
@@ -346,3 +355,6 @@ class SigningService:
             raise errors.TimestampError(
                 f"Không lấy được dấu thời gian lưu trữ: {exc}", f"No archive timestamp: {exc}"
             ) from exc
+        except BaseException:
+            self._kept_fetchers.forget()
+            raise
