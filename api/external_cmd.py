@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from archive import ArchiveError
-from signer import ExternalSigning, FileSessionStore, SignerError
+from signer import ExternalSigning, FileSessionStore, SignerError, raw_signature
 from templates import write_atomic
 
 from . import archiving
@@ -73,12 +71,8 @@ def token(data: Annotated[str, typer.Argument(help="base64 data to sign")], p12:
         raise typer.BadParameter("--p12 is required", param_hint="--p12")
     password = p12_key(p12).password  # the same password source as every other command
     key, _, _ = pkcs12.load_key_and_certificates(p12.read_bytes(), password)
-    raw = base64.b64decode(data)
-    if isinstance(key, rsa.RSAPrivateKey):
-        signature = key.sign(raw, padding.PKCS1v15(), hashes.SHA256())
-    elif isinstance(key, ec.EllipticCurvePrivateKey):
-        signature = key.sign(raw, ec.ECDSA(hashes.SHA256()))
-    else:
+    signature = raw_signature(key, base64.b64decode(data), "sha256")
+    if signature is None:
         raise typer.BadParameter("only RSA and ECDSA keys", param_hint="--p12")
     sys.stdout.write(base64.b64encode(signature).decode() + "\n")
 

@@ -14,8 +14,9 @@ from typing import Any
 from asn1crypto import algos, keys, x509
 from certomancer import crypto_utils
 from certomancer.registry import PKIArchitecture
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives import serialization
+
+from signer import raw_signature
 
 
 @lru_cache(maxsize=64)
@@ -29,13 +30,8 @@ class CachingBackend(crypto_utils.PycaCryptographyBackend):
         self, private_key: keys.PrivateKeyInfo, tbs_bytes: bytes, sd_algo: algos.SignedDigestAlgorithm
     ) -> bytes:
         key = _key(private_key.dump())
-        algo = sd_algo.signature_algo
-        digest = getattr(hashes, sd_algo.hash_algo.upper())()
-        if algo == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
-            signature: bytes = key.sign(tbs_bytes, padding.PKCS1v15(), digest)
-            return signature
-        if algo == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
-            signature = key.sign(tbs_bytes, ec.ECDSA(digest))
+        signature = raw_signature(key, tbs_bytes, sd_algo.hash_algo, sd_algo.signature_algo)
+        if signature is not None:
             return signature
         result: bytes = super().generic_sign(private_key, tbs_bytes, sd_algo)
         return result

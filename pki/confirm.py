@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 from certomancer.registry import CertLabel
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+from cryptography.hazmat.primitives import serialization
+
+from signer import raw_signature
 
 from ._serving import serve_app
 from .service import DevPki
@@ -51,15 +51,6 @@ class _Transaction:
     polls: int = 0
 
 
-def _sign_digest(key: Any, digest: bytes, algorithm: str) -> bytes:
-    chosen = getattr(hashes, algorithm.upper())()
-    if isinstance(key, rsa.RSAPrivateKey):
-        signature: bytes = key.sign(digest, padding.PKCS1v15(), utils.Prehashed(chosen))
-        return signature
-    assert isinstance(key, ec.EllipticCurvePrivateKey)
-    return key.sign(digest, ec.ECDSA(utils.Prehashed(chosen)))
-
-
 def _app(pki: DevPki, service: ConfirmService) -> web.Application:
     pending: dict[str, _Transaction] = {}
     chain = [base64.b64encode(pki.arch.get_cert(CertLabel("school-ca")).dump()).decode()]
@@ -90,7 +81,8 @@ def _app(pki: DevPki, service: ConfirmService) -> web.Application:
         if answer.action == "refuse":
             return web.json_response({"status": "refused"})
         key = serialization.load_pem_private_key(pki.key_path(found.user).read_bytes(), password=None)
-        signatures = [base64.b64encode(_sign_digest(key, h, found.algorithm)).decode() for h in found.hashes]
+        made = [raw_signature(key, h, found.algorithm, prehashed=True) for h in found.hashes]
+        signatures = [base64.b64encode(m).decode() for m in made if m is not None]
         if answer.action == "short":
             signatures = signatures[:-1]
         return web.json_response({"status": "confirmed", "signatures": signatures})

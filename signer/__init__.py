@@ -12,6 +12,7 @@ from .etsi import etsi_report
 from .external import ExternalSigning, FileSessionStore, PreparedSignature, SessionStore
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
 from .ports import KeySource
+from .raw import raw_signature
 from .service import SigningService, next_field_for, pdfa_part
 from .verify import DocumentCheck, SignatureCheck, UnreadableDocumentError, verify
 
@@ -40,5 +41,6 @@ __all__ = [
     "is_organisation_certificate",
     "next_field_for",
     "pdfa_part",
+    "raw_signature",
     "verify",
 ]

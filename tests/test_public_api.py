@@ -119,6 +119,7 @@ def test_signer_and_pki_public_names() -> None:
             "is_organisation_certificate",
             "next_field_for",
             "pdfa_part",
+            "raw_signature",
             "verify",
         ]
     )

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from asn1crypto import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives import serialization
 from pyhanko.sign.signers import SimpleSigner
 
 from ..errors import KeySourceError
+from ..raw import raw_signature
 
 
 class _KeptKeySigner(SimpleSigner):
@@ -27,16 +27,11 @@ class _KeptKeySigner(SimpleSigner):
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
-        key = self._private_key
-        digest = getattr(hashes, digest_algorithm.upper())()
-        if mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
-            signature: bytes = key.sign(data, padding.PKCS1v15(), digest)
-            return signature
-        if mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
-            signature = key.sign(data, ec.ECDSA(digest))
-            return signature
-        fallback: bytes = super().sign_raw(data, digest_algorithm)  # PSS and the rest: pyHanko's own path
-        return fallback
+        signature = raw_signature(self._private_key, data, digest_algorithm, mechanism)
+        if signature is None:  # PSS and the rest: pyHanko's own path
+            fallback: bytes = super().sign_raw(data, digest_algorithm)
+            return fallback
+        return signature
 
 
 class Pkcs12KeySource:
