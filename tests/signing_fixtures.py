@@ -121,3 +121,16 @@ def sign_at_once(school: School, books: list[bytes], field: str, key: KeySource)
 def record_with(school: School, staff_id: str, name: str) -> Record:
     data = school.primary.model_dump(mode="json", exclude_none=True)
     return to_record(_variant(data, staff_id, name))
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, label: str) -> list[str]:
+    """Replace the coroutine function `owner.name` with one that records `label` in the returned list per call."""
+    calls: list[str] = []
+    real = getattr(owner, name)
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(label)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls

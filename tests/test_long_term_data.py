@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from asn1crypto import ocsp
@@ -16,7 +15,7 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import ocsp_client
 from records import Record, signing_plan
 from signer import SigningService, verify
 
-from .signing_fixtures import School
+from .signing_fixtures import School, count_calls
 
 
 def _dss_serials(pdf: bytes) -> set[int]:
@@ -43,15 +42,7 @@ def _seal(school: School, service: SigningService, record: Record, requests: lis
 
 @pytest.fixture
 def requests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    made: list[str] = []
-    real = ocsp_client._grab_ocsp
-
-    async def counting(*args: Any, **kwargs: Any) -> Any:
-        made.append("ocsp")
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(ocsp_client, "_grab_ocsp", counting)
-    return made
+    return count_calls(monkeypatch, ocsp_client, "_grab_ocsp", "ocsp")
 
 
 def test_a_second_seal_reuses_the_answers_of_the_first(school: School, requests: list[str]) -> None:

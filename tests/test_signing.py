@@ -23,7 +23,7 @@ from signer import SigningPolicy, SigningService, checks, errors
 from templates import Profile
 
 from .conftest import preflight, require_tool
-from .signing_fixtures import EXPIRED, REVOKED, REVOKED_MIDWAY, School, record_with
+from .signing_fixtures import EXPIRED, REVOKED, REVOKED_MIDWAY, School, count_calls, record_with
 
 ALLOWED_UNCHECKED = {"pikepdf:schema-Catalog", "pikepdf:embedded-file"}
 
@@ -144,14 +144,7 @@ def test_revoked_certificate_refused_before_signing(school: School) -> None:
 
 def test_good_status_reused_within_window_never_a_revocation(school: School, monkeypatch: pytest.MonkeyPatch) -> None:
     record = record_with(school, REVOKED_MIDWAY, "Lò Văn Giữa")
-    calls: list[str] = []
-    real = checks.check_certificate
-
-    async def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append("check")
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(checks, "check_certificate", counting)
+    calls = count_calls(monkeypatch, checks, "check_certificate", "check")
     key = school.key(REVOKED_MIDWAY)
     school.service.sign(school.book(record), "gvcn", key)
     school.service.sign(school.book(record), "gvcn", key)
