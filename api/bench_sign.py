@@ -43,7 +43,7 @@ from templates import render
 
 from .batch_sign import Sitting, default_jobs, sign_sitting
 from .bench import JsonOpt, _records, emit
-from .signing import free_port, load_roots
+from .signing import load_roots
 
 FULL_FONT = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"
 
@@ -130,7 +130,7 @@ def sign_bench(
         people = {m.id: pki.Person(m.id, m.full_name) for r in records for m in r.staff}
         seal = f"school:{records[0].school.code}"
         people[seal] = pki.Person(seal, records[0].school.name)
-        pki.init(folder, records[0].school.name, list(people.values()), free_port())
+        pki.init(folder, records[0].school.name, list(people.values()), pki.free_port())
         with _served_apart(folder) as served:
             policy = SigningPolicy(trust_roots=load_roots([folder / "root.pem"]), tsa_url=served.tsa_url)
             keys = {sid: Pkcs12KeySource(served.p12_path(sid), pki.DEV_PASSWORD) for sid in people}

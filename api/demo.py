@@ -24,7 +24,7 @@ from templates import RenderOptions, document_id, read_identity, write_atomic
 from . import archiving, batch
 from .console import EXIT_INTERNAL, out, progress
 from .lifecycle import book_facts, sign_and_archive
-from .signing import free_port, load_roots, people_from
+from .signing import load_roots, people_from
 
 DEFAULT_GRADE = {"tieu_hoc": 3, "thcs": 6, "thpt": 10}
 
@@ -59,7 +59,7 @@ def demo(
     failed = [o.error for o in outcomes if o.error] + [f"record {r.index} rejected" for r in rejected]
     pki_dir = out_dir / "pki"
     school, people = people_from(records_file)
-    pki.init(pki_dir, school, people, free_port())
+    pki.init(pki_dir, school, people, pki.free_port())
     if storage or database:
         storage = storage or f"file://{(out_dir / 'objects').resolve()}"
         database = database or f"sqlite:///{(out_dir / 'hocba.db').resolve()}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -36,13 +35,6 @@ from .console import EXIT_BAD_INPUT, err, exit_code_for, out, show_error
 from .lifecycle import sign_into_archive
 
 pki_app = typer.Typer(no_args_is_help=True, help="Development PKI (certomancer): root, school CA, OCSP, CRL, TSA.")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
 
 
 def people_from(records_file: Path) -> tuple[str, list[pki.Person]]:
@@ -87,7 +79,7 @@ def pki_init(
         err.print("[red]Cần đúng một trong --records hoặc --staff / give exactly one of --records or --staff[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)
     school, people = people_from(records) if records is not None else people_from_staff(cast(Path, staff))
-    pki.init(out_dir, school, people, port or free_port())
+    pki.init(out_dir, school, people, port or pki.free_port())
     out.print(
         f"PKI → {out_dir} (root: {out_dir / 'root.pem'}; PKCS#12: {out_dir / 'p12'}, mật khẩu/password "
         f"{pki.DEV_PASSWORD.decode()})"

@@ -3,6 +3,7 @@
 For development, tests and the demo only; production keys live on tokens, HSMs or remote signing services.
 """
 
+from ._serving import free_port
 from .errors import PkiError, UnknownSignerError
 from .service import DEV_PASSWORD, DevPki, Person, cert_label, init, revoke, serve
 
@@ -13,6 +14,7 @@ __all__ = [
     "PkiError",
     "UnknownSignerError",
     "cert_label",
+    "free_port",
     "init",
     "revoke",
     "serve",

@@ -1,14 +1,23 @@
-"""An aiohttp application served on 127.0.0.1 in a thread of its own, for the development remote-signing
-services (CSC, confirm-in-app)."""
+"""Loopback serving for the development services: a free port, and an aiohttp application served on 127.0.0.1
+in a thread of its own (the remote-signing services: CSC, confirm-in-app)."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from aiohttp import web
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now (for a development service, a test, a benchmark)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 @contextmanager

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 from asn1crypto import pem, x509
 
-from pki import DEV_PASSWORD, DevPki, Person, init, serve
+from pki import DEV_PASSWORD, DevPki, Person, free_port, init, serve
 from records import Record, signing_plan
 from signer import KeySource, Pkcs12KeySource, SigningPolicy, SigningService
 from templates import Profile, RenderOptions, render
@@ -25,13 +24,6 @@ REVOKED = "gv-thuhoi"
 REVOKED_LATER = "gv-thuhoi-sau"
 EXPIRED = "gv-hethan"
 REVOKED_MIDWAY = "gv-thuhoi-giua"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
 
 
 @dataclass

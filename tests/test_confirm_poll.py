@@ -14,10 +14,11 @@ from pyhanko_certvalidator import ValidationContext
 from typer.testing import CliRunner
 
 from api.cli import app
+from pki import free_port
 from pki.confirm import Answer, ConfirmService, serve_confirm
 from signer import ConfirmAndPollKeySource, errors
 
-from .signing_fixtures import School, free_port, sign_at_once
+from .signing_fixtures import School, sign_at_once
 
 FAST = {"poll_interval": timedelta(milliseconds=20), "batch_window": timedelta(milliseconds=50)}
 

@@ -124,7 +124,18 @@ def test_signer_and_pki_public_names() -> None:
         ]
     )
     assert sorted(pki.__all__) == sorted(
-        ["DEV_PASSWORD", "DevPki", "Person", "PkiError", "UnknownSignerError", "cert_label", "init", "revoke", "serve"]
+        [
+            "DEV_PASSWORD",
+            "DevPki",
+            "Person",
+            "PkiError",
+            "UnknownSignerError",
+            "cert_label",
+            "free_port",
+            "init",
+            "revoke",
+            "serve",
+        ]
     )
 
 
