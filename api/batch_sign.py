@@ -69,27 +69,21 @@ def _worker_init(roots: list[bytes], policy: SigningPolicy, open_key: KeyFactory
     tune_collector()
 
 
-def _next_signature(
-    service: SigningService, key: KeySource, pdf: bytes, field: str | None, signer_id: str
-) -> tuple[str, bytes] | None:
-    """Sign `field`, or the field that waits for the signer (None: nothing to sign), where the key is."""
-    field = field or next_field_for(pdf, signer_id)
-    return None if field is None else (field, service.sign(pdf, field, key, signer_id))
-
-
 def staged(path: Path) -> Path:
     """Where the new revision of the book at `path` is written before it replaces the book."""
     return path.with_name(f".{path.name}.signed")
 
 
 def _sign_file(service: SigningService, key: KeySource, path: Path, field: str | None, signer_id: str) -> str | None:
-    """`_next_signature` for the book at `path`, whose lock the caller holds: the new revision is left at
-    `staged(path)`, for the caller to sync and put in place. Returns the field signed."""
-    made = _next_signature(service, key, path.read_bytes(), field, signer_id)
-    if made is None:
+    """Sign `field`, or the field that waits for the signer, of the book at `path`, whose lock the caller holds;
+    the new revision is left at `staged(path)`, for the caller to sync and put in place. Returns the field signed
+    (None: nothing to sign)."""
+    pdf = path.read_bytes()
+    field = field or next_field_for(pdf, signer_id)
+    if field is None:
         return None
-    staged(path).write_bytes(made[1])
-    return made[0]
+    staged(path).write_bytes(service.sign(pdf, field, key, signer_id))
+    return field
 
 
 def _worker_sign(path: Path, field: str | None, signer_id: str) -> str | None:
