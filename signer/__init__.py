@@ -10,7 +10,7 @@ from .checks import fingerprint, is_organisation_certificate
 from .errors import SignerError
 from .etsi import etsi_report
 from .external import ExternalSigning, FileSessionStore, PreparedSignature, SessionStore
-from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
+from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy, VerifyPolicy
 from .ports import KeySource
 from .raw import raw_signature
 from .service import SigningService, next_field_for, pdfa_part
@@ -35,6 +35,7 @@ __all__ = [
     "SigningPolicy",
     "SigningService",
     "UnreadableDocumentError",
+    "VerifyPolicy",
     "errors",
     "etsi_report",
     "fingerprint",

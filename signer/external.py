@@ -35,7 +35,7 @@ from records import Role
 
 from . import _attrs, errors
 from .appearance import person_style, seal_style
-from .service import RESERVED, PdfAWriter, SigningService, _PdfASigner, _vn_time
+from .service import RESERVED, SigningService, _PdfASigner, _vn_time
 
 SessionExpiredError = errors.SessionExpiredError
 UnknownSessionError = errors.UnknownSessionError
@@ -110,8 +110,7 @@ class ExternalSigning:
     async def _prepare(
         self, pdf: bytes, field: str, cert: x509.Certificate, chain: list[x509.Certificate], acting_as: str | None
     ) -> PreparedSignature:
-        entry, _ = await self.service.checked_entry(pdf, field, cert, chain, acting_as)
-        writer = PdfAWriter(pdf)
+        entry, _, writer = await self.service.checked_entry(pdf, field, cert, chain, acting_as)
         seal = entry.role is Role.SCHOOL_SEAL
         part = writer.pdfa_part
         placeholder = ExternalSigner(cert, SimpleCertificateStore.from_certs(chain), signature_value=512)

@@ -9,7 +9,7 @@ from asn1crypto import x509
 
 from records import ARCHIVE_TIMESTAMP_FIELD
 
-__all__ = ["ARCHIVE_TIMESTAMP_FIELD", "SigningPolicy"]
+__all__ = ["ARCHIVE_TIMESTAMP_FIELD", "SigningPolicy", "VerifyPolicy"]
 
 
 @dataclass(frozen=True)
@@ -34,3 +34,28 @@ class SigningPolicy:
     approval the stamp's text is checked against the stamp font: a character the font lacks is the one way the
     content of an approval signature can break PDF/A (an undefined glyph); its structure is the same for every
     book and is checked step by step in the tests."""
+
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class VerifyPolicy:
+    """Bounds on what verification reads from a file it did not make (an upload, a copy from anyone): a limit
+    hit is a coded refusal before the work it would have cost. The defaults leave a học bạ (≈ 0.5 MB, about 20
+    revisions) far inside every bound."""
+
+    max_bytes: int = 30 * MiB
+    """Largest file read at all."""
+    max_revisions: int = 64
+    """Incremental updates (a book: its rendering, one per signature, the seal's validation data)."""
+    max_signatures: int = 40
+    """Signatures and document timestamps (each is compared with every later revision)."""
+    max_stream_bytes: int = 16 * MiB
+    """Decompressed size of any one stream."""
+    max_decoded_bytes: int = 128 * MiB
+    """Decompressed bytes for the whole verification (earlier revisions are decoded again)."""
+    max_seconds: float = 8.0
+    """Wall time after which no further signature is examined (the file is refused as too complex)."""
+    fetch_timeout: float = 5.0
+    """Seconds for one OCSP, CRL or certificate request (online verification)."""

@@ -39,7 +39,7 @@ from pyhanko_certvalidator.fetchers.api import Fetchers
 from records import PlanEntry, Role
 from templates import VIETNAM, PlanMissingError, read_signing_state
 
-from . import _attrs, _names, _pdfread, checks, errors
+from . import _attrs, _history, _names, _pdfread, checks, errors
 from ._cms import timestamp_tokens
 from ._fetching import KeptFetchers, revocation_data
 from .appearance import missing_characters, person_style, seal_style
@@ -145,7 +145,8 @@ async def _close_book(
 
 def next_field_for(pdf: bytes, signer_id: str) -> str | None:
     """The field of `pdf` that waits for `signer_id` now, if any (what a batch signer signs next)."""
-    return checks.next_field(*read_signing_state(pdf), signer_id)
+    state = read_signing_state(pdf)
+    return checks.next_field(state.plan, state.signed, signer_id)
 
 
 def pdfa_part(pdf: bytes) -> str | None:
@@ -235,24 +236,37 @@ class SigningService:
         cert: x509.Certificate,
         chain: list[x509.Certificate],
         acting_as: str | None,
-    ) -> tuple[PlanEntry, ValidationContext]:
-        """Every check that comes before a signature; returns the plan entry of the field and the context
-        holding the signer's revocation data (the seal embeds it)."""
+    ) -> tuple[PlanEntry, ValidationContext, PdfAWriter]:
+        """Every check that comes before a signature; returns the plan entry of the field, the context holding
+        the signer's revocation data (the seal embeds it) and the writer for the signature's update."""
         try:
-            plan, signed = read_signing_state(pdf)
+            state = read_signing_state(pdf)
         except (PlanMissingError, ValueError, pikepdf.PdfError) as exc:  # no plan, or not a PDF at all
             raise errors.NotSignableError(
                 "Tệp không phải học bạ do hệ thống tạo (không có kế hoạch ký)",
                 "The file is not a học bạ rendered by this service (no signing plan)",
             ) from exc
-        entry = checks.check_plan(plan, field, signed, acting_as)
+        if state.foreign:
+            names = ", ".join(sorted(state.foreign))
+            raise errors.ForeignFormError(
+                f"Học bạ có trường biểu mẫu ngoài kế hoạch ký ({names}); không ký",
+                f"The book carries form fields outside its signing plan ({names}); it is not signed",
+            )
+        entry = checks.check_plan(state.plan, field, state.signed, acting_as)
         checks.check_identity(entry, cert, self.policy)
         if entry.role is not Role.SCHOOL_SEAL and (missing := missing_characters(entry.label + entry.signer_name)):
             raise errors.StampCharacterError(
                 f"Phông chữ của dấu chữ ký không có ký tự {missing!r} (trong tên hoặc chức danh của '{field}')",
                 f"The stamp font has no glyph for {missing!r} (in the name or role of '{field}')",
             )
-        return entry, await self._status(cert, chain)
+        writer = PdfAWriter(pdf)
+        _history.check_trailing(writer.prev, pdf)
+        if entry.role is Role.SCHOOL_SEAL:
+            # a reader of its own: the difference analysis leaves the reader's state where the writer must not see it
+            _history.check_history(
+                PdfFileReader(io.BytesIO(pdf)), frozenset((*state.plan.fields(), ARCHIVE_TIMESTAMP_FIELD))
+            )
+        return entry, await self._status(cert, chain), writer
 
     async def _status(self, cert: x509.Certificate, chain: list[x509.Certificate]) -> ValidationContext:
         """The certificate's checked status. A good answer is reused for `policy.status_reuse` (a principal
@@ -304,8 +318,7 @@ class SigningService:
         signer = key.signer()
         _attrs.install(signer)
         chain = list(signer.cert_registry)
-        entry, checked = await self.checked_entry(pdf, field, cert, chain, acting_as)
-        writer = PdfAWriter(pdf)
+        entry, checked, writer = await self.checked_entry(pdf, field, cert, chain, acting_as)
         part = writer.pdfa_part
         seal = entry.role is Role.SCHOOL_SEAL
         meta = PdfSignatureMetadata(

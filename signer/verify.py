@@ -1,38 +1,50 @@
 """Verification of a học bạ: every signature, the archive timestamp, and the book as a whole.
 
-Each signature's certificate is judged at the time its RFC 3161 timestamp proves it existed (point-in-time
-validation), so a certificate revoked or expired after signing does not undo a signature made before. Revocation
-data comes from the book's own DSS first, then (unless offline) from the OCSP responders and CRLs.
+Time is only what a trusted timestamp proves. The newest document (archive) timestamp is judged now; each older
+timestamp at the time the next trusted one proves; each signature at the time its own timestamp proves, once that
+token validates (intact, its TSA trusted for time-stamping at that time, its status known). A timestamp that does
+not validate proves nothing: the signature is then judged at the time a later archive timestamp proves, or now,
+and the report says why the timestamp was not trusted. So a key revoked for compromise cannot sign "in the past"
+with a self-made TSA.
+
+Validation data comes from the book's DSS and, unless offline, from the responders; fetched answers add to the
+embedded ones. Years later, when the responders are gone and the embedded answers are out of date, the newest
+archive timestamp is judged at its own time from the embedded data (its TSA certificate must still be within its
+validity), which is what the seal embedded it for.
+
+A book changes only by signatures of its plan's fields and the seal's validation data: any other field, any
+change a lock forbids, a plan field whose appearance changed without a signature, makes it not genuine.
 """
 
 from __future__ import annotations
 
-import io
+import asyncio
+import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from asn1crypto import cms, core, tsp, x509
-from pyhanko.pdf_utils.misc import PdfReadError
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
 from records import Role, SigningPlan
-from templates import PlanMissingError, read_plan
 
-from . import _names, _pdfread
+from . import _names, _pdfread, _reading, _verdict, errors
 from ._cms import timestamp_tokens
-from .errors import SignerError
-from .service import pdfa_part
+from ._history import changes_allowed
+from .errors import UnreadableDocumentError
+from .model import ARCHIVE_TIMESTAMP_FIELD, VerifyPolicy
 
+__all__ = ["DocumentCheck", "SignatureCheck", "UnreadableDocumentError", "verify"]
 
-class UnreadableDocumentError(SignerError):
-    code = "signer.unreadable"
+Message = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -45,21 +57,31 @@ class SignatureCheck:
     signing_time: datetime | None
     """As the signer's software reported it (not proof)."""
     timestamp_time: datetime | None
-    """From the TSA: the proven time."""
+    """The time a trusted timestamp proves (None when there is no timestamp or it was not trusted)."""
     intact: bool
     valid: bool
     trusted: bool
     revocation: str
-    """``good``, ``revoked`` or ``unknown`` at the proven time."""
+    """``good``, ``revoked``, ``unknown`` (no usable data) or ``not_checked`` (no trusted path) at the time
+    the signature was judged."""
     coverage: str
     modification: str
     pades_level: str
-    problems: tuple[tuple[str, str], ...] = ()
-    """(Vietnamese, English) reasons when something is wrong."""
+    problems: tuple[Message, ...] = ()
+    """(Vietnamese, English) reasons the signature is not good."""
+    indication: str = _verdict.PASSED
+    """ETSI EN 319 102-1: TOTAL-PASSED, TOTAL-FAILED or INDETERMINATE."""
+    sub_indication: str | None = None
+    timestamp_trusted: bool | None = None
+    """Whether the signature's timestamp validated (None: it has none)."""
+    judged_at: datetime | None = None
+    """The time the certificate was judged at (None: now)."""
+    notes: tuple[Message, ...] = ()
+    """What the reader should know without it making the signature bad (an untrusted timestamp)."""
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and self.indication == _verdict.PASSED
 
 
 @dataclass(frozen=True)
@@ -69,15 +91,30 @@ class DocumentCheck:
     sealed: bool
     lta: bool
     pdfa: str | None
-    problems: tuple[tuple[str, str], ...] = field(default=())
+    problems: tuple[Message, ...] = field(default=())
+    state: str = "unknown"
+    """``unsigned``, ``in_progress`` (signatures remain), ``complete`` (only the seal remains), ``sealed``, or
+    ``unknown`` (no signing plan in the file)."""
+    remaining: tuple[str, ...] = ()
+    """The plan's fields still waiting for a signature, in plan order."""
+
+    @property
+    def indication(self) -> str:
+        found = [s.indication for s in self.signatures]
+        return _verdict.worst([*found, _verdict.FAILED if self.problems else _verdict.PASSED])
+
+    @property
+    def verdict(self) -> str:
+        """``genuine``, ``not_genuine`` or ``indeterminate`` (a check could not be completed)."""
+        return {_verdict.PASSED: "genuine", _verdict.FAILED: "not_genuine"}.get(self.indication, "indeterminate")
 
     @property
     def ok(self) -> bool:
         return not self.problems and all(s.ok for s in self.signatures)
 
 
-def _timestamp_time(signer_info: cms.SignerInfo) -> datetime | None:
-    """When the TSA saw the signature: the genTime of its first signature timestamp token."""
+def _claimed_time(signer_info: cms.SignerInfo) -> datetime | None:
+    """The genTime of the signature's first timestamp token: a claim until the token validates."""
     for token in timestamp_tokens(signer_info):
         content = token["content"]["encap_content_info"]["content"]
         info = tsp.TSTInfo.load(content.native if isinstance(content, core.OctetString) else bytes(content))
@@ -88,7 +125,7 @@ def _timestamp_time(signer_info: cms.SignerInfo) -> datetime | None:
 
 def _revinfo_policy() -> CertRevTrustPolicy:
     return CertRevTrustPolicy(
-        # No revocation answer for a signer means "not trusted", never "probably fine".
+        # No revocation answer for a signer means "could not be checked", never "probably fine".
         RevocationCheckingPolicy(
             ee_certificate_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
             intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
@@ -98,46 +135,48 @@ def _revinfo_policy() -> CertRevTrustPolicy:
     )
 
 
-def _present_context(roots: list[x509.Certificate], offline: bool, dss: Any) -> ValidationContext:
-    """The context for "now": the book's DSS (certificates, OCSP responses, CRLs) loaded once."""
-    kwargs: dict[str, Any] = {"trust_roots": roots, "allow_fetching": not offline, "revinfo_policy": _revinfo_policy()}
-    if dss is not None:
-        context: ValidationContext = dss.as_validation_context(kwargs)
-        return context
-    if offline:  # nothing to fetch and nothing embedded: the revocation status will be reported as unknown
-        kwargs.update(crls=[], ocsps=[])
-    return ValidationContext(**kwargs)
+@dataclass
+class _Contexts:
+    """The book's certificates and revocation data, loaded once, judged at any moment."""
 
+    present: ValidationContext
+    offline: bool
+    now: datetime | None
+    backend: AIOHttpFetcherBackend | None
 
-def _context_at(present: ValidationContext, moment: datetime | None, offline: bool) -> ValidationContext:
-    """The same certificates and revocation data judged at `moment`: shared, not parsed again per signature
-    (loading a DSS into a context costs tens of ms)."""
-    return ValidationContext(
-        trust_manager=present.path_builder.trust_manager,
-        certificate_registry=present.certificate_registry,
-        revinfo_manager=present.revinfo_manager,
-        moment=moment,
-        allow_fetching=not offline,
-        revinfo_policy=_revinfo_policy(),
-    )
+    @classmethod
+    def build(
+        cls, roots: list[x509.Certificate], dss: Any, offline: bool, now: datetime | None, policy: VerifyPolicy
+    ) -> _Contexts:
+        kwargs: dict[str, Any] = {
+            "trust_roots": roots,
+            "allow_fetching": not offline,
+            "revinfo_policy": _revinfo_policy(),
+            "moment": now,
+        }
+        backend = None if offline else AIOHttpFetcherBackend(per_request_timeout=policy.fetch_timeout)
+        if backend is not None:
+            kwargs["fetcher_backend"] = backend
+        if dss is not None:
+            return cls(dss.as_validation_context(kwargs), offline, now, backend)
+        if offline:  # nothing to fetch and nothing embedded: revocation will be reported as unknown
+            kwargs.update(crls=[], ocsps=[])
+        return cls(ValidationContext(**kwargs), offline, now, backend)
 
-
-def _problems(status: Any, kind: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    if not status.intact:
-        out.append(("Nội dung đã bị thay đổi sau khi ký", "The signed content was altered"))
-    elif not status.valid:
-        out.append(("Chữ ký không hợp lệ về mật mã", "The signature is cryptographically invalid"))
-    if not status.trusted:
-        out.append(
-            ("Chứng thư số không được tin cậy hoặc không xác định được trạng thái", "The certificate is not trusted")
+    def at(self, moment: datetime | None, fetch: bool = True) -> ValidationContext:
+        """Shared, not parsed again per signature (loading a DSS into a context costs tens of ms)."""
+        return ValidationContext(
+            trust_manager=self.present.path_builder.trust_manager,
+            certificate_registry=self.present.certificate_registry,
+            revinfo_manager=self.present.revinfo_manager,
+            moment=moment or self.now,
+            allow_fetching=fetch and not self.offline,
+            revinfo_policy=_revinfo_policy(),
         )
-    changed = getattr(status, "docmdp_ok", True) is False or status.modification_level == ModificationLevel.OTHER
-    if kind == "signature" and changed:
-        out.append(
-            ("Có sửa đổi không được phép sau khi ký", "The document was modified in a way not allowed after signing")
-        )
-    return out
+
+
+def _trust_messages(sub: str | None) -> list[Message]:
+    return [_verdict.message(sub)] if sub else []
 
 
 def _role(plan: SigningPlan | None, name: str) -> str:
@@ -149,88 +188,279 @@ def _role(plan: SigningPlan | None, name: str) -> str:
         return ""
 
 
-def _check_one(
+def _common_name(cert: x509.Certificate | None) -> str:
+    return str(cert.subject.native.get("common_name", "")) if cert is not None else ""
+
+
+def _integrity(status: Any) -> tuple[str | None, list[Message]]:
+    if not status.intact:
+        return "HASH_FAILURE", [_verdict.message("HASH_FAILURE")]
+    if not status.valid:
+        return "SIG_CRYPTO_FAILURE", [_verdict.message("SIG_CRYPTO_FAILURE")]
+    return None, []
+
+
+# Why the newest archive timestamp could not be judged now that its own time and embedded data can settle.
+_RETRY_AT_OWN_TIME = {"TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED", "GENERIC"}
+_EMBEDDED_NOTE = (
+    "Dấu thời gian lưu trữ được kiểm tra bằng dữ liệu xác thực gắn trong tệp, tại thời điểm của nó",
+    "The archive timestamp was checked with the validation data embedded in the file, at its own time",
+)
+
+
+def _still_valid(cert: x509.Certificate, now: datetime | None) -> bool:
+    not_after: datetime = cert["tbs_certificate"]["validity"]["not_after"].native
+    return not_after > (now or datetime.now(UTC))
+
+
+def _modification(diff: object) -> str:
+    level = getattr(diff, "modification_level", None)
+    return level.name if level is not None else "OTHER"
+
+
+async def _timestamp_trust(
+    sig: EmbeddedPdfSignature, contexts: _Contexts, poe_after: datetime | None
+) -> tuple[Any, Any, bool]:
+    """(status with the difference analysis, status that decided trust, whether the embedded data decided it)."""
+    status = await async_validate_pdf_timestamp(sig, validation_context=contexts.at(poe_after))
+    if status.trusted or poe_after is not None:
+        return status, status, False
+    _, sub = _verdict.of_trust(status)
+    if sub not in _RETRY_AT_OWN_TIME or not _still_valid(status.signing_cert, contexts.now):
+        return status, status, False
+    # The responders are gone or the embedded answers are out of date: the newest archive timestamp is judged at
+    # its own time from the data the seal embedded for exactly this.
+    again = await async_validate_pdf_timestamp(
+        sig, validation_context=contexts.at(status.timestamp, fetch=False), skip_diff=True
+    )
+    return status, (again if again.trusted else status), again.trusted
+
+
+async def _check_document_timestamp(
+    sig: EmbeddedPdfSignature, contexts: _Contexts, poe_after: datetime | None
+) -> tuple[SignatureCheck, datetime | None]:
+    """The check of a document timestamp and the time it proves (None when it proves nothing)."""
+    status, trust, embedded = await _timestamp_trust(sig, contexts, poe_after)
+    indication, sub = _verdict.of_trust(trust)
+    problems = [] if indication == _verdict.PASSED else _trust_messages(sub)
+    integrity_sub, broken = _integrity(status)
+    if integrity_sub:
+        indication, sub, problems = _verdict.FAILED, integrity_sub, broken
+    if _modification(status.diff_result) not in ("NONE", "LTA_UPDATES"):
+        indication, sub = _verdict.FAILED, "FORMAT_FAILURE"
+        problems.append(_verdict.message("FORMAT_FAILURE"))
+    proven = status.timestamp if indication == _verdict.PASSED else None
+    check = SignatureCheck(
+        sig.field_name,
+        "archive_timestamp",
+        _common_name(status.signing_cert),
+        "Dấu thời gian lưu trữ",
+        None,
+        proven,
+        status.intact,
+        status.valid,
+        bool(trust.trusted),
+        _verdict.revocation(trust),
+        status.coverage.name if status.coverage else "",
+        _modification(status.diff_result),
+        "",
+        tuple(problems),
+        indication,
+        sub,
+        timestamp_trusted=proven is not None,
+        judged_at=status.timestamp if embedded else poe_after,
+        notes=(_EMBEDDED_NOTE,) if embedded else (),
+    )
+    return check, proven
+
+
+async def _check_signature(
     sig: EmbeddedPdfSignature,
-    offline: bool,
-    dss: Any,
+    contexts: _Contexts,
+    poe_after: datetime | None,
     plan: SigningPlan | None,
-    present: ValidationContext,
-    later_archive: bool,
+    allowed: frozenset[str],
+    signed: frozenset[str],
+    has_dss: bool,
 ) -> SignatureCheck:
-    name = sig.field_name
-    if sig.sig_object_type == "/DocTimeStamp":
-        status = validate_pdf_timestamp(sig, validation_context=present)
-        return SignatureCheck(
-            name,
-            "archive_timestamp",
-            str(status.signing_cert.subject.native.get("common_name", "")),
-            "Dấu thời gian lưu trữ",
-            None,
-            status.timestamp,
-            status.intact,
-            status.valid,
-            status.trusted,
-            "good" if status.trusted else "unknown",
-            "",
-            "",
-            "",
-            tuple(_problems(status, "archive_timestamp")),
+    claimed = _claimed_time(sig.signer_info)
+    ts_context = contexts.at(poe_after)
+    result = await async_validate_pdf_signature(
+        sig, signer_validation_context=contexts.at(claimed or poe_after), ts_validation_context=ts_context
+    )
+    tsv = result.timestamp_validity
+    ts_trusted: bool | None = None if tsv is None else bool(tsv.intact and tsv.valid and tsv.trusted)
+    notes: list[Message] = []
+    trust = result
+    judged_at = claimed or poe_after
+    if tsv is not None and not ts_trusted:
+        # The token proves nothing: the certificate is judged at the time a later archive timestamp proves, or now.
+        _, ts_sub = _verdict.of_trust(tsv)
+        reason = _verdict.message(ts_sub or "GENERIC") if tsv.intact and tsv.valid else _verdict.message("HASH_FAILURE")
+        notes.append(
+            (
+                f"Dấu thời gian của chữ ký không được tin cậy: {reason[0]}",
+                f"The signature's timestamp is not trusted: {reason[1]}",
+            )
         )
-    proven = _timestamp_time(sig.signer_info)
-    context = _context_at(present, proven, offline)
-    result = validate_pdf_signature(sig, signer_validation_context=context, ts_validation_context=present)
-    revoked = result.revocation_details is not None
-    level = "B-B" if proven is None else ("B-LTA" if later_archive else ("B-LT" if dss is not None else "B-T"))
+        judged_at = poe_after
+        trust = await async_validate_pdf_signature(
+            sig, signer_validation_context=contexts.at(poe_after), ts_validation_context=ts_context, skip_diff=True
+        )
+    indication, sub = _verdict.of_trust(trust)
+    problems = [] if indication == _verdict.PASSED else _trust_messages(sub)
+    integrity_sub, broken = _integrity(result)
+    if integrity_sub:
+        indication, sub, problems = _verdict.FAILED, integrity_sub, broken
+    if not changes_allowed(result.diff_result, allowed, signed) or result.docmdp_ok is False:
+        indication, sub = _verdict.FAILED, "FORMAT_FAILURE"
+        problems.append(_verdict.message("FORMAT_FAILURE"))
+    proven = tsv.timestamp if ts_trusted and tsv is not None else None
+    level = "B-B" if proven is None else ("B-LTA" if poe_after else ("B-LT" if has_dss else "B-T"))
     return SignatureCheck(
-        name,
+        sig.field_name,
         "signature",
-        result.signing_cert.subject.native.get("common_name", ""),
-        _role(plan, name),
+        _common_name(result.signing_cert),
+        _role(plan, sig.field_name),
         result.signer_reported_dt,
         proven,
         result.intact,
         result.valid,
-        result.trusted,
-        "revoked" if revoked else ("good" if result.trusted else "unknown"),
+        trust.trusted,
+        _verdict.revocation(trust),
         result.coverage.name if result.coverage else "",
-        result.modification_level.name if result.modification_level else "",
+        _modification(result.diff_result),
         level,
-        tuple(_problems(result, "signature")),
+        tuple(problems),
+        indication,
+        sub,
+        timestamp_trusted=ts_trusted,
+        judged_at=judged_at,
+        notes=tuple(notes),
     )
 
 
-def verify(pdf: bytes, roots: list[x509.Certificate], offline: bool = False) -> DocumentCheck:
+def _state(plan: SigningPlan | None, signed: frozenset[str]) -> tuple[str, tuple[str, ...]]:
+    if plan is None:
+        return "unknown", ()
+    remaining = tuple(f for f in plan.fields() if f not in signed)
+    seal = {e.field for e in plan.entries if e.role is Role.SCHOOL_SEAL}
+    if not signed & set(plan.fields()):
+        return "unsigned", remaining
+    if not remaining:
+        return "sealed", ()
+    return ("complete" if set(remaining) <= seal else "in_progress"), remaining
+
+
+async def _check_all(
+    signatures: list[EmbeddedPdfSignature],
+    contexts: _Contexts,
+    plan: SigningPlan | None,
+    allowed: frozenset[str],
+    signed: frozenset[str],
+    has_dss: bool,
+    deadline: float,
+    policy: VerifyPolicy,
+) -> list[SignatureCheck]:
+    """Newest first: each timestamp's proven time is what the older ones are judged at."""
+    checks: dict[int, SignatureCheck] = {}
+    poe: datetime | None = None  # the earliest time proven by a trusted document timestamp after the one at hand
+    for index in reversed(range(len(signatures))):
+        if time.monotonic() > deadline:
+            raise errors.TooComplexError(
+                f"Kiểm tra vượt quá {policy.max_seconds:.0f} giây; tệp quá phức tạp",
+                f"Verification took over {policy.max_seconds:.0f} s; the file is too complex",
+            )
+        sig = signatures[index]
+        if sig.sig_object_type == "/DocTimeStamp":
+            checks[index], proven = await _check_document_timestamp(sig, contexts, poe)
+            poe = proven or poe
+        else:
+            checks[index] = await _check_signature(sig, contexts, poe, plan, allowed, signed, has_dss)
+    return [checks[i] for i in range(len(signatures))]
+
+
+def _open(pdf: bytes, policy: VerifyPolicy) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]]:
+    reader = _reading.open_untrusted(pdf, policy)
+    signatures = list(reader.embedded_signatures)
+    if len(signatures) > policy.max_signatures:
+        raise errors.TooComplexError(
+            f"Tệp có quá nhiều chữ ký ({len(signatures)}; tối đa {policy.max_signatures})",
+            f"The file has too many signatures ({len(signatures)}; at most {policy.max_signatures})",
+        )
+    return reader, signatures
+
+
+def verify(
+    pdf: bytes,
+    roots: list[x509.Certificate],
+    offline: bool = False,
+    now: datetime | None = None,
+    policy: VerifyPolicy | None = None,
+) -> DocumentCheck:
+    """Verify `pdf` against `roots`. `now` is the verifier's present (None: the clock). A file that cannot be
+    read, or that exceeds a bound of `policy`, is a coded `SignerError` (never another exception)."""
     _pdfread.install()
     _names.install()
     try:
-        reader = PdfFileReader(io.BytesIO(pdf))
-        signatures = list(reader.embedded_signatures)
-    except (PdfReadError, ValueError, KeyError) as exc:
-        raise UnreadableDocumentError(f"Không đọc được tệp PDF: {exc}", f"Cannot read the PDF: {exc}") from exc
-    try:
-        plan: SigningPlan | None = read_plan(pdf)
-    except (PlanMissingError, ValueError):
-        plan = None
-    dss = DocumentSecurityStore.read_dss(reader) if "/DSS" in reader.root else None
-    # Timestamp tokens are judged now; each signature at the time its timestamp proves.
-    present = _present_context(roots, offline, dss)
-    archive_index = max((i for i, s in enumerate(signatures) if s.sig_object_type == "/DocTimeStamp"), default=-1)
-    checks = tuple(
-        _check_one(sig, offline, dss, plan, present, later_archive=i < archive_index)
-        for i, sig in enumerate(signatures)
+        return asyncio.run(_verify(pdf, roots, offline, now, policy or VerifyPolicy()))
+    except errors.SignerError:
+        raise
+    except PdfDecodeLimitError as exc:
+        raise errors.TooLargeError(
+            f"Tệp giải nén ra quá nhiều dữ liệu: {exc}", f"The file decompresses to too much data: {exc}"
+        ) from exc
+    except MemoryError as exc:
+        raise errors.TooLargeError("Tệp cần quá nhiều bộ nhớ", "The file needs too much memory") from exc
+    except RecursionError as exc:
+        raise errors.TooComplexError("Cấu trúc tệp lồng quá sâu", "The file's structure is nested too deeply") from exc
+    except Exception as exc:  # a hostile file can break the parser anywhere: it is unreadable, never a crash
+        raise UnreadableDocumentError(
+            f"Không đọc được tệp PDF ({type(exc).__name__}: {exc})",
+            f"Cannot read the PDF ({type(exc).__name__}: {exc})",
+        ) from exc
+
+
+async def _verify(
+    pdf: bytes, roots: list[x509.Certificate], offline: bool, now: datetime | None, policy: VerifyPolicy
+) -> DocumentCheck:
+    deadline = time.monotonic() + policy.max_seconds
+    reader, signatures = _open(pdf, policy)
+    plan = _reading.plan_of(reader)
+    allowed = (
+        frozenset((*plan.fields(), ARCHIVE_TIMESTAMP_FIELD)) if plan else frozenset(s.field_name for s in signatures)
     )
-    signed = {c.field for c in checks if c.kind == "signature"}
-    seal_fields = {e.field for e in plan.entries if e.role is Role.SCHOOL_SEAL} if plan else set()
-    problems: list[tuple[str, str]] = []
-    if not checks:
+    signed = frozenset(s.field_name for s in signatures)
+    dss = DocumentSecurityStore.read_dss(reader) if "/DSS" in reader.root else None
+    contexts = _Contexts.build(roots, dss, offline, now, policy)
+    try:
+        checks = await _check_all(signatures, contexts, plan, allowed, signed, dss is not None, deadline, policy)
+    finally:
+        if contexts.backend is not None:
+            await contexts.backend.close()
+    ordered = tuple(checks)
+    problems: list[Message] = []
+    if not ordered:
         problems.append(("Tài liệu chưa có chữ ký nào", "The document carries no signature"))
-    plan_complete = plan is not None and all(f in signed for f in plan.fields())
-    part = pdfa_part(pdf)
+    foreign = _reading.foreign_form(reader, allowed)
+    if foreign:
+        names = ", ".join(foreign)
+        problems.append(
+            (
+                f"Tài liệu có trường biểu mẫu ngoài kế hoạch ký: {names}",
+                f"The document carries form fields outside its signing plan: {names}",
+            )
+        )
+    state, remaining = _state(plan, signed)
+    seal_fields = {e.field for e in plan.entries if e.role is Role.SCHOOL_SEAL} if plan else set()
+    part = _reading.pdfa_of(reader)
     return DocumentCheck(
-        checks,
-        plan_complete,
+        ordered,
+        plan is not None and not remaining,
         bool(seal_fields & signed),
-        archive_index >= 0,
+        any(c.kind == "archive_timestamp" for c in ordered),
         f"PDF/A-{part}B" if part else None,
         tuple(problems),
+        state,
+        remaining,
     )

@@ -3,6 +3,7 @@
 Knows records, never keys or storage.
 """
 
+from ._finish import PIECE_KEY
 from .errors import FontMissingError, PdfaConformanceError, PlanMissingError, TemplatesError
 from .model import (
     DEFAULT_VERIFY_URL,
@@ -15,6 +16,7 @@ from .model import (
     document_id,
 )
 from .service import (
+    SigningState,
     fsync_dir,
     parse_now,
     put_in_place,
@@ -29,6 +31,7 @@ from .service import (
 
 __all__ = [
     "DEFAULT_VERIFY_URL",
+    "PIECE_KEY",
     "VIETNAM",
     "FieldBox",
     "FontMissingError",
@@ -38,6 +41,7 @@ __all__ = [
     "Profile",
     "RenderOptions",
     "RenderedDocument",
+    "SigningState",
     "TemplatesError",
     "document_id",
     "fsync_dir",

@@ -117,10 +117,11 @@ def _empty_appearance(pdf: pikepdf.Pdf, box: FieldBox) -> pikepdf.Object:
 
 
 def _lock(plan: SigningPlan, field: str) -> Dictionary | None:
-    """The principal's signature locks every earlier field; the seal locks the whole document."""
+    """The principal's signature locks every field but the one the plan still needs (the seal's), so that no
+    field added or left in a book can be filled after the approval; the seal locks the whole document."""
     if field == PRINCIPAL_FIELD:
-        earlier = [String(e.field) for e in plan.entries if e.group < plan.entry(field).group]
-        return Dictionary(Type=Name.SigFieldLock, Action=Name.Include, Fields=Array(earlier))
+        later = [String(e.field) for e in plan.entries if e.group > plan.entry(field).group]
+        return Dictionary(Type=Name.SigFieldLock, Action=Name.Exclude, Fields=Array(later))
     if field == SEAL_FIELD:
         return Dictionary(Type=Name.SigFieldLock, Action=Name.All, P=1)
     return None

@@ -10,6 +10,7 @@ import stat
 import tempfile
 import threading
 from collections import deque
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate
 
-from records import Minutes, Record, SigningPlan, content_hash, minutes_plan, signing_plan
+from records import ARCHIVE_TIMESTAMP_FIELD, Minutes, Record, SigningPlan, content_hash, minutes_plan, signing_plan
 
 from ._canvas import FOOTER_HEIGHT, configure_reportlab, footer_canvas_maker
 from ._finish import PIECE_KEY, book_attachments, describe_book, finish
@@ -157,24 +158,36 @@ def _plan_in(pdf: pikepdf.Pdf) -> SigningPlan:
     return SigningPlan.from_json(text)
 
 
-def _filled_signature_fields(pdf: pikepdf.Pdf) -> frozenset[str]:
+def _form_state(pdf: pikepdf.Pdf, allowed: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The signature fields that hold a value, and whatever the form or the pages carry that is not a signature
+    field of the form tree (another kind of field, a widget outside the tree): a book carries nothing but its
+    plan's signature fields, and anything else is how a shadow attack or a late form fill starts."""
     form = pdf.Root.get("/AcroForm")
-    if not isinstance(form, pikepdf.Dictionary):
-        return frozenset()
     found: set[str] = set()
-    seen: set[tuple[int, int]] = set()
-    pending: list[tuple[Any, str, Any]] = [(f, "", None) for f in form.get("/Fields", ())]
+    foreign: set[str] = set()
+    in_tree: set[tuple[int, int]] = set()
+    pending: list[tuple[Any, str, Any]] = []
+    if isinstance(form, pikepdf.Dictionary):
+        pending = [(f, "", None) for f in form.get("/Fields", ())]
     while pending:
         field, parent, inherited_type = pending.pop()
-        if not isinstance(field, pikepdf.Dictionary) or "/T" not in field or field.objgen in seen:
+        if not isinstance(field, pikepdf.Dictionary) or field.objgen in in_tree:
             continue  # a malformed or circular form tree; verification reports it
-        seen.add(field.objgen)
-        name = f"{parent}.{field.T}" if parent else str(field.T)
+        in_tree.add(field.objgen)
+        name = f"{parent}.{field.T}" if "/T" in field and parent else str(field.get("/T", parent))
         field_type = field.get("/FT", inherited_type)
+        kids = list(field.get("/Kids", ()))
+        if not kids and (field_type != pikepdf.Name.Sig or name not in allowed):
+            foreign.add(name or "?")
         if field_type == pikepdf.Name.Sig and "/V" in field:
             found.add(name)
-        pending.extend((kid, name, field_type) for kid in field.get("/Kids", ()))
-    return frozenset(found)
+        pending.extend((kid, name, field_type) for kid in kids)
+    for number, page in enumerate(pdf.pages, start=1):
+        for annot in page.obj.get("/Annots", ()):
+            widget = isinstance(annot, pikepdf.Dictionary) and annot.get("/Subtype") == pikepdf.Name.Widget
+            if widget and annot.objgen not in in_tree:
+                foreign.add(f"widget on page {number}")
+    return frozenset(found), frozenset(foreign)
 
 
 def read_plan(pdf_data: bytes) -> SigningPlan:
@@ -183,7 +196,17 @@ def read_plan(pdf_data: bytes) -> SigningPlan:
         return _plan_in(pdf)
 
 
-SigningState = tuple[SigningPlan, frozenset[str]]
+@dataclass(frozen=True)
+class SigningState:
+    """What the checks before a signature need to know of a book, read in one pass."""
+
+    plan: SigningPlan
+    signed: frozenset[str]
+    """The signature fields that hold a value."""
+    foreign: frozenset[str]
+    """Form fields that are not signature fields, and widgets outside the form tree (a book has none)."""
+
+
 # The last few answers, by the identity of the bytes asked about: a batch asks twice about the same book (which
 # field is next, then the checks before signing it). Identity, not equality: equal copies of a book are other
 # books, and a benchmark signing copies of one book must not be answered from memory.
@@ -192,14 +215,16 @@ _RECENT_LOCK = threading.Lock()
 
 
 def read_signing_state(pdf_data: bytes) -> SigningState:
-    """The signing plan of a rendered học bạ and the names of its signature fields that hold a value, in one
-    read (qpdf's parser: pyHanko's reads the field tree ~5× slower). Both parts are immutable."""
+    """The signing plan of a rendered học bạ, the names of its signature fields that hold a value, and anything
+    in its form that is not a signature field, in one read (qpdf's parser: pyHanko's reads the field tree ~5×
+    slower). Every part is immutable."""
     with _RECENT_LOCK:
         for data, state in _RECENT:
             if data is pdf_data:
                 return state
     with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
-        state = _plan_in(pdf), _filled_signature_fields(pdf)
+        plan = _plan_in(pdf)
+        state = SigningState(plan, *_form_state(pdf, frozenset((*plan.fields(), ARCHIVE_TIMESTAMP_FIELD))))
     with _RECENT_LOCK:
         _RECENT.append((pdf_data, state))
     return state

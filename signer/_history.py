@@ -1,0 +1,89 @@
+"""What a book's incremental updates may contain: signatures of its plan's fields, and the seal's validation data
+with the archive timestamp. Anything else (an annotation, a form fill, a replaced object) is an unsigned change,
+and nobody signs on top of one: a signature over it would make the forgery look approved."""
+
+from __future__ import annotations
+
+import io
+
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
+from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+from . import errors
+
+# DSS additions and document timestamps (the seal's closing update): the only updates that need no signature.
+_ALLOWED_UNSIGNED = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+
+
+def changes_allowed(result: object, allowed_fields: frozenset[str], signed: frozenset[str]) -> bool:
+    """Whether a difference analysis (pyHanko's `DiffResult`, or the `SuspiciousModification` it raised) found
+    only what the plan allows after a signature: later plan fields signed, the seal's validation data and the
+    archive timestamp. A plan field whose widget changed but that holds no signature is a replaced appearance."""
+    if not isinstance(result, DiffResult):
+        return False
+    if result.modification_level not in (*_ALLOWED_UNSIGNED, ModificationLevel.FORM_FILLING):
+        return False
+    return all(name in allowed_fields and name in signed for name in result.changed_form_fields)
+
+
+def _last(signatures: list[EmbeddedPdfSignature]) -> EmbeddedPdfSignature:
+    return max(signatures, key=lambda s: s.signed_revision)
+
+
+def check_trailing(reader: PdfFileReader, pdf: bytes) -> None:
+    """Refuse (`signer.unsigned_changes`) a book whose latest signature is followed by anything but validation
+    data, or an unsigned book with any update after its rendering (a rendered book is one revision). `reader`
+    (the signature's writer's) is only read; a difference analysis, when one is needed, reads `pdf` anew."""
+    total = reader.xrefs.total_revisions
+    signatures = list(reader.embedded_signatures)
+    if not signatures:
+        if total == 1:
+            return
+        raise errors.UnsignedChangesError(
+            f"Học bạ chưa ký đã bị sửa sau khi tạo ({total - 1} lần cập nhật); không ký lên thay đổi chưa được ký",
+            f"The unsigned book was changed after rendering ({total - 1} updates); nothing is signed on top of that",
+        )
+    if _last(signatures).signed_revision == total - 1:
+        return
+    last = _last(list(PdfFileReader(io.BytesIO(pdf)).embedded_signatures))
+    result = _evaluate(last)
+    unsigned_data_only = isinstance(result, DiffResult) and result.modification_level in _ALLOWED_UNSIGNED
+    if unsigned_data_only and isinstance(result, DiffResult) and not result.changed_form_fields:
+        return
+    raise errors.UnsignedChangesError(
+        f"Sau chữ ký cuối ('{last.field_name}') có thay đổi chưa được ký; không ký lên thay đổi đó",
+        f"Unsigned changes follow the last signature ('{last.field_name}'); nothing is signed on top of them",
+    )
+
+
+def check_history(reader: PdfFileReader, allowed_fields: frozenset[str]) -> None:
+    """Before the seal: from the first signature on, every update is a signature of a plan field (or validation
+    data), and every signature is intact. The seal would otherwise lock a book that never verifies."""
+    signatures = list(reader.embedded_signatures)
+    if not signatures:
+        return
+    signed = frozenset(s.field_name for s in signatures)
+    first = min(signatures, key=lambda s: s.signed_revision)
+    if not changes_allowed(_evaluate(first), allowed_fields, signed):
+        raise errors.UnsignedChangesError(
+            f"Học bạ có thay đổi ngoài kế hoạch ký sau chữ ký '{first.field_name}'; không đóng dấu",
+            f"The book was changed outside its signing plan after '{first.field_name}' signed; it is not sealed",
+        )
+    for sig in signatures:
+        content = "tst_info" if sig.sig_object_type == "/DocTimeStamp" else "data"
+        if not all(validate_sig_integrity(sig.signer_info, sig.signer_cert, content, sig.compute_digest())):
+            raise errors.UnsignedChangesError(
+                f"Chữ ký '{sig.field_name}' không còn toàn vẹn; không đóng dấu",
+                f"The signature '{sig.field_name}' is no longer intact; the book is not sealed",
+            )
+
+
+def _evaluate(sig: EmbeddedPdfSignature) -> object:
+    """pyHanko's difference analysis from the signed revision to the end of the file (its coverage first)."""
+    try:
+        sig.compute_integrity_info(DEFAULT_DIFF_POLICY)
+    except Exception as exc:  # pyHanko raises its own and built-in errors on a malformed update
+        return exc
+    return sig.diff_result
