@@ -7,14 +7,17 @@ import sys
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
+from asn1crypto import x509
+from rich.markup import escape
 from rich.table import Table
 
 from archive import ArchiveError, SqlCatalog, open_database, sha256_hex
-from signer import DocumentCheck, UnreadableDocumentError, verify
+from signer import DocumentCheck, SignerError, VerifyPolicy, verify
 from signer import etsi_report as build_etsi_report
+from signer.errors import TooLargeError, TrustRootsError
 from templates import VIETNAM, write_atomic
 
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
@@ -43,8 +46,17 @@ WORDS = {
         "plan": "Đủ chữ ký theo kế hoạch",
         "sealed": "Đã đóng dấu",
         "lta": "Dấu thời gian lưu trữ",
-        "ok": "HỢP LỆ: mọi chữ ký toàn vẹn, hợp lệ và tin cậy",
-        "bad": "KHÔNG HỢP LỆ",
+        "indication": "Chỉ báo (ETSI)",
+        "state": "Trạng thái",
+        "remaining": "còn chờ",
+        "state_unsigned": "chưa ký",
+        "state_in_progress": "đang ký",
+        "state_complete": "đã đủ chữ ký, chờ đóng dấu",
+        "state_sealed": "đã đóng dấu",
+        "state_unknown": "không rõ (không có kế hoạch ký)",
+        "genuine": "HỢP LỆ: mọi chữ ký toàn vẹn, hợp lệ và tin cậy",
+        "not_genuine": "KHÔNG HỢP LỆ",
+        "indeterminate": "KHÔNG KIỂM TRA ĐƯỢC: chưa thể kết luận tài liệu hợp lệ",
     },
     "en": {
         "yes": "yes",
@@ -62,8 +74,17 @@ WORDS = {
         "plan": "Plan complete",
         "sealed": "Sealed",
         "lta": "Archive timestamp",
-        "ok": "GENUINE: every signature intact, valid and trusted",
-        "bad": "NOT GENUINE",
+        "indication": "Indication (ETSI)",
+        "state": "State",
+        "remaining": "waiting for",
+        "state_unsigned": "not signed",
+        "state_in_progress": "signing in progress",
+        "state_complete": "every signature made, waiting for the seal",
+        "state_sealed": "sealed",
+        "state_unknown": "unknown (no signing plan)",
+        "genuine": "GENUINE: every signature intact, valid and trusted",
+        "not_genuine": "NOT GENUINE",
+        "indeterminate": "COULD NOT BE CHECKED: the document cannot be confirmed genuine",
     },
 }
 
@@ -75,7 +96,8 @@ def _yes(value: bool, w: dict[str, str]) -> str:
 def _show(result: DocumentCheck, lang: str) -> None:
     w = WORDS[lang]
     table = Table(show_lines=False)
-    for column in ("field", "signer", "role", "ts", "intact", "valid", "trusted", "revocation", "level", "changes"):
+    columns = ("field", "signer", "role", "ts", "intact", "valid", "trusted", "revocation", "level", "changes")
+    for column in (*columns, "indication"):
         table.add_column(w[column])
     for s in result.signatures:
         proven = s.timestamp_time.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S (GMT+7)") if s.timestamp_time else "—"
@@ -90,29 +112,63 @@ def _show(result: DocumentCheck, lang: str) -> None:
             s.revocation,
             s.pades_level,
             s.modification,
+            f"{s.indication}" + (f"\n{s.sub_indication}" if s.sub_indication else ""),
         )
     out.print(table)
     out.print(
         f"{w['plan']}: {_yes(result.plan_complete, w)} · {w['sealed']}: {_yes(result.sealed, w)} · "
         f"{w['lta']}: {_yes(result.lta, w)} · PDF/A: {result.pdfa or '—'}"
     )
+    waiting = f" ({w['remaining']}: {', '.join(result.remaining)})" if result.remaining else ""
+    out.print(f"{w['state']}: {w['state_' + result.state]}{waiting}")
     index = 0 if lang == "vi" else 1
     for s in result.signatures:
+        for note in s.notes:
+            out.print(f"[yellow]{escape(s.field)}: {escape(note[index])}[/yellow]")
         for problem in s.problems:
-            out.print(f"[red]{s.field}: {problem[index]}[/red]")
+            out.print(f"[red]{escape(s.field)}: {escape(problem[index])}[/red]")
     for problem in result.problems:
-        out.print(f"[red]{problem[index]}[/red]")
-    out.print(f"[bold]{w['ok']}[/bold]" if result.ok else f"[bold red]{w['bad']}[/bold red]")
+        out.print(f"[red]{escape(problem[index])}[/red]")
+    colour = "bold" if result.verdict == "genuine" else "bold red"
+    out.print(f"[{colour}]{w[result.verdict]}[/{colour}]")
+
+
+def _messages(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    return [{"message_vi": vi, "message_en": en} for vi, en in pairs]
 
 
 def check_as_json(result: DocumentCheck) -> dict[str, Any]:
     data = asdict(result)
     data["ok"] = result.ok
+    data["verdict"] = result.verdict
+    data["indication"] = result.indication
     for s, raw in zip(result.signatures, data["signatures"], strict=True):
         raw["ok"] = s.ok
-        raw["problems"] = [{"message_vi": vi, "message_en": en} for vi, en in s.problems]
-    data["problems"] = [{"message_vi": vi, "message_en": en} for vi, en in result.problems]
+        raw["problems"] = _messages(s.problems)
+        raw["notes"] = _messages(s.notes)
+    data["problems"] = _messages(result.problems)
     return data
+
+
+def _roots(paths: list[Path]) -> list[x509.Certificate]:
+    try:
+        return list(load_roots(paths))
+    except ValueError as exc:
+        raise TrustRootsError(
+            f"Không đọc được chứng thư gốc trong --trust: {exc}", f"Cannot read a root certificate of --trust: {exc}"
+        ) from exc
+
+
+def _refuse(document: Path, code: str, message_vi: str, message_en: str, as_json: bool) -> NoReturn:
+    """A file that cannot be verified at all: exit 2, with the code and both messages (one JSON document
+    with --json)."""
+    if as_json:
+        error = {"code": code, "message_vi": message_vi, "message_en": message_en, "file": str(document)}
+        sys.stdout.write(json.dumps({"ok": False, "verdict": "unreadable", "error": error}, ensure_ascii=False) + "\n")
+    else:
+        err.print(f"[red]{escape(str(document))}: {escape(message_vi)}[/red] [dim]({code})[/dim]")
+        err.print(f"    [dim]{escape(message_en)}[/dim]")
+    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def verify_cmd(
@@ -133,17 +189,36 @@ def verify_cmd(
 ) -> None:
     """Check every signature and the archive timestamp of a học bạ."""
     if not trust:
-        err.print("[red]Cần ít nhất một --trust ROOT.pem / at least one --trust ROOT.pem is needed[/red]")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        _refuse(
+            document,
+            "verify.no_trust",
+            "Cần ít nhất một --trust ROOT.pem",
+            "At least one --trust ROOT.pem is needed",
+            as_json,
+        )
+    policy = VerifyPolicy()
     try:
+        size = document.stat().st_size
+        if size > policy.max_bytes:  # refused before it is read into memory
+            raise TooLargeError(
+                f"Tệp quá lớn ({size // 1024} KB; tối đa {policy.max_bytes // 1024} KB)",
+                f"The file is too large ({size // 1024} KB; at most {policy.max_bytes // 1024} KB)",
+            )
         data = document.read_bytes()
-        roots = list(load_roots(trust))
-        result = verify(data, roots, offline)
+        roots = _roots(trust)
+        result = verify(data, roots, offline, policy=policy)
         if etsi_report is not None:
             write_atomic(etsi_report, build_etsi_report(data, roots, offline).encode())
-    except (OSError, UnreadableDocumentError) as exc:
-        err.print(f"[red]{document}: {exc}[/red]")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except OSError as exc:
+        _refuse(
+            document,
+            "file.unreadable",
+            f"Không đọc được tệp: {exc.strerror}",
+            f"Cannot read the file: {exc.strerror}",
+            as_json,
+        )
+    except SignerError as exc:
+        _refuse(document, exc.code, exc.message_vi, exc.message_en, as_json)
     archived = _archived(database, data) if database else None
     if as_json:
         payload = check_as_json(result) | ({"archive": archived} if database else {})

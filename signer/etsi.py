@@ -9,13 +9,11 @@ validation objects (certificates, revocation data, timestamps) listed once.
 from __future__ import annotations
 
 import asyncio
-import io
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from asn1crypto import x509
 from pyhanko.pdf_utils.misc import PdfReadError
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.ades import ades_lta_validation, ades_with_time_validation
 from pyhanko.sign.validation.policy_decl import (
     PdfSignatureValidationSpec,
@@ -30,8 +28,10 @@ from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationChec
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from . import _names, _pdfread
+from ._reading import open_untrusted
 from .checks import CLOCK_TOLERANCE
-from .verify import UnreadableDocumentError
+from .errors import UnreadableDocumentError
+from .model import VerifyPolicy
 
 NAMESPACES = {
     "vr": "http://uri.etsi.org/19102/v1.2.1#",
@@ -66,8 +66,7 @@ def _spec(roots: list[x509.Certificate], offline: bool) -> PdfSignatureValidatio
 
 async def _reports(pdf: bytes, roots: list[x509.Certificate], offline: bool) -> list[str]:
     try:
-        reader = PdfFileReader(io.BytesIO(pdf))
-        signatures = list(reader.embedded_signatures)
+        signatures = list(open_untrusted(pdf, VerifyPolicy()).embedded_signatures)
     except (PdfReadError, ValueError, KeyError) as exc:
         raise UnreadableDocumentError(f"Không đọc được tệp PDF: {exc}", f"Cannot read the PDF: {exc}") from exc
     spec = _spec(roots, offline)

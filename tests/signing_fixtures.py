@@ -24,6 +24,7 @@ REVOKED = "gv-thuhoi"
 REVOKED_LATER = "gv-thuhoi-sau"
 EXPIRED = "gv-hethan"
 REVOKED_MIDWAY = "gv-thuhoi-giua"
+COMPROMISED = "gv-lo-khoa"  # revoked for key compromise; the key then signs with a backdated, self-made timestamp
 
 
 @dataclass
@@ -76,6 +77,7 @@ def school(raw_samples: dict[str, list[dict[str, Any]]], tmp_path_factory: pytes
     people[EXPIRED] = Person(EXPIRED, "Tạ Văn Hết Hạn", valid_until="2021")
     people[REVOKED_LATER] = Person(REVOKED_LATER, "Mạc Thị Sau")
     people[REVOKED_MIDWAY] = Person(REVOKED_MIDWAY, "Lò Văn Giữa")
+    people[COMPROMISED] = Person(COMPROMISED, "Hà Thị Lộ")
     seal = f"school:{thcs.school.code}"
     people[seal] = Person(seal, thcs.school.name)
     folder = tmp_path_factory.mktemp("pki")
