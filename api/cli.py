@@ -37,7 +37,7 @@ from . import (
     verifying,
 )
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
-from .runtime import tune_collector
+from .runtime import quiet_libraries, tune_collector
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Học bạ số: intake, rendering, signing, archive.")
 bench.app.command("sign")(bench_sign.sign_bench)
@@ -221,6 +221,7 @@ def _render_many(
 
 def main() -> None:
     tune_collector()
+    quiet_libraries()
     try:
         app()
     except TemplatesError as exc:  # anything a command did not handle is still reported with its code

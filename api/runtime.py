@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 
 # Signing and verifying allocate short-lived objects by the hundred thousand (asn1crypto values, pyHanko's
 # parsed objects) in a process whose long-lived heap (modules, fonts, certificates) is large. With the default
@@ -17,3 +18,11 @@ def tune_collector() -> None:
     caches built at start-up) out of every later collection."""
     gc.set_threshold(_YOUNGEST_EVERY, 10, 10)
     gc.freeze()
+
+
+def quiet_libraries() -> None:
+    """pyHanko and its certificate validator log what they recover from (a suspicious update, an unreachable
+    responder) as warnings with tracebacks; the commands report those outcomes themselves, with codes, so only
+    the libraries' errors reach the terminal."""
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.ERROR)

@@ -152,7 +152,8 @@ def sign_outside(pdf: bytes, field: str, key: KeySource, timestamper: object) ->
     """A signature made by other software (pyHanko as is), bypassing the service's checks."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(field_name=field, subfilter=fields.SigSeedSubFilter.PADES)
-    out = signers.PdfSigner(meta, key.signer(), timestamper=timestamper).sign_pdf(writer, output=io.BytesIO())  # type: ignore[arg-type]
+    pdf_signer = signers.PdfSigner(meta, key.signer(), timestamper=timestamper)  # type: ignore[arg-type]
+    out: io.BytesIO = pdf_signer.sign_pdf(writer, output=io.BytesIO())
     return out.getvalue()
 
 

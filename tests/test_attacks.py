@@ -3,12 +3,14 @@ the chain, form fields outside the plan, and unsigned changes under a later sign
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from typer.testing import CliRunner
 
@@ -131,10 +133,6 @@ def test_nothing_is_signed_or_sealed_on_top_of_an_unsigned_change(
 
 
 def test_the_principal_locks_every_field_but_the_seal(school: School, chain: list[tuple[str, bytes]]) -> None:
-    import io
-
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
     reader = PdfFileReader(io.BytesIO(chain[1][1]))
     principal = next(s for s in reader.embedded_signatures if s.field_name == "hieu_truong")
     lock = principal.fieldmdp

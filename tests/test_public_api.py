@@ -65,6 +65,8 @@ def test_templates_public_names() -> None:
     assert sorted(templates.__all__) == sorted(
         [
             "DEFAULT_VERIFY_URL",
+            "PIECE_KEY",
+            "SigningState",
             "VIETNAM",
             "FieldBox",
             "FontMissingError",
@@ -113,6 +115,7 @@ def test_signer_and_pki_public_names() -> None:
             "SigningPolicy",
             "SigningService",
             "UnreadableDocumentError",
+            "VerifyPolicy",
             "errors",
             "etsi_report",
             "fingerprint",

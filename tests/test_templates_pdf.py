@@ -142,8 +142,10 @@ def test_signature_fields_equal_the_plan(books: dict[Any, Any], level: str, prof
             assert int(field.F) & 4  # printable
             assert any(a.objgen == field.objgen for a in field.P.Annots)
         principal, seal = fields["hieu_truong"], fields["dau_truong"]
-        locked = {str(f) for f in principal.Lock.Fields}
-        assert locked == {e.field for e in plan.entries if e.group < plan.entry("hieu_truong").group}
+        # The principal locks everything but the seal's field: nothing else can be filled after the approval.
+        assert principal.Lock.Action == pikepdf.Name.Exclude and [str(f) for f in principal.Lock.Fields] == [
+            "dau_truong"
+        ]
         assert seal.Lock.Action == pikepdf.Name.All and int(seal.Lock.P) == 1
         # NĐ 30/2020: the seal covers about a third of the principal's signature, on its left.
         px0, _, px1, _ = (float(v) for v in principal.Rect)
