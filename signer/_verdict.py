@@ -37,7 +37,12 @@ _MESSAGES: dict[str, Message] = {
         "Chứng thư số không thuộc chuỗi tin cậy (không dẫn tới gốc tin cậy)",
         "The certificate is not trusted (it does not chain to a trusted root)",
     ),
-    "CERTIFICATE_CHAIN_GENERAL_FAILURE": ("Chuỗi chứng thư số không hợp lệ", "The certificate chain is not valid"),
+    # pyHanko's sub-indication for a path that exists but could not be validated, most often for want of
+    # revocation data for a certificate of the path
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": (
+        "Không xác minh được chuỗi chứng thư số (thường do không có dữ liệu thu hồi OCSP/CRL dùng được)",
+        "The certificate chain could not be validated (most often: no usable OCSP/CRL data)",
+    ),
     "CHAIN_CONSTRAINTS_FAILURE": (
         "Chuỗi chứng thư số không đáp ứng ràng buộc",
         "The certificate chain violates its constraints",

@@ -135,44 +135,54 @@ def _revinfo_policy() -> CertRevTrustPolicy:
     )
 
 
-@dataclass
 class _Contexts:
-    """The book's certificates and revocation data, loaded once, judged at any moment."""
+    """The book's certificates and revocation data, loaded once, judged at any moment: online (the book's data
+    plus what the responders answer) and, when asked, from the book's data alone (what a book must fall back on
+    when the responders are gone: pyHanko otherwise lets a failed fetch hide the embedded answers)."""
 
-    present: ValidationContext
-    offline: bool
-    now: datetime | None
-    backend: AIOHttpFetcherBackend | None
+    def __init__(
+        self, roots: list[x509.Certificate], dss: Any, offline: bool, now: datetime | None, policy: VerifyPolicy
+    ) -> None:
+        self.roots, self.dss, self.offline, self.now = roots, dss, offline, now
+        self.backend = None if offline else AIOHttpFetcherBackend(per_request_timeout=policy.fetch_timeout)
+        self.present = self._load(fetch=not offline)
+        self._embedded = self.present if offline else None
 
-    @classmethod
-    def build(
-        cls, roots: list[x509.Certificate], dss: Any, offline: bool, now: datetime | None, policy: VerifyPolicy
-    ) -> _Contexts:
+    def _load(self, fetch: bool) -> ValidationContext:
         kwargs: dict[str, Any] = {
-            "trust_roots": roots,
-            "allow_fetching": not offline,
+            "trust_roots": self.roots,
+            "allow_fetching": fetch,
             "revinfo_policy": _revinfo_policy(),
-            "moment": now,
+            "moment": self.now,
         }
-        backend = None if offline else AIOHttpFetcherBackend(per_request_timeout=policy.fetch_timeout)
-        if backend is not None:
-            kwargs["fetcher_backend"] = backend
-        if dss is not None:
-            return cls(dss.as_validation_context(kwargs), offline, now, backend)
-        if offline:  # nothing to fetch and nothing embedded: revocation will be reported as unknown
+        if fetch:
+            kwargs["fetcher_backend"] = self.backend
+        if self.dss is not None:
+            context: ValidationContext = self.dss.as_validation_context(kwargs)
+            return context
+        if not fetch:  # nothing to fetch and nothing embedded: revocation will be reported as unknown
             kwargs.update(crls=[], ocsps=[])
-        return cls(ValidationContext(**kwargs), offline, now, backend)
+        return ValidationContext(**kwargs)
 
     def at(self, moment: datetime | None, fetch: bool = True) -> ValidationContext:
         """Shared, not parsed again per signature (loading a DSS into a context costs tens of ms)."""
+        if fetch or self.offline:
+            base = self.present
+        else:
+            self._embedded = self._embedded or self._load(fetch=False)
+            base = self._embedded
         return ValidationContext(
-            trust_manager=self.present.path_builder.trust_manager,
-            certificate_registry=self.present.certificate_registry,
-            revinfo_manager=self.present.revinfo_manager,
+            trust_manager=base.path_builder.trust_manager,
+            certificate_registry=base.certificate_registry,
+            revinfo_manager=base.revinfo_manager,
             moment=moment or self.now,
             allow_fetching=fetch and not self.offline,
             revinfo_policy=_revinfo_policy(),
         )
+
+    async def close(self) -> None:
+        if self.backend is not None:
+            await self.backend.close()
 
 
 def _trust_messages(sub: str | None) -> list[Message]:
@@ -200,8 +210,14 @@ def _integrity(status: Any) -> tuple[str | None, list[Message]]:
     return None, []
 
 
-# Why the newest archive timestamp could not be judged now that its own time and embedded data can settle.
-_RETRY_AT_OWN_TIME = {"TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED", "GENERIC"}
+# What the book's own data can settle when the responders could not: no usable answer, or an out-of-date one.
+_RETRY_EMBEDDED = {
+    "TRY_LATER",
+    "REVOCATION_OUT_OF_BOUNDS_NO_POE",
+    "OUT_OF_BOUNDS_NOT_REVOKED",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+    "GENERIC",
+}
 _EMBEDDED_NOTE = (
     "Dấu thời gian lưu trữ được kiểm tra bằng dữ liệu xác thực gắn trong tệp, tại thời điểm của nó",
     "The archive timestamp was checked with the validation data embedded in the file, at its own time",
@@ -226,7 +242,7 @@ async def _timestamp_trust(
     if status.trusted or poe_after is not None:
         return status, status, False
     _, sub = _verdict.of_trust(status)
-    if sub not in _RETRY_AT_OWN_TIME or not _still_valid(status.signing_cert, contexts.now):
+    if sub not in _RETRY_EMBEDDED or not _still_valid(status.signing_cert, contexts.now):
         return status, status, False
     # The responders are gone or the embedded answers are out of date: the newest archive timestamp is judged at
     # its own time from the data the seal embedded for exactly this.
@@ -274,6 +290,51 @@ async def _check_document_timestamp(
     return check, proven
 
 
+@dataclass
+class _Judged:
+    """One signature judged once: the status with the difference analysis, the one that decided trust."""
+
+    result: Any
+    trust: Any
+    ts_trusted: bool | None
+    judged_at: datetime | None
+    notes: list[Message]
+
+
+async def _judge(
+    sig: EmbeddedPdfSignature, contexts: _Contexts, poe_after: datetime | None, fetch: bool, diff: bool
+) -> _Judged:
+    claimed = _claimed_time(sig.signer_info)
+    ts_context = contexts.at(poe_after, fetch)
+    result = await async_validate_pdf_signature(
+        sig,
+        signer_validation_context=contexts.at(claimed or poe_after, fetch),
+        ts_validation_context=ts_context,
+        skip_diff=not diff,
+    )
+    tsv = result.timestamp_validity
+    ts_trusted: bool | None = None if tsv is None else bool(tsv.intact and tsv.valid and tsv.trusted)
+    if tsv is None or ts_trusted:
+        return _Judged(result, result, ts_trusted, claimed or poe_after, [])
+    # The token proves nothing: the certificate is judged at the time a later archive timestamp proves, or now.
+    _, ts_sub = _verdict.of_trust(tsv)
+    reason = _verdict.message(ts_sub or "GENERIC") if tsv.intact and tsv.valid else _verdict.message("HASH_FAILURE")
+    note = (
+        f"Dấu thời gian của chữ ký không được tin cậy: {reason[0]}",
+        f"The signature's timestamp is not trusted: {reason[1]}",
+    )
+    trust = await async_validate_pdf_signature(
+        sig, signer_validation_context=contexts.at(poe_after, fetch), ts_validation_context=ts_context, skip_diff=True
+    )
+    return _Judged(result, trust, ts_trusted, poe_after, [note])
+
+
+_UNREACHABLE_NOTE = (
+    "Không liên lạc được máy chủ OCSP/CRL; đã kiểm tra bằng dữ liệu xác thực gắn trong tệp",
+    "The OCSP/CRL responders could not be used; checked with the validation data embedded in the file",
+)
+
+
 async def _check_signature(
     sig: EmbeddedPdfSignature,
     contexts: _Contexts,
@@ -283,31 +344,17 @@ async def _check_signature(
     signed: frozenset[str],
     has_dss: bool,
 ) -> SignatureCheck:
-    claimed = _claimed_time(sig.signer_info)
-    ts_context = contexts.at(poe_after)
-    result = await async_validate_pdf_signature(
-        sig, signer_validation_context=contexts.at(claimed or poe_after), ts_validation_context=ts_context
-    )
-    tsv = result.timestamp_validity
-    ts_trusted: bool | None = None if tsv is None else bool(tsv.intact and tsv.valid and tsv.trusted)
-    notes: list[Message] = []
-    trust = result
-    judged_at = claimed or poe_after
-    if tsv is not None and not ts_trusted:
-        # The token proves nothing: the certificate is judged at the time a later archive timestamp proves, or now.
-        _, ts_sub = _verdict.of_trust(tsv)
-        reason = _verdict.message(ts_sub or "GENERIC") if tsv.intact and tsv.valid else _verdict.message("HASH_FAILURE")
-        notes.append(
-            (
-                f"Dấu thời gian của chữ ký không được tin cậy: {reason[0]}",
-                f"The signature's timestamp is not trusted: {reason[1]}",
+    judged = await _judge(sig, contexts, poe_after, fetch=True, diff=True)
+    indication, sub = _verdict.of_trust(judged.trust)
+    if indication != _verdict.PASSED and sub in _RETRY_EMBEDDED and not contexts.offline and has_dss:
+        # Online answers add to the embedded ones; a responder that is gone never makes a good book fail.
+        again = await _judge(sig, contexts, poe_after, fetch=False, diff=False)
+        if _verdict.of_trust(again.trust)[0] == _verdict.PASSED:
+            judged = _Judged(
+                judged.result, again.trust, again.ts_trusted, again.judged_at, [*again.notes, _UNREACHABLE_NOTE]
             )
-        )
-        judged_at = poe_after
-        trust = await async_validate_pdf_signature(
-            sig, signer_validation_context=contexts.at(poe_after), ts_validation_context=ts_context, skip_diff=True
-        )
-    indication, sub = _verdict.of_trust(trust)
+            indication, sub = _verdict.PASSED, None
+    result, trust, ts_trusted = judged.result, judged.trust, judged.ts_trusted
     problems = [] if indication == _verdict.PASSED else _trust_messages(sub)
     integrity_sub, broken = _integrity(result)
     if integrity_sub:
@@ -315,6 +362,7 @@ async def _check_signature(
     if not changes_allowed(result.diff_result, allowed, signed) or result.docmdp_ok is False:
         indication, sub = _verdict.FAILED, "FORMAT_FAILURE"
         problems.append(_verdict.message("FORMAT_FAILURE"))
+    tsv = trust.timestamp_validity or result.timestamp_validity
     proven = tsv.timestamp if ts_trusted and tsv is not None else None
     level = "B-B" if proven is None else ("B-LTA" if poe_after else ("B-LT" if has_dss else "B-T"))
     return SignatureCheck(
@@ -335,8 +383,8 @@ async def _check_signature(
         indication,
         sub,
         timestamp_trusted=ts_trusted,
-        judged_at=judged_at,
-        notes=tuple(notes),
+        judged_at=judged.judged_at,
+        notes=tuple(judged.notes),
     )
 
 
@@ -432,12 +480,11 @@ async def _verify(
     )
     signed = frozenset(s.field_name for s in signatures)
     dss = DocumentSecurityStore.read_dss(reader) if "/DSS" in reader.root else None
-    contexts = _Contexts.build(roots, dss, offline, now, policy)
+    contexts = _Contexts(roots, dss, offline, now, policy)
     try:
         checks = await _check_all(signatures, contexts, plan, allowed, signed, dss is not None, deadline, policy)
     finally:
-        if contexts.backend is not None:
-            await contexts.backend.close()
+        await contexts.close()
     ordered = tuple(checks)
     problems: list[Message] = []
     if not ordered:

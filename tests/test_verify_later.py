@@ -1,0 +1,77 @@
+"""Years later: the responders are gone and the embedded answers are long out of date. A sealed B-LTA book still
+verifies from its own DSS and archive timestamp, online as offline; a book without that evidence says what could
+not be checked instead of passing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from asn1crypto import pem, x509
+
+from pki import DEV_PASSWORD, Person, free_port, init, serve
+from records import Record, signing_plan
+from signer import Pkcs12KeySource, SigningPolicy, SigningService, VerifyPolicy, verify
+from templates import Profile, RenderOptions, render
+
+from .conftest import to_record
+
+LATER = datetime(2040, 6, 1, tzinfo=UTC)  # every certificate of the development PKI is valid until 2045
+
+
+@dataclass
+class GoneSchool:
+    root: x509.Certificate
+    sealed: bytes
+    approved: bytes
+
+
+@pytest.fixture(scope="module")
+def gone(
+    raw_samples: dict[str, list[dict[str, object]]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GoneSchool]:
+    """A school whose PKI served the signatures and then disappeared."""
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    record: Record = to_record(raw_samples["tieu_hoc"][1])
+    people = [Person(m.id, m.full_name) for m in record.staff]
+    people.append(Person(f"school:{record.school.code}", record.school.name))
+    folder = tmp_path_factory.mktemp("gone-pki")
+    init(folder, record.school.name, people, free_port())
+    root = x509.Certificate.load(pem.unarmor((folder / "root.pem").read_bytes())[2])
+    pdf = render(record, RenderOptions(profile=Profile.PDFA_3B)).pdf
+    with serve(folder) as pki, SigningService(SigningPolicy(trust_roots=(root,), tsa_url=pki.tsa_url)) as service:
+        approved = b""
+        for entry in signing_plan(record).entries:
+            pdf = service.sign(pdf, entry.field, Pkcs12KeySource(pki.p12_path(entry.signer_id), DEV_PASSWORD))
+            approved = approved or pdf
+    yield GoneSchool(root, pdf, approved)
+
+
+@pytest.mark.parametrize("offline", [False, True])
+def test_sealed_book_verifies_years_later_with_the_responders_gone(gone: GoneSchool, offline: bool) -> None:
+    check = verify(gone.sealed, [gone.root], offline=offline, now=LATER, policy=VerifyPolicy(fetch_timeout=2))
+    assert check.verdict == "genuine", [(s.field, s.sub_indication, s.problems) for s in check.signatures]
+    assert check.state == "sealed" and check.lta
+    archive = check.signatures[-1]
+    assert archive.kind == "archive_timestamp" and archive.timestamp_time is not None
+    assert archive.notes  # judged at its own time from the embedded data, and the report says so
+    assert all(s.pades_level == "B-LTA" and s.revocation == "good" for s in check.signatures[:-1])
+
+
+def test_a_book_without_long_term_data_could_not_be_checked_years_later(gone: GoneSchool) -> None:
+    check = verify(gone.approved, [gone.root], offline=False, now=LATER, policy=VerifyPolicy(fetch_timeout=2))
+    assert check.verdict == "indeterminate" and check.indication == "INDETERMINATE"
+    first = check.signatures[0]
+    assert first.revocation == "unknown" and first.problems and not first.ok
+
+
+def test_an_archive_timestamp_whose_certificate_expired_is_not_rescued(gone: GoneSchool) -> None:
+    """After 2060 the archive timestamp's own certificate has expired: only a renewed archive timestamp could
+    carry the proof further, so the book could not be checked (it is not called genuine)."""
+    check = verify(gone.sealed, [gone.root], offline=True, now=datetime(2061, 1, 1, tzinfo=UTC))
+    assert check.verdict == "indeterminate"
+    assert check.signatures[-1].timestamp_time is None and not check.signatures[-1].notes
