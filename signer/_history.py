@@ -4,12 +4,16 @@ and nobody signs on top of one: a signature over it would make the forgery look 
 
 from __future__ import annotations
 
+import hashlib
 import io
 
+from asn1crypto import cms
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
 from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+from templates import LastSignature
 
 from . import errors
 
@@ -32,10 +36,35 @@ def _last(signatures: list[EmbeddedPdfSignature]) -> EmbeddedPdfSignature:
     return max(signatures, key=lambda s: s.signed_revision)
 
 
-def check_trailing(reader: PdfFileReader, pdf: bytes) -> None:
+def _covers_all(pdf: bytes, last: LastSignature | None) -> bool:
+    """Whether the signature that reaches furthest covers every byte of `pdf` but its own contents, with a
+    matching digest: then nothing follows it, and the difference analysis can be skipped."""
+    if last is None:
+        return False
+    (start, first, second, rest), contents = last
+    if start != 0 or first > second or second + rest != len(pdf):
+        return False
+    try:
+        signer_info = cms.ContentInfo.load(contents)["content"]["signer_infos"][0]
+        digest = hashlib.new(signer_info["digest_algorithm"]["algorithm"].native)
+        expected = next(
+            a["values"][0].native for a in signer_info["signed_attrs"] if a["type"].native == "message_digest"
+        )
+    except Exception:  # anything unexpected takes the full analysis
+        return False
+    digest.update(memoryview(pdf)[:first])
+    digest.update(memoryview(pdf)[second:])
+    return bool(digest.digest() == expected)
+
+
+def check_trailing(pdf: bytes, last: LastSignature | None) -> None:
     """Refuse (`signer.unsigned_changes`) a book whose latest signature is followed by anything but validation
-    data, or an unsigned book with any update after its rendering (a rendered book is one revision). `reader`
-    (the signature's writer's) is only read; a difference analysis, when one is needed, reads `pdf` anew."""
+    data, or an unsigned book with any update after its rendering (a rendered book is one revision). The
+    common cases are settled on the bytes (a signature covering the whole file, a file with one cross-reference
+    section); anything else is read and analysed by pyHanko."""
+    if _covers_all(pdf, last) or (last is None and pdf.count(b"startxref") == 1):
+        return
+    reader = PdfFileReader(io.BytesIO(pdf))
     total = reader.xrefs.total_revisions
     signatures = list(reader.embedded_signatures)
     if not signatures:
@@ -45,16 +74,16 @@ def check_trailing(reader: PdfFileReader, pdf: bytes) -> None:
             f"Học bạ chưa ký đã bị sửa sau khi tạo ({total - 1} lần cập nhật); không ký lên thay đổi chưa được ký",
             f"The unsigned book was changed after rendering ({total - 1} updates); nothing is signed on top of that",
         )
-    if _last(signatures).signed_revision == total - 1:
+    newest = _last(signatures)
+    if newest.signed_revision == total - 1:
         return
-    last = _last(list(PdfFileReader(io.BytesIO(pdf)).embedded_signatures))
-    result = _evaluate(last)
+    result = _evaluate(newest)
     unsigned_data_only = isinstance(result, DiffResult) and result.modification_level in _ALLOWED_UNSIGNED
     if unsigned_data_only and isinstance(result, DiffResult) and not result.changed_form_fields:
         return
     raise errors.UnsignedChangesError(
-        f"Sau chữ ký cuối ('{last.field_name}') có thay đổi chưa được ký; không ký lên thay đổi đó",
-        f"Unsigned changes follow the last signature ('{last.field_name}'); nothing is signed on top of them",
+        f"Sau chữ ký cuối ('{newest.field_name}') có thay đổi chưa được ký; không ký lên thay đổi đó",
+        f"Unsigned changes follow the last signature ('{newest.field_name}'); nothing is signed on top of them",
     )
 
 

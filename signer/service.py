@@ -260,7 +260,7 @@ class SigningService:
                 f"The stamp font has no glyph for {missing!r} (in the name or role of '{field}')",
             )
         writer = PdfAWriter(pdf)
-        _history.check_trailing(writer.prev, pdf)
+        _history.check_trailing(pdf, state.last_signature)
         if entry.role is Role.SCHOOL_SEAL:
             # a reader of its own: the difference analysis leaves the reader's state where the writer must not see it
             _history.check_history(

@@ -16,6 +16,7 @@ from .model import (
     document_id,
 )
 from .service import (
+    LastSignature,
     SigningState,
     fsync_dir,
     parse_now,
@@ -36,6 +37,7 @@ __all__ = [
     "FieldBox",
     "FontMissingError",
     "Identity",
+    "LastSignature",
     "PdfaConformanceError",
     "PlanMissingError",
     "Profile",

@@ -158,11 +158,18 @@ def _plan_in(pdf: pikepdf.Pdf) -> SigningPlan:
     return SigningPlan.from_json(text)
 
 
-def _form_state(pdf: pikepdf.Pdf, allowed: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+LastSignature = tuple[tuple[int, ...], bytes]
+
+
+def _form_state(
+    pdf: pikepdf.Pdf, allowed: frozenset[str]
+) -> tuple[frozenset[str], frozenset[str], LastSignature | None]:
     """The signature fields that hold a value, and whatever the form or the pages carry that is not a signature
     field of the form tree (another kind of field, a widget outside the tree): a book carries nothing but its
-    plan's signature fields, and anything else is how a shadow attack or a late form fill starts."""
+    plan's signature fields, and anything else is how a shadow attack or a late form fill starts. Also the byte
+    range and contents of the signature that reaches furthest into the file."""
     form = pdf.Root.get("/AcroForm")
+    last: LastSignature | None = None
     found: set[str] = set()
     foreign: set[str] = set()
     in_tree: set[tuple[int, int]] = set()
@@ -181,13 +188,25 @@ def _form_state(pdf: pikepdf.Pdf, allowed: frozenset[str]) -> tuple[frozenset[st
             foreign.add(name or "?")
         if field_type == pikepdf.Name.Sig and "/V" in field:
             found.add(name)
+            last = _further(last, field.V)
         pending.extend((kid, name, field_type) for kid in kids)
     for number, page in enumerate(pdf.pages, start=1):
         for annot in page.obj.get("/Annots", ()):
             widget = isinstance(annot, pikepdf.Dictionary) and annot.get("/Subtype") == pikepdf.Name.Widget
             if widget and annot.objgen not in in_tree:
                 foreign.add(f"widget on page {number}")
-    return frozenset(found), frozenset(foreign)
+    return frozenset(found), frozenset(foreign), last
+
+
+def _further(last: LastSignature | None, value: Any) -> LastSignature | None:
+    try:
+        byte_range = tuple(int(n) for n in value.ByteRange)
+        contents = bytes(value.Contents)
+    except (AttributeError, TypeError, ValueError):
+        return last  # not a signature dictionary; verification reports it
+    if len(byte_range) != 4 or (last is not None and sum(last[0][2:]) >= sum(byte_range[2:])):
+        return last
+    return byte_range, contents
 
 
 def read_plan(pdf_data: bytes) -> SigningPlan:
@@ -205,6 +224,8 @@ class SigningState:
     """The signature fields that hold a value."""
     foreign: frozenset[str]
     """Form fields that are not signature fields, and widgets outside the form tree (a book has none)."""
+    last_signature: LastSignature | None = None
+    """/ByteRange and /Contents of the signature that covers the most of the file."""
 
 
 # The last few answers, by the identity of the bytes asked about: a batch asks twice about the same book (which

@@ -16,7 +16,7 @@ def _startxref(pdf: bytes) -> int:
 
 
 def _root_ref(pdf: bytes) -> bytes:
-    found = re.findall(rb"/Root\s+(\d+\s+\d+)\s+R", pdf)
+    found: list[bytes] = re.findall(rb"/Root\s+(\d+\s+\d+)\s+R", pdf)
     return found[-1]
 
 
@@ -116,5 +116,5 @@ def encapsulated_cms(pdf: bytes) -> bytes:
     info = cms.ContentInfo.load(bytes.fromhex(hex_text.decode()))  # the zero padding after the DER is ignored
     signed = info["content"]
     signed["encap_content_info"] = cms.ContentInfo({"content_type": "data", "content": b"9.5"})
-    new_hex = info.dump(force=True).hex().encode()
+    new_hex: bytes = info.dump(force=True).hex().encode()
     return pdf[:start] + new_hex.ljust(len(hex_text), b"0") + pdf[end:]

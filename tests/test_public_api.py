@@ -71,6 +71,7 @@ def test_templates_public_names() -> None:
             "FieldBox",
             "FontMissingError",
             "Identity",
+            "LastSignature",
             "PdfaConformanceError",
             "PlanMissingError",
             "Profile",
