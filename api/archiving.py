@@ -10,8 +10,10 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
+import pikepdf
 import typer
 from rich.markup import escape
 
@@ -24,7 +26,9 @@ from archive import (
     SqlCatalog,
     open_database,
     open_store,
+    sha256_hex,
 )
+from templates import PlanMissingError, read_identity, write_atomic
 
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
 
@@ -205,3 +209,28 @@ def retention_renew(
     _emit(as_json, {"renewed": list(renewed), "within_years": within_years})
     if not as_json:
         out.print(f"Đã gia hạn khóa / locks renewed: {len(renewed)}")
+
+
+def latest(
+    book: Annotated[Path, typer.Argument(help="The stale copy of a book (its identity says which book it is)")],
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write the latest revision here (default: replace BOOK)")
+    ] = None,
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+) -> None:
+    """Write the archive's latest revision of a book (the sealed book once sealed): the repair for a copy that
+    went stale (`archive.stale_revision`)."""
+    try:
+        document_id = read_identity(book.read_bytes())["document_id"]
+    except (OSError, PlanMissingError, ValueError, pikepdf.PdfError) as exc:
+        where = escape(str(book))
+        err.print(f"[red]{where}: không đọc được danh tính học bạ / cannot read the book's identity: {exc}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    with opened(database, storage) as archive:
+        data = archive.latest(document_id)
+    target = out_path or book
+    write_atomic(target, data)
+    out.print(
+        f"{document_id}: bản mới nhất / latest revision → {escape(str(target))} (sha256 {sha256_hex(data)[:16]}…)"
+    )

@@ -53,6 +53,7 @@ app.add_typer(archiving.audit_app, name="audit")
 app.add_typer(archiving.fixity_app, name="fixity")
 app.add_typer(archiving.retention_app, name="retention")
 app.command("reconcile")(archiving.reconcile)
+app.command("latest")(archiving.latest)
 app.add_typer(exporting.app, name="export")
 app.add_typer(corrections_cmd.app, name="correction")
 

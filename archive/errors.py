@@ -15,6 +15,10 @@ class ArchiveError(Exception):
     def __str__(self) -> str:
         return f"{self.message_vi} / {self.message_en}"
 
+    def __reduce__(self) -> tuple[type[ArchiveError], tuple[str, str]]:
+        # Back from a worker process or a job queue with both messages (the default would rebuild it from one).
+        return type(self), (self.message_vi, self.message_en)
+
 
 class ObjectLockedError(ArchiveError):
     """Deleting, overwriting, shortening or downgrading the lock of an object under retention or legal hold."""
@@ -30,6 +34,12 @@ class ObjectExistsError(ArchiveError):
 
 class ObjectMissingError(ArchiveError):
     code = "archive.object_missing"
+
+
+class CorruptObjectError(ArchiveError):
+    """An object whose bytes are not the ones the catalog recorded (its sha256 differs)."""
+
+    code = "archive.object_corrupt"
 
 
 class InvalidKeyError(ArchiveError):

@@ -20,6 +20,7 @@ from .clock import SystemClock
 from .errors import (
     AnchorError,
     ArchiveError,
+    CorruptObjectError,
     DocumentStateError,
     ObjectExistsError,
     ObjectLockedError,
@@ -91,6 +92,7 @@ class ArchiveService:
         self.clock = clock or SystemClock()
         self.timestamper = timestamper
         self._sitting = 0  # > 0 inside `one_anchor()`: seals leave the anchoring to the end of the sitting
+        self._sealed_in_sitting = 0  # a sitting that sealed nothing has nothing new to anchor
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 
@@ -119,6 +121,20 @@ class ArchiveService:
             )
         return version
 
+    def latest(self, document_id: str) -> bytes:
+        """The archive's latest revision of the document's live version (the sealed book once sealed), checked
+        against the sha256 the catalog recorded: what a signer whose copy went stale signs next."""
+        version = self.catalog.version(document_id)
+        key = version.sealed_key if version.status is VersionStatus.SEALED and version.sealed_key else None
+        digest = (version.sealed_sha256 if key else None) or version.head_sha256
+        data = self.store.get(key or revision_key(digest))
+        if sha256_hex(data) != digest:
+            raise CorruptObjectError(
+                f"Bản lưu của {document_id} không khớp mã băm đã ghi; báo người lưu trữ (hocba fixity run)",
+                f"The stored copy of {document_id} does not match its recorded sha256; tell the archivist (fixity)",
+            )
+        return data
+
     def _keep(self, document_id: str, pdf: bytes, field: str | None, signer: str | None) -> Revision:
         digest = sha256_hex(pdf)
         stored = self.store.put(revision_key(digest), pdf)
@@ -141,13 +157,16 @@ class ArchiveService:
         sealed, event = self.catalog.finish_seal(version, stored, policy.id, now, actor, "direct")
         if not self._sitting:
             self.anchor((event.seq, event.hash))
+        else:
+            self._sealed_in_sitting += 1
         return sealed
 
     @contextmanager
     def one_anchor(self) -> Iterator[None]:
         """Seal many books (a principal's sitting, a batch) and anchor the audit trail once on the way out: the
-        anchor then covers every seal made inside, including those before a failure. A crash inside leaves those
-        seals to the next anchor (reconcile, `hocba audit anchor`, the next seal)."""
+        anchor then covers every seal made inside, including those before a failure. A sitting that sealed nothing
+        (a teacher's) writes no anchor: each anchor is an object locked for the policy's horizon. A crash inside
+        leaves those seals to the next anchor (reconcile, `hocba audit anchor`, the next seal)."""
         self._sitting += 1
         failed = True
         try:
@@ -155,7 +174,8 @@ class ArchiveService:
             failed = False
         finally:
             self._sitting -= 1
-            if not self._sitting:
+            if not self._sitting and self._sealed_in_sitting:
+                self._sealed_in_sitting = 0
                 try:
                     self.anchor()
                 except ArchiveError:

@@ -134,6 +134,14 @@ def test_a_sitting_anchors_once_and_its_anchor_covers_every_seal_even_after_a_fa
     assert archive.store.exists(key) and archive.verify_audit().intact
 
 
+def test_a_sitting_that_seals_nothing_writes_no_anchor(service: Factory) -> None:
+    archive = service()
+    first = archive.register(facts(), b"%PDF rendered")
+    with archive.one_anchor():  # a teacher's sitting: revisions recorded, nothing sealed
+        archive.record_revision(first.document_id, b"%PDF rendered", b"%PDF rendered +GV01", "gvbm_toan", "GV01")
+    assert archive.catalog.anchors() == []
+
+
 def test_renewal_moves_near_locks_later_once_and_audits_it(service: Factory, store: ObjectStore) -> None:
     archive = service(store)
     archive.register(facts(), b"%PDF book")

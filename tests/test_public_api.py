@@ -157,6 +157,7 @@ def test_archive_and_retention_public_names() -> None:
             "ArchiveError",
             "ArchiveService",
             "BagInvalidError",
+            "CorruptObjectError",
             "AuditEvent",
             "AuditReport",
             "BookFacts",
@@ -225,6 +226,10 @@ def test_error_codes_are_documented() -> None:
     text = (Path(__file__).parent.parent / "docs" / "error-codes.md").read_text(encoding="utf-8")
     for code in records.CATALOGUE:
         assert f"`{code}`" in text, code
+    for name in dir(signer.errors):
+        value = getattr(signer.errors, name)
+        if isinstance(value, type) and issubclass(value, signer.SignerError) and value is not signer.SignerError:
+            assert f"`{value.code}`" in text, value.code
     archive_errors = [getattr(archive.errors, n) for n in dir(archive.errors) if n.endswith("Error")]
     for error in archive_errors:
         assert f"`{error.code}`" in text, error.code

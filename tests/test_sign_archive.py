@@ -51,6 +51,9 @@ def test_signing_from_the_command_line_keeps_every_revision_and_the_seal_archive
     refused = invoke("sign", str(stale), "--field", people[0][0], *sign_args(school, people[0][1]), *where)
     assert refused.exit_code == 2 and "archive.stale_revision" in refused.output
     assert stale.read_bytes() == rendered, "a refused copy is left as it was"
+    repaired = invoke("latest", str(stale), *where)
+    assert repaired.exit_code == 0, repaired.output
+    assert stale.read_bytes() == book.read_bytes(), "the stale copy is now the archive's latest revision"
 
     sitting = invoke("sign", "--batch", str(folder), "--as", seal[1], *sign_args(school, seal[1]), *where)
     assert sitting.exit_code == 0 and '"sealed": 1' in sitting.output, sitting.output
@@ -65,6 +68,8 @@ def test_signing_from_the_command_line_keeps_every_revision_and_the_seal_archive
 
     report = invoke("verify", str(book), "--trust", str(school.folder / "root.pem"), "--database", database_url)
     assert report.exit_code == 0, report.output
+    assert invoke("latest", str(stale), "--out", str(tmp_path / "sealed.pdf"), *where).exit_code == 0
+    assert (tmp_path / "sealed.pdf").read_bytes() == book.read_bytes(), "once sealed, the latest is the sealed book"
 
 
 def test_archiving_refuses_half_a_configuration_and_books_it_never_registered(
