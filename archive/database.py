@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,13 @@ def open_database(url: str, migrate: bool = True) -> Engine:
 
 def _sqlite(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database)
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
+        # The catalog holds students' personal data: only its owner reads it. SQLite gives its WAL and shared
+        # memory files the database file's mode.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
     engine = create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")

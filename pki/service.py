@@ -9,6 +9,7 @@ init time (`http://127.0.0.1:PORT`) because the certificates embed it (CRL and O
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,12 +55,22 @@ def cert_label(signer_id: str) -> str:
     return f"{SEAL_LABEL}-{safe}" if signer_id.startswith("school:") else f"staff-{safe}"
 
 
+def _private(path: Path, data: bytes) -> None:
+    """A file only its owner can read (keys, PKCS#12 copies): created 0600, never world-readable even briefly."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
+
+
 def _write_key(path: Path, ecdsa: bool) -> None:
     if path.exists():  # keys are generated once; certificates are re-derived from them
+        os.chmod(path, 0o600)  # and a key written by an earlier version is made private
         return
     key = ec.generate_private_key(ec.SECP256R1()) if ecdsa else rsa.generate_private_key(65537, 2048)
-    path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    _private(
+        path,
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
     )
 
 
@@ -180,6 +191,7 @@ def init(out: Path, school_name: str, people: list[Person], port: int) -> None:
     """Create (or extend) a development PKI in `out`; existing keys are kept."""
     keys = out / "keys"
     keys.mkdir(parents=True, exist_ok=True)
+    os.chmod(keys, 0o700)
     for name in ("root", "school-ca", "ocsp", "tsa"):
         _write_key(keys / f"{name}.key.pem", ecdsa=False)
     for person in people:
@@ -194,9 +206,10 @@ def init(out: Path, school_name: str, people: list[Person], port: int) -> None:
     (out / "root.pem").write_bytes(pki.pem("root"))
     p12 = out / "p12"
     p12.mkdir(exist_ok=True)
+    os.chmod(p12, 0o700)
     for person in people:
         label = cert_label(person.signer_id)
-        (p12 / f"{label}.p12").write_bytes(pki.arch.package_pkcs12(CertLabel(label), password=DEV_PASSWORD))
+        _private(p12 / f"{label}.p12", pki.arch.package_pkcs12(CertLabel(label), password=DEV_PASSWORD))
 
 
 def _state(folder: Path) -> dict[str, Any]:

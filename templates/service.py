@@ -112,15 +112,15 @@ def render_plain(record: Record) -> bytes:
 
 def write_atomic(path: Path, data: bytes, read_only: bool = False) -> None:
     """Write a file so that readers see either nothing or all of it, never a partial PDF, and so that it survives
-    a crash once this returns (file and directory synced). `read_only` for files nobody may change (locked
-    archive objects)."""
+    a crash once this returns (file and directory synced). The file is its owner's only (0600, 0400 with
+    `read_only`, for files nobody may change: locked archive objects)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         if read_only:
-            os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            os.chmod(tmp, stat.S_IRUSR)
         put_in_place(Path(tmp), path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -126,8 +126,13 @@ def test_service_refuses_even_when_its_clock_says_retention_is_over(tmp_path: Pa
 def test_filesystem_sealed_files_are_read_only(tmp_path: Path) -> None:
     store = FileStore(tmp_path)
     store.put("sealed/r/v1.pdf", BOOK, lock=later(days=1))
+    store.put("revisions/ab/x.pdf", BOOK)
     mode = (tmp_path / "data" / "sealed/r/v1.pdf").stat().st_mode
     assert not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    # Nobody but the archive's owner reads an object, locked or not, or lists the store.
+    assert stat.S_IMODE(mode) == 0o400
+    assert stat.S_IMODE((tmp_path / "data" / "revisions/ab/x.pdf").stat().st_mode) == 0o600
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
     assert not list(tmp_path.rglob("*.tmp"))  # atomic writes leave no temporary file behind
 
 

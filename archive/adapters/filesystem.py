@@ -51,6 +51,7 @@ class FileStore:
         self.url = f"file://{root.resolve()}"
         (root / "data").mkdir(parents=True, exist_ok=True)
         (root / "meta").mkdir(parents=True, exist_ok=True)
+        os.chmod(root, 0o700)  # objects and their names (document ids) are the archive's owner's only
 
     def _data(self, key: str) -> Path:
         return self.root / "data" / check_key(key)
@@ -111,7 +112,7 @@ class FileStore:
         current = self.stat(key)
         refuse_weaker(current, lock)
         updated = StoredObject(current.key, current.sha256, current.size, lock, current.legal_hold)
-        os.chmod(self._data(key), stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        os.chmod(self._data(key), stat.S_IRUSR)
         write_atomic(self._meta(key), _meta_json(updated))
         return updated
 
