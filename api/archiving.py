@@ -152,7 +152,8 @@ def fixity_run(
     sample: Annotated[int | None, typer.Option("--sample", min=1, help="Check a random sample of N objects")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Exit 0 when every object checked is intact; 1 listing the missing and corrupt ones."""
+    """Exit 0 when every object checked is intact; 1 listing the missing, corrupt and tampered ones (another
+    version or a delete marker beside the archive's version)."""
     with opened(database, storage) as archive:
         report = archive.fixity(sample)
     _emit(
@@ -162,18 +163,22 @@ def fixity_run(
             "intact": report.intact,
             "missing": list(report.missing),
             "corrupt": list(report.corrupt),
+            "tampered": list(report.tampered),
         },
     )
     if not as_json:
         colour = "green" if report.intact else "red"
         out.print(
             f"[{colour}]{report.checked} đối tượng đã kiểm / objects checked; thiếu / missing "
-            f"{len(report.missing)}; hỏng / corrupt {len(report.corrupt)}[/{colour}]"
+            f"{len(report.missing)}; hỏng / corrupt {len(report.corrupt)}; "
+            f"bị can thiệp / tampered {len(report.tampered)}[/{colour}]"
         )
         for key in report.missing:
             err.print(f"[red]thiếu / missing: {escape(key)}[/red]")
         for key in report.corrupt:
             err.print(f"[red]hỏng / corrupt: {escape(key)}[/red]")
+        for key in report.tampered:
+            err.print(f"[red]phiên bản lạ hoặc dấu xoá / foreign version or delete marker: {escape(key)}[/red]")
     raise typer.Exit(EXIT_OK if report.intact else EXIT_NOT_GENUINE)
 
 

@@ -42,6 +42,15 @@ class StoredObject:
         return self.legal_hold or (self.lock is not None and self.lock.covers(moment))
 
 
+@dataclass(frozen=True)
+class ObjectVersion:
+    """One version of an object in a store (or a delete marker), as the store lists it."""
+
+    key: str
+    version_id: str | None
+    delete_marker: bool = False
+
+
 # Layout shared by every store: working revisions, content-addressed and unlocked; sealed books and audit anchors,
 # locked.
 REVISIONS = "revisions/"
@@ -128,6 +137,8 @@ class Revision:
     size: int
     field: str | None
     signer_id: str | None
+    storage_version: str | None = None
+    """The storage's version id of the object (S3), recorded so that reads take exactly that version."""
 
 
 class CorrectionStatus(StrEnum):

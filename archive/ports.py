@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from .audit_model import Anchor, AuditEvent
-from .model import BookFacts, DocumentVersion, Lock, Revision, StoredObject, VersionStatus
+from .model import BookFacts, DocumentVersion, Lock, ObjectVersion, Revision, StoredObject, VersionStatus
 
 
 class ObjectStore(Protocol):
@@ -23,7 +23,14 @@ class ObjectStore(Protocol):
         bytes under an existing key are refused (`ObjectExistsError`, or `ObjectLockedError` when locked)."""
         ...
 
-    def get(self, key: str) -> bytes: ...
+    def get(self, key: str, version_id: str | None = None) -> bytes:
+        """The bytes under `key`; with `version_id`, exactly that version (on S3 a later PUT makes a new latest
+        version beside a locked one, so the archive reads the version it wrote)."""
+        ...
+
+    def versions(self, prefix: str = "") -> Iterator[ObjectVersion]:
+        """Every version and delete marker under `prefix` (a store without versions: one per key)."""
+        ...
 
     def stat(self, key: str) -> StoredObject: ...
 
@@ -35,8 +42,9 @@ class ObjectStore(Protocol):
         """Remove an unprotected object (a working revision after sealing, say)."""
         ...
 
-    def extend_lock(self, key: str, lock: Lock) -> StoredObject:
-        """Move the retain-until date later (renewal of the 100-year horizon). Never earlier, never weaker."""
+    def extend_lock(self, key: str, lock: Lock, version_id: str | None = None) -> StoredObject:
+        """Move the retain-until date later (renewal of the 100-year horizon). Never earlier, never weaker. With
+        `version_id`, that version's lock (the one the archive wrote), not whatever is latest."""
         ...
 
     def set_legal_hold(self, key: str, on: bool) -> StoredObject: ...
@@ -89,7 +97,11 @@ class Catalog(Protocol):
 
     def find_sealed(self, sha256: str) -> DocumentVersion | None: ...
 
-    def stored_objects(self) -> list[tuple[str, str]]: ...
+    def stored_objects(self) -> list[tuple[str, str, str | None]]:
+        """(key, sha256, storage version id) of every revision and sealed book."""
+        ...
+
+    def object_version(self, key: str) -> str | None: ...
 
     def append(
         self, at: datetime, actor: str, action: str, refs: Mapping[str, Any], payload: Mapping[str, Any]

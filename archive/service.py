@@ -61,10 +61,12 @@ class FixityReport:
     checked: int
     missing: tuple[str, ...] = ()
     corrupt: tuple[str, ...] = ()
+    tampered: tuple[str, ...] = ()
+    """Keys under which another version or a delete marker sits beside the archive's version."""
 
     @property
     def intact(self) -> bool:
-        return not (self.missing or self.corrupt)
+        return not (self.missing or self.corrupt or self.tampered)
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,8 @@ class ArchiveService:
         version = self.catalog.version(document_id)
         key = version.sealed_key if version.status is VersionStatus.SEALED and version.sealed_key else None
         digest = (version.sealed_sha256 if key else None) or version.head_sha256
-        data = self.store.get(key or revision_key(digest))
+        key = key or revision_key(digest)
+        data = self.store.get(key, self.catalog.object_version(key))
         if sha256_hex(data) != digest:
             raise CorruptObjectError(
                 f"Bản lưu của {document_id} không khớp mã băm đã ghi; báo người lưu trữ (hocba fixity run)",
@@ -138,7 +141,7 @@ class ArchiveService:
     def _keep(self, document_id: str, pdf: bytes, field: str | None, signer: str | None) -> Revision:
         digest = sha256_hex(pdf)
         stored = self.store.put(revision_key(digest), pdf)
-        return Revision(document_id, 0, 0, digest, stored.key, stored.size, field, signer)
+        return Revision(document_id, 0, 0, digest, stored.key, stored.size, field, signer, stored.version_id)
 
     def seal(self, document_id: str, pdf: bytes, kind: str = "hoc_ba", actor: str = "system") -> DocumentVersion:
         """Write the finished book to the locked store with its policy's retention, then anchor the audit trail.
@@ -193,7 +196,7 @@ class ArchiveService:
             try:
                 stored = self._stat_or_none(key)
                 if stored is None or stored.sha256 != digest:
-                    data = self.store.get(revision_key(digest))
+                    data = self.store.get(revision_key(digest), self.catalog.object_version(revision_key(digest)))
                     if sha256_hex(data) != digest:
                         raise ObjectMissingError("bản ký cuối bị hỏng", "the last revision is corrupt")
                     stored = self.store.put(key, data, Lock(policy.retain_until(self.clock.now())))
@@ -203,7 +206,7 @@ class ArchiveService:
                 continue
             self.catalog.finish_seal(version, stored, policy.id, self.clock.now(), actor, "reconciled")
             finished.append(name)
-        known = {key for key, _ in self.catalog.stored_objects()}
+        known = {key for key, _, _ in self.catalog.stored_objects()}
         orphans = tuple(k for k in self.store.keys(REVISIONS) if k not in known)
         if finished or undone or orphans:
             self.catalog.append(
@@ -268,7 +271,7 @@ class ArchiveService:
             policy = by_id.get(policy_id)
             if policy is None or not policy.permanent:
                 continue
-            stored = self.store.extend_lock(key, Lock(policy.retain_until(now)))
+            stored = self.store.extend_lock(key, Lock(policy.retain_until(now)), self.catalog.object_version(key))
             self.catalog.renewed(stored, policy.id, until, now, actor)
             renewed.append(key)
         if renewed:
@@ -285,17 +288,23 @@ class ArchiveService:
             if with_storage and not self.store.exists(key):
                 problems.append(f"mốc neo {key} không còn trong kho / anchor object {key} is missing")
         if with_storage:
+            written = {key: self.catalog.object_version(key) for _, key, _ in recorded}
             for key in self.store.keys(f"{ANCHORS}audit/"):
                 try:
-                    anchors.append(self._stored_anchor(key))
+                    anchors.append(self._stored_anchor(key, written.get(key)))
                 except ArchiveError as exc:
                     problems.append(f"{key}: {exc}")
+            for key in self._foreign_versions(written, f"{ANCHORS}audit/"):
+                problems.append(
+                    f"mốc neo {key} có phiên bản lạ hoặc dấu xoá / anchor object {key} has a foreign version or "
+                    "a delete marker"
+                )
         events = list(self.catalog.events())
         return AuditReport(len(events), len(recorded), first_break(events, anchors), tuple(problems))
 
-    def _stored_anchor(self, key: str) -> Anchor:
+    def _stored_anchor(self, key: str, version: str | None = None) -> Anchor:
         try:
-            body = json.loads(self.store.get(key))
+            body = json.loads(self.store.get(key, version))
             anchor = Anchor(int(body["head_seq"]), str(body["head_hash"]), str(body["at"]))
         except (ValueError, KeyError, TypeError) as exc:
             raise AnchorError("mốc neo không đọc được", "the anchor cannot be read") from exc
@@ -306,22 +315,42 @@ class ArchiveService:
 
     # -- fixity ----------------------------------------------------------------------------------------------
 
+    def _foreign_versions(self, recorded: dict[str, str | None], prefix: str = "") -> list[str]:
+        """Archive keys under which the store holds a version the archive did not write, or a delete marker."""
+        found: set[str] = set()
+        for item in self.store.versions(prefix):
+            if item.key not in recorded:
+                continue
+            expected = recorded[item.key]
+            if item.delete_marker or (expected is not None and item.version_id != expected):
+                found.add(item.key)
+        return sorted(found)
+
     def fixity(self, sample: int | None = None, actor: str = "system", seed: int | None = None) -> FixityReport:
-        """Re-read stored objects (all, or a random sample) and compare their sha256 with the catalog's."""
+        """Re-read stored objects (all, or a random sample), each in the version the archive wrote, and compare
+        their sha256 with the catalog's; any other version or a delete marker under an archive key is tampering
+        (S3 object lock protects versions, not keys: a PUT or a plain DELETE still succeeds beside them)."""
         objects = self.catalog.stored_objects()
         if sample is not None and sample < len(objects):
             objects = random.Random(seed).sample(objects, sample)
         missing: list[str] = []
         corrupt: list[str] = []
-        for key, digest in objects:
+        for key, digest, version in objects:
             try:
-                data = self.store.get(key)
+                data = self.store.get(key, version)
             except ObjectMissingError:
                 missing.append(key)
                 continue
             if sha256_hex(data) != digest:
                 corrupt.append(key)
-        report = FixityReport(len(objects), tuple(missing), tuple(corrupt))
-        payload = {"checked": report.checked, "missing": missing, "corrupt": corrupt, "sample": sample}
+        tampered = self._foreign_versions({key: version for key, _, version in objects})
+        report = FixityReport(len(objects), tuple(missing), tuple(corrupt), tuple(tampered))
+        payload = {
+            "checked": report.checked,
+            "missing": missing,
+            "corrupt": corrupt,
+            "tampered": tampered,
+            "sample": sample,
+        }
         self.audit(actor, "fixity.run", {"storage": self.store.url}, payload)
         return report

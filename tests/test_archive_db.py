@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -22,6 +23,7 @@ from archive import (
     FileStore,
     LockMode,
     ObjectStore,
+    S3Store,
     SqlCatalog,
     StaffFacts,
     StaleRevisionError,
@@ -82,7 +84,7 @@ def test_opening_twice_migrates_once(database_url: str) -> None:
     open_database(database_url)
     again = open_database(database_url)
     with again.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
 
 
 def test_bad_database_urls_are_coded_and_never_echo_the_password() -> None:
@@ -272,7 +274,7 @@ def test_fixity_finds_missing_and_corrupt_objects_and_records_the_run(service: F
         archive.register(facts(f"HB-{n}", str(n)), f"%PDF book {n}".encode())
     report = archive.fixity()
     assert (report.checked, report.intact) == (5, True)
-    keys = [k for k, _ in archive.catalog.stored_objects()]
+    keys = [k for k, _, _ in archive.catalog.stored_objects()]
     (tmp_path / "objects" / "data" / keys[0]).unlink()
     corrupt = tmp_path / "objects" / "data" / keys[1]
     corrupt.write_bytes(b"bit rot")
@@ -282,6 +284,30 @@ def test_fixity_finds_missing_and_corrupt_objects_and_records_the_run(service: F
     runs = [e for e in archive.catalog.events() if e.action == "fixity.run"]
     assert [r.payload_dict["checked"] for r in runs] == [5, 5, 2]
     assert runs[1].payload_dict["missing"] == [keys[0]]
+
+
+def test_s3_versions_written_beside_the_archives_are_tampering(service: Factory, s3_server: S3Server) -> None:
+    """With the archive's own credentials, a PUT of new bytes on a locked key and a plain DELETE succeed on S3 (a
+    new latest version, a delete marker): reads still take the archive's version, and fixity and the audit check
+    report the key as tampered."""
+    store = open_store(s3_server.url(new_bucket()))
+    archive = service(store)
+    for n in range(2):
+        archive.register(facts(f"HB-{n}", str(n)), f"%PDF book {n}".encode())
+        archive.seal(f"HB-{n}", f"%PDF book {n}".encode())
+    sealed = [v.sealed_key or "" for v in archive.catalog.versions()]
+    assert archive.fixity().intact and all(archive.catalog.object_version(k) for k in sealed)
+    assert isinstance(store, S3Store)
+    raw = store.client
+    raw.put_object(store.bucket, sealed[0], io.BytesIO(b"%PDF forged"), len(b"%PDF forged"))
+    raw.remove_object(store.bucket, sealed[1])  # no version id: a delete marker
+    (anchor_key, *_rest) = [key for _, key, _ in archive.catalog.anchors()]
+    raw.put_object(store.bucket, anchor_key, io.BytesIO(b"{}"), 2)
+    assert archive.latest("HB-0") == b"%PDF book 0", "the archive reads the version it wrote"
+    report = archive.fixity()
+    assert set(report.tampered) == set(sealed) and not report.corrupt and not report.intact
+    audit = archive.verify_audit()
+    assert any(anchor_key in problem for problem in audit.problems) and not audit.intact
 
 
 def test_the_database_refuses_to_change_audit_history(engine: Engine, service: Factory) -> None:

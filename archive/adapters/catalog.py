@@ -26,6 +26,7 @@ from .tables import (
     corrections,
     document_versions,
     documents,
+    object_versions,
     record_versions,
     retention_assignments,
     revisions,
@@ -177,6 +178,22 @@ class SqlCatalog(SqlBase):
                 created_at=at,
             )
         )
+        self._remember(conn, revision.object_key, revision.storage_version, revision.sha256, at)
+
+    def _remember(self, conn: Connection, key: str, version: str | None, sha256: str, at: datetime) -> None:
+        """The storage version of an object, the first time the archive writes it (a content-addressed
+        revision written again is the same version)."""
+        if version is None:
+            return
+        if conn.execute(select(object_versions.c.object_key).where(object_versions.c.object_key == key)).first():
+            return
+        conn.execute(insert(object_versions).values(object_key=key, version_id=version, sha256=sha256, recorded_at=at))
+
+    def object_version(self, key: str) -> str | None:
+        """The storage version the archive wrote under `key`, if the store has versions."""
+        with self._tx() as conn:
+            row = conn.execute(select(object_versions.c.version_id).where(object_versions.c.object_key == key)).first()
+        return str(row[0]) if row else None
 
     def _live(self, conn: Connection, document_id: str, version: int | None = None) -> Row[Any]:
         query = select(document_versions).where(document_versions.c.document_id == document_id)
@@ -221,6 +238,7 @@ class SqlCatalog(SqlBase):
                 .values(status=VersionStatus.SEALED.value, sealed_at=at)
             )
             conn.execute(insert(retention_assignments).values(**_assignment(stored, policy_id, lock, at)))
+            self._remember(conn, stored.key, stored.version_id, stored.sha256, at)
             refs = {"document_id": version.document_id, "version": version.version}
             payload = {
                 "key": stored.key,
@@ -342,15 +360,16 @@ class SqlCatalog(SqlBase):
         with self._tx() as conn:
             return [(_version(r), str(r.record_json)) for r in conn.execute(query)]
 
-    def stored_objects(self) -> list[tuple[str, str]]:
-        """Every (key, sha256) the archive says it holds: revisions, sealed books and audit anchors."""
+    def stored_objects(self) -> list[tuple[str, str, str | None]]:
+        """Every (key, sha256, storage version) the archive says it holds: revisions and sealed books."""
         with self._tx() as conn:
             found = {(r.object_key, r.sha256) for r in conn.execute(select(revisions.c.object_key, revisions.c.sha256))}
             sealed = select(document_versions.c.sealed_key, document_versions.c.sealed_sha256).where(
                 document_versions.c.status.in_([VersionStatus.SEALED.value, VersionStatus.SUPERSEDED.value])
             )
             found |= {(r[0], r[1]) for r in conn.execute(sealed)}
-        return sorted(found)
+            versions = {r.object_key: r.version_id for r in conn.execute(select(object_versions))}
+        return sorted((key, digest, versions.get(key)) for key, digest in found)
 
     # -- audit trail ----------------------------------------------------------------------------------------
 
@@ -384,6 +403,7 @@ class SqlCatalog(SqlBase):
                     timestamp_token=token,
                 )
             )
+            self._remember(conn, stored.key, stored.version_id, stored.sha256, at)
             if stored.lock is not None:  # so that renewal finds it like any sealed book
                 conn.execute(insert(retention_assignments).values(**_assignment(stored, policy_id, stored.lock, at)))
 

@@ -22,7 +22,7 @@ from templates import fsync_dir, write_atomic
 from .._rules import refuse_delete, refuse_replace, refuse_weaker
 from ..clock import SystemClock
 from ..errors import ObjectMissingError
-from ..model import Lock, LockMode, StoredObject, check_key
+from ..model import Lock, LockMode, ObjectVersion, StoredObject, check_key
 from ..ports import Clock
 
 
@@ -77,7 +77,8 @@ class FileStore:
         write_atomic(self._meta(key), _meta_json(obj))
         return obj
 
-    def get(self, key: str) -> bytes:
+    def get(self, key: str, version_id: str | None = None) -> bytes:
+        """A filesystem keeps one version of each key: `version_id` (always None here) changes nothing."""
         if self._current(key) is None:
             raise ObjectMissingError(f"Không có đối tượng {key}", f"No object {key}")
         try:
@@ -108,7 +109,11 @@ class FileStore:
         self._data(key).unlink(missing_ok=True)
         fsync_dir(self._meta(key).parent)
 
-    def extend_lock(self, key: str, lock: Lock) -> StoredObject:
+    def versions(self, prefix: str = "") -> Iterator[ObjectVersion]:
+        for key in self.keys(prefix):
+            yield ObjectVersion(key, None)
+
+    def extend_lock(self, key: str, lock: Lock, version_id: str | None = None) -> StoredObject:
         current = self.stat(key)
         refuse_weaker(current, lock)
         updated = StoredObject(current.key, current.sha256, current.size, lock, current.legal_hold)

@@ -23,7 +23,7 @@ from minio.retention import Retention
 from .._rules import refuse_delete, refuse_replace, refuse_weaker
 from ..clock import SystemClock, as_utc
 from ..errors import ObjectLockedError, ObjectMissingError, StorageConfigError, StorageUnavailableError
-from ..model import Lock, LockMode, StoredObject, check_key
+from ..model import Lock, LockMode, ObjectVersion, StoredObject, check_key
 from ..ports import Clock
 
 T = TypeVar("T")
@@ -99,15 +99,15 @@ class S3Store:
                 f"The storage server {self.url} did not answer after several attempts: {exc}",
             ) from exc
 
-    def _head(self, key: str) -> Any | None:
+    def _head(self, key: str, version_id: str | None = None) -> Any | None:
         """The object's HEAD (one request), or None when there is none."""
         try:
-            return self._call(lambda: self.client.stat_object(self.bucket, check_key(key)), key)
+            return self._call(lambda: self.client.stat_object(self.bucket, check_key(key), version_id=version_id), key)
         except ObjectMissingError:
             return None
 
-    def _stat(self, key: str) -> StoredObject:
-        info = self._head(key)
+    def _stat(self, key: str, version_id: str | None = None) -> StoredObject:
+        info = self._head(key, version_id)
         if info is None:
             raise ObjectMissingError(f"Không có đối tượng {key}", f"No object {key}")
         return self._described(key, info)
@@ -159,9 +159,9 @@ class S3Store:
         )
         return StoredObject(key, digest, len(data), lock, legal_hold, result.version_id)
 
-    def get(self, key: str) -> bytes:
+    def get(self, key: str, version_id: str | None = None) -> bytes:
         def read() -> bytes:
-            response = self.client.get_object(self.bucket, check_key(key))
+            response = self.client.get_object(self.bucket, check_key(key), version_id=version_id)
             try:
                 return bytes(response.read())
             finally:
@@ -181,6 +181,13 @@ class S3Store:
         for item in listing:
             yield str(item.object_name)
 
+    def versions(self, prefix: str = "") -> Iterator[ObjectVersion]:
+        listing: Any = self._call(
+            lambda: list(self.client.list_objects(self.bucket, prefix=prefix, recursive=True, include_version=True))
+        )
+        for item in listing:
+            yield ObjectVersion(str(item.object_name), item.version_id, bool(item.is_delete_marker))
+
     def delete(self, key: str) -> None:
         current = self._stat(key)
         refuse_delete(current, self.clock.now())
@@ -188,8 +195,8 @@ class S3Store:
         # this for a locked version anyway.
         self._call(lambda: self.client.remove_object(self.bucket, key, version_id=current.version_id), key)
 
-    def extend_lock(self, key: str, lock: Lock) -> StoredObject:
-        current = self._stat(key)
+    def extend_lock(self, key: str, lock: Lock, version_id: str | None = None) -> StoredObject:
+        current = self._stat(key, version_id)
         refuse_weaker(current, lock)
         self._call(
             lambda: self.client.set_object_retention(
@@ -197,7 +204,7 @@ class S3Store:
             ),
             key,
         )
-        return self._stat(key)
+        return self._stat(key, current.version_id)
 
     def set_legal_hold(self, key: str, on: bool) -> StoredObject:
         current = self._stat(key)

@@ -148,6 +148,16 @@ retention_assignments = Table(
     Column("assigned_at", Stamp, nullable=False),
 )
 
+# The storage version id of each object the archive wrote (S3); a filesystem store has none.
+object_versions = Table(
+    "object_versions",
+    metadata,
+    Column("object_key", Text, primary_key=True),
+    Column("version_id", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("recorded_at", Stamp, nullable=False),
+)
+
 audit_events = Table(
     "audit_events",
     metadata,
