@@ -37,23 +37,23 @@ def import_sheet(
     """Turn a class spreadsheet and its staff sheet into records; nothing is written unless every row is valid."""
     problems: list[Problem] = []
     if sheet.suffix.lower() == ".xlsx":
-        try:
-            sheets, problems = read_workbook(sheet)
-        except (OSError, ValueError, KeyError) as exc:
-            problems = [error("file.unreadable", str(sheet), reason=str(exc))]
-            sheets = {}
+        sheets, problems = read_workbook(sheet)
         names = {INFO: INFO, SUBJECTS: SUBJECTS, STAFF: STAFF, STUDENTS: STUDENTS}
     else:
         companions = {INFO: info, SUBJECTS: subjects, STAFF: staff}
-        sheets = {STUDENTS: read_csv(sheet)} if sheet.is_file() else {}
+        sheets = {}
+        names = {STUDENTS: sheet.name}
         if not sheet.is_file():
             problems.append(error("file.unreadable", str(sheet), reason="not found"))
-        names = {STUDENTS: sheet.name}
+        else:
+            sheets[STUDENTS], found = read_csv(sheet)
+            problems += found
         for key, path in companions.items():
             if path is None or not path.is_file():
                 problems.append(error("sheet.missing", f"--{'staff' if key == STAFF else key}", sheet=key))
             else:
-                sheets[key] = read_csv(path)
+                sheets[key], found = read_csv(path)
+                problems += found
                 names[key] = path.name
     if problems:
         _report(problems)

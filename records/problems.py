@@ -20,7 +20,18 @@ class Severity(StrEnum):
 CATALOGUE: dict[str, tuple[str, str]] = {
     # file level
     "file.unreadable": ("Không đọc được tệp: {reason}", "Cannot read the file: {reason}"),
-    "file.encoding": ("Tệp không phải UTF-8: {reason}", "The file is not UTF-8: {reason}"),
+    "file.encoding": (
+        "Tệp không đọc được bằng bảng mã được chấp nhận (UTF-8, hoặc UTF-16 có BOM); hãy lưu lại dạng UTF-8: {reason}",
+        "The file is not in an accepted encoding (UTF-8, or UTF-16 with a BOM); save it as UTF-8: {reason}",
+    ),
+    "file.too_large": (
+        "Tệp vượt giới hạn: {reason} (tối đa {limit})",
+        "The file exceeds a limit: {reason} (at most {limit})",
+    ),
+    "file.too_deep": (
+        "Dữ liệu JSON lồng quá sâu (tối đa {limit} cấp)",
+        "The JSON data is nested too deeply (at most {limit} levels)",
+    ),
     "file.empty": ("Tệp không có hồ sơ nào", "The file holds no record"),
     "json.syntax": (
         "JSON lỗi cú pháp tại dòng {line}, cột {column}: {reason}",
@@ -30,6 +41,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "record.format": (
         "Định dạng '{value}' không được hỗ trợ; cần 'hocba-record/1'",
         "Format '{value}' is not supported; expected 'hocba-record/1'",
+    ),
+    "text.control": (
+        "Có ký tự điều khiển hoặc ký tự đảo chiều văn bản ({char}) không được phép",
+        "Contains a control or text-direction character ({char}) that is not allowed",
     ),
     # generic field problems
     "field.required": ("Thiếu trường bắt buộc", "Required field is missing"),
@@ -157,6 +172,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sheet.missing": ("Thiếu trang tính '{sheet}'", "Sheet '{sheet}' is missing"),
     "sheet.column_missing": ("Thiếu cột '{column}'", "Column '{column}' is missing"),
     "sheet.cell": ("Ô không hợp lệ: {reason}", "Invalid cell: {reason}"),
+    "sheet.too_many_rows": (
+        "Trang tính '{sheet}' có quá nhiều dòng (tối đa {limit})",
+        "Sheet '{sheet}' has too many rows (at most {limit})",
+    ),
 }
 
 

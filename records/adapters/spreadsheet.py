@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,8 +23,10 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from ..limits import DEFAULT_LIMITS, IntakeLimits
 from ..model import Competences, Qualities
 from ..problems import Problem, error
+from ..service import decode_text
 
 INFO, SUBJECTS, STAFF, STUDENTS, HELP = "thong_tin", "mon_hoc", "giao_vien", "hoc_sinh", "huong_dan"
 INFO_KEYS = (
@@ -262,41 +265,93 @@ def _student(
     result.rows.append(row_number)
 
 
-def _sheet_rows(ws: Any) -> Rows:
-    rows = ws.iter_rows(values_only=True)
+def _sheet_rows(ws: Any, name: str, limits: IntakeLimits, problems: list[Problem]) -> Rows:
+    # Bounded whatever the sheet's declared dimension says: a sheet may claim a million columns.
+    rows = ws.iter_rows(values_only=True, max_row=limits.max_rows + 2, max_col=limits.max_columns)
     header = next(rows, None)
     if header is None:
         return []
     names = [str(h).strip() if h is not None else "" for h in header]
     out: Rows = []
     for number, values in enumerate(rows, start=2):
+        if number > limits.max_rows + 1:
+            problems.append(error("sheet.too_many_rows", name, sheet=name, limit=limits.max_rows))
+            return []
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
         out.append((number, {n: v for n, v in zip(names, values, strict=False) if n}))
     return out
 
 
-def read_workbook(path: Path) -> tuple[dict[str, Rows], list[Problem]]:
-    book = load_workbook(path, read_only=True, data_only=True)
+def _zip_problem(path: Path, limits: IntakeLimits) -> Problem | None:
+    """A workbook is a zip: its parts' declared sizes are bounded before anything is decompressed (Python's zip
+    reader never yields more than a part declares, so a lying header only truncates)."""
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        return error("file.too_large", str(path), reason=f"{size} bytes", limit=f"{limits.max_file_bytes} bytes")
+    with zipfile.ZipFile(path) as archive:
+        parts = archive.infolist()
+    if len(parts) > limits.max_zip_parts:
+        return error("file.too_large", str(path), reason=f"{len(parts)} parts", limit=str(limits.max_zip_parts))
+    unzipped = sum(p.file_size for p in parts)
+    if unzipped > limits.max_unzipped_bytes:
+        return error(
+            "file.too_large",
+            str(path),
+            reason=f"{unzipped} bytes uncompressed",
+            limit=f"{limits.max_unzipped_bytes} bytes",
+        )
+    return None
+
+
+def read_workbook(path: Path, limits: IntakeLimits = DEFAULT_LIMITS) -> tuple[dict[str, Rows], list[Problem]]:
+    """The four sheets of a class workbook, or the problems that kept them from being read (a refused or
+    unreadable file is a coded problem, never an exception)."""
     sheets: dict[str, Rows] = {}
     problems: list[Problem] = []
-    for name in (INFO, SUBJECTS, STAFF, STUDENTS):
-        if name not in book.sheetnames:
-            problems.append(error("sheet.missing", name, sheet=name))
-        else:
-            sheets[name] = _sheet_rows(book[name])
-    book.close()
+    try:
+        too_big = _zip_problem(path, limits)
+        if too_big is not None:
+            return {}, [too_big]
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for name in (INFO, SUBJECTS, STAFF, STUDENTS):
+                if name not in book.sheetnames:
+                    problems.append(error("sheet.missing", name, sheet=name))
+                else:
+                    sheets[name] = _sheet_rows(book[name], name, limits, problems)
+        finally:
+            book.close()
+    except OSError as exc:
+        return {}, [error("file.unreadable", str(path), reason=exc.strerror or str(exc))]
+    except Exception as exc:  # malformed zip or XML: openpyxl and its parsers raise many kinds
+        return {}, [error("file.unreadable", str(path), reason=f"{type(exc).__name__}: {exc}")]
     return sheets, problems
 
 
-def read_csv(path: Path) -> Rows:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return [
-            (n, {k.strip(): v for k, v in row.items() if k})
-            for n, row in enumerate(reader, start=2)
-            if any((v or "").strip() for v in row.values())
-        ]
+def read_csv(path: Path, limits: IntakeLimits = DEFAULT_LIMITS) -> tuple[Rows, list[Problem]]:
+    """The rows of a CSV sheet (UTF-8, or UTF-16 with its BOM), or the problem that kept them from being read."""
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            return [], [
+                error("file.too_large", str(path), reason=f"{size} bytes", limit=f"{limits.max_file_bytes} bytes")
+            ]
+        text = decode_text(path.read_bytes())
+    except OSError as exc:
+        return [], [error("file.unreadable", str(path), reason=exc.strerror or str(exc))]
+    except UnicodeDecodeError as exc:
+        return [], [error("file.encoding", str(path), reason=str(exc))]
+    rows: Rows = []
+    try:
+        for number, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+            if number > limits.max_rows + 1:
+                return [], [error("sheet.too_many_rows", str(path), sheet=path.name, limit=limits.max_rows)]
+            if any((v or "").strip() for v in row.values() if isinstance(v, str)):
+                rows.append((number, {k.strip(): v for k, v in row.items() if k}))
+    except csv.Error as exc:
+        return [], [error("file.unreadable", str(path), reason=str(exc))]
+    return rows, []
 
 
 def write_workbook(
