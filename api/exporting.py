@@ -3,6 +3,8 @@ one, manifests first, then every signature offline from the books' own validatio
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from pathlib import Path
@@ -31,6 +33,7 @@ from .signing import load_roots
 from .verifying import check_as_json
 
 app = typer.Typer(help="Year-end export to external media (BagIt).")
+INDEX_COLUMNS = ("personal_id", "full_name", "class_name", "document_id", "version", "status", "pdf")
 TrustOpt = Annotated[list[Path], typer.Option("--trust", help="Trusted root certificate(s)")]
 
 
@@ -73,7 +76,11 @@ def export(
             err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
             raise typer.Exit(EXIT_INTERNAL) from None
         archive.audit("system", "export.written", {"school": school, "year": year}, {"books": len(books)})
-    out.print(f"Đã xuất / exported {len(books)} học bạ → {out_dir}")
+    sealed, superseded = info["Book-Count"], info["Superseded-Count"]
+    out.print(
+        f"Đã xuất / exported {sealed} học bạ (+ {superseded} phiên bản đã bị thay thế / superseded versions) "
+        f"→ {out_dir}"
+    )
     for name in failed:
         err.print(f"[red]không hợp lệ / does not verify: {escape(name)}[/red]")
     raise typer.Exit(EXIT_OK if not failed else EXIT_NOT_GENUINE)
@@ -86,20 +93,38 @@ def _payload(
     failed: list[str] = []
     school_name = ""
     ids = {version.document_id for version, _ in books}
+    index = io.StringIO()
+    rows = csv.writer(index)
+    rows.writerow(INDEX_COLUMNS)
     for version, record_json in books:
         base = f"books/{version.document_id}/v{version.version}"
-        pdf = archive.store.get(version.sealed_key or "")
+        key = version.sealed_key or ""
+        pdf = archive.store.get(key, archive.catalog.object_version(key))
         (item,) = parse_bytes(record_json.encode(), base).records
         files[f"{base}.pdf"] = pdf
         files[f"{base}.json"] = record_json.encode()
         if item.record is not None:
             files[f"{base}.xml"] = to_xml(item.record)
             school_name = item.record.school.name
+            student = item.record.student
+            rows.writerow(
+                [
+                    student.personal_id,
+                    student.full_name,
+                    item.record.class_name,
+                    version.document_id,
+                    version.version,
+                    version.status.value,
+                    f"{base}.pdf",
+                ]
+            )
         check = verify(pdf, roots, offline=True)
         report: dict[str, Any] = {"status": version.status.value, **check_as_json(check)}
         files[f"verification/{version.document_id}-v{version.version}.json"] = _json(report)
         if not check.ok:
             failed.append(base)
+    # An index from each student to their books' folders; UTF-8 with a BOM so that a spreadsheet opens it right.
+    files["index.csv"] = index.getvalue().encode("utf-8-sig")
     events = [e for e in archive.catalog.events() if e.refs_dict.get("document_id") in ids]
     files["audit/events.jsonl"] = b"".join(_json(e.__dict__, indent=None) for e in events)
     files["audit/anchors.jsonl"] = b"".join(

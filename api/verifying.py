@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import fields
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -137,16 +137,22 @@ def _messages(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
     return [{"message_vi": vi, "message_en": en} for vi, en in pairs]
 
 
+def _fields(value: Any) -> dict[str, Any]:
+    """A frozen dataclass's fields, one level, without `asdict`'s deep copies."""
+    return {f.name: getattr(value, f.name) for f in fields(value)}
+
+
 def check_as_json(result: DocumentCheck) -> dict[str, Any]:
-    data = asdict(result)
+    data = _fields(result)
+    data["signatures"] = [
+        _fields(s) | {"ok": s.ok, "problems": _messages(s.problems), "notes": _messages(s.notes)}
+        for s in result.signatures
+    ]
     data["ok"] = result.ok
     data["verdict"] = result.verdict
     data["indication"] = result.indication
-    for s, raw in zip(result.signatures, data["signatures"], strict=True):
-        raw["ok"] = s.ok
-        raw["problems"] = _messages(s.problems)
-        raw["notes"] = _messages(s.notes)
     data["problems"] = _messages(result.problems)
+    data["remaining"] = list(result.remaining)
     return data
 
 

@@ -113,6 +113,11 @@ class DocumentCheck:
         return not self.problems and all(s.ok for s in self.signatures)
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    """A plain UTC datetime: asn1crypto's own zone objects drag a large graph into every copy of the report."""
+    return moment.astimezone(UTC) if moment is not None else None
+
+
 def _claimed_time(signer_info: cms.SignerInfo) -> datetime | None:
     """The genTime of the signature's first timestamp token: a claim until the token validates."""
     for token in timestamp_tokens(signer_info):
@@ -265,7 +270,7 @@ async def _check_document_timestamp(
     if _modification(status.diff_result) not in ("NONE", "LTA_UPDATES"):
         indication, sub = _verdict.FAILED, "FORMAT_FAILURE"
         problems.append(_verdict.message("FORMAT_FAILURE"))
-    proven = status.timestamp if indication == _verdict.PASSED else None
+    proven = _utc(status.timestamp) if indication == _verdict.PASSED else None
     check = SignatureCheck(
         sig.field_name,
         "archive_timestamp",
@@ -284,7 +289,7 @@ async def _check_document_timestamp(
         indication,
         sub,
         timestamp_trusted=proven is not None,
-        judged_at=status.timestamp if embedded else poe_after,
+        judged_at=_utc(status.timestamp) if embedded else poe_after,
         notes=(_EMBEDDED_NOTE,) if embedded else (),
     )
     return check, proven
@@ -363,14 +368,14 @@ async def _check_signature(
         indication, sub = _verdict.FAILED, "FORMAT_FAILURE"
         problems.append(_verdict.message("FORMAT_FAILURE"))
     tsv = trust.timestamp_validity or result.timestamp_validity
-    proven = tsv.timestamp if ts_trusted and tsv is not None else None
+    proven = _utc(tsv.timestamp) if ts_trusted and tsv is not None else None
     level = "B-B" if proven is None else ("B-LTA" if poe_after else ("B-LT" if has_dss else "B-T"))
     return SignatureCheck(
         sig.field_name,
         "signature",
         _common_name(result.signing_cert),
         _role(plan, sig.field_name),
-        result.signer_reported_dt,
+        _utc(result.signer_reported_dt),
         proven,
         result.intact,
         result.valid,
@@ -383,7 +388,7 @@ async def _check_signature(
         indication,
         sub,
         timestamp_trusted=ts_trusted,
-        judged_at=judged.judged_at,
+        judged_at=_utc(judged.judged_at),
         notes=tuple(judged.notes),
     )
 

@@ -3,8 +3,10 @@ every book offline."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import bagit
 import pytest
@@ -46,10 +48,14 @@ def _school_year(database: str) -> tuple[str, str]:
 
 
 def export(archived: dict[str, str], out: Path) -> int:
+    return _export(archived, out).exit_code
+
+
+def _export(archived: dict[str, str], out: Path) -> Any:
     school, year = _school_year(archived["database"])
     args = ["export", "--school", school, "--year", year, "--out", str(out), "--trust", archived["root"]]
     args += ["--database", archived["database"], "--storage", archived["storage"]]
-    return runner.invoke(app, args).exit_code
+    return runner.invoke(app, args)
 
 
 def verify(bag: Path, *extra: str) -> tuple[int, dict[str, object]]:
@@ -59,9 +65,15 @@ def verify(bag: Path, *extra: str) -> tuple[int, dict[str, object]]:
 
 def test_export_writes_a_valid_bag_that_verifies_offline(archived: dict[str, str], tmp_path: Path) -> None:
     bag = tmp_path / "bag"
-    assert export(archived, bag) == 0
+    done = _export(archived, bag)
+    assert done.exit_code == 0
     info = check_bag(bag).info
     assert (info["Book-Count"], info["Verification-Failures"]) == ("2", "0")
+    assert "exported 2 học bạ (+ 0" in done.stdout, "what the command says is what bag-info says"
+    with (bag / "data" / "index.csv").open(encoding="utf-8-sig", newline="") as handle:
+        index = list(csv.DictReader(handle))
+    assert len(index) == 2 and all((bag / "data" / row["pdf"]).is_file() for row in index)
+    assert all(len(row["personal_id"]) == 12 and row["full_name"] and row["status"] == "sealed" for row in index)
     assert info["School-Year"] and info["Source-Organization"].startswith("Trường")
     books = sorted((bag / "data" / "books").rglob("*"))
     assert sorted(p.suffix for p in books if p.is_file()) == [".json", ".json", ".pdf", ".pdf", ".xml", ".xml"]
