@@ -48,7 +48,8 @@ def _school_year(database: str) -> tuple[str, str]:
 
 
 def export(archived: dict[str, str], out: Path) -> int:
-    return _export(archived, out).exit_code
+    code: int = _export(archived, out).exit_code
+    return code
 
 
 def _export(archived: dict[str, str], out: Path) -> Any:
