@@ -25,8 +25,9 @@ from pyhanko_certvalidator.fetchers.api import Fetchers
 class KeptFetchers:
     """The current fetchers; new ones once `reuse` has passed since they were made, or after `forget`."""
 
-    def __init__(self, session: aiohttp.ClientSession, reuse: timedelta) -> None:
+    def __init__(self, session: aiohttp.ClientSession, reuse: timedelta, timeout: float = 10.0) -> None:
         self._session = session
+        self._timeout = timeout
         self._reuse = reuse.total_seconds()
         self._made = 0.0
         self._current: Fetchers | None = None
@@ -34,7 +35,8 @@ class KeptFetchers:
     def get(self) -> Fetchers:
         now = time.monotonic()
         if self._current is None or now - self._made >= self._reuse:
-            self._current, self._made = AIOHttpFetcherBackend(self._session).get_fetchers(), now
+            backend = AIOHttpFetcherBackend(self._session, per_request_timeout=self._timeout)
+            self._current, self._made = backend.get_fetchers(), now
         return self._current
 
     def forget(self) -> None:

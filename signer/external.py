@@ -22,7 +22,7 @@ from typing import Any, Protocol, cast
 
 from asn1crypto import cms, x509
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, timestamps
+from pyhanko.sign import fields
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.signers import ExternalSigner, PdfSignatureMetadata
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
@@ -34,6 +34,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from records import Role
 
 from . import _attrs, errors
+from ._network import RetryingTimeStamper
 from .appearance import person_style, seal_style
 from .service import RESERVED, SigningService, _PdfASigner, _vn_time
 
@@ -175,7 +176,7 @@ class ExternalSigning:
         signer = ExternalSigner(cert, SimpleCertificateStore.from_certs(chain), signature_value=signature)
         attrs = cms.CMSAttributes.load(blobs["attrs"])
         timestamper = (
-            timestamps.HTTPTimeStamper(self.service.policy.tsa_url, session=self.service.http())
+            RetryingTimeStamper(self.service.policy.tsa_url, self.service.http(), self.service.policy)
             if self.service.policy.tsa_url
             else None
         )

@@ -28,6 +28,12 @@ class SigningPolicy:
     status_reuse: timedelta = timedelta(seconds=60)
     """How long a certificate's good status (OCSP or CRL) is reused for further signatures with it. Zero checks
     before every signature. A revoked or unknown status is never reused."""
+    network_timeout: float = 10.0
+    """Seconds for one request to the TSA or an OCSP/CRL responder."""
+    network_attempts: int = 3
+    """Tries of a request that failed for want of an answer (a timeout, a refused connection), not a refusal."""
+    network_backoff: float = 0.2
+    """Seconds before the second try; doubled before each further one."""
     check_pdfa_every_signature: bool = False
     """Validate the whole book against its PDF/A part after every signature (~30 ms each, the largest part of
     an approval signature). Off, the finished book is validated in full when the seal closes it, and before each

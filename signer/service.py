@@ -42,6 +42,7 @@ from templates import VIETNAM, PlanMissingError, read_signing_state
 from . import _attrs, _history, _names, _pdfread, checks, errors
 from ._cms import timestamp_tokens
 from ._fetching import KeptFetchers, revocation_data
+from ._network import RetryingTimeStamper, retrying
 from .appearance import missing_characters, person_style, seal_style
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
 from .ports import KeySource
@@ -227,7 +228,19 @@ class SigningService:
         return self._http()
 
     def _timestamper(self) -> timestamps.TimeStamper | None:
-        return timestamps.HTTPTimeStamper(self.policy.tsa_url, session=self._http()) if self.policy.tsa_url else None
+        return RetryingTimeStamper(self.policy.tsa_url, self._http(), self.policy) if self.policy.tsa_url else None
+
+    def _backend(self) -> AIOHttpFetcherBackend:
+        return AIOHttpFetcherBackend(self._http(), per_request_timeout=self.policy.network_timeout)
+
+    async def _checked(self, cert: x509.Certificate, chain: list[x509.Certificate]) -> ValidationContext:
+        """The certificate's status, asked again with backoff when no answer could be had (never when the
+        answer was a refusal)."""
+        return await retrying(
+            lambda: checks.check_certificate(cert, chain, self.policy, self._backend()),
+            (errors.RevocationUnavailableError,),
+            self.policy,
+        )
 
     async def checked_entry(
         self,
@@ -276,7 +289,7 @@ class SigningService:
         kept = self._statuses.get(key)
         if kept is not None and now - kept[0] < self.policy.status_reuse.total_seconds():
             return kept[1]
-        checked = await checks.check_certificate(cert, chain, self.policy, AIOHttpFetcherBackend(self._http()))
+        checked = await self._checked(cert, chain)
         self._statuses[key] = (now, checked)
         return checked
 
@@ -295,7 +308,7 @@ class SigningService:
         certificate is checked again."""
         if seal:
             if checked is None:
-                await checks.check_certificate(cert, chain, self.policy, AIOHttpFetcherBackend(self._http()))
+                await self._checked(cert, chain)
             signed = await self._archive_timestamp(signed, self._timestamper())
         if part and (seal or self.policy.check_pdfa_every_signature):
             violations = list(pikepdf.pdfa.validate_written(io.BytesIO(signed), f"{part}b").violations)
@@ -341,21 +354,29 @@ class SigningService:
                 output=io.BytesIO(),
                 bytes_reserved=RESERVED,
             )
-        except TimestampRequestError as exc:
+        except (TimestampRequestError, TimeoutError, aiohttp.ClientError) as exc:
             raise errors.TimestampError(
-                f"Không lấy được dấu thời gian: {exc}", f"No timestamp from the TSA: {exc}"
+                f"Không lấy được dấu thời gian: {exc!r}", f"No timestamp from the TSA: {exc!r}"
             ) from exc
         except SigningError as exc:
             raise errors.KeySourceError(f"Không ký được: {exc}", f"Signing failed: {exc}") from exc
         return await self.finish(out.getvalue(), seal, part, cert, chain, checked)
 
     async def _archive_timestamp(self, pdf: bytes, timestamper: timestamps.TimeStamper | None) -> bytes:
+        """The seal's closing update, tried again with backoff when a responder or the TSA gave no answer."""
+        return await retrying(
+            lambda: self._close(pdf, timestamper),
+            (errors.RevocationUnavailableError, errors.TimestampError),
+            self.policy,
+        )
+
+    async def _close(self, pdf: bytes, timestamper: timestamps.TimeStamper | None) -> bytes:
         if self._kept_fetchers is None:  # made on the service's loop, whose HTTP session it uses
-            self._kept_fetchers = KeptFetchers(self._http(), self.policy.status_reuse)
+            self._kept_fetchers = KeptFetchers(self._http(), self.policy.status_reuse, self.policy.network_timeout)
         fetchers = self._kept_fetchers.get()
         # Long-term data for every other certificate (TSA, CAs) may come from OCSP or CRL alike.
         context = checks.validation_context(self.policy, fetchers=fetchers)
-        tsa_context = checks.validation_context(self.policy, backend=AIOHttpFetcherBackend(self._http()))
+        tsa_context = checks.validation_context(self.policy, backend=self._backend())
         try:
             return await _close_book(pdf, timestamper, context, fetchers, tsa_context)
         except (cv.PathValidationError, cv.PathBuildingError, cv.InsufficientRevinfoError) as exc:
@@ -364,9 +385,10 @@ class SigningService:
                 f"Không thu thập được dữ liệu xác thực dài hạn: {exc}",
                 f"Cannot collect long-term validation data: {exc}",
             ) from exc
-        except TimestampRequestError as exc:
+        except (TimestampRequestError, TimeoutError, aiohttp.ClientError) as exc:
+            self._kept_fetchers.forget()
             raise errors.TimestampError(
-                f"Không lấy được dấu thời gian lưu trữ: {exc}", f"No archive timestamp: {exc}"
+                f"Không lấy được dấu thời gian lưu trữ: {exc!r}", f"No archive timestamp: {exc!r}"
             ) from exc
         except BaseException:
             self._kept_fetchers.forget()
