@@ -36,10 +36,16 @@ def demo(
     jobs: Annotated[int, typer.Option(min=1)] = batch.default_workers(),
     as_json: Annotated[bool, typer.Option("--json")] = False,
     storage: Annotated[
-        str | None, typer.Option("--storage", help="Archive into this store (default with --database: OUT/objects)")
+        str | None,
+        typer.Option(
+            "--storage", envvar="HOCBA_STORAGE", help="Archive into this store (default with --database: OUT/objects)"
+        ),
     ] = None,
     database: Annotated[
-        str | None, typer.Option("--database", help="Archive metadata here (default with --storage: OUT/hocba.db)")
+        str | None,
+        typer.Option(
+            "--database", envvar="HOCBA_DATABASE", help="Archive metadata here (default with --storage: OUT/hocba.db)"
+        ),
     ] = None,
 ) -> None:
     """Records in OUT/records.jsonl, rendered books in OUT/books/, the PKI in OUT/pki/, sealed books in OUT/sealed/.

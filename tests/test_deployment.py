@@ -97,3 +97,13 @@ def test_secrets_are_required_not_defaulted() -> None:
     text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
     for secret in ("POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD"):
         assert f"${{{secret}:?" in text and f"${{{secret}:-" not in text
+
+
+def test_documented_compose_commands_are_hocba_commands() -> None:
+    """The image's entrypoint is `hocba`: every `docker compose run --rm app …` shown runs a hocba command."""
+    documented = (ROOT / "docker-compose.yml").read_text(encoding="utf-8") + (ROOT / "README.md").read_text(
+        encoding="utf-8"
+    )
+    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    shown = re.findall(r"docker compose run --rm app ([\w-]+)", documented)
+    assert shown and all(name in commands for name in shown), shown
