@@ -47,6 +47,9 @@ WORDS = {
         "sealed": "Đã đóng dấu",
         "lta": "Dấu thời gian lưu trữ",
         "indication": "Chỉ báo (ETSI)",
+        "TOTAL-PASSED": "đạt",
+        "TOTAL-FAILED": "không đạt",
+        "INDETERMINATE": "không xác định",
         "state": "Trạng thái",
         "remaining": "còn chờ",
         "state_unsigned": "chưa ký",
@@ -75,6 +78,9 @@ WORDS = {
         "sealed": "Sealed",
         "lta": "Archive timestamp",
         "indication": "Indication (ETSI)",
+        "TOTAL-PASSED": "passed",
+        "TOTAL-FAILED": "failed",
+        "INDETERMINATE": "indeterminate",
         "state": "State",
         "remaining": "waiting for",
         "state_unsigned": "not signed",
@@ -112,7 +118,7 @@ def _show(result: DocumentCheck, lang: str) -> None:
             s.revocation,
             s.pades_level,
             s.modification,
-            f"{s.indication}" + (f"\n{s.sub_indication}" if s.sub_indication else ""),
+            w[s.indication] + (f"\n{s.sub_indication}" if s.sub_indication else ""),
         )
     out.print(table)
     out.print(
@@ -165,16 +171,19 @@ def _roots(paths: list[Path]) -> list[x509.Certificate]:
         ) from exc
 
 
-def _refuse(document: Path, code: str, message_vi: str, message_en: str, as_json: bool) -> NoReturn:
-    """A file that cannot be verified at all: exit 2, with the code and both messages (one JSON document
-    with --json)."""
+def _refuse(
+    document: Path, code: str, message_vi: str, message_en: str, as_json: bool, exit_code: int = EXIT_BAD_INPUT
+) -> NoReturn:
+    """A file that cannot be verified at all (exit 2), or an archive that cannot be asked (exit 1): the code and
+    both messages, as one JSON document with --json."""
     if as_json:
         error = {"code": code, "message_vi": message_vi, "message_en": message_en, "file": str(document)}
-        sys.stdout.write(json.dumps({"ok": False, "verdict": "unreadable", "error": error}, ensure_ascii=False) + "\n")
+        verdict = "unreadable" if exit_code == EXIT_BAD_INPUT else "error"
+        sys.stdout.write(json.dumps({"ok": False, "verdict": verdict, "error": error}, ensure_ascii=False) + "\n")
     else:
         err.print(f"[red]{escape(str(document))}: {escape(message_vi)}[/red] [dim]({code})[/dim]")
         err.print(f"    [dim]{escape(message_en)}[/dim]")
-    raise typer.Exit(EXIT_BAD_INPUT)
+    raise typer.Exit(exit_code)
 
 
 def verify_cmd(
@@ -225,7 +234,10 @@ def verify_cmd(
         )
     except SignerError as exc:
         _refuse(document, exc.code, exc.message_vi, exc.message_en, as_json)
-    archived = _archived(database, data) if database else None
+    try:
+        archived = _archived(database, data) if database else None
+    except ArchiveError as exc:
+        _refuse(document, exc.code, exc.message_vi, exc.message_en, as_json, EXIT_INTERNAL)
     if as_json:
         payload = check_as_json(result) | ({"archive": archived} if database else {})
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
@@ -238,11 +250,7 @@ def verify_cmd(
 
 def _archived(database: str, data: bytes) -> dict[str, Any] | None:
     """The archive's record of exactly these bytes: its version and whether a correction superseded it."""
-    try:
-        engine = open_database(database)
-    except ArchiveError as exc:
-        err.print(f"[red]{exc.code}: {exc}[/red]")
-        raise typer.Exit(EXIT_INTERNAL) from None
+    engine = open_database(database)
     try:
         found = SqlCatalog(engine).find_sealed(sha256_hex(data))
     finally:

@@ -180,3 +180,11 @@ def test_unsealed_book_offline_has_unknown_revocation(school: School, tmp_path: 
     report = json.loads(result.stdout)
     assert report["signatures"][0]["intact"] and report["signatures"][0]["revocation"] == "unknown"
     assert verify(school, path).exit_code == 0  # online, the OCSP responder answers
+
+
+def test_json_is_one_document_when_the_archive_cannot_be_asked(school: School, tmp_path: Path) -> None:
+    path = sealed_book(school, tmp_path)
+    result = verify(school, path, "--offline", "--json", "--database", "postgresql+psycopg://x@127.0.0.1:1/none")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["error"]["code"] == "archive.database_unavailable" and report["error"]["message_vi"]
