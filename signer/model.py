@@ -59,7 +59,7 @@ class VerifyPolicy:
     """Signatures and document timestamps (each is compared with every later revision)."""
     max_stream_bytes: int = 16 * MiB
     """Decompressed size of any one stream."""
-    max_decoded_bytes: int = 128 * MiB
+    max_decoded_bytes: int = 64 * MiB
     """Decompressed bytes for the whole verification (earlier revisions are decoded again)."""
     max_seconds: float = 8.0
     """Wall time after which no further signature is examined (the file is refused as too complex)."""
