@@ -38,6 +38,7 @@ from records import Role, SigningPlan
 
 from . import _names, _pdfread, _reading, _verdict, errors
 from ._cms import timestamp_tokens
+from ._deadline import OutOfTime, time_bound
 from ._history import changes_allowed
 from .errors import UnreadableDocumentError
 from .model import ARCHIVE_TIMESTAMP_FIELD, VerifyPolicy
@@ -455,8 +456,15 @@ def verify(
     read, or that exceeds a bound of `policy`, is a coded `SignerError` (never another exception)."""
     _pdfread.install()
     _names.install()
+    policy = policy or VerifyPolicy()
     try:
-        return asyncio.run(_verify(pdf, roots, offline, now, policy or VerifyPolicy()))
+        with time_bound(policy.max_seconds + 1):
+            return asyncio.run(_verify(pdf, roots, offline, now, policy))
+    except OutOfTime as exc:
+        raise errors.TooComplexError(
+            f"Kiểm tra vượt quá {policy.max_seconds:.0f} giây; tệp quá phức tạp",
+            f"Verification took over {policy.max_seconds:.0f} s; the file is too complex",
+        ) from exc
     except errors.SignerError:
         raise
     except PdfDecodeLimitError as exc:

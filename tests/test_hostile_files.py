@@ -3,6 +3,7 @@ traceback), within the verifier's time and memory bounds, each measured in a pro
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from signer import SignerError, VerifyPolicy, verify
 
 from . import hostile
 from .signing_fixtures import School
@@ -87,3 +90,20 @@ def test_a_sealed_book_stays_within_the_bounds(school: School, sealed: bytes, tm
 def test_errors_are_json_too(school: School, tmp_path: Path) -> None:
     exit_code, report, _, _ = run_verify(school, b"not a pdf", tmp_path)
     assert exit_code == 2 and report["error"]["code"] == "signer.unreadable" and report["verdict"] == "unreadable"
+
+
+def test_one_endless_analysis_is_stopped_by_the_time_bound(
+    school: School, sealed: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A single step that never ends (as a crafted difference analysis can) is interrupted where it runs."""
+
+    async def endless(*args: object, **kwargs: object) -> None:
+        while True:
+            time.sleep(0.01)  # blocking, as pure-Python parsing is: no await gives the loop a chance
+
+    # the module (the package's `verify` attribute is the function of the same name)
+    monkeypatch.setattr(importlib.import_module("signer.verify"), "async_validate_pdf_signature", endless)
+    started = time.monotonic()
+    with pytest.raises(SignerError) as stopped:
+        verify(sealed, [school.policy.trust_roots[0]], offline=True, policy=VerifyPolicy(max_seconds=0.5))
+    assert stopped.value.code == "signer.too_complex" and time.monotonic() - started < 5
