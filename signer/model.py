@@ -63,5 +63,5 @@ class VerifyPolicy:
     """Decompressed bytes for the whole verification (earlier revisions are decoded again)."""
     max_seconds: float = 8.0
     """Wall time after which no further signature is examined (the file is refused as too complex)."""
-    fetch_timeout: float = 5.0
+    fetch_timeout: float = 3.0
     """Seconds for one OCSP, CRL or certificate request (online verification)."""

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+import aiohttp
 from asn1crypto import cms, core, tsp, x509
 from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -46,6 +48,7 @@ from .model import ARCHIVE_TIMESTAMP_FIELD, VerifyPolicy
 __all__ = ["DocumentCheck", "SignatureCheck", "UnreadableDocumentError", "verify"]
 
 Message = tuple[str, str]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ class _Contexts:
         self.backend = None if offline else AIOHttpFetcherBackend(per_request_timeout=policy.fetch_timeout)
         self.present = self._load(fetch=not offline)
         self._embedded = self.present if offline else None
+        self.responders_down = False
 
     def _load(self, fetch: bool) -> ValidationContext:
         kwargs: dict[str, Any] = {
@@ -171,7 +175,10 @@ class _Contexts:
         return ValidationContext(**kwargs)
 
     def at(self, moment: datetime | None, fetch: bool = True) -> ValidationContext:
-        """Shared, not parsed again per signature (loading a DSS into a context costs tens of ms)."""
+        """Shared, not parsed again per signature (loading a DSS into a context costs tens of ms). Once the
+        responders have failed a check the book's own data then passed, the rest is judged from the book's data:
+        each further attempt would only wait for the timeout again."""
+        fetch = fetch and not self.responders_down
         if fetch or self.offline:
             base = self.present
         else:
@@ -216,6 +223,18 @@ def _integrity(status: Any) -> tuple[str | None, list[Message]]:
     return None, []
 
 
+async def _online_or_embedded(contexts: _Contexts, check: Callable[[bool], Awaitable[T]]) -> T:
+    """`check(fetch=True)`; when a responder's failure escapes the validator as a network error (a timeout), the
+    same check from the book's data, and the responders are not asked again."""
+    try:
+        return await check(not contexts.offline)
+    except (TimeoutError, aiohttp.ClientError, OSError):
+        if contexts.offline or contexts.responders_down:
+            raise
+        contexts.responders_down = True
+        return await check(False)
+
+
 # What the book's own data can settle when the responders could not: no usable answer, or an out-of-date one.
 _RETRY_EMBEDDED = {
     "TRY_LATER",
@@ -244,7 +263,9 @@ async def _timestamp_trust(
     sig: EmbeddedPdfSignature, contexts: _Contexts, poe_after: datetime | None
 ) -> tuple[Any, Any, bool]:
     """(status with the difference analysis, status that decided trust, whether the embedded data decided it)."""
-    status = await async_validate_pdf_timestamp(sig, validation_context=contexts.at(poe_after))
+    status = await _online_or_embedded(
+        contexts, lambda fetch: async_validate_pdf_timestamp(sig, validation_context=contexts.at(poe_after, fetch))
+    )
     if status.trusted or poe_after is not None:
         return status, status, False
     _, sub = _verdict.of_trust(status)
@@ -255,6 +276,7 @@ async def _timestamp_trust(
     again = await async_validate_pdf_timestamp(
         sig, validation_context=contexts.at(status.timestamp, fetch=False), skip_diff=True
     )
+    contexts.responders_down = contexts.responders_down or bool(again.trusted)
     return status, (again if again.trusted else status), again.trusted
 
 
@@ -350,12 +372,16 @@ async def _check_signature(
     signed: frozenset[str],
     has_dss: bool,
 ) -> SignatureCheck:
-    judged = await _judge(sig, contexts, poe_after, fetch=True, diff=True)
+    down = contexts.responders_down
+    judged = await _online_or_embedded(contexts, lambda fetch: _judge(sig, contexts, poe_after, fetch, diff=True))
+    if contexts.responders_down and not down:
+        judged.notes.append(_UNREACHABLE_NOTE)
     indication, sub = _verdict.of_trust(judged.trust)
     if indication != _verdict.PASSED and sub in _RETRY_EMBEDDED and not contexts.offline and has_dss:
         # Online answers add to the embedded ones; a responder that is gone never makes a good book fail.
         again = await _judge(sig, contexts, poe_after, fetch=False, diff=False)
         if _verdict.of_trust(again.trust)[0] == _verdict.PASSED:
+            contexts.responders_down = True
             judged = _Judged(
                 judged.result, again.trust, again.ts_trusted, again.judged_at, [*again.notes, _UNREACHABLE_NOTE]
             )

@@ -5,6 +5,8 @@ not be checked instead of passing."""
 from __future__ import annotations
 
 import logging
+import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +29,7 @@ class GoneSchool:
     root: x509.Certificate
     sealed: bytes
     approved: bytes
+    port: int
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +43,8 @@ def gone(
     people = [Person(m.id, m.full_name) for m in record.staff]
     people.append(Person(f"school:{record.school.code}", record.school.name))
     folder = tmp_path_factory.mktemp("gone-pki")
-    init(folder, record.school.name, people, free_port())
+    port = free_port()
+    init(folder, record.school.name, people, port)
     root = x509.Certificate.load(pem.unarmor((folder / "root.pem").read_bytes())[2])
     pdf = render(record, RenderOptions(profile=Profile.PDFA_3B)).pdf
     with serve(folder) as pki, SigningService(SigningPolicy(trust_roots=(root,), tsa_url=pki.tsa_url)) as service:
@@ -48,7 +52,7 @@ def gone(
         for entry in signing_plan(record).entries:
             pdf = service.sign(pdf, entry.field, Pkcs12KeySource(pki.p12_path(entry.signer_id), DEV_PASSWORD))
             approved = approved or pdf
-    yield GoneSchool(root, pdf, approved)
+    yield GoneSchool(root, pdf, approved, port)
 
 
 @pytest.mark.parametrize("offline", [False, True])
@@ -75,3 +79,19 @@ def test_an_archive_timestamp_whose_certificate_expired_is_not_rescued(gone: Gon
     check = verify(gone.sealed, [gone.root], offline=True, now=datetime(2061, 1, 1, tzinfo=UTC))
     assert check.verdict == "indeterminate"
     assert check.signatures[-1].timestamp_time is None and not check.signatures[-1].notes
+
+
+def test_responders_that_never_answer_cost_one_timeout_not_one_per_signature(gone: GoneSchool) -> None:
+    """The responders' address now takes connections and never answers (a black hole, not a refusal)."""
+    hole = socket.socket()
+    hole.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    hole.bind(("127.0.0.1", gone.port))
+    hole.listen(64)  # never accepted: the kernel completes the connection, nobody ever reads the request
+    try:
+        started = time.monotonic()
+        check = verify(gone.sealed, [gone.root], offline=False, now=LATER, policy=VerifyPolicy(fetch_timeout=1))
+        elapsed = time.monotonic() - started
+    finally:
+        hole.close()
+    assert check.verdict == "genuine", [(s.field, s.sub_indication) for s in check.signatures]
+    assert elapsed < 6, elapsed
