@@ -10,7 +10,6 @@ limit).
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,8 +23,8 @@ from templates import PIECE_KEY
 
 from . import errors
 from .model import VerifyPolicy
+from .service import declared_part
 
-_XMP_PART = re.compile(rb"<pdfaid:part>\s*(\d)|pdfaid:part=[\"']\s*(\d)")
 # The form tree and the page tree are walked with these bounds whatever the file claims.
 _MAX_NODES = 10_000
 
@@ -87,8 +86,7 @@ def pdfa_of(reader: PdfFileReader) -> str | None:
         raise
     except Exception:  # an unreadable XMP claims nothing
         return None
-    found = _XMP_PART.search(data)
-    return (found.group(1) or found.group(2)).decode() if found else None
+    return declared_part(data)
 
 
 def _key(raw: Any) -> Any:
