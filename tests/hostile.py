@@ -4,6 +4,7 @@ encryption and a CMS that carries its own content. Each is what an upload to a p
 from __future__ import annotations
 
 import io
+import random
 import re
 import zlib
 
@@ -118,3 +119,20 @@ def encapsulated_cms(pdf: bytes) -> bytes:
     signed["encap_content_info"] = cms.ContentInfo({"content_type": "data", "content": b"9.5"})
     new_hex: bytes = info.dump(force=True).hex().encode()
     return pdf[:start] + new_hex.ljust(len(hex_text), b"0") + pdf[end:]
+
+
+def near_the_size_limit(pdf: bytes) -> bytes:
+    """As large as the verifier reads (about 26 MB): eight streams of 10 MB of zeros each once decompressed, and
+    25 MB of incompressible bytes, all referenced from the catalog of an update."""
+    number = _size(pdf)
+    objects: dict[int, bytes] = {}
+    refs = b""
+    zeros = zlib.compress(b"\0" * (10 << 20), 9)
+    for i in range(8):
+        objects[number + i] = b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(zeros) + zeros + b"\nendstream"
+        refs += b" /Heavy%d %d 0 R" % (i, number + i)
+    noise = random.Random(7).randbytes(25 << 20)
+    objects[number + 8] = b"<< /Length %d >>\nstream\n" % len(noise) + noise + b"\nendstream"
+    catalog, body = _catalog_with(pdf, refs + b" /Noise %d 0 R" % (number + 8))
+    objects[catalog] = body
+    return append_objects(pdf, objects)

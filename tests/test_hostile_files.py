@@ -64,6 +64,7 @@ CASES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "malformed_update": (hostile.malformed_update, ""),
     "encrypted": (hostile.encrypted, "signer.encrypted"),
     "encapsulated_cms": (hostile.encapsulated_cms, ""),
+    "near_the_size_limit": (hostile.near_the_size_limit, ""),
 }
 
 
