@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from records import validate_record
-from records.adapters import read_csv
+from records.adapters import read_csv, read_workbook
+from records.limits import IntakeLimits
 
 from .test_cli import _class_info, _sheet_content, _workbook, invoke, write_jsonl
 
@@ -128,3 +129,12 @@ def test_line_breaks_stay_allowed_in_comments(raw_samples: dict[str, Any]) -> No
     value = copy.deepcopy(raw_samples["tieu_hoc"][0])
     value["homeroom_comment"] = "Chăm ngoan.\nCần cố gắng thêm môn Toán."
     assert validate_record(value).record is not None
+
+
+def test_a_workbook_sheet_over_the_row_limit_is_refused(tmp_path: Path, raw_samples: dict[str, Any]) -> None:
+    sheet = tmp_path / "lop.xlsx"
+    _workbook(sheet, _thcs(raw_samples))  # two students: over a limit of one row
+    sheets, problems = read_workbook(sheet, IntakeLimits(max_rows=1))
+    assert sheets["hoc_sinh"] == []  # nothing of an oversized sheet is kept
+    assert [(p.code, p.params["sheet"]) for p in problems if p.code == "sheet.too_many_rows"]
+    assert read_workbook(sheet)[1] == []
