@@ -6,7 +6,7 @@ Knows records and templates, never storage.
 from . import errors
 from .adapters import ConfirmAndPollApi, ConfirmAndPollKeySource, CscKeySource, Pkcs11KeySource, Pkcs12KeySource
 from .adapters.pkcs11 import DEFAULT_MODULE as DEFAULT_PKCS11_MODULE
-from .checks import fingerprint, is_organisation_certificate
+from .checks import fingerprint, is_organisation_certificate, same_person
 from .errors import SignerError
 from .etsi import etsi_report
 from .external import ExternalSigning, FileSessionStore, PreparedSignature, SessionStore
@@ -43,5 +43,6 @@ __all__ = [
     "next_field_for",
     "pdfa_part",
     "raw_signature",
+    "same_person",
     "verify",
 ]

@@ -66,6 +66,17 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold().strip()
 
 
+def same_person(certificate_name: str, planned_name: str) -> bool:
+    """Whether a certificate's name is the plan's, whatever the case, the spacing and the diacritics (some CAs
+    write "NGUYEN VAN AN" for Nguyễn Văn An)."""
+
+    def loose(text: str) -> str:
+        bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        return " ".join(bare.replace("đ", "d").replace("Đ", "D").casefold().split())
+
+    return loose(certificate_name) == loose(planned_name)
+
+
 def _subject(cert: x509.Certificate, key: str) -> str:
     value = cert.subject.native.get(key, "")
     return str(value[0] if isinstance(value, list) else value)
@@ -90,7 +101,9 @@ def check_identity(entry: PlanEntry, cert: x509.Certificate, policy: SigningPoli
         )
     bound = policy.bindings.get(entry.signer_id)
     name = _subject(cert, "common_name")
-    if (bound is not None and bound.lower() != fingerprint(cert)) or (
+    # A fingerprint binding pins one certificate of the person; it never lets another name sign, since the
+    # book's verification checks every signature against the plan's names.
+    if (bound is not None and (bound.lower() != fingerprint(cert) or not same_person(name, entry.signer_name))) or (
         bound is None and fold(name) != fold(entry.signer_name)
     ):
         raise errors.IdentityMismatchError(

@@ -266,12 +266,13 @@ class SigningService:
                 f"The book carries form fields outside its signing plan ({names}); it is not signed",
             )
         entry = checks.check_plan(state.plan, field, state.signed, acting_as)
-        checks.check_identity(entry, cert, self.policy)
+        # The field's stamp first: no certificate can sign a field whose name the stamp font cannot draw.
         if entry.role is not Role.SCHOOL_SEAL and (missing := missing_characters(entry.label + entry.signer_name)):
             raise errors.StampCharacterError(
                 f"Phông chữ của dấu chữ ký không có ký tự {missing!r} (trong tên hoặc chức danh của '{field}')",
                 f"The stamp font has no glyph for {missing!r} (in the name or role of '{field}')",
             )
+        checks.check_identity(entry, cert, self.policy)
         writer = PdfAWriter(pdf)
         _history.check_trailing(pdf, state.last_signature)
         if entry.role is Role.SCHOOL_SEAL:

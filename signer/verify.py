@@ -31,6 +31,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from records import Role, SigningPlan
 
 from . import _names, _pdfread, _reading, errors
+from ._conformance import plan_problems
 from ._contexts import Contexts
 from ._deadline import OutOfTime, time_bound
 from ._judging import check_document_timestamp, check_signature
@@ -158,6 +159,7 @@ async def _verify(
                 f"The document carries form fields outside its signing plan: {names}",
             )
         )
+    problems += plan_problems(signatures, plan)
     state, remaining = _state(plan, signed)
     seal_fields = {e.field for e in plan.entries if e.role is Role.SCHOOL_SEAL} if plan else set()
     part = _reading.pdfa_of(reader)

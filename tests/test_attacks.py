@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from pki import revoke
 from records import signing_plan
-from signer import SignerError
+from signer import SignerError, same_person
 
 from .attacks import SHADOW_CLASSES, add_text_field, annotate, fill_text_field, self_made_tsa, shadow, sign_outside
 from .signing_fixtures import COMPROMISED, School, record_with
@@ -137,3 +137,24 @@ def test_the_principal_locks_every_field_but_the_seal(school: School, chain: lis
     principal = next(s for s in reader.embedded_signatures if s.field_name == "hieu_truong")
     lock = principal.fieldmdp
     assert lock is not None and lock.action.value == "/Exclude" and lock.fields == ["dau_truong"]
+
+
+def test_a_plan_field_signed_by_someone_else_or_out_of_order_is_not_genuine(school: School, tmp_path: Path) -> None:
+    """Sound signatures by trusted certificates, made by other software: the wrong person in the principal's
+    field, and the principal before the homeroom teacher."""
+    tsa = HTTPTimeStamper(school.pki.tsa_url)
+    book = school.book(school.primary)
+    homeroom = school.service.sign(book, "gvcn", school.key("gvcn"))
+    impostor = sign_outside(homeroom, "hieu_truong", school.key("gvcn"), tsa)
+    code, report = verify_json(school, impostor, tmp_path)
+    assert code == 1 and report["verdict"] == "not_genuine"
+    assert any("'hieu_truong'" in p["message_en"] and "signed by" in p["message_en"] for p in report["problems"])
+    principal = signing_plan(school.primary).entry("hieu_truong").signer_id
+    early = sign_outside(book, "hieu_truong", school.key(principal), tsa)
+    code, report = verify_json(school, sign_outside(early, "gvcn", school.key("gvcn"), tsa), tmp_path)
+    assert code == 1 and any("signed before gvcn" in p["message_en"] for p in report["problems"])
+
+
+def test_names_match_whatever_the_case_spacing_and_diacritics() -> None:
+    assert same_person("NGUYEN VAN  AN", "Nguyễn Văn An") and same_person("Đặng Thị Hà", "dang thi ha")
+    assert not same_person("Trần Văn Bình", "Nguyễn Văn An")

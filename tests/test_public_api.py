@@ -124,6 +124,7 @@ def test_signer_and_pki_public_names() -> None:
             "next_field_for",
             "pdfa_part",
             "raw_signature",
+            "same_person",
             "verify",
         ]
     )
