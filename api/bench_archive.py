@@ -17,6 +17,7 @@ import typer
 from archive import (
     ArchiveService,
     BookFacts,
+    DocumentKind,
     Lock,
     ObjectStore,
     SqlCatalog,
@@ -49,7 +50,7 @@ def _book(n: int) -> bytes:
 def _facts(n: int) -> BookFacts:
     return BookFacts(
         f"HB-BENCH-{n:06d}",
-        "hoc_ba",
+        DocumentKind.HOC_BA,
         "79000701",
         "Trường THCS Bench",
         "2025-2026",

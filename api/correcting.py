@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from archive import ArchiveService, BookFacts, Correction, SqlCorrections
+from archive import ArchiveService, BookFacts, Correction, DocumentKind, SqlCorrections
 from records import (
     Change,
     Minutes,
@@ -128,7 +128,7 @@ def witness(
     rendered = render_minutes(minutes, options)
     facts = BookFacts(
         document_id=rendered.document_id,
-        kind="correction_minutes",
+        kind=DocumentKind.CORRECTION_MINUTES,
         school_code=corrected.school.code,
         school_name=corrected.school.name,
         school_year=corrected.school_year,

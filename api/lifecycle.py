@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from archive import ArchiveService, BookFacts, DocumentVersion, StaffFacts, VersionStatus
+from archive import ArchiveService, BookFacts, DocumentKind, DocumentVersion, StaffFacts, VersionStatus
 from records import Record, Role, SigningPlan, canonical_json, content_hash
 from signer import KeySource, SigningService
 from templates import document_id, read_identity, read_plan
 
 
-def book_facts(record: Record, kind: str = "hoc_ba") -> BookFacts:
+def book_facts(record: Record, kind: DocumentKind = DocumentKind.HOC_BA) -> BookFacts:
     """The facts the archive records about a record's book; the id and hash are the ones rendering printed."""
     return BookFacts(
         document_id=document_id(record),
@@ -42,21 +42,17 @@ class Outcome:
     signed: list[str] = field(default_factory=list)
 
 
-def kind_of(plan: SigningPlan) -> str:
-    """The retention kind of a rendered document, told by its plan: correction minutes have a requester."""
-    return "correction_minutes" if any(e.role is Role.CORRECTION_REQUESTER for e in plan.entries) else "hoc_ba"
-
-
 def keep_signature(
     archive: ArchiveService, document_id: str, plan: SigningPlan, parent: bytes, signed: bytes, field: str
 ) -> DocumentVersion | None:
     """Record a new signature on top of `parent`; when it was the school seal's, the book is finished (B-LTA) and
-    goes to the locked store under its kind's retention. Returns the sealed version, else None."""
+    goes to the locked store under the retention of the kind it was registered as. Returns the sealed version,
+    else None."""
     entry = plan.entry(field)
     archive.record_revision(document_id, parent, signed, field, entry.signer_id)
     if entry.role is not Role.SCHOOL_SEAL:
         return None
-    return archive.seal(document_id, signed, kind_of(plan), actor=entry.signer_id)
+    return archive.seal(document_id, signed, actor=entry.signer_id)
 
 
 def sign_into_archive(

@@ -42,6 +42,13 @@ class StoredObject:
         return self.legal_hold or (self.lock is not None and self.lock.covers(moment))
 
 
+class DocumentKind(StrEnum):
+    """What a document is, stored when it is registered: its retention policy follows from it."""
+
+    HOC_BA = "hoc_ba"
+    CORRECTION_MINUTES = "correction_minutes"
+
+
 @dataclass(frozen=True)
 class ObjectVersion:
     """One version of an object in a store (or a delete marker), as the store lists it."""
@@ -101,8 +108,8 @@ class BookFacts:
     never opens a PDF)."""
 
     document_id: str
-    kind: str
-    """Retention kind: ``hoc_ba`` or ``correction_minutes``."""
+    kind: DocumentKind
+    """Stored with the document; sealing and reconciliation read it back for the retention policy."""
     school_code: str
     school_name: str
     school_year: str

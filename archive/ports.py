@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from .audit_model import Anchor, AuditEvent
-from .model import BookFacts, DocumentVersion, Lock, ObjectVersion, Revision, StoredObject, VersionStatus
+from .model import BookFacts, DocumentKind, DocumentVersion, Lock, ObjectVersion, Revision, StoredObject, VersionStatus
 
 
 class ObjectStore(Protocol):
@@ -86,6 +86,8 @@ class Catalog(Protocol):
     ) -> tuple[DocumentVersion, AuditEvent]: ...
 
     def abort_seal(self, version: DocumentVersion, reason: str, at: datetime, actor: str) -> None: ...
+
+    def kind(self, document_id: str) -> DocumentKind: ...
 
     def version(self, document_id: str, version: int | None = None) -> DocumentVersion: ...
 

@@ -143,14 +143,15 @@ class ArchiveService:
         stored = self.store.put(revision_key(digest), pdf)
         return Revision(document_id, 0, 0, digest, stored.key, stored.size, field, signer, stored.version_id)
 
-    def seal(self, document_id: str, pdf: bytes, kind: str = "hoc_ba", actor: str = "system") -> DocumentVersion:
-        """Write the finished book to the locked store with its policy's retention, then anchor the audit trail.
+    def seal(self, document_id: str, pdf: bytes, actor: str = "system") -> DocumentVersion:
+        """Write the finished book to the locked store with the retention of the kind it was registered as, then
+        anchor the audit trail.
 
         The row says `sealing` before the object is written and `sealed` only after: a crash in between is
         never shown as sealed, and `reconcile` completes it."""
         digest = sha256_hex(pdf)
+        policy = policy_for(self.catalog.kind(document_id).value)
         version = self.catalog.begin_seal(document_id, digest, lambda n: sealed_key(document_id, n, digest))
-        policy = policy_for(kind)
         now = self.clock.now()
         try:
             stored = self.store.put(version.sealed_key or "", pdf, Lock(policy.retain_until(now)))
@@ -185,13 +186,14 @@ class ArchiveService:
                     if not failed:  # else the error that stopped the sitting is the one to report
                         raise
 
-    def reconcile(self, kind: str = "hoc_ba", actor: str = "system") -> ReconcileReport:
-        """Repair what a crash left between storage and database. Safe to run at any time, and twice."""
+    def reconcile(self, actor: str = "system") -> ReconcileReport:
+        """Repair what a crash left between storage and database. Safe to run at any time, and twice. Each
+        document is finished under the retention of the kind it was registered as."""
         finished: list[str] = []
         undone: list[str] = []
-        policy = policy_for(kind)
         for version in self.catalog.versions(VersionStatus.SEALING):
             name = f"{version.document_id} v{version.version}"
+            policy = policy_for(self.catalog.kind(version.document_id).value)
             key, digest = version.sealed_key or "", version.sealed_sha256 or ""
             try:
                 stored = self._stat_or_none(key)

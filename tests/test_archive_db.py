@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from archive import (
     BookFacts,
     DatabaseConfigError,
     DatabaseUnavailableError,
+    DocumentKind,
     DocumentStateError,
     FileStore,
     LockMode,
@@ -44,7 +46,7 @@ Factory = Callable[..., ArchiveService]
 def facts(document_id: str = "HB-TEST-0001", content: str = "a") -> BookFacts:
     return BookFacts(
         document_id=document_id,
-        kind="hoc_ba",
+        kind=DocumentKind.HOC_BA,
         school_code="79000701",
         school_name="Trường THCS Nguyễn Du",
         school_year="2025-2026",
@@ -209,6 +211,27 @@ def test_a_crash_between_object_and_row_is_never_shown_as_sealed_and_is_reconcil
     assert restarted.catalog.version("HB-TEST-0001").status is VersionStatus.SEALED
     assert restarted.reconcile().finished == (), "safe to run twice"
     assert restarted.verify_audit().intact
+
+
+def test_sealing_and_reconciliation_take_the_policy_of_the_kind_registered(service: Factory) -> None:
+    """Minutes sealed directly, and minutes whose seal a crash interrupted, both get the minutes' policy (the
+    caller does not say the kind again; reconciliation once sealed every interrupted document as a book)."""
+    archive = service()
+    direct = replace(facts("HB-MINUTES-1"), kind=DocumentKind.CORRECTION_MINUTES)
+    archive.register(direct, b"%PDF minutes one")
+    archive.seal("HB-MINUTES-1", b"%PDF minutes one")
+    crashed = replace(facts("HB-MINUTES-2", "b"), kind=DocumentKind.CORRECTION_MINUTES)
+    archive.register(crashed, b"%PDF minutes two")
+    archive.catalog.begin_seal(
+        "HB-MINUTES-2", sha256_hex(b"%PDF minutes two"), lambda n: f"sealed/HB-MINUTES-2/v{n}.pdf"
+    )
+    assert service().reconcile().finished == ("HB-MINUTES-2 v1",)
+    policies = {
+        key: policy for key, policy, _ in archive.catalog.retention_due(archive.clock.now() + timedelta(days=365 * 200))
+    }
+    sealed = {v.document_id: v.sealed_key for v in archive.catalog.versions(VersionStatus.SEALED)}
+    assert policies[sealed["HB-MINUTES-1"] or ""] == policies[sealed["HB-MINUTES-2"] or ""] == "bien-ban-dieu-chinh"
+    assert archive.catalog.kind("HB-MINUTES-2") is DocumentKind.CORRECTION_MINUTES
 
 
 def test_a_crash_before_the_sealed_object_is_rewritten_from_the_last_revision(service: Factory) -> None:

@@ -18,6 +18,7 @@ from archive import (
     ArchiveService,
     AuditEvent,
     BookFacts,
+    DocumentKind,
     FileStore,
     RfcTimestamper,
     SqlCatalog,
@@ -35,7 +36,7 @@ runner = CliRunner()
 def book(n: int) -> BookFacts:
     return BookFacts(
         f"HB-AUDIT-{n:04d}",
-        "hoc_ba",
+        DocumentKind.HOC_BA,
         "79000701",
         "Trường THCS Nguyễn Du",
         "2025-2026",

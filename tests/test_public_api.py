@@ -162,6 +162,7 @@ def test_archive_and_retention_public_names() -> None:
             "AuditEvent",
             "AuditReport",
             "BookFacts",
+            "DocumentKind",
             "Break",
             "Catalog",
             "Clock",

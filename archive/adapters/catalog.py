@@ -17,7 +17,16 @@ from sqlalchemy import Connection, Row, and_, func, insert, select, update
 from ..audit_model import Anchor, AuditEvent
 from ..clock import as_utc
 from ..errors import DocumentStateError, StaleRevisionError, UnknownDocumentError
-from ..model import BookFacts, CorrectionStatus, DocumentVersion, Lock, Revision, StoredObject, VersionStatus
+from ..model import (
+    BookFacts,
+    CorrectionStatus,
+    DocumentKind,
+    DocumentVersion,
+    Lock,
+    Revision,
+    StoredObject,
+    VersionStatus,
+)
 from ._sql import SqlBase
 from .tables import (
     audit_anchors,
@@ -319,6 +328,16 @@ class SqlCatalog(SqlBase):
             self._append(conn, at, actor, "book.seal_undone", refs, {"reason": reason})
 
     # -- reading ----------------------------------------------------------------------------------------------
+
+    def kind(self, document_id: str) -> DocumentKind:
+        """The kind the document was registered as."""
+        with self._tx() as conn:
+            row = conn.execute(select(documents.c.kind).where(documents.c.id == document_id)).first()
+        if row is None:
+            raise UnknownDocumentError(
+                f"Không có học bạ {document_id} trong lưu trữ", f"No book {document_id} in the archive"
+            )
+        return DocumentKind(row[0])
 
     def version(self, document_id: str, version: int | None = None) -> DocumentVersion:
         with self._tx() as conn:
