@@ -27,6 +27,7 @@ from archive import (
     open_database,
     open_store,
     sha256_hex,
+    upgrade_database,
 )
 from templates import PlanMissingError, read_identity, write_atomic
 
@@ -53,6 +54,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.
 audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit trail.")
 fixity_app = typer.Typer(no_args_is_help=True, help="Re-read stored objects and compare their sha256.")
 retention_app = typer.Typer(no_args_is_help=True, help="Write-once locks: renewal of the permanent horizon.")
+db_app = typer.Typer(no_args_is_help=True, help="The metadata database: its schema.")
 
 
 @contextmanager
@@ -214,6 +216,18 @@ def retention_renew(
     _emit(as_json, {"renewed": list(renewed), "within_years": within_years})
     if not as_json:
         out.print(f"Đã gia hạn khóa / locks renewed: {len(renewed)}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: DatabaseOpt = DEFAULT_DATABASE) -> None:
+    """Bring the metadata database to this release's schema (Alembic migrations); safe to run twice."""
+    try:
+        before, after = upgrade_database(database)
+    except ArchiveError as exc:
+        err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    said = "đã là bản mới nhất / already current" if before == after else f"{before or '—'} → {after}"
+    out.print(f"Lược đồ cơ sở dữ liệu / database schema: {said}")
 
 
 def latest(

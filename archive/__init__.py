@@ -6,13 +6,14 @@ from .adapters.tables import metadata as schema_metadata
 from .audit_model import GENESIS, Anchor, AuditEvent, Break, first_break
 from .clock import SystemClock
 from .config import DEFAULT_STORAGE, open_store
-from .database import DEFAULT_DATABASE, open_database
+from .database import DEFAULT_DATABASE, open_database, upgrade_database
 from .errors import (
     AnchorError,
     ArchiveError,
     BagInvalidError,
     CorruptObjectError,
     DatabaseConfigError,
+    DatabaseOutdatedError,
     DatabaseUnavailableError,
     DocumentStateError,
     ExportError,
@@ -70,6 +71,7 @@ __all__ = [
     "CorrectionStatus",
     "CorruptObjectError",
     "DatabaseConfigError",
+    "DatabaseOutdatedError",
     "DatabaseUnavailableError",
     "DocumentKind",
     "DocumentStateError",
@@ -110,5 +112,6 @@ __all__ = [
     "schema_metadata",
     "sealed_key",
     "sha256_hex",
+    "upgrade_database",
     "write_bag",
 ]

@@ -1,4 +1,9 @@
-"""The metadata database chosen by URL (`sqlite:///path.db`, `postgresql+psycopg://…`), migrated on opening."""
+"""The metadata database chosen by URL (`sqlite:///path.db`, `postgresql+psycopg://…`).
+
+Migrations are applied on purpose: `upgrade_database` (the `hocba db upgrade` command) brings a database to the
+latest schema. An embedded SQLite file upgrades itself when opened (it belongs to the one installation that uses
+it); any other database at an older revision is refused with `archive.database_outdated`, which names the
+command, so that a shared production database never changes schema as a side effect of an ordinary command."""
 
 from __future__ import annotations
 
@@ -9,11 +14,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from .errors import DatabaseConfigError, DatabaseUnavailableError
+from .errors import DatabaseConfigError, DatabaseOutdatedError, DatabaseUnavailableError
 
 DEFAULT_DATABASE = "sqlite:///./var/hocba.db"
 
@@ -25,8 +32,9 @@ def _shown(url: str) -> str:
         return url.rsplit("@", maxsplit=1)[-1]
 
 
-def open_database(url: str, migrate: bool = True) -> Engine:
-    """An engine on `url`, with the schema brought up to date (Alembic `upgrade head`)."""
+def open_database(url: str, migrate: bool | None = None) -> Engine:
+    """An engine on `url` whose schema is the latest: `migrate` None upgrades an SQLite file and refuses any
+    other database at an older revision (`archive.database_outdated`); True upgrades; False checks nothing."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -45,9 +53,58 @@ def open_database(url: str, migrate: bool = True) -> Engine:
         raise DatabaseConfigError(
             f"Địa chỉ cơ sở dữ liệu không hợp lệ: {_shown(url)}", f"Bad database URL: {_shown(url)}"
         ) from exc
-    if migrate:
+    if migrate or (migrate is None and backend == "sqlite"):
         upgrade(engine)
+    elif migrate is None:
+        _require_latest(engine)
     return engine
+
+
+def upgrade_database(url: str) -> tuple[str | None, str]:
+    """Bring the database at `url` to the latest schema; (revision before, revision after)."""
+    engine = open_database(url, migrate=False)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        return before, current_revision(engine) or ""
+    finally:
+        engine.dispose()
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("archive") / "migrations"))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None  # the package ships its migrations
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            revision: str | None = MigrationContext.configure(connection).get_current_revision()
+            return revision
+    except OperationalError as exc:
+        raise DatabaseUnavailableError(
+            f"Không kết nối được cơ sở dữ liệu {_shown(str(engine.url))}",
+            f"Cannot reach the database {_shown(str(engine.url))}: {exc.orig}",
+        ) from exc
+
+
+def _require_latest(engine: Engine) -> None:
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        engine.dispose()
+        raise DatabaseOutdatedError(
+            f"Cơ sở dữ liệu {_shown(str(engine.url))} ở phiên bản lược đồ {current or 'trống'}, cần {head}: "
+            "chạy `hocba db upgrade` trước",
+            f"The database {_shown(str(engine.url))} is at schema revision {current or 'none'}, {head} is needed: "
+            "run `hocba db upgrade` first",
+        )
 
 
 def _sqlite(url: str, database: str | None) -> Engine:
@@ -80,8 +137,7 @@ def _sqlite(url: str, database: str | None) -> Engine:
 
 
 def upgrade(engine: Engine) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("archive") / "migrations"))
+    config = _config()
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection

@@ -70,6 +70,12 @@ class DatabaseUnavailableError(ArchiveError):
     retryable = True
 
 
+class DatabaseOutdatedError(ArchiveError):
+    """The database's schema is older than this release's: `hocba db upgrade` brings it up to date."""
+
+    code = "archive.database_outdated"
+
+
 class StaleRevisionError(ArchiveError):
     """Another writer recorded a revision of the same document first; sign again on the newer revision."""
 

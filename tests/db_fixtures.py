@@ -17,6 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from archive import upgrade_database
+
 from .conftest import require
 
 DATABASES = ["sqlite", "postgresql"]
@@ -53,8 +55,11 @@ def pg_schema_url(run_url: str) -> str:
 
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A brand-new, empty metadata database of each kind."""
+    """A new metadata database of each kind: an SQLite file not yet created (it upgrades itself on first use),
+    and a PostgreSQL schema brought to the latest revision as an operator does (`hocba db upgrade`)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'hocba.db'}"
     run_url: str = request.getfixturevalue("pg_run_database")
-    return pg_schema_url(run_url)
+    url = pg_schema_url(run_url)
+    upgrade_database(url)
+    return url

@@ -30,6 +30,13 @@ def run(*args: str) -> tuple[int, dict[str, object]]:
 def test_demo_archives_on_postgresql_and_s3(pg_run_database: str, s3_server: S3Server, tmp_path: Path) -> None:
     database, bucket = pg_schema_url(pg_run_database), new_bucket()
     storage = s3_server.url(bucket)
+    demo = ["demo", "--out", str(tmp_path / "refused"), "--students", "1", "--storage", storage, "--database", database]
+    outdated = runner.invoke(app, demo)
+    assert outdated.exit_code != 0 and "archive.database_outdated" in outdated.output
+    assert "hocba db upgrade" in outdated.output
+    upgraded = runner.invoke(app, ["db", "upgrade", "--database", database])
+    assert upgraded.exit_code == 0 and "→" in upgraded.output
+    assert "already current" in runner.invoke(app, ["db", "upgrade", "--database", database]).output
     code, summary = run(
         "demo", "--out", str(tmp_path), "--students", "1", "--storage", storage, "--database", database, "--json"
     )

@@ -49,7 +49,7 @@ def envvars_read_by(path: list[str]) -> set[str]:
 
 def test_services_and_health_checks() -> None:
     services = compose()["services"]
-    assert set(services) == {"app", "postgres", "minio", "minio-init"}
+    assert set(services) == {"app", "postgres", "minio", "minio-init", "db-upgrade"}
     assert services["postgres"]["image"].startswith("postgres:16")
     assert services["minio"]["image"].startswith("minio/minio")
     for name in ("postgres", "minio"):
@@ -57,7 +57,11 @@ def test_services_and_health_checks() -> None:
         assert any(v.split(":")[0] for v in services[name]["volumes"]), f"{name} keeps its data in a volume"
     needs = services["app"]["depends_on"]
     assert needs["postgres"]["condition"] == needs["minio"]["condition"] == "service_healthy"
-    assert needs["minio-init"]["condition"] == "service_completed_successfully"
+    assert needs["minio-init"]["condition"] == needs["db-upgrade"]["condition"] == "service_completed_successfully"
+    # The schema is migrated on purpose, by the command that does it, against the app's own database.
+    upgrade = services["db-upgrade"]
+    assert upgrade["command"] == ["db", "upgrade"] and upgrade["image"] == services["app"]["image"]
+    assert upgrade["environment"]["HOCBA_DATABASE"] == services["app"]["environment"]["HOCBA_DATABASE"]
     assert set(compose()["volumes"]) >= {"postgres-data", "minio-data"}
 
 
