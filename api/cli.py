@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from archive import ArchiveService, sha256_hex
-from records import Record, dumps_jsonl, generate_sample, json_schema, load_file
+from records import HocbaError, Record, dumps_jsonl, generate_sample, json_schema, load_file
 from templates import (
     DEFAULT_VERIFY_URL,
     Profile,
@@ -226,6 +227,7 @@ def main() -> None:
     quiet_libraries()
     try:
         app()
-    except TemplatesError as exc:  # anything a command did not handle is still reported with its code
-        err.print(f"[red]{exc.code}: {exc}[/red]")
+    except HocbaError as exc:  # anything a command did not handle is still reported with its code, in both languages
+        err.print(f"[red]{exc.code}: {escape(exc.message_vi)}[/red]")
+        err.print(f"    [dim]{escape(exc.message_en)}[/dim]")
         sys.exit(EXIT_INTERNAL)

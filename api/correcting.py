@@ -10,8 +10,8 @@ from datetime import datetime
 from archive import ArchiveService, BookFacts, Correction, DocumentKind, SqlCorrections
 from records import (
     Change,
+    CorrectionRefusedError,
     Minutes,
-    Problem,
     Record,
     apply_changes,
     check_people,
@@ -23,14 +23,6 @@ from records import (
 from templates import RenderedDocument, RenderOptions, render, render_minutes
 
 from .lifecycle import book_facts
-
-
-class CorrectionRefusedError(Exception):
-    """The request breaks a rule: problems name the field and carry a code, in Vietnamese and English."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(f"{p.code} {p.path}" for p in problems))
-        self.problems = problems
 
 
 def _record(record_json: str) -> Record:

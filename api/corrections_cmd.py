@@ -23,7 +23,7 @@ from archive import (
     SqlCatalog,
     SqlCorrections,
 )
-from records import parse_value
+from records import CorrectionRefusedError, parse_value
 from templates import write_atomic
 
 from . import correcting
@@ -41,7 +41,7 @@ def _workflow(database: str, storage: str) -> Iterator[tuple[ArchiveService, Sql
             catalog = archive.catalog
             assert isinstance(catalog, SqlCatalog)  # `opened` builds the archive on the SQL catalog
             yield archive, SqlCorrections(catalog.engine)
-        except correcting.CorrectionRefusedError as refused:
+        except CorrectionRefusedError as refused:
             for problem in refused.problems:
                 show_problem("correction", problem)
             raise typer.Exit(EXIT_BAD_INPUT) from None

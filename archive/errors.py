@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+from records import HocbaError
 
-class ArchiveError(Exception):
+
+class ArchiveError(HocbaError):
+    """Root of this package's errors (under the one root, `records.HocbaError`)."""
+
     code = "archive.error"
     retryable = False
 
-    def __init__(self, message_vi: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.message_vi = message_vi
-        self.message_en = message_en
-
     def __str__(self) -> str:
         return f"{self.message_vi} / {self.message_en}"
-
-    def __reduce__(self) -> tuple[type[ArchiveError], tuple[str, str]]:
-        # Back from a worker process or a job queue with both messages (the default would rebuild it from one).
-        return type(self), (self.message_vi, self.message_en)
 
 
 class ObjectLockedError(ArchiveError):

@@ -1,9 +1,11 @@
-"""Errors of the development PKI, each with a stable code."""
+"""Errors of the development PKI, each with a stable code (under the one root, `records.HocbaError`)."""
 
 from __future__ import annotations
 
+from records import HocbaError
 
-class PkiError(Exception):
+
+class PkiError(HocbaError):
     code = "pki.error"
 
 

@@ -4,7 +4,7 @@ Knows nothing of PDFs, keys or storage.
 """
 
 from .corrections import Change, Minutes, apply_changes, check_people, check_principal, parse_value, plan_changes
-from .errors import InvalidRecordError, RecordsError
+from .errors import CorrectionRefusedError, HocbaError, InvalidRecordError, RecordsError
 from .export import canonical_json, content_hash, dumps_jsonl, record_data, to_json, to_xml
 from .model import FORMAT, Record, Subject
 from .plan import ARCHIVE_TIMESTAMP_FIELD, PlanEntry, Role, SigningPlan, minutes_plan, signing_plan
@@ -19,7 +19,9 @@ __all__ = [
     "CATALOGUE",
     "FORMAT",
     "Change",
+    "CorrectionRefusedError",
     "FileReport",
+    "HocbaError",
     "InvalidRecordError",
     "Minutes",
     "PlanEntry",

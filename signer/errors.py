@@ -3,21 +3,14 @@ can succeed (a stale revision, an unreachable TSA) or not (a wrong signer, a rev
 
 from __future__ import annotations
 
+from records import HocbaError
 
-class SignerError(Exception):
+
+class SignerError(HocbaError):
     """Root of this package's errors."""
 
     code = "signer.error"
     retryable = False
-
-    def __init__(self, message_vi: str, message_en: str) -> None:
-        self.message_vi = message_vi
-        self.message_en = message_en
-        super().__init__(message_en)
-
-    def __reduce__(self) -> tuple[type[SignerError], tuple[str, str]]:
-        # Back from a worker process with both messages (the default would rebuild it from one).
-        return type(self), (self.message_vi, self.message_en)
 
 
 def _error(name: str, code: str, retryable: bool = False) -> type[SignerError]:

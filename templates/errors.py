@@ -1,9 +1,11 @@
-"""Errors of the templates package, each with a stable code."""
+"""Errors of the templates package, each with a stable code (under the one root, `records.HocbaError`)."""
 
 from __future__ import annotations
 
+from records import HocbaError
 
-class TemplatesError(Exception):
+
+class TemplatesError(HocbaError):
     """Root of this package's errors."""
 
     code = "templates.error"
@@ -21,9 +23,10 @@ class PdfaConformanceError(TemplatesError):
     code = "templates.pdfa_violation"
 
     def __init__(self, flavour: str, findings: list[str]) -> None:
+        listed = "; ".join(findings[:5])
+        super().__init__(f"Vi phạm PDF/A-{flavour}: {listed}", f"PDF/A-{flavour} violations: {listed}")
         self.flavour = flavour
         self.findings = findings
-        super().__init__(f"PDF/A-{flavour} violations: " + "; ".join(findings[:5]))
 
 
 class PlanMissingError(TemplatesError):

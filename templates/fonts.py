@@ -33,7 +33,11 @@ def font_path(filename: str) -> Path:
         candidate = folder / filename
         if candidate.is_file():
             return candidate
-    raise FontMissingError(f"{filename} not found in {', '.join(map(str, FONT_DIRS))}; install fonts-liberation2")
+    where = ", ".join(map(str, FONT_DIRS))
+    raise FontMissingError(
+        f"Không tìm thấy phông {filename} trong {where}; cài fonts-liberation2",
+        f"{filename} not found in {where}; install fonts-liberation2",
+    )
 
 
 @cache

@@ -22,7 +22,7 @@ from archive import (
     VersionStatus,
     open_database,
 )
-from records import Record, apply_changes, plan_changes, year_average
+from records import CorrectionRefusedError, Record, apply_changes, plan_changes, year_average
 from templates import read_plan
 
 from .signing_fixtures import School
@@ -61,18 +61,18 @@ def test_a_correction_supersedes_the_sealed_book(school: School, database_url: s
     now = archive.clock.now()
 
     # Bad requests are refused with coded problems and leave nothing behind.
-    with pytest.raises(correcting.CorrectionRefusedError) as bad:
+    with pytest.raises(CorrectionRefusedError) as bad:
         correcting.request(corrections, document_id, [("student.personal_id", "1")], "x", teacher, teacher, now)
     assert {p.code for p in bad.value.problems} == {"correction.identity_field", "correction.same_person"}
     change = consistent_change(record)
-    with pytest.raises(correcting.CorrectionRefusedError) as inconsistent:
+    with pytest.raises(CorrectionRefusedError) as inconsistent:
         correcting.request(corrections, document_id, change[:1], "Nhập nhầm", teacher, witness, now)
     assert {p.code for p in inconsistent.value.problems} == {"subject.year_average"}
     assert corrections.list() == []
 
     # A refused request stays on record and goes no further.
     refused = correcting.request(corrections, document_id, change, "Nhập nhầm điểm", teacher, witness, now)
-    with pytest.raises(correcting.CorrectionRefusedError) as not_principal:
+    with pytest.raises(CorrectionRefusedError) as not_principal:
         correcting.decide(corrections, refused.id, teacher, True, None, now)
     assert [p.code for p in not_principal.value.problems] == ["correction.not_principal"]
     correcting.decide(corrections, refused.id, principal, False, "Chưa có minh chứng", now)
@@ -80,7 +80,7 @@ def test_a_correction_supersedes_the_sealed_book(school: School, database_url: s
 
     request = correcting.request(corrections, document_id, change, "Nhập nhầm điểm học kỳ II", teacher, witness, now)
     correcting.decide(corrections, request.id, principal, True, None, now)
-    with pytest.raises(correcting.CorrectionRefusedError):
+    with pytest.raises(CorrectionRefusedError):
         correcting.witness(archive, corrections, request.id, teacher, now)
     done = correcting.witness(archive, corrections, request.id, witness, now)
     assert done.correction.status is CorrectionStatus.WITNESSED

@@ -19,8 +19,10 @@ def test_records_public_names() -> None:
             "ARCHIVE_TIMESTAMP_FIELD",
             "CATALOGUE",
             "Change",
+            "CorrectionRefusedError",
             "FORMAT",
             "FileReport",
+            "HocbaError",
             "InvalidRecordError",
             "Minutes",
             "PlanEntry",
@@ -222,8 +224,8 @@ def test_errors_carry_stable_codes() -> None:
     assert archive.StorageUnavailableError("x", "y").retryable
     assert records.InvalidRecordError([]).code == "records.invalid"
     assert templates.PdfaConformanceError("1b", ["x"]).code == "templates.pdfa_violation"
-    assert templates.FontMissingError("x").code == "templates.font_missing"
-    assert templates.PlanMissingError("x").code == "templates.plan_missing"
+    assert templates.FontMissingError("x", "x").code == "templates.font_missing"
+    assert templates.PlanMissingError("x", "x").code == "templates.plan_missing"
 
 
 def test_error_codes_are_documented() -> None:
