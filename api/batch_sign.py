@@ -9,6 +9,7 @@ revisions, the archive and the progress bar, with a few threads per signer so th
 
 from __future__ import annotations
 
+import contextvars
 import fcntl
 import json
 import multiprocessing
@@ -182,7 +183,8 @@ def sign_sitting(
                 counts["failed"] += 1
             bar.advance(task)
 
-        futures = [(path, threads.submit(one, path)) for path in books]
+        # Each book's thread runs in a copy of this context, so that its seal joins the sitting's one anchor.
+        futures = [(path, threads.submit(contextvars.copy_context().run, one, path)) for path in books]
         for path, future in futures:
             future.exception()  # wait, in order, so that the report follows the folder
             done(path, future)

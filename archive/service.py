@@ -7,8 +7,10 @@ import base64
 import hashlib
 import json
 import random
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -56,6 +58,26 @@ class ReconcileReport:
     """Revision objects stored but never recorded (a crash before the row): kept, listed."""
 
 
+@dataclass
+class Sitting:
+    """Seals made together, anchored once when the sitting ends (`ArchiveService.one_anchor`). The threads a
+    sitting hands its books to join it by running in a copy of its context (`contextvars.copy_context`)."""
+
+    service: ArchiveService
+    sealed: int = 0
+    """Seals made in it so far."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count_seal(self) -> None:
+        with self._lock:
+            self.sealed += 1
+
+
+# The sitting the current thread or task seals in, if any: a context variable, so that concurrent requests served
+# by one service never share one.
+_SITTING: ContextVar[Sitting | None] = ContextVar("hocba_sitting", default=None)
+
+
 @dataclass(frozen=True)
 class FixityReport:
     checked: int
@@ -93,8 +115,6 @@ class ArchiveService:
         self.catalog = catalog
         self.clock = clock or SystemClock()
         self.timestamper = timestamper
-        self._sitting = 0  # > 0 inside `one_anchor()`: seals leave the anchoring to the end of the sitting
-        self._sealed_in_sitting = 0  # a sitting that sealed nothing has nothing new to anchor
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 
@@ -159,27 +179,35 @@ class ArchiveService:
             self.catalog.abort_seal(version, exc.code, self.clock.now(), actor)
             raise
         sealed, event = self.catalog.finish_seal(version, stored, policy.id, now, actor, "direct")
-        if not self._sitting:
+        sitting = _SITTING.get()
+        if sitting is None or sitting.service is not self:
             self.anchor((event.seq, event.hash))
         else:
-            self._sealed_in_sitting += 1
+            sitting.count_seal()
         return sealed
 
     @contextmanager
-    def one_anchor(self) -> Iterator[None]:
+    def one_anchor(self) -> Iterator[Sitting]:
         """Seal many books (a principal's sitting, a batch) and anchor the audit trail once on the way out: the
         anchor then covers every seal made inside, including those before a failure. A sitting that sealed nothing
         (a teacher's) writes no anchor: each anchor is an object locked for the policy's horizon. A crash inside
-        leaves those seals to the next anchor (reconcile, `hocba audit anchor`, the next seal)."""
-        self._sitting += 1
+        leaves those seals to the next anchor (reconcile, `hocba audit anchor`, the next seal).
+
+        The sitting is an object of its own, seen by the seals of this thread or task only: requests served at
+        the same time by one service each keep their own. A sitting inside a sitting joins the outer one."""
+        outer = _SITTING.get()
+        if outer is not None and outer.service is self:
+            yield outer
+            return
+        sitting = Sitting(self)
+        token = _SITTING.set(sitting)
         failed = True
         try:
-            yield
+            yield sitting
             failed = False
         finally:
-            self._sitting -= 1
-            if not self._sitting and self._sealed_in_sitting:
-                self._sealed_in_sitting = 0
+            _SITTING.reset(token)
+            if sitting.sealed:
                 try:
                     self.anchor()
                 except ArchiveError:

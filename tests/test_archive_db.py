@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import io
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -136,6 +138,39 @@ def test_a_sitting_anchors_once_and_its_anchor_covers_every_seal_even_after_a_fa
     sealed_events = [e.seq for e in archive.catalog.events() if e.action == "book.sealed"]
     assert not more and len(sealed_events) == 3 and anchor.head_seq >= max(sealed_events)
     assert archive.store.exists(key) and archive.verify_audit().intact
+
+
+def test_concurrent_requests_keep_their_own_sittings(service: Factory) -> None:
+    """One service, two requests at once: a seal outside the open sitting is anchored at once, and the sitting's
+    seals (made by its worker threads, which run in copies of its context) share one anchor at its end."""
+    archive = service()
+    books = {f"HB-TEST-{n:04d}": f"%PDF book {n}".encode() for n in range(4)}
+    for n, (document_id, pdf) in enumerate(books.items()):
+        archive.register(facts(document_id, str(n)), pdf)
+    inside, outside = threading.Event(), threading.Event()
+
+    def principal() -> None:
+        with archive.one_anchor(), ThreadPoolExecutor(2) as pool:
+            seals = [
+                pool.submit(contextvars.copy_context().run, archive.seal, document_id, books[document_id])
+                for document_id in ("HB-TEST-0000", "HB-TEST-0001", "HB-TEST-0002")
+            ]
+            assert all(f.result() for f in seals)
+            inside.set()
+            assert outside.wait(30)
+
+    sitting = threading.Thread(target=principal)
+    sitting.start()
+    assert inside.wait(30)
+    assert archive.catalog.anchors() == [], "the sitting's seals wait for its end"
+    archive.seal("HB-TEST-0003", books["HB-TEST-0003"])  # another request, outside any sitting
+    assert len(archive.catalog.anchors()) == 1, "a seal outside the sitting is anchored at once"
+    outside.set()
+    sitting.join(30)
+    # The head anchored for the outside seal already covered the sitting's seals: its end adds nothing new.
+    (anchor, _, _), *more = archive.catalog.anchors()
+    sealed = [e.seq for e in archive.catalog.events() if e.action == "book.sealed"]
+    assert not more and len(sealed) == 4 and anchor.head_seq >= max(sealed) and archive.verify_audit().intact
 
 
 def test_a_sitting_that_seals_nothing_writes_no_anchor(service: Factory) -> None:
