@@ -132,6 +132,8 @@ class DocumentVersion:
     sealed_sha256: str | None = None
     superseded_by: int | None = None
     """Version number of the successor when superseded."""
+    kind: DocumentKind = DocumentKind.HOC_BA
+    """The kind the document was registered as (read with the version where sealing needs it)."""
 
 
 @dataclass(frozen=True)

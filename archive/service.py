@@ -170,8 +170,8 @@ class ArchiveService:
         The row says `sealing` before the object is written and `sealed` only after: a crash in between is
         never shown as sealed, and `reconcile` completes it."""
         digest = sha256_hex(pdf)
-        policy = policy_for(self.catalog.kind(document_id).value)
         version = self.catalog.begin_seal(document_id, digest, lambda n: sealed_key(document_id, n, digest))
+        policy = policy_for(version.kind.value)
         now = self.clock.now()
         try:
             stored = self.store.put(version.sealed_key or "", pdf, Lock(policy.retain_until(now)))

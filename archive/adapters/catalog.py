@@ -229,7 +229,10 @@ class SqlCatalog(SqlBase):
                 .where(document_versions.c.id == row.id)
                 .values(status=VersionStatus.SEALING.value, sealed_key=key, sealed_sha256=sha256)
             )
-            return replace(_version(row), status=VersionStatus.SEALING, sealed_key=key, sealed_sha256=sha256)
+            kind = DocumentKind(
+                conn.execute(select(documents.c.kind).where(documents.c.id == document_id)).scalar_one()
+            )
+            return replace(_version(row), status=VersionStatus.SEALING, sealed_key=key, sealed_sha256=sha256, kind=kind)
 
     def finish_seal(
         self, version: DocumentVersion, stored: StoredObject, policy_id: str, at: datetime, actor: str, how: str
