@@ -88,8 +88,8 @@ def _sign_file(service: SigningService, key: KeySource, path: Path, field: str |
 
 
 def _worker_sign(path: Path, field: str | None, signer_id: str) -> str | None:
-    # Books cross the process boundary as paths: sending ~500 KB each way through the pool's pipes made the
-    # workers wait for this process and cost about a tenth of a sitting's rate.
+    # Books cross the process boundary as paths: sending every book each way through the pool's pipes made the
+    # workers wait for this process.
     return _sign_file(_WORKER["service"], _WORKER["key"], path, field, signer_id)
 
 
@@ -114,8 +114,8 @@ def _signers(
     roots = [r.dump() for r in service.policy.trust_roots]
     policy = replace(service.policy, trust_roots=())
     context = multiprocessing.get_context("spawn")  # this process runs threads (the service's loop): no fork
-    # This process is one of the `jobs` signers: it signs while the workers start (a worker spends ~1.5 s of a
-    # core importing before its first book), and the sitting needs one start-up fewer.
+    # This process is one of the `jobs` signers: it signs while the workers start (a worker spends a while
+    # importing before its first book), and the sitting needs one start-up fewer.
     here = threading.Semaphore(1)
     with ProcessPoolExecutor(jobs - 1, context, _worker_init, (roots, policy, open_key)) as pool:
 

@@ -7,8 +7,8 @@ import logging
 
 # Signing and verifying allocate short-lived objects by the hundred thousand (asn1crypto values, pyHanko's
 # parsed objects) in a process whose long-lived heap (modules, fonts, certificates) is large. With the default
-# thresholds the collector runs every 700 allocations and keeps rescanning that heap: in `hocba bench sign`,
-# turning it off took verification from 1.18 to 0.70 s, at the price of unbounded memory. These settings keep
+# thresholds the collector runs every 700 allocations and keeps rescanning that heap (see
+# docs/performance.md); turning it off would leave memory unbounded. These settings keep
 # collection on, less often, and never over what was alive at start-up.
 _YOUNGEST_EVERY = 10_000
 

@@ -1,9 +1,9 @@
 """Faster signing inside the development PKI's services.
 
-certomancer parses the issuing key (with cryptography's full RSA key check, ~27 ms) for every OCSP response,
+certomancer parses the issuing key (with cryptography's full RSA key check) for every OCSP response,
 CRL and timestamp it signs. The development PKI's keys never change while it runs, so they are parsed once.
 It also builds its certificates as asn1crypto values, which re-encode themselves whenever a timestamp token or
-an OCSP response embeds them (~7 ms a token); parsed back from their DER they keep their encoding.
+an OCSP response embeds them (at a cost in every token); parsed back from their DER they keep their encoding.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 asn1crypto re-encodes a freshly built value every time it is copied into a larger structure, and pyHanko
 copies the signed attributes several times (dumped to be signed, retagged into the SignerInfo, dumped with the
-whole CMS): for the signing-certificate-v2 value, whose issuer name is deeply nested, that was ~10 ms of every
-signature. A value parsed back from its DER keeps its encoding and copies for free.
+whole CMS): for the signing-certificate-v2 value, whose issuer name is deeply nested, that was a noticeable part of
+every signature. A value parsed back from its DER keeps its encoding and copies for free.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """OCSP responses and CRLs fetched for the seal's long-term validation data, kept for a while.
 
 Each seal embeds the validation data of every signer of its book: a class's books share their 15 signers, so a
-sitting of seals asked the same responders the same questions for every book (16 OCSP requests and a CRL a
-book; ~90 ms of a ~210 ms seal on loopback, and a real CA's responder rate-limits). The fetchers, with what they
+sitting of seals asked the same responders the same questions for every book (an OCSP request per signer and a CRL
+a book: a large part of a seal, and a real CA's responder rate-limits). The fetchers, with what they
 fetched, serve every seal of the service for `SigningPolicy.status_reuse`, as a good status is reused for the
 checks before signing; a failed collection starts afresh, so a failure is never reused.
 

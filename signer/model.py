@@ -35,8 +35,8 @@ class SigningPolicy:
     network_backoff: float = 0.2
     """Seconds before the second try; doubled before each further one."""
     check_pdfa_every_signature: bool = False
-    """Validate the whole book against its PDF/A part after every signature (~30 ms each, the largest part of
-    an approval signature). Off, the finished book is validated in full when the seal closes it, and before each
+    """Validate the whole book against its PDF/A part after every signature (the largest part of an approval
+    signature's cost). Off, the finished book is validated in full when the seal closes it, and before each
     approval the stamp's text is checked against the stamp font: a character the font lacks is the one way the
     content of an approval signature can break PDF/A (an undefined glyph); its structure is the same for every
     book and is checked step by step in the tests."""

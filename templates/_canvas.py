@@ -81,7 +81,7 @@ def _qr_form(canvas: Canvas, payload: str) -> None:
     """Draw the QR code once as a form XObject that every page reuses.
 
     Vector: one filled path of rectangles, a run of dark modules per rectangle (no image, no
-    transparency). segno picks the mask; ReportLab's own widget costs ~80 ms a page here.
+    transparency). segno picks the mask; ReportLab's own widget is much slower to draw.
     """
     matrix = segno.make(payload, error="m", micro=False).matrix
     count = len(matrix)

@@ -239,8 +239,8 @@ _RECENT_LOCK = threading.Lock()
 
 def read_signing_state(pdf_data: bytes) -> SigningState:
     """The signing plan of a rendered học bạ, the names of its signature fields that hold a value, and anything
-    in its form that is not a signature field, in one read (qpdf's parser: pyHanko's reads the field tree ~5×
-    slower). Every part is immutable."""
+    in its form that is not a signature field, in one read (qpdf's parser: pyHanko's reads the field tree several
+    times slower). Every part is immutable."""
     with _RECENT_LOCK:
         for data, state in _RECENT:
             if data is pdf_data:

@@ -16,7 +16,7 @@ from ..raw import raw_signature
 
 class _KeptKeySigner(SimpleSigner):
     """pyHanko's SimpleSigner parses its private key again for every signature, and cryptography checks an RSA
-    key's consistency on every parse (~30 ms, more than a signature). The key is parsed once, unchecked: opening
+    key's consistency on every parse (it costs more than a signature). The key is parsed once, unchecked: opening
     the PKCS#12 file has just checked it (cryptography checks every key it loads from one)."""
 
     @cached_property
