@@ -223,7 +223,7 @@ def verify_cmd(
         roots = _roots(trust)
         result = verify(data, roots, offline, policy=policy)
         if etsi_report is not None:
-            write_atomic(etsi_report, build_etsi_report(data, roots, offline).encode())
+            write_atomic(etsi_report, build_etsi_report(data, roots, offline, policy).encode())
     except OSError as exc:
         _refuse(
             document,

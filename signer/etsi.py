@@ -24,13 +24,15 @@ from pyhanko.sign.validation.policy_decl import (
 from pyhanko.sign.validation.report.tools import generate_report
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from . import _names, _pdfread
+from ._deadline import OutOfTime, time_bound
 from ._reading import open_untrusted
 from .checks import CLOCK_TOLERANCE
-from .errors import UnreadableDocumentError
+from .errors import TooComplexError, UnreadableDocumentError
 from .model import VerifyPolicy
 
 NAMESPACES = {
@@ -44,7 +46,7 @@ _VR = "{" + NAMESPACES["vr"] + "}"
 MAIN_PASSED = "urn:etsi:019102:mainindication:total-passed"
 
 
-def _spec(roots: list[x509.Certificate], offline: bool) -> PdfSignatureValidationSpec:
+def _spec(roots: list[x509.Certificate], offline: bool, bounds: VerifyPolicy) -> PdfSignatureValidationSpec:
     policy = CertValidationPolicySpec(
         trust_manager=SimpleTrustManager.build(trust_roots=roots),
         revinfo_policy=CertRevTrustPolicy(
@@ -59,17 +61,20 @@ def _spec(roots: list[x509.Certificate], offline: bool) -> PdfSignatureValidatio
     return PdfSignatureValidationSpec(
         SignatureValidationSpec(
             cert_validation_policy=policy,
-            revinfo_gathering_policy=RevocationInfoGatheringSpec(online_fetching_rule=rule),
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(
+                online_fetching_rule=rule,
+                fetcher_backend=AIOHttpFetcherBackend(per_request_timeout=bounds.fetch_timeout),
+            ),
         )
     )
 
 
-async def _reports(pdf: bytes, roots: list[x509.Certificate], offline: bool) -> list[str]:
+async def _reports(pdf: bytes, roots: list[x509.Certificate], offline: bool, policy: VerifyPolicy) -> list[str]:
     try:
-        signatures = list(open_untrusted(pdf, VerifyPolicy()).embedded_signatures)
+        signatures = list(open_untrusted(pdf, policy).embedded_signatures)
     except (PdfReadError, ValueError, KeyError) as exc:
         raise UnreadableDocumentError(f"Không đọc được tệp PDF: {exc}", f"Cannot read the PDF: {exc}") from exc
-    spec = _spec(roots, offline)
+    spec = _spec(roots, offline, policy)
     archived = any(s.sig_object_type == "/DocTimeStamp" for s in signatures)
     reports = []
     for sig in signatures:
@@ -111,8 +116,19 @@ def merge_reports(reports: list[str]) -> str:
     return ET.tostring(merged, encoding="unicode", xml_declaration=True)
 
 
-def etsi_report(pdf: bytes, roots: list[x509.Certificate], offline: bool = False) -> str:
-    """The ETSI TS 119 102-2 report (XML text) for every signature of `pdf`."""
+def etsi_report(
+    pdf: bytes, roots: list[x509.Certificate], offline: bool = False, policy: VerifyPolicy | None = None
+) -> str:
+    """The ETSI TS 119 102-2 report (XML text) for every signature of `pdf`, within the same bounds as `verify`
+    (the responders' timeout, the wall time)."""
     _pdfread.install()
     _names.install()
-    return merge_reports(asyncio.run(_reports(pdf, roots, offline)))
+    policy = policy or VerifyPolicy()
+    try:
+        with time_bound(policy.max_seconds + 1):
+            return merge_reports(asyncio.run(_reports(pdf, roots, offline, policy)))
+    except OutOfTime as exc:
+        raise TooComplexError(
+            f"Lập báo cáo ETSI vượt quá {policy.max_seconds:.0f} giây",
+            f"The ETSI report took over {policy.max_seconds:.0f} s",
+        ) from exc
