@@ -29,9 +29,11 @@ from archive import ArchiveError, ArchiveService
 from signer import KeySource, SignerError, SigningPolicy, SigningService, next_field_for
 from templates import put_in_place
 
+from . import wiring
 from .console import EXIT_INTERNAL, EXIT_OK, err, out, progress, show_error
 from .lifecycle import sign_into_archive
 from .runtime import tune_collector
+from .settings import Settings
 
 KeyFactory = Callable[[], KeySource]
 """Opens the key source; picklable (a class and its arguments) so that a worker process can open its own."""
@@ -66,6 +68,7 @@ _WORKER: dict[str, Any] = {}
 def _worker_init(roots: list[bytes], policy: SigningPolicy, open_key: KeyFactory) -> None:
     # asn1crypto certificates travel as DER; the rest of the policy is plain data.
     policy = replace(policy, trust_roots=tuple(x509.Certificate.load(r) for r in roots))
+    wiring.start(Settings.from_env())  # the worker's environment is the command's: the settings were checked there
     _WORKER.update(service=SigningService(policy), key=open_key())  # a file or a token: nothing to connect
     tune_collector()
 

@@ -36,9 +36,11 @@ from . import (
     lifecycle,
     signing,
     verifying,
+    wiring,
 )
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
 from .runtime import quiet_libraries, tune_collector
+from .settings import Settings, SettingsError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Học bạ số: intake, rendering, signing, archive.")
 bench.app.command("sign")(bench_sign.sign_bench)
@@ -225,6 +227,12 @@ def _render_many(
 def main() -> None:
     tune_collector()
     quiet_libraries()
+    try:
+        wiring.start(Settings.from_env())
+    except SettingsError as exc:
+        err.print(f"[red]{exc.code}: {escape(exc.message_vi)}[/red]")
+        err.print(f"    [dim]{escape(exc.message_en)}[/dim]")
+        sys.exit(EXIT_BAD_INPUT)
     try:
         app()
     except HocbaError as exc:  # anything a command did not handle is still reported with its code, in both languages

@@ -6,6 +6,7 @@ Knows records and templates, never storage.
 from . import errors
 from .adapters import ConfirmAndPollApi, ConfirmAndPollKeySource, CscKeySource, Pkcs11KeySource, Pkcs12KeySource
 from .adapters.pkcs11 import DEFAULT_MODULE as DEFAULT_PKCS11_MODULE
+from .appearance import use_cache_dir
 from .checks import fingerprint, is_organisation_certificate, same_person
 from .errors import SignerError
 from .etsi import etsi_report
@@ -44,5 +45,6 @@ __all__ = [
     "pdfa_part",
     "raw_signature",
     "same_person",
+    "use_cache_dir",
     "verify",
 ]

@@ -46,8 +46,18 @@ def _first(paths: tuple[Path, ...], package: str) -> Path:
     raise FileNotFoundError(f"{paths[0]} is missing; install {package}")
 
 
+_CACHE_FOLDER: list[Path] = []  # the folder the face configured, if any
+
+
+def use_cache_dir(folder: Path) -> None:
+    """Where the stamp font's subset and the seal's drawing are kept between processes (the face passes its
+    setting once at start-up; without it, a folder in the temp directory)."""
+    _CACHE_FOLDER[:] = [folder]
+    stamp_font.cache_clear()
+
+
 def cache_dir() -> Path:
-    folder = Path(os.environ.get("HOCBA_CACHE", Path(tempfile.gettempdir()) / "hocba-cache"))
+    folder = _CACHE_FOLDER[0] if _CACHE_FOLDER else Path(tempfile.gettempdir()) / "hocba-cache"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

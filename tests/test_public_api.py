@@ -127,6 +127,7 @@ def test_signer_and_pki_public_names() -> None:
             "pdfa_part",
             "raw_signature",
             "same_person",
+            "use_cache_dir",
             "verify",
         ]
     )
