@@ -22,15 +22,12 @@ from archive import (
     DEFAULT_STORAGE,
     ArchiveError,
     ArchiveService,
-    RfcTimestamper,
-    SqlCatalog,
-    open_database,
-    open_store,
     sha256_hex,
     upgrade_database,
 )
 from templates import PlanMissingError, read_identity, write_atomic
 
+from . import wiring
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
 
 DatabaseOpt = Annotated[
@@ -61,11 +58,8 @@ db_app = typer.Typer(no_args_is_help=True, help="The metadata database: its sche
 def opened(database: str, storage: str, tsa: str | None = None) -> Iterator[ArchiveService]:
     """The archive service on the configured database and store; archive errors end the command with their code."""
     try:
-        engine = open_database(database)
-        try:
-            yield ArchiveService(open_store(storage), SqlCatalog(engine), timestamper=RfcTimestamper(tsa))
-        finally:
-            engine.dispose()
+        with wiring.archive(database, storage, tsa) as built:
+            yield built.service
     except ArchiveError as exc:
         err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
         raise typer.Exit(EXIT_INTERNAL) from None

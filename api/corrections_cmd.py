@@ -20,14 +20,13 @@ from archive import (
     ArchiveError,
     ArchiveService,
     CorrectionStatus,
-    SqlCatalog,
     SqlCorrections,
 )
 from records import CorrectionRefusedError, parse_value
 from templates import write_atomic
 
-from . import correcting
-from .archiving import DatabaseOpt, StorageOpt, opened
+from . import correcting, wiring
+from .archiving import DatabaseOpt, StorageOpt
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, err, out, show_problem
 
 app = typer.Typer(no_args_is_help=True, help="Corrections: request, approval, witness, trace.")
@@ -36,18 +35,16 @@ ById = Annotated[str, typer.Option("--by", help="Staff id of the person acting")
 
 @contextmanager
 def _workflow(database: str, storage: str) -> Iterator[tuple[ArchiveService, SqlCorrections]]:
-    with opened(database, storage) as archive:
-        try:
-            catalog = archive.catalog
-            assert isinstance(catalog, SqlCatalog)  # `opened` builds the archive on the SQL catalog
-            yield archive, SqlCorrections(catalog.engine)
-        except CorrectionRefusedError as refused:
-            for problem in refused.problems:
-                show_problem("correction", problem)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        except ArchiveError as exc:
-            err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
-            raise typer.Exit(EXIT_BAD_INPUT if not exc.retryable else EXIT_INTERNAL) from None
+    try:
+        with wiring.archive(database, storage) as built:
+            yield built.service, built.corrections
+    except CorrectionRefusedError as refused:
+        for problem in refused.problems:
+            show_problem("correction", problem)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except ArchiveError as exc:
+        err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT if not exc.retryable else EXIT_INTERNAL) from None
 
 
 def _now() -> datetime:

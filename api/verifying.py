@@ -14,12 +14,13 @@ from asn1crypto import x509
 from rich.markup import escape
 from rich.table import Table
 
-from archive import ArchiveError, SqlCatalog, open_database, sha256_hex
+from archive import ArchiveError, sha256_hex
 from signer import DocumentCheck, SignerError, VerifyPolicy, verify
 from signer import etsi_report as build_etsi_report
 from signer.errors import TooLargeError, TrustRootsError
 from templates import VIETNAM, write_atomic
 
+from . import wiring
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
 from .signing import load_roots
 
@@ -250,11 +251,7 @@ def verify_cmd(
 
 def _archived(database: str, data: bytes) -> dict[str, Any] | None:
     """The archive's record of exactly these bytes: its version and whether a correction superseded it."""
-    engine = open_database(database)
-    try:
-        found = SqlCatalog(engine).find_sealed(sha256_hex(data))
-    finally:
-        engine.dispose()
+    found = wiring.sealed_version(database, sha256_hex(data))
     if found is None:
         return None
     return {

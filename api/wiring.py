@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from archive import (
+    ArchiveService,
+    DocumentVersion,
+    RfcTimestamper,
+    SqlCatalog,
+    SqlCorrections,
+    open_database,
+    open_store,
+)
 from signer import use_cache_dir
 
 from .settings import Settings
@@ -10,3 +23,34 @@ from .settings import Settings
 def start(settings: Settings) -> None:
     """Configure the packages from the settings, once per process (the command line and each of its workers)."""
     use_cache_dir(settings.cache_dir)
+
+
+@dataclass(frozen=True)
+class Archive:
+    """The archive service and the corrections ledger on one database, built together."""
+
+    service: ArchiveService
+    corrections: SqlCorrections
+
+
+@contextmanager
+def archive(database: str, storage: str, tsa: str | None = None) -> Iterator[Archive]:
+    """The archive on `database` and `storage` for the length of the block; archive errors pass through (each
+    face chooses what they mean to its users)."""
+    engine = open_database(database)
+    try:
+        yield Archive(
+            ArchiveService(open_store(storage), SqlCatalog(engine), timestamper=RfcTimestamper(tsa)),
+            SqlCorrections(engine),
+        )
+    finally:
+        engine.dispose()
+
+
+def sealed_version(database: str, sha256: str) -> DocumentVersion | None:
+    """What the archive at `database` knows of the sealed book with these bytes (no store needed)."""
+    engine = open_database(database)
+    try:
+        return SqlCatalog(engine).find_sealed(sha256)
+    finally:
+        engine.dispose()
