@@ -16,16 +16,26 @@ import typer
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from archive import ArchiveError
-from signer import ExternalSigning, FileSessionStore, SignerError, raw_signature
+from signer import ExternalSigning, SignerError, raw_signature
 from templates import write_atomic
 
-from . import archiving
+from . import archiving, wiring
 from .console import EXIT_BAD_INPUT, exit_code_for, out, show_error
 from .lifecycle import sign_into_archive
 from .signing import P12Opt, TrustOpt, TsaOpt, make_service, p12_key
 
 app = typer.Typer(no_args_is_help=True, help="Two-phase (external token) signing.")
-SessionsOpt = Annotated[Path, typer.Option("--sessions", help="Folder shared by prepare and complete")]
+SessionsOpt = Annotated[
+    Path, typer.Option("--sessions", help="Folder shared by prepare and complete (when no database is configured)")
+]
+SessionsDatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sessions-database",
+        envvar="HOCBA_DATABASE",
+        help="Keep sessions in this metadata database, so that any host sharing it can complete",
+    ),
+]
 
 
 @app.command()
@@ -34,6 +44,7 @@ def prepare(
     field: Annotated[str, typer.Option("--field")],
     p12: P12Opt = None,
     sessions: SessionsOpt = Path("var/sessions"),
+    sessions_database: SessionsDatabaseOpt = None,
     trust: TrustOpt = [],  # noqa: B006
     tsa: TsaOpt = None,
 ) -> None:
@@ -43,9 +54,9 @@ def prepare(
             "the signer's certificate comes from --p12 in this reference client", param_hint="--p12"
         )
     key = p12_key(p12)
-    with make_service(trust, tsa, False) as service:
+    with make_service(trust, tsa, False) as service, wiring.session_store(sessions_database, sessions) as store:
         try:
-            prepared = ExternalSigning(service, FileSessionStore(sessions)).prepare(
+            prepared = ExternalSigning(service, store).prepare(
                 document.read_bytes(), field, key.certificate, list(key.signer().cert_registry)
             )
         except SignerError as exc:
@@ -83,6 +94,7 @@ def complete(
     signature: Annotated[str, typer.Option("--signature", help="base64 signature value from the token")],
     output: Annotated[Path, typer.Option("-o", "--output")],
     sessions: SessionsOpt = Path("var/sessions"),
+    sessions_database: SessionsDatabaseOpt = None,
     current: Annotated[Path | None, typer.Option("--current", help="The book as it is now (stale check)")] = None,
     trust: TrustOpt = [],  # noqa: B006
     tsa: TsaOpt = None,
@@ -93,13 +105,17 @@ def complete(
 
     With --database and --storage the new revision is kept in the archive (on top of --current, which is then
     required) before the output is written, and a book the seal finishes is written to the locked store."""
-    with make_service(trust, tsa, False) as service, archiving.maybe_opened(database, storage) as archive:
+    with (
+        make_service(trust, tsa, False) as service,
+        archiving.maybe_opened(database, storage) as archive,
+        wiring.session_store(sessions_database, sessions) as store,
+    ):
         if archive is not None and current is None:
             raise typer.BadParameter("archiving needs the book as it is now", param_hint="--current")
         parent = current.read_bytes() if current else None
 
         def finish() -> bytes:
-            external = ExternalSigning(service, FileSessionStore(sessions))
+            external = ExternalSigning(service, store)
             return external.complete(session_id, base64.b64decode(signature), parent)
 
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from archive import (
     ArchiveService,
@@ -12,10 +13,11 @@ from archive import (
     RfcTimestamper,
     SqlCatalog,
     SqlCorrections,
+    SqlSessionStore,
     open_database,
     open_store,
 )
-from signer import use_cache_dir
+from signer import FileSessionStore, SessionStore, use_cache_dir
 
 from .settings import Settings
 
@@ -52,5 +54,19 @@ def sealed_version(database: str, sha256: str) -> DocumentVersion | None:
     engine = open_database(database)
     try:
         return SqlCatalog(engine).find_sealed(sha256)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def session_store(database: str | None, folder: Path) -> Iterator[SessionStore]:
+    """Where two-phase signatures wait: the metadata database when one is configured (any host sharing it can
+    complete), else files in `folder` (one host)."""
+    if database is None:
+        yield FileSessionStore(folder)
+        return
+    engine = open_database(database)
+    try:
+        yield SqlSessionStore(engine)
     finally:
         engine.dispose()

@@ -1,7 +1,7 @@
 """Object storage, metadata, audit trail, fixity and export. Stores bytes and facts; knows nothing of signing."""
 
 from . import errors
-from .adapters import FileStore, RfcTimestamper, S3Store, SqlCatalog, SqlCorrections, check_token
+from .adapters import FileStore, RfcTimestamper, S3Store, SqlCatalog, SqlCorrections, SqlSessionStore, check_token
 from .adapters.tables import metadata as schema_metadata
 from .audit_model import GENESIS, Anchor, AuditEvent, Break, first_break
 from .clock import SystemClock
@@ -92,6 +92,7 @@ __all__ = [
     "S3Store",
     "SqlCatalog",
     "SqlCorrections",
+    "SqlSessionStore",
     "StaffFacts",
     "StaleRevisionError",
     "StorageConfigError",

@@ -43,9 +43,13 @@ UnknownSessionError = errors.UnknownSessionError
 
 
 class SessionStore(Protocol):
+    """Where prepared signatures wait: files on one host, or the metadata database every host shares."""
+
     def save(self, session_id: str, state: dict[str, Any], blobs: dict[str, bytes]) -> None: ...
 
-    def load(self, session_id: str) -> tuple[dict[str, Any], dict[str, bytes]]: ...
+    def load(self, session_id: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+        """The session, or `KeyError` (or `signer.unknown_session`) when there is none."""
+        ...
 
     def delete(self, session_id: str) -> None: ...
 
@@ -156,7 +160,12 @@ class ExternalSigning:
         return self.service.run(self._complete(session_id, signature, current_pdf))
 
     async def _complete(self, session_id: str, signature: bytes, current_pdf: bytes | None) -> bytes:
-        state, blobs = self.store.load(session_id)
+        try:
+            state, blobs = self.store.load(session_id)
+        except KeyError:
+            raise UnknownSessionError(
+                f"Không có phiên ký '{session_id}'", f"No signing session '{session_id}'"
+            ) from None
         if datetime.fromisoformat(state["expires_at"]) < datetime.now(UTC):
             self.store.delete(session_id)
             raise SessionExpiredError(

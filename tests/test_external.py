@@ -157,3 +157,27 @@ def test_reference_client_keeps_the_signature_in_the_archive(school: School, tmp
     (version,) = archive.catalog.versions()
     assert version.head_sha256 == sha256_hex(book.read_bytes())
     assert [r.field for r in archive.catalog.revisions(version.document_id, 1)] == [None, "gvcn"]
+
+
+def test_sessions_in_the_database_complete_on_another_host(school: School, tmp_path: Path, database_url: str) -> None:
+    """Prepared through the command line with the sessions in the metadata database; completed by a process with
+    its own connection and no shared folder (another host); a used session is gone from the database."""
+    book = tmp_path / "hb.pdf"
+    book.write_bytes(school.book(school.primary))
+    p12 = school.pki.p12_path("gvcn")
+    common = ["--trust", str(school.folder / "root.pem"), "--tsa", school.pki.tsa_url, "--sessions-database"]
+    runner = CliRunner(env={"HOCBA_P12_PASSWORD": DEV_PASSWORD.decode()})
+    prepared = runner.invoke(
+        app, ["sign-external", "prepare", str(book), "--field", "gvcn", "--p12", str(p12), *common, database_url]
+    )
+    assert prepared.exit_code == 0, prepared.output
+    session = json.loads(prepared.stdout)
+    assert not (tmp_path / "var").exists() and not Path("var/sessions", f"{session['session_id']}.json").exists()
+    signature = token_sign(school, "gvcn", base64.b64decode(session["data_to_sign"]))
+    out = tmp_path / "signed.pdf"
+    args = ["sign-external", "complete", session["session_id"], "--signature", base64.b64encode(signature).decode()]
+    done = runner.invoke(app, [*args, "-o", str(out), *common, database_url])
+    assert done.exit_code == 0, done.output
+    assert [s.field_name for s in PdfFileReader(io.BytesIO(out.read_bytes())).embedded_signatures] == ["gvcn"]
+    again = runner.invoke(app, [*args, "-o", str(tmp_path / "again.pdf"), *common, database_url])
+    assert again.exit_code == 2 and "signer.unknown_session" in again.output

@@ -192,6 +192,7 @@ def test_archive_and_retention_public_names() -> None:
             "S3Store",
             "SqlCatalog",
             "SqlCorrections",
+            "SqlSessionStore",
             "StaffFacts",
             "StaleRevisionError",
             "StorageConfigError",

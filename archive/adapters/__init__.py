@@ -5,6 +5,7 @@ from .catalog import SqlCatalog
 from .corrections import SqlCorrections
 from .filesystem import FileStore
 from .s3 import S3Store
+from .sessions import SqlSessionStore
 from .tsa import RfcTimestamper, check_token
 
-__all__ = ["FileStore", "RfcTimestamper", "S3Store", "SqlCatalog", "SqlCorrections", "check_token"]
+__all__ = ["FileStore", "RfcTimestamper", "S3Store", "SqlCatalog", "SqlCorrections", "SqlSessionStore", "check_token"]

@@ -136,6 +136,15 @@ signing_sessions = Table(
     Column("completed_at", Stamp),
 )
 
+# A prepared two-phase signature waiting for its signature value: state and blobs as JSON (base64 for bytes).
+signing_session_states = Table(
+    "signing_session_states",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("payload", Text, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+)
+
 retention_assignments = Table(
     "retention_assignments",
     metadata,
