@@ -112,7 +112,7 @@ def _signers(
     """How to sign a book (as `_sign_file`), and how many books may be in flight at once."""
     if jobs <= 1 or open_key is None:
         # The service is thread-safe and interleaves the waits (TSA, disk, a remote key) of the books in flight.
-        yield partial(_sign_file, service, key), max(_IN_FLIGHT, getattr(key, "batch_size", 1))
+        yield partial(_sign_file, service, key), max(_IN_FLIGHT, key.batch_size)
         return
     roots = [r.dump() for r in service.policy.trust_roots]
     policy = replace(service.policy, trust_roots=())

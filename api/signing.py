@@ -20,6 +20,7 @@ from signer import (
     DEFAULT_PKCS11_MODULE,
     ConfirmAndPollKeySource,
     CscKeySource,
+    KeyKind,
     KeySource,
     Pkcs11KeySource,
     Pkcs12KeySource,
@@ -265,12 +266,11 @@ def sign(
         remote = RemoteKey("csc", csc_url, csc_credential)  # pyHanko's CSC batch waits until it is full
     key, opener = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module, remote)
     with make_service(trust, tsa, allow_bb) as service, archiving.maybe_opened(database, storage) as archive:
-        if isinstance(key, CscKeySource | ConfirmAndPollKeySource):
-            try:
-                service.run(key.connect(service.http()))
-            except SignerError as exc:
-                show_error(document or Path("."), exc)
-                raise typer.Exit(EXIT_BAD_INPUT) from None
+        try:
+            service.run(key.connect(service.http()))  # a remote source fetches its certificate; a local one has none to
+        except SignerError as exc:
+            show_error(document or Path("."), exc)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
         if batch is not None:
             if acting_as is None:
                 err.print("[red]--batch cần --as STAFF_ID / --batch needs --as STAFF_ID[/red]")
@@ -282,7 +282,7 @@ def sign(
                 raise typer.Exit(EXIT_BAD_INPUT) from None
             sitting = Sitting(batch, acting_as, archive)
             # Every core for a key file; a token or a remote service is used from this process unless asked.
-            jobs = jobs or (default_jobs() if isinstance(key, Pkcs12KeySource) else 1)
+            jobs = jobs or (default_jobs() if key.kind is KeyKind.FILE else 1)
             raise typer.Exit(report(sign_sitting(sitting, service, key, opener, jobs)))
         if document is None or field is None:
             err.print("[red]Cần tệp và --field / a document and --field are required[/red]")

@@ -12,7 +12,7 @@ from .errors import SignerError
 from .etsi import etsi_report
 from .external import ExternalSigning, FileSessionStore, PreparedSignature, SessionStore
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy, VerifyPolicy
-from .ports import KeySource
+from .ports import KeyKind, KeySource
 from .raw import raw_signature
 from .service import SigningService, next_field_for, pdfa_part
 from .verify import DocumentCheck, SignatureCheck, UnreadableDocumentError, verify
@@ -26,6 +26,7 @@ __all__ = [
     "DocumentCheck",
     "ExternalSigning",
     "FileSessionStore",
+    "KeyKind",
     "KeySource",
     "Pkcs11KeySource",
     "Pkcs12KeySource",

@@ -108,6 +108,7 @@ def test_signer_and_pki_public_names() -> None:
             "DocumentCheck",
             "ExternalSigning",
             "FileSessionStore",
+            "KeyKind",
             "KeySource",
             "Pkcs11KeySource",
             "Pkcs12KeySource",

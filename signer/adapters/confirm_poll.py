@@ -33,6 +33,7 @@ from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from ..errors import KeySourceError, RemoteRefusedError, RemoteTimeoutError
+from ..ports import KeyKind
 
 
 def _b64(data: bytes) -> str:
@@ -131,6 +132,8 @@ class _PollingSigner(Signer):
 class ConfirmAndPollKeySource:
     """A person's remote key, each use confirmed on their phone. `connect` binds it to the signing service's
     HTTP session and fetches the certificate (call once)."""
+
+    kind = KeyKind.REMOTE
 
     def __init__(
         self,

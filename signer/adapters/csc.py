@@ -24,6 +24,7 @@ from pyhanko.sign.signers.csc_signer import (
 )
 
 from ..errors import KeySourceError
+from ..ports import KeyKind
 
 
 class _HashPinnedAuthorization(CSCAuthorizationManager):
@@ -52,6 +53,8 @@ class _HashPinnedAuthorization(CSCAuthorizationManager):
 
 class CscKeySource:
     """A CSC credential. `connect` binds it to the signing service's HTTP session (call once)."""
+
+    kind = KeyKind.REMOTE
 
     def __init__(
         self,

@@ -5,18 +5,26 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+import aiohttp
 from asn1crypto import x509
 from pkcs11.exceptions import UserAlreadyLoggedIn
 from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 
 from ..errors import KeySourceError
+from ..ports import KeyKind
 
 DEFAULT_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 
 
 class Pkcs11KeySource:
     """One session for the life of the source: a principal's batch logs in to the token once."""
+
+    kind = KeyKind.TOKEN
+    batch_size = 1
+
+    async def connect(self, session: aiohttp.ClientSession) -> object:
+        return self  # a local key: nothing to connect
 
     def __init__(
         self,

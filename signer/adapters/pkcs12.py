@@ -6,11 +6,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from asn1crypto import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.sign.signers import SimpleSigner
 
 from ..errors import KeySourceError
+from ..ports import KeyKind
 from ..raw import raw_signature
 
 
@@ -35,6 +37,12 @@ class _KeptKeySigner(SimpleSigner):
 
 
 class Pkcs12KeySource:
+    kind = KeyKind.FILE
+    batch_size = 1
+
+    async def connect(self, session: aiohttp.ClientSession) -> object:
+        return self  # a local key: nothing to connect
+
     def __init__(self, path: Path, password: bytes | None) -> None:
         self.path = path
         self._password = password
