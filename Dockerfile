@@ -13,6 +13,7 @@ COPY signer signer
 COPY archive archive
 COPY retention retention
 COPY pki pki
+COPY workflows workflows
 COPY api api
 RUN pip install --no-cache-dir .
 WORKDIR /var/lib/hocba

@@ -3,29 +3,22 @@ one, manifests first, then every signature offline from the books' own validatio
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from asn1crypto import pem, x509
 from rich.markup import escape
 
 from archive import (
     DEFAULT_DATABASE,
     DEFAULT_STORAGE,
     ArchiveError,
-    ArchiveService,
-    DocumentVersion,
-    VersionStatus,
     check_bag,
-    write_bag,
 )
-from records import parse_bytes, to_xml
 from signer import UnreadableDocumentError, verify
+from workflows import export_year
 
 from .archiving import DatabaseOpt, StorageOpt, opened
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
@@ -55,87 +48,21 @@ def export(
         raise typer.Exit(EXIT_BAD_INPUT)
     roots = list(load_roots(trust))
     with opened(database, storage) as archive:
-        books = archive.catalog.sealed_books(school, year)
-        if not books:
-            err.print(f"[red]Không có học bạ đã lưu trữ của {school} năm {year} / no sealed books found[/red]")
-            raise typer.Exit(EXIT_BAD_INPUT)
-        files, failed, school_name = _payload(archive, books, roots)
-        files["trust/roots.pem"] = b"".join(pem.armor("CERTIFICATE", r.dump()) for r in roots)
-        info = {
-            "Source-Organization": school_name,
-            "School-Code": school,
-            "School-Year": year,
-            "Book-Count": str(sum(1 for v, _ in books if v.status is VersionStatus.SEALED)),
-            "Superseded-Count": str(sum(1 for v, _ in books if v.status is VersionStatus.SUPERSEDED)),
-            "External-Description": f"Học bạ số đã ký và lưu trữ, năm học {year} / sealed digital record books",
-            "Verification-Failures": str(len(failed)),
-        }
         try:
-            write_bag(out_dir, files, info)
+            done = export_year(archive, school, year, roots, out_dir, check_as_json)
         except ArchiveError as exc:
             err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
             raise typer.Exit(EXIT_INTERNAL) from None
-        archive.audit("system", "export.written", {"school": school, "year": year}, {"books": len(books)})
-    sealed, superseded = info["Book-Count"], info["Superseded-Count"]
+    if done.empty:
+        err.print(f"[red]Không có học bạ đã lưu trữ của {school} năm {year} / no sealed books found[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT)
     out.print(
-        f"Đã xuất / exported {sealed} học bạ (+ {superseded} phiên bản đã bị thay thế / superseded versions) "
-        f"→ {out_dir}"
+        f"Đã xuất / exported {done.sealed} học bạ (+ {done.superseded} phiên bản đã bị thay thế / superseded "
+        f"versions) → {out_dir}"
     )
-    for name in failed:
+    for name in done.failed:
         err.print(f"[red]không hợp lệ / does not verify: {escape(name)}[/red]")
-    raise typer.Exit(EXIT_OK if not failed else EXIT_NOT_GENUINE)
-
-
-def _payload(
-    archive: ArchiveService, books: list[tuple[DocumentVersion, str]], roots: list[x509.Certificate]
-) -> tuple[dict[str, bytes], list[str], str]:
-    files: dict[str, bytes] = {}
-    failed: list[str] = []
-    school_name = ""
-    ids = {version.document_id for version, _ in books}
-    index = io.StringIO()
-    rows = csv.writer(index)
-    rows.writerow(INDEX_COLUMNS)
-    for version, record_json in books:
-        base = f"books/{version.document_id}/v{version.version}"
-        key = version.sealed_key or ""
-        pdf = archive.store.get(key, archive.catalog.object_version(key))
-        (item,) = parse_bytes(record_json.encode(), base).records
-        files[f"{base}.pdf"] = pdf
-        files[f"{base}.json"] = record_json.encode()
-        if item.record is not None:
-            files[f"{base}.xml"] = to_xml(item.record)
-            school_name = item.record.school.name
-            student = item.record.student
-            rows.writerow(
-                [
-                    student.personal_id,
-                    student.full_name,
-                    item.record.class_name,
-                    version.document_id,
-                    version.version,
-                    version.status.value,
-                    f"{base}.pdf",
-                ]
-            )
-        check = verify(pdf, roots, offline=True)
-        report: dict[str, Any] = {"status": version.status.value, **check_as_json(check)}
-        files[f"verification/{version.document_id}-v{version.version}.json"] = _json(report)
-        if not check.ok:
-            failed.append(base)
-    # An index from each student to their books' folders; UTF-8 with a BOM so that a spreadsheet opens it right.
-    files["index.csv"] = index.getvalue().encode("utf-8-sig")
-    events = [e for e in archive.catalog.events() if e.refs_dict.get("document_id") in ids]
-    files["audit/events.jsonl"] = b"".join(_json(e.__dict__, indent=None) for e in events)
-    files["audit/anchors.jsonl"] = b"".join(
-        _json({"head_seq": a.head_seq, "head_hash": a.head_hash, "at": a.at, "key": key}, indent=None)
-        for a, key, _ in archive.catalog.anchors()
-    )
-    return files, failed, school_name
-
-
-def _json(value: Any, indent: int | None = 2) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=indent, default=str) + "\n").encode()
+    raise typer.Exit(EXIT_OK if not done.failed else EXIT_NOT_GENUINE)
 
 
 @app.command("verify")

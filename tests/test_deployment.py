@@ -111,3 +111,13 @@ def test_documented_compose_commands_are_hocba_commands() -> None:
     commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
     shown = re.findall(r"docker compose run --rm app ([\w-]+)", documented)
     assert shown and all(name in commands for name in shown), shown
+
+
+def test_the_image_carries_every_package_the_distribution_installs() -> None:
+    """The Dockerfile copies each package `pyproject.toml` declares (a package left out breaks the image's
+    `pip install`, which no test here can run)."""
+    declared = re.search(r"packages = \[(.*?)\]", (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.S)
+    assert declared is not None
+    tops = {name.strip().strip('"').split(".")[0] for name in declared.group(1).split(",") if name.strip()}
+    copied = set(re.findall(r"^COPY (\w+) \1$", (ROOT / "Dockerfile").read_text(encoding="utf-8"), re.M))
+    assert tops and tops <= copied, tops - copied

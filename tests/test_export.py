@@ -14,6 +14,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.verifying import check_as_json
 from archive import (
     ArchiveService,
     BagInvalidError,
@@ -24,6 +25,7 @@ from archive import (
     open_store,
     write_bag,
 )
+from workflows import export_year
 
 runner = CliRunner()
 
@@ -121,3 +123,10 @@ def test_export_never_writes_into_a_folder_that_is_not_empty(archived: dict[str,
         write_bag(tmp_path / "bag", {"x.txt": b"x"}, {})
     assert refused.value.code == "archive.export_failed"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".bag.")], "no half-written bag left"
+
+
+def test_a_year_without_books_writes_nothing(archived: dict[str, str], tmp_path: Path) -> None:
+    archive = ArchiveService(open_store(archived["storage"]), SqlCatalog(open_database(archived["database"])))
+    school, _ = _school_year(archived["database"])
+    done = export_year(archive, school, "1999-2000", [], tmp_path / "bag", check_as_json)
+    assert done.empty and not done.failed and not (tmp_path / "bag").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import archive
@@ -11,6 +12,7 @@ import records.adapters
 import retention
 import signer
 import templates
+import workflows
 
 
 def test_records_public_names() -> None:
@@ -242,3 +244,19 @@ def test_error_codes_are_documented() -> None:
     archive_errors = [getattr(archive.errors, n) for n in dir(archive.errors) if n.endswith("Error")]
     for error in archive_errors:
         assert f"`{error.code}`" in text, error.code
+
+
+def test_workflows_are_face_free_and_public_names_pinned() -> None:
+    """The application layer imports no face (typer, rich, fastapi, the `api` package) and prints nothing."""
+    assert sorted(workflows.__all__) == ["INDEX_COLUMNS", "YearExport", "export_year"]
+    for path in (Path(__file__).parent.parent / "workflows").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            (node.module or "").split(".")[0] if isinstance(node, ast.ImportFrom) else alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+        assert not imported & {"typer", "rich", "fastapi", "api"}, (path, imported)
+        calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        assert not calls & {"print", "exit"}, path
