@@ -28,10 +28,10 @@ from asn1crypto import x509
 from archive import ArchiveError, ArchiveService
 from signer import KeySource, SignerError, SigningPolicy, SigningService, next_field_for
 from templates import put_in_place
+from workflows import sign_into_archive
 
 from . import wiring
 from .console import EXIT_INTERNAL, EXIT_OK, err, out, progress, show_error
-from .lifecycle import sign_into_archive
 from .runtime import tune_collector
 from .settings import Settings
 

@@ -21,6 +21,7 @@ from templates import (
     render,
     write_atomic,
 )
+from workflows import book_facts
 
 from . import (
     archiving,
@@ -33,7 +34,6 @@ from . import (
     exporting,
     external_cmd,
     importing,
-    lifecycle,
     signing,
     verifying,
     wiring,
@@ -159,7 +159,7 @@ def _register(archive: ArchiveService | None, record: Record, pdf: bytes, where:
     """Register a rendered book. A record rendered before keeps its first book: signatures go on that one."""
     if archive is None:
         return
-    facts = lifecycle.book_facts(record)
+    facts = book_facts(record)
     version = archive.register(facts, pdf)
     if version.head_sha256 != sha256_hex(pdf):  # an earlier rendering, perhaps signed since
         err.print(

@@ -20,10 +20,10 @@ from archive import ArchiveService, RfcTimestamper
 from records import dumps_jsonl, generate_sample, load_file
 from signer import KeySource, Pkcs12KeySource, SigningPolicy, SigningService
 from templates import RenderOptions, document_id, read_identity, write_atomic
+from workflows import book_facts, sign_and_archive
 
 from . import archiving, batch
 from .console import EXIT_INTERNAL, out, progress
-from .lifecycle import book_facts, sign_and_archive
 from .signing import load_roots, people_from
 
 DEFAULT_GRADE = {"tieu_hoc": 3, "thcs": 6, "thpt": 10}

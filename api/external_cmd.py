@@ -18,10 +18,10 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from archive import ArchiveError
 from signer import ExternalSigning, SignerError, raw_signature
 from templates import write_atomic
+from workflows import sign_into_archive
 
 from . import archiving, wiring
 from .console import EXIT_BAD_INPUT, exit_code_for, out, show_error
-from .lifecycle import sign_into_archive
 from .signing import P12Opt, TrustOpt, TsaOpt, make_service, p12_key
 
 app = typer.Typer(no_args_is_help=True, help="Two-phase (external token) signing.")

@@ -29,11 +29,11 @@ from signer import (
     SigningService,
 )
 from templates import write_atomic
+from workflows import sign_into_archive
 
 from . import archiving
 from .batch_sign import REMOTE_BATCH, KeyFactory, Sitting, default_jobs, document_lock, report, sign_sitting
 from .console import EXIT_BAD_INPUT, err, exit_code_for, out, show_error
-from .lifecycle import sign_into_archive
 
 pki_app = typer.Typer(no_args_is_help=True, help="Development PKI (certomancer): root, school CA, OCSP, CRL, TSA.")
 

@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api import correcting
 from api.cli import app
-from api.lifecycle import book_facts, sign_and_archive
 from archive import (
     ArchiveService,
     CorrectionStatus,
@@ -24,6 +22,8 @@ from archive import (
 )
 from records import CorrectionRefusedError, Record, apply_changes, plan_changes, year_average
 from templates import read_plan
+from workflows import book_facts, sign_and_archive
+from workflows import corrections as correcting
 
 from .signing_fixtures import School
 from .storage_fixtures import MovableClock

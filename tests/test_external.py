@@ -17,11 +17,11 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.lifecycle import book_facts
 from archive import ArchiveService, SqlCatalog, open_database, open_store, sha256_hex
 from pki import DEV_PASSWORD
 from signer import errors
 from signer.external import ExternalSigning, FileSessionStore, SessionExpiredError
+from workflows import book_facts
 
 from .signing_fixtures import School
 

@@ -2,6 +2,18 @@
 progress as events); the faces in `api/` parse, authorise and print. No typer, rich, fastapi, print or exit here.
 """
 
+from . import corrections
 from .exporting import INDEX_COLUMNS, YearExport, export_year
+from .lifecycle import Outcome, book_facts, keep_signature, sign_and_archive, sign_into_archive
 
-__all__ = ["INDEX_COLUMNS", "YearExport", "export_year"]
+__all__ = [
+    "INDEX_COLUMNS",
+    "Outcome",
+    "YearExport",
+    "book_facts",
+    "corrections",
+    "export_year",
+    "keep_signature",
+    "sign_and_archive",
+    "sign_into_archive",
+]
