@@ -17,8 +17,7 @@ import typer
 
 from records import Record, dumps_jsonl, generate_sample, record_data, validate_record
 from templates import RenderOptions, render, render_plain
-
-from . import batch
+from workflows import rendering as batch
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks (JSON output).")
 

@@ -22,10 +22,10 @@ from templates import (
     write_atomic,
 )
 from workflows import book_facts
+from workflows import rendering as batch
 
 from . import (
     archiving,
-    batch,
     bench,
     bench_archive,
     bench_sign,

@@ -21,8 +21,9 @@ from records import dumps_jsonl, generate_sample, load_file
 from signer import KeySource, Pkcs12KeySource, SigningPolicy, SigningService
 from templates import RenderOptions, document_id, read_identity, write_atomic
 from workflows import book_facts, sign_and_archive
+from workflows import rendering as batch
 
-from . import archiving, batch
+from . import archiving
 from .console import EXIT_INTERNAL, out, progress
 from .signing import load_roots, people_from
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from api import batch
 from templates import RenderOptions, render, write_atomic
+from workflows import rendering as batch
 
 from .conftest import to_record
 
@@ -39,7 +39,7 @@ def test_one_broken_book_does_not_stop_the_batch(
             raise RuntimeError("font cache corrupted")
         return render(record, options)
 
-    monkeypatch.setattr("api.batch.render", flaky)
+    monkeypatch.setattr("workflows.rendering.render", flaky)
     outcomes = batch.run_jobs(jobs, RenderOptions(), workers=1)
     assert [o.error is None for o in outcomes] == [True, False, True]
     assert "RuntimeError: font cache corrupted" in (outcomes[1].error or "")

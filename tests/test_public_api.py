@@ -257,6 +257,7 @@ def test_workflows_are_face_free_and_public_names_pinned() -> None:
             "corrections",
             "export_year",
             "keep_signature",
+            "rendering",
             "sign_and_archive",
             "sign_into_archive",
         ]

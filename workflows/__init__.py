@@ -2,7 +2,7 @@
 progress as events); the faces in `api/` parse, authorise and print. No typer, rich, fastapi, print or exit here.
 """
 
-from . import corrections
+from . import corrections, rendering
 from .exporting import INDEX_COLUMNS, YearExport, export_year
 from .lifecycle import Outcome, book_facts, keep_signature, sign_and_archive, sign_into_archive
 
@@ -14,6 +14,7 @@ __all__ = [
     "corrections",
     "export_year",
     "keep_signature",
+    "rendering",
     "sign_and_archive",
     "sign_into_archive",
 ]
