@@ -251,11 +251,13 @@ def test_workflows_are_face_free_and_public_names_pinned() -> None:
     assert sorted(workflows.__all__) == sorted(
         [
             "INDEX_COLUMNS",
+            "ClassImport",
             "Outcome",
             "YearExport",
             "book_facts",
             "corrections",
             "export_year",
+            "import_class",
             "keep_signature",
             "rendering",
             "sign_and_archive",

@@ -4,15 +4,18 @@ progress as events); the faces in `api/` parse, authorise and print. No typer, r
 
 from . import corrections, rendering
 from .exporting import INDEX_COLUMNS, YearExport, export_year
+from .importing import ClassImport, import_class
 from .lifecycle import Outcome, book_facts, keep_signature, sign_and_archive, sign_into_archive
 
 __all__ = [
     "INDEX_COLUMNS",
+    "ClassImport",
     "Outcome",
     "YearExport",
     "book_facts",
     "corrections",
     "export_year",
+    "import_class",
     "keep_signature",
     "rendering",
     "sign_and_archive",
