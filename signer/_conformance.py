@@ -8,7 +8,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from records import Role, SigningPlan
 
-from .checks import is_organisation_certificate, same_person
+from .checks import common_name, is_organisation_certificate, same_person
 
 Message = tuple[str, str]
 
@@ -16,7 +16,7 @@ Message = tuple[str, str]
 def _signer_problem(sig: EmbeddedPdfSignature, plan: SigningPlan) -> Message | None:
     entry = plan.entry(sig.field_name)
     cert = sig.signer_cert
-    name = str(cert.subject.native.get("common_name", ""))
+    name = common_name(cert)
     organisation = is_organisation_certificate(cert)
     if organisation == (entry.role is Role.SCHOOL_SEAL) and same_person(name, entry.signer_name):
         return None

@@ -18,6 +18,7 @@ from ._cms import timestamp_tokens
 from ._contexts import Contexts, online_or_embedded
 from ._history import changes_allowed
 from ._report import Message, SignatureCheck
+from .checks import common_name
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -49,7 +50,7 @@ def _role(plan: SigningPlan | None, name: str) -> str:
 
 
 def _common_name(cert: x509.Certificate | None) -> str:
-    return str(cert.subject.native.get("common_name", "")) if cert is not None else ""
+    return common_name(cert) if cert is not None else ""
 
 
 def _integrity(status: Any) -> tuple[str | None, list[Message]]:

@@ -82,10 +82,15 @@ def _subject(cert: x509.Certificate, key: str) -> str:
     return str(value[0] if isinstance(value, list) else value)
 
 
+def common_name(cert: x509.Certificate) -> str:
+    """The certificate subject's common name (the first, when there are several)."""
+    return _subject(cert, "common_name")
+
+
 def is_organisation_certificate(cert: x509.Certificate) -> bool:
     """An organisation's certificate names the organisation itself as its subject (CN = O)."""
     organisation = _subject(cert, "organization_name")
-    return bool(organisation) and fold(_subject(cert, "common_name")) == fold(organisation)
+    return bool(organisation) and fold(common_name(cert)) == fold(organisation)
 
 
 def fingerprint(cert: x509.Certificate) -> str:
@@ -100,7 +105,7 @@ def check_identity(entry: PlanEntry, cert: x509.Certificate, policy: SigningPoli
             "An organisation certificate signs only the school seal field, and a personal one never does",
         )
     bound = policy.bindings.get(entry.signer_id)
-    name = _subject(cert, "common_name")
+    name = common_name(cert)
     # A fingerprint binding pins one certificate of the person; it never lets another name sign, since the
     # book's verification checks every signature against the plan's names.
     if (bound is not None and (bound.lower() != fingerprint(cert) or not same_person(name, entry.signer_name))) or (
