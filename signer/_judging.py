@@ -203,7 +203,8 @@ async def check_signature(
     if contexts.responders_down and not down:
         judged.notes.append(_UNREACHABLE_NOTE)
     indication, sub = _verdict.of_trust(judged.trust)
-    if indication != _verdict.PASSED and sub in _RETRY_EMBEDDED and not contexts.offline and has_dss:
+    embedded_only = contexts.offline or contexts.responders_down  # then the book's data alone was what judged it
+    if indication != _verdict.PASSED and sub in _RETRY_EMBEDDED and not embedded_only and has_dss:
         # Online answers add to the embedded ones; a responder that is gone never makes a good book fail.
         again = await _judge(sig, contexts, poe_after, fetch=False, diff=False)
         if _verdict.of_trust(again.trust)[0] == _verdict.PASSED:
