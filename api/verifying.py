@@ -17,7 +17,7 @@ from rich.table import Table
 from archive import ArchiveError, sha256_hex
 from signer import DocumentCheck, SignerError, VerifyPolicy, verify
 from signer import etsi_report as build_etsi_report
-from signer.errors import TooLargeError, TrustRootsError
+from signer.errors import TrustRootsError
 from templates import VIETNAM, write_atomic
 
 from . import wiring
@@ -214,12 +214,7 @@ def verify_cmd(
         )
     policy = VerifyPolicy()
     try:
-        size = document.stat().st_size
-        if size > policy.max_bytes:  # refused before it is read into memory
-            raise TooLargeError(
-                f"Tệp quá lớn ({size // 1024} KB; tối đa {policy.max_bytes // 1024} KB)",
-                f"The file is too large ({size // 1024} KB; at most {policy.max_bytes // 1024} KB)",
-            )
+        policy.check_size(document.stat().st_size)  # refused before it is read into memory
         data = document.read_bytes()
         roots = _roots(trust)
         result = verify(data, roots, offline, policy=policy)

@@ -38,11 +38,7 @@ def _limits(policy: VerifyPolicy) -> DecodeLimits:
 
 def open_untrusted(pdf: bytes, policy: VerifyPolicy) -> PdfFileReader:
     """A pyHanko reader over `pdf` once the cheap bounds hold; the bounded decoding applies to every read."""
-    if len(pdf) > policy.max_bytes:
-        raise errors.TooLargeError(
-            f"Tệp quá lớn ({len(pdf) // 1024} KB; tối đa {policy.max_bytes // 1024} KB)",
-            f"The file is too large ({len(pdf) // 1024} KB; at most {policy.max_bytes // 1024} KB)",
-        )
+    policy.check_size(len(pdf))
     if b"%PDF-" not in pdf[:1024]:
         raise errors.UnreadableDocumentError("Tệp không phải PDF", "The file is not a PDF")
     # Every revision ends with a startxref; a file with more of them than allowed is refused before parsing.

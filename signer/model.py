@@ -9,6 +9,8 @@ from asn1crypto import x509
 
 from records import ARCHIVE_TIMESTAMP_FIELD
 
+from .errors import TooLargeError
+
 __all__ = ["ARCHIVE_TIMESTAMP_FIELD", "SigningPolicy", "VerifyPolicy"]
 
 
@@ -65,3 +67,11 @@ class VerifyPolicy:
     """Wall time after which no further signature is examined (the file is refused as too complex)."""
     fetch_timeout: float = 3.0
     """Seconds for one OCSP, CRL or certificate request (online verification)."""
+
+    def check_size(self, size: int) -> None:
+        """Refuse (`signer.too_large`) a file over `max_bytes`: before it is read, when the caller knows its size."""
+        if size > self.max_bytes:
+            raise TooLargeError(
+                f"Tệp quá lớn ({size // 1024} KB; tối đa {self.max_bytes // 1024} KB)",
+                f"The file is too large ({size // 1024} KB; at most {self.max_bytes // 1024} KB)",
+            )
