@@ -78,8 +78,11 @@ def check_trailing(pdf: bytes, last: LastSignature | None) -> None:
     if newest.signed_revision == total - 1:
         return
     result = _evaluate(newest)
-    unsigned_data_only = isinstance(result, DiffResult) and result.modification_level in _ALLOWED_UNSIGNED
-    if unsigned_data_only and isinstance(result, DiffResult) and not result.changed_form_fields:
+    if (
+        isinstance(result, DiffResult)
+        and result.modification_level in _ALLOWED_UNSIGNED
+        and not result.changed_form_fields
+    ):
         return
     raise errors.UnsignedChangesError(
         f"Sau chữ ký cuối ('{newest.field_name}') có thay đổi chưa được ký; không ký lên thay đổi đó",
