@@ -10,10 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
-from archive import DEFAULT_DATABASE, DEFAULT_STORAGE
+from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, STORAGE_SCHEMES, DatabaseConfigError, database_backend
 from records import HocbaError
 from templates import DEFAULT_VERIFY_URL
 
@@ -53,17 +50,17 @@ class Settings:
         return settings
 
     def check(self) -> None:
+        # The archive's own rules, checked without connecting; their messages are not reused, since they show
+        # part of the value.
         try:
-            backend = make_url(self.database).get_backend_name()
-        except ArgumentError:
-            backend = ""
-        if backend not in ("sqlite", "postgresql"):
+            database_backend(self.database)
+        except DatabaseConfigError:
             raise _bad(
                 "HOCBA_DATABASE",
                 "cần sqlite:///… hoặc postgresql+psycopg://…",
                 "expected sqlite:///… or postgresql+psycopg://…",
-            )
-        if urlsplit(self.storage).scheme not in ("file", "s3"):
+            ) from None
+        if urlsplit(self.storage).scheme not in STORAGE_SCHEMES:
             raise _bad("HOCBA_STORAGE", "cần file:///… hoặc s3://…", "expected file:///… or s3://…")
         for name, url in (("HOCBA_TSA_URL", self.tsa_url), ("HOCBA_VERIFY_URL", self.verify_url)):
             if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):

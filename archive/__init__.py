@@ -5,8 +5,8 @@ from .adapters import FileStore, RfcTimestamper, S3Store, SqlCatalog, SqlCorrect
 from .adapters.tables import metadata as schema_metadata
 from .audit_model import GENESIS, Anchor, AuditEvent, Break, first_break
 from .clock import SystemClock
-from .config import DEFAULT_STORAGE, open_store
-from .database import DEFAULT_DATABASE, open_database, upgrade_database
+from .config import DEFAULT_STORAGE, STORAGE_SCHEMES, open_store
+from .database import DEFAULT_DATABASE, database_backend, open_database, upgrade_database
 from .errors import (
     AnchorError,
     ArchiveError,
@@ -56,6 +56,7 @@ __all__ = [
     "GENESIS",
     "REVISIONS",
     "SEALED",
+    "STORAGE_SCHEMES",
     "Anchor",
     "AnchorError",
     "ArchiveError",
@@ -105,6 +106,7 @@ __all__ = [
     "VersionStatus",
     "check_bag",
     "check_token",
+    "database_backend",
     "errors",
     "first_break",
     "open_database",

@@ -10,6 +10,7 @@ from .errors import StorageConfigError
 from .ports import Clock, ObjectStore
 
 DEFAULT_STORAGE = "file://./var/objects"
+STORAGE_SCHEMES = ("file", "s3")  # the stores `open_store` opens
 
 
 def _bad(url: str, why_vi: str, why_en: str) -> StorageConfigError:

@@ -32,23 +32,29 @@ def _shown(url: str) -> str:
         return url.rsplit("@", maxsplit=1)[-1]
 
 
-def open_database(url: str, migrate: bool | None = None) -> Engine:
-    """An engine on `url` whose schema is the latest: `migrate` None upgrades an SQLite file and refuses any
-    other database at an older revision (`archive.database_outdated`); True upgrades; False checks nothing."""
+def database_backend(url: str) -> str:
+    """`sqlite` or `postgresql`, the backends the archive runs on; anything else is `archive.database_config`
+    (the password never echoed). Checked without connecting."""
     try:
-        parsed = make_url(url)
+        backend = make_url(url).get_backend_name()
     except ArgumentError as exc:
         raise DatabaseConfigError(
             f"Địa chỉ cơ sở dữ liệu không hợp lệ: {_shown(url)}", f"Bad database URL: {_shown(url)}"
         ) from exc
-    backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise DatabaseConfigError(
             f"Chỉ hỗ trợ SQLite và PostgreSQL: {_shown(url)}",
             f"Only SQLite and PostgreSQL are supported: {_shown(url)}",
         )
+    return backend
+
+
+def open_database(url: str, migrate: bool | None = None) -> Engine:
+    """An engine on `url` whose schema is the latest: `migrate` None upgrades an SQLite file and refuses any
+    other database at an older revision (`archive.database_outdated`); True upgrades; False checks nothing."""
+    backend = database_backend(url)
     try:
-        engine = _sqlite(url, parsed.database) if backend == "sqlite" else create_engine(url, pool_pre_ping=True)
+        engine = _sqlite(url, make_url(url).database) if backend == "sqlite" else create_engine(url, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError) as exc:
         raise DatabaseConfigError(
             f"Địa chỉ cơ sở dữ liệu không hợp lệ: {_shown(url)}", f"Bad database URL: {_shown(url)}"
