@@ -318,7 +318,8 @@ class ArchiveService:
             if with_storage and not self.store.exists(key):
                 problems.append(f"mốc neo {key} không còn trong kho / anchor object {key} is missing")
         if with_storage:
-            written = {key: self.catalog.object_version(key) for _, key, _ in recorded}
+            versions = self.catalog.object_versions(f"{ANCHORS}audit/")
+            written = {key: versions.get(key) for _, key, _ in recorded}
             for key in self.store.keys(f"{ANCHORS}audit/"):
                 try:
                     anchors.append(self._stored_anchor(key, written.get(key)))

@@ -204,6 +204,17 @@ class SqlCatalog(SqlBase):
             row = conn.execute(select(object_versions.c.version_id).where(object_versions.c.object_key == key)).first()
         return str(row[0]) if row else None
 
+    def object_versions(self, prefix: str = "") -> dict[str, str]:
+        """Every key under `prefix` with the storage version the archive wrote there, in one query."""
+        with self._tx() as conn:
+            return self._object_versions(conn, prefix)
+
+    def _object_versions(self, conn: Connection, prefix: str) -> dict[str, str]:
+        query = select(object_versions.c.object_key, object_versions.c.version_id)
+        if prefix:
+            query = query.where(object_versions.c.object_key.startswith(prefix, autoescape=True))
+        return {r.object_key: r.version_id for r in conn.execute(query)}
+
     def _live(self, conn: Connection, document_id: str, version: int | None = None) -> Row[Any]:
         query = select(document_versions).where(document_versions.c.document_id == document_id)
         query = query.where(document_versions.c.version == version) if version else query
@@ -390,7 +401,7 @@ class SqlCatalog(SqlBase):
                 document_versions.c.status.in_([VersionStatus.SEALED.value, VersionStatus.SUPERSEDED.value])
             )
             found |= {(r[0], r[1]) for r in conn.execute(sealed)}
-            versions = {r.object_key: r.version_id for r in conn.execute(select(object_versions))}
+            versions = self._object_versions(conn, "")
         return sorted((key, digest, versions.get(key)) for key, digest in found)
 
     # -- audit trail ----------------------------------------------------------------------------------------
