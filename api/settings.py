@@ -4,9 +4,8 @@ value is refused at start-up naming its variable, before any command has done an
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,10 +18,6 @@ class SettingsError(HocbaError):
     code = "settings.invalid"
 
 
-def _default_cache() -> Path:
-    return Path(tempfile.gettempdir()) / "hocba-cache"
-
-
 @dataclass(frozen=True)
 class Settings:
     database: str = DEFAULT_DATABASE
@@ -33,8 +28,9 @@ class Settings:
     """`HOCBA_TSA_URL`: the RFC 3161 TSA (signatures, archive timestamps, audit anchors)."""
     verify_url: str = DEFAULT_VERIFY_URL
     """`HOCBA_VERIFY_URL`: the base of the QR code's verification link."""
-    cache_dir: Path = field(default_factory=_default_cache)
-    """`HOCBA_CACHE`: where the stamp font's subset is kept between processes."""
+    cache_dir: Path | None = None
+    """`HOCBA_CACHE`: where the stamp font's subset is kept between processes (None: the signer's own default,
+    a folder in the temp directory)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -44,7 +40,7 @@ class Settings:
             storage=env.get("HOCBA_STORAGE") or DEFAULT_STORAGE,
             tsa_url=env.get("HOCBA_TSA_URL") or None,
             verify_url=env.get("HOCBA_VERIFY_URL") or DEFAULT_VERIFY_URL,
-            cache_dir=Path(env["HOCBA_CACHE"]) if env.get("HOCBA_CACHE") else _default_cache(),
+            cache_dir=Path(env["HOCBA_CACHE"]) if env.get("HOCBA_CACHE") else None,
         )
         settings.check()
         return settings

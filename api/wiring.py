@@ -24,7 +24,8 @@ from .settings import Settings
 
 def start(settings: Settings) -> None:
     """Configure the packages from the settings, once per process (the command line and each of its workers)."""
-    use_cache_dir(settings.cache_dir)
+    if settings.cache_dir is not None:
+        use_cache_dir(settings.cache_dir)
 
 
 @dataclass(frozen=True)
