@@ -40,8 +40,8 @@ import pki
 from records import Record, signing_plan
 from signer import Pkcs12KeySource, SigningPolicy, SigningService, verify
 from templates import render
+from workflows.sitting import Sitting, default_jobs, sign_sitting
 
-from .batch_sign import Sitting, default_jobs, sign_sitting
 from .bench import JsonOpt, _records, emit
 from .signing import load_roots
 
@@ -110,9 +110,9 @@ def _bulk(service: SigningService, base: bytes, p12: Path, principal: str, books
             (Path(tmp) / f"hs-{i:04d}.pdf").write_bytes(base)
         opener = partial(Pkcs12KeySource, p12, pki.DEV_PASSWORD)
         start = time.perf_counter()
-        counts = sign_sitting(Sitting(Path(tmp), principal), service, opener(), opener, default_jobs())
+        result = sign_sitting(Sitting(Path(tmp), principal), service, opener(), opener, default_jobs())
         elapsed = time.perf_counter() - start
-    assert counts["signed"] == books, counts
+    assert result.signed == books, result.counts()
     return books / elapsed
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -9,8 +11,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from archive import ArchiveError, DatabaseUnavailableError, StorageUnavailableError
-from records import Problem
+from records import HocbaError, Problem
 from signer import SignerError
+from workflows.sitting import SittingEvent, SittingStarted
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -45,6 +48,27 @@ def exit_code_for(exc: SignerError | ArchiveError) -> int:
     return EXIT_INTERNAL if isinstance(exc, StorageUnavailableError | DatabaseUnavailableError) else EXIT_BAD_INPUT
 
 
-def show_error(path: Path, exc: SignerError | ArchiveError) -> None:
+@contextmanager
+def sitting_progress() -> Iterator[Callable[[SittingEvent], None]]:
+    """A sitting's events drawn as a progress bar, each failed book printed with its code."""
+    with progress() as bar:
+        task = None
+
+        def draw(event: SittingEvent) -> None:
+            nonlocal task
+            if isinstance(event, SittingStarted):
+                task = bar.add_task(f"Ký số / signing as {event.signer_id}", total=event.total)
+                return
+            if event.error is not None:
+                show_error(event.path, event.error)
+            elif event.detail is not None:
+                err.print(f"[red]{escape(str(event.path))}: {escape(event.detail)}[/red]")
+            if task is not None:
+                bar.advance(task)
+
+        yield draw
+
+
+def show_error(path: Path, exc: HocbaError) -> None:
     retry = " (thử lại được / retryable)" if exc.retryable else ""
     err.print(f"[red]{path}: {exc.code}{retry}[/red]\n    {exc.message_vi}\n    [dim]{exc.message_en}[/dim]")

@@ -30,10 +30,10 @@ from signer import (
 )
 from templates import write_atomic
 from workflows import sign_into_archive
+from workflows.sitting import REMOTE_BATCH, KeyFactory, Sitting, default_jobs, document_lock, sign_sitting
 
-from . import archiving
-from .batch_sign import REMOTE_BATCH, KeyFactory, Sitting, default_jobs, document_lock, report, sign_sitting
-from .console import EXIT_BAD_INPUT, err, exit_code_for, out, show_error
+from . import archiving, wiring
+from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, exit_code_for, out, show_error, sitting_progress
 
 pki_app = typer.Typer(no_args_is_help=True, help="Development PKI (certomancer): root, school CA, OCSP, CRL, TSA.")
 
@@ -283,7 +283,10 @@ def sign(
             sitting = Sitting(batch, acting_as, archive)
             # Every core for a key file; a token or a remote service is used from this process unless asked.
             jobs = jobs or (default_jobs() if key.kind is KeyKind.FILE else 1)
-            raise typer.Exit(report(sign_sitting(sitting, service, key, opener, jobs)))
+            with sitting_progress() as draw:
+                result = sign_sitting(sitting, service, key, opener, jobs, draw, wiring.prepare_worker)
+            out.print(json.dumps(result.counts()))
+            raise typer.Exit(EXIT_INTERNAL if result.failed else EXIT_OK)
         if document is None or field is None:
             err.print("[red]Cần tệp và --field / a document and --field are required[/red]")
             raise typer.Exit(EXIT_BAD_INPUT)

@@ -19,6 +19,7 @@ from archive import (
 )
 from signer import FileSessionStore, SessionStore, use_cache_dir
 
+from .runtime import tune_collector
 from .settings import Settings
 
 
@@ -26,6 +27,13 @@ def start(settings: Settings) -> None:
     """Configure the packages from the settings, once per process (the command line and each of its workers)."""
     if settings.cache_dir is not None:
         use_cache_dir(settings.cache_dir)
+
+
+def prepare_worker() -> None:
+    """Ready a worker process of a sitting: the settings of the command that started it (its environment is the
+    command's, checked there), and the collector tuned over what the worker built to sign."""
+    start(Settings.from_env())
+    tune_collector()
 
 
 @dataclass(frozen=True)

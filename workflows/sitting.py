@@ -1,42 +1,47 @@
-"""`hocba sign --batch`: a sitting, every book of a folder whose next field is the signer's, on every core.
+"""A signer's sitting: every book of a folder whose next field is the signer's, on every core.
 
 With one job the books are signed in this process, a few at a time. With N, this process is one of N signers and
-starts N - 1 worker processes, each with its own signing service, opening the key itself from the same options (a
+starts N - 1 worker processes, each with its own signing service, opening the key itself from the same factory (a
 PKCS#12 file, a PKCS#11 token). Books go to workers as paths: a worker reads the book and leaves the new revision
 beside it. This process keeps what must stay in one place: the per-book file locks, syncing and renaming the new
-revisions, the archive and the progress bar, with a few threads per signer so that every signer always has a book.
+revisions and the archive, with a few threads per signer so that every signer always has a book.
+
+Progress leaves as events (`SittingStarted`, then one `BookDone` per book, in the folder's order); the caller
+draws them, logs them or sends them on.
 """
 
 from __future__ import annotations
 
 import contextvars
 import fcntl
-import json
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from asn1crypto import x509
 
-from archive import ArchiveError, ArchiveService
-from signer import KeySource, SignerError, SigningPolicy, SigningService, next_field_for
+from archive import ArchiveService
+from records import HocbaError
+from signer import KeySource, SigningPolicy, SigningService, next_field_for
 from templates import put_in_place
-from workflows import sign_into_archive
 
-from . import wiring
-from .console import EXIT_INTERNAL, EXIT_OK, err, out, progress, show_error
-from .runtime import tune_collector
-from .settings import Settings
+from .lifecycle import sign_into_archive
 
 KeyFactory = Callable[[], KeySource]
 """Opens the key source; picklable (a class and its arguments) so that a worker process can open its own."""
+Prepare = Callable[[], None]
+"""Readies a worker process before its first book (settings, the collector); picklable: a module-level function."""
+
+BookOutcome = Literal["signed", "sealed", "skipped", "failed"]
+REMOTE_BATCH = 16
+"""Books whose hashes a remote key source sends together during a sitting (one confirmation for all of them)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,52 @@ class Sitting:
     folder: Path
     signer_id: str
     archive: ArchiveService | None = None
+
+
+@dataclass(frozen=True)
+class SittingStarted:
+    """The sitting found `total` books in its folder."""
+
+    signer_id: str
+    total: int
+
+
+@dataclass(frozen=True)
+class BookDone:
+    """One book's result: signed (and perhaps sealed), skipped (not this signer's turn, or done) or failed."""
+
+    path: Path
+    outcome: BookOutcome
+    error: HocbaError | None = None
+    """Why it failed, when a package said so."""
+    detail: str | None = None
+    """Why it failed otherwise (an unreadable file, an unexpected fault): the type and message."""
+
+
+SittingEvent = SittingStarted | BookDone
+OnEvent = Callable[[SittingEvent], None]
+
+
+@dataclass
+class SittingResult:
+    signed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    sealed: int | None = None
+    """Books the sitting finished and sealed into the archive (None without an archive)."""
+    books: list[BookDone] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts = {"signed": self.signed, "skipped": self.skipped, "failed": self.failed}
+        return counts if self.sealed is None else counts | {"sealed": self.sealed}
+
+    def add(self, done: BookDone) -> None:
+        self.books.append(done)
+        if done.outcome == "sealed":
+            self.signed += 1
+            self.sealed = (self.sealed or 0) + 1
+        else:
+            setattr(self, done.outcome, getattr(self, done.outcome) + 1)
 
 
 def default_jobs() -> int:
@@ -65,12 +116,12 @@ def document_lock(path: Path) -> Iterator[None]:
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(roots: list[bytes], policy: SigningPolicy, open_key: KeyFactory) -> None:
+def _worker_init(roots: list[bytes], policy: SigningPolicy, open_key: KeyFactory, prepare: Prepare | None) -> None:
     # asn1crypto certificates travel as DER; the rest of the policy is plain data.
     policy = replace(policy, trust_roots=tuple(x509.Certificate.load(r) for r in roots))
-    wiring.start(Settings.from_env())  # the worker's environment is the command's: the settings were checked there
     _WORKER.update(service=SigningService(policy), key=open_key())  # a file or a token: nothing to connect
-    tune_collector()
+    if prepare is not None:  # last: what it tunes (the collector) then counts the service as long-lived
+        prepare()
 
 
 def staged(path: Path) -> Path:
@@ -99,15 +150,13 @@ def _worker_sign(path: Path, field: str | None, signer_id: str) -> str | None:
 # Books being worked on at once per worker: while one is signed, others are locked, synced and put in place (on a
 # real disk a sync can take tens of milliseconds).
 _IN_FLIGHT = 4
-REMOTE_BATCH = 16
-"""Books whose hashes a remote key source sends together during a sitting (one confirmation for all of them)."""
 Signer = Callable[[Path, str | None, str], str | None]
 """Signs a field (None: the one that waits for the signer) of the book at a path, as `_sign_file`."""
 
 
 @contextmanager
 def _signers(
-    service: SigningService, key: KeySource, open_key: KeyFactory | None, jobs: int
+    service: SigningService, key: KeySource, open_key: KeyFactory | None, jobs: int, prepare: Prepare | None
 ) -> Iterator[tuple[Signer, int]]:
     """How to sign a book (as `_sign_file`), and how many books may be in flight at once."""
     if jobs <= 1 or open_key is None:
@@ -120,7 +169,7 @@ def _signers(
     # This process is one of the `jobs` signers: it signs while the workers start (a worker spends a while
     # importing before its first book), and the sitting needs one start-up fewer.
     here = threading.Semaphore(1)
-    with ProcessPoolExecutor(jobs - 1, context, _worker_init, (roots, policy, open_key)) as pool:
+    with ProcessPoolExecutor(jobs - 1, context, _worker_init, (roots, policy, open_key, prepare)) as pool:
 
         def anywhere(path: Path, field: str | None, signer_id: str) -> str | None:
             if here.acquire(blocking=False):
@@ -134,23 +183,29 @@ def _signers(
 
 
 def sign_sitting(
-    sitting: Sitting, service: SigningService, key: KeySource, open_key: KeyFactory | None = None, jobs: int = 1
-) -> dict[str, int]:
-    """Sign every book of the sitting's folder that waits for its signer; returns the counts. One bad book is
-    reported and the others go on; a book that is not the signer's turn (or is done) is skipped, so a sitting
-    can be run again after an interruption."""
+    sitting: Sitting,
+    service: SigningService,
+    key: KeySource,
+    open_key: KeyFactory | None = None,
+    jobs: int = 1,
+    on_event: OnEvent | None = None,
+    prepare: Prepare | None = None,
+) -> SittingResult:
+    """Sign every book of the sitting's folder that waits for its signer. One bad book is reported (as a failed
+    `BookDone`) and the others go on; a book that is not the signer's turn (or is done) is skipped, so a sitting
+    can be run again after an interruption. `prepare` readies each worker process (with `jobs` > 1)."""
     books = sorted(sitting.folder.glob("*.pdf"))
-    counts = dict.fromkeys(("signed", "skipped", "failed"), 0) | ({"sealed": 0} if sitting.archive else {})
+    result = SittingResult(sealed=0 if sitting.archive else None)
     archive = sitting.archive
+    emit = on_event or (lambda _: None)
     with (
-        _signers(service, key, open_key, jobs) as (sign, in_flight),
-        progress() as bar,
+        _signers(service, key, open_key, jobs, prepare) as (sign, in_flight),
         archive.one_anchor() if archive else nullcontext(),  # one audit anchor for the whole sitting
         ThreadPoolExecutor(in_flight) as threads,
     ):
-        task = bar.add_task(f"Ký số / signing as {sitting.signer_id}", total=len(books))
+        emit(SittingStarted(sitting.signer_id, len(books)))
 
-        def one(path: Path) -> str:
+        def one(path: Path) -> BookOutcome:
             with document_lock(path):
                 try:
                     version = None
@@ -172,28 +227,19 @@ def sign_sitting(
             sign(path, field, sitting.signer_id)
             return staged(path).read_bytes()
 
-        def done(path: Path, future: Future[str]) -> None:
-            try:
-                outcome = future.result()
-                counts["signed" if outcome == "sealed" else outcome] += 1
-                if outcome == "sealed":
-                    counts["sealed"] += 1
-            except (SignerError, ArchiveError) as exc:
-                show_error(path, exc)
-                counts["failed"] += 1
-            except Exception as exc:  # one unreadable book must not stop a principal's sitting
-                err.print(f"[red]{path}: {type(exc).__name__}: {exc}[/red]")
-                counts["failed"] += 1
-            bar.advance(task)
-
         # Each book's thread runs in a copy of this context, so that its seal joins the sitting's one anchor.
         futures = [(path, threads.submit(contextvars.copy_context().run, one, path)) for path in books]
-        for path, future in futures:
-            future.exception()  # wait, in order, so that the report follows the folder
-            done(path, future)
-    return counts
+        for path, future in futures:  # in order, so that the report follows the folder
+            done = _done(path, future)
+            result.add(done)
+            emit(done)
+    return result
 
 
-def report(counts: dict[str, int]) -> int:
-    out.print(json.dumps(counts))
-    return EXIT_OK if not counts["failed"] else EXIT_INTERNAL
+def _done(path: Path, future: Future[BookOutcome]) -> BookDone:
+    try:
+        return BookDone(path, future.result())
+    except HocbaError as exc:
+        return BookDone(path, "failed", error=exc)
+    except Exception as exc:  # one unreadable book must not stop a principal's sitting
+        return BookDone(path, "failed", detail=f"{type(exc).__name__}: {exc}")
