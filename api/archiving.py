@@ -25,7 +25,8 @@ from archive import (
     sha256_hex,
     upgrade_database,
 )
-from templates import PlanMissingError, read_identity, write_atomic
+from records import write_atomic
+from templates import PlanMissingError, read_identity
 
 from . import wiring
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from archive import ArchiveService, sha256_hex
-from records import HocbaError, Record, dumps_jsonl, generate_sample, json_schema, load_file
+from records import HocbaError, Record, dumps_jsonl, generate_sample, json_schema, load_file, write_atomic
 from templates import (
     DEFAULT_VERIFY_URL,
     Profile,
@@ -19,7 +19,6 @@ from templates import (
     TemplatesError,
     parse_now,
     render,
-    write_atomic,
 )
 from workflows import book_facts
 from workflows import rendering as batch

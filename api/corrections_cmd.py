@@ -22,8 +22,7 @@ from archive import (
     CorrectionStatus,
     SqlCorrections,
 )
-from records import CorrectionRefusedError, parse_value
-from templates import write_atomic
+from records import CorrectionRefusedError, parse_value, write_atomic
 from workflows import corrections as correcting
 
 from . import wiring

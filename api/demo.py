@@ -17,9 +17,9 @@ import typer
 
 import pki
 from archive import ArchiveService, RfcTimestamper
-from records import dumps_jsonl, generate_sample, load_file
+from records import dumps_jsonl, generate_sample, load_file, write_atomic
 from signer import KeySource, Pkcs12KeySource, SigningPolicy, SigningService
-from templates import RenderOptions, document_id, read_identity, write_atomic
+from templates import RenderOptions, document_id, read_identity
 from workflows import book_facts, sign_and_archive
 from workflows import rendering as batch
 

@@ -16,8 +16,8 @@ import typer
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from archive import ArchiveError
+from records import write_atomic
 from signer import ExternalSigning, SignerError, raw_signature
-from templates import write_atomic
 from workflows import sign_into_archive
 
 from . import archiving, wiring

@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 
-from records import Problem, dumps_jsonl, standard_subjects
+from records import Problem, dumps_jsonl, standard_subjects, write_atomic
 from records.adapters import (
     write_workbook,
 )
-from templates import write_atomic
 from workflows import import_class
 
 from .console import EXIT_BAD_INPUT, EXIT_OK, out, show_problem

@@ -15,7 +15,7 @@ from asn1crypto import pem, x509
 
 import pki
 from archive import ArchiveError, ArchiveService, DocumentVersion
-from records import load_file
+from records import load_file, write_atomic
 from signer import (
     DEFAULT_PKCS11_MODULE,
     ConfirmAndPollKeySource,
@@ -28,7 +28,6 @@ from signer import (
     SigningPolicy,
     SigningService,
 )
-from templates import write_atomic
 from workflows import sign_into_archive
 from workflows.sitting import REMOTE_BATCH, KeyFactory, Sitting, default_jobs, document_lock, sign_sitting
 

@@ -15,10 +15,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from archive import ArchiveError, sha256_hex
+from records import write_atomic
 from signer import DocumentCheck, SignerError, VerifyPolicy, verify
 from signer import etsi_report as build_etsi_report
 from signer.errors import TrustRootsError
-from templates import VIETNAM, write_atomic
+from templates import VIETNAM
 
 from . import wiring
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out

@@ -6,6 +6,7 @@ Knows nothing of PDFs, keys or storage.
 from .corrections import Change, Minutes, apply_changes, check_people, check_principal, parse_value, plan_changes
 from .errors import CorrectionRefusedError, HocbaError, InvalidRecordError, RecordsError
 from .export import canonical_json, content_hash, dumps_jsonl, record_data, to_json, to_xml
+from .files import fsync_dir, put_in_place, write_atomic
 from .model import FORMAT, Record, Subject
 from .plan import ARCHIVE_TIMESTAMP_FIELD, PlanEntry, Role, SigningPlan, minutes_plan, signing_plan
 from .problems import CATALOGUE, Problem, Severity, error, warning
@@ -41,6 +42,7 @@ __all__ = [
     "derive_learning",
     "dumps_jsonl",
     "error",
+    "fsync_dir",
     "generate_sample",
     "json_schema",
     "load_file",
@@ -48,6 +50,7 @@ __all__ = [
     "parse_bytes",
     "parse_value",
     "plan_changes",
+    "put_in_place",
     "record_data",
     "signing_plan",
     "standard_subjects",
@@ -55,5 +58,6 @@ __all__ = [
     "to_xml",
     "validate_record",
     "warning",
+    "write_atomic",
     "year_average",
 ]

@@ -18,16 +18,13 @@ from .model import (
 from .service import (
     LastSignature,
     SigningState,
-    fsync_dir,
     parse_now,
-    put_in_place,
     read_identity,
     read_plan,
     read_signing_state,
     render,
     render_minutes,
     render_plain,
-    write_atomic,
 )
 
 __all__ = [
@@ -46,14 +43,11 @@ __all__ = [
     "SigningState",
     "TemplatesError",
     "document_id",
-    "fsync_dir",
     "parse_now",
-    "put_in_place",
     "read_identity",
     "read_plan",
     "read_signing_state",
     "render",
     "render_minutes",
     "render_plain",
-    "write_atomic",
 ]

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from templates import RenderOptions, render, write_atomic
+from records import write_atomic
+from templates import RenderOptions, render
 from workflows import rendering as batch
 
 from .conftest import to_record

@@ -44,6 +44,7 @@ def test_records_public_names() -> None:
             "derive_learning",
             "dumps_jsonl",
             "error",
+            "fsync_dir",
             "generate_sample",
             "json_schema",
             "load_file",
@@ -51,6 +52,7 @@ def test_records_public_names() -> None:
             "parse_bytes",
             "parse_value",
             "plan_changes",
+            "put_in_place",
             "record_data",
             "signing_plan",
             "standard_subjects",
@@ -58,6 +60,7 @@ def test_records_public_names() -> None:
             "to_xml",
             "validate_record",
             "warning",
+            "write_atomic",
             "year_average",
         ]
     )
@@ -83,8 +86,6 @@ def test_templates_public_names() -> None:
             "RenderedDocument",
             "TemplatesError",
             "document_id",
-            "fsync_dir",
-            "put_in_place",
             "parse_now",
             "read_identity",
             "read_plan",
@@ -92,7 +93,6 @@ def test_templates_public_names() -> None:
             "render",
             "render_minutes",
             "render_plain",
-            "write_atomic",
         ]
     )
     for name in templates.__all__:

@@ -12,8 +12,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from records import Problem, Record, canonical_json, load_file, parse_bytes
-from templates import RenderOptions, TemplatesError, render, write_atomic
+from records import Problem, Record, canonical_json, load_file, parse_bytes, write_atomic
+from templates import RenderOptions, TemplatesError, render
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,8 @@ from typing import Any, Literal
 from asn1crypto import x509
 
 from archive import ArchiveService
-from records import HocbaError
+from records import HocbaError, put_in_place
 from signer import KeySource, SigningPolicy, SigningService, next_field_for
-from templates import put_in_place
 
 from .lifecycle import sign_into_archive
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from templates import fsync_dir, write_atomic
+from records import fsync_dir, write_atomic
 
 from .._rules import refuse_delete, refuse_replace, refuse_weaker
 from ..clock import SystemClock
