@@ -12,7 +12,6 @@ COPY templates templates
 COPY signer signer
 COPY archive archive
 COPY retention retention
-COPY pki pki
 COPY workflows workflows
 COPY api api
 RUN pip install --no-cache-dir .

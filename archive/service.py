@@ -116,6 +116,11 @@ class ArchiveService:
         self.clock = clock or SystemClock()
         self.timestamper = timestamper
 
+    @property
+    def storage_url(self) -> str:
+        """Where the objects are, as the store names itself (never with credentials)."""
+        return self.store.url
+
     # -- lifecycle --------------------------------------------------------------------------------------------
 
     def register(self, book: BookFacts, pdf: bytes, actor: str = "system") -> DocumentVersion:

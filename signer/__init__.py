@@ -15,6 +15,7 @@ from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy, VerifyPolicy
 from .ports import KeyKind, KeySource
 from .raw import raw_signature
 from .service import SigningService, next_field_for, pdfa_part
+from .trust import load_roots
 from .verify import DocumentCheck, SignatureCheck, UnreadableDocumentError, verify
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "etsi_report",
     "fingerprint",
     "is_organisation_certificate",
+    "load_roots",
     "next_field_for",
     "pdfa_part",
     "raw_signature",

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from asn1crypto import pem, x509
 
-from pki import DEV_PASSWORD, DevPki, Person, free_port, init, serve
+from devtools.pki import DEV_PASSWORD, DevPki, Person, free_port, init, serve
 from records import Record, signing_plan
 from signer import KeySource, Pkcs12KeySource, SigningPolicy, SigningService
 from templates import Profile, RenderOptions, render

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from api import s3dev
-from api.s3dev import ACCESS, SECRET, DevS3, weed_binary
 from archive import ObjectStore, open_store
+from devtools import s3 as s3dev
+from devtools.s3 import ACCESS, SECRET, DevS3, weed_binary
 
 from .conftest import require
 

@@ -15,7 +15,7 @@ from pyhanko.sign.timestamps import HTTPTimeStamper
 from typer.testing import CliRunner
 
 from api.cli import app
-from pki import revoke
+from devtools.pki import revoke
 from records import signing_plan
 from signer import SignerError, same_person
 

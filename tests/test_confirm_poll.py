@@ -14,8 +14,8 @@ from pyhanko_certvalidator import ValidationContext
 from typer.testing import CliRunner
 
 from api.cli import app
-from pki import free_port
-from pki.confirm import Answer, ConfirmService, serve_confirm
+from devtools.pki import free_port
+from devtools.pki.confirm import Answer, ConfirmService, serve_confirm
 from signer import ConfirmAndPollKeySource, errors
 
 from .signing_fixtures import School, sign_at_once

@@ -11,8 +11,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from typer.testing import CliRunner
 
 from api.cli import app
-from pki import free_port
-from pki.csc import CscService, serve_csc
+from devtools.pki import free_port
+from devtools.pki.csc import CscService, serve_csc
 from signer.adapters.csc import CscKeySource
 
 from .signing_fixtures import School, sign_at_once

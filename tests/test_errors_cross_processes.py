@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 import archive
-import pki
 import records
 import signer
 import templates
+from devtools import pki
 from records import HocbaError, error
 
 

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from archive import ArchiveService, SqlCatalog, open_database, open_store, sha256_hex
-from pki import DEV_PASSWORD
+from devtools.pki import DEV_PASSWORD
 from signer import errors
 from signer.external import ExternalSigning, FileSessionStore, SessionExpiredError
 from workflows import book_facts

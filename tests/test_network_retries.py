@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pki import free_port
+from devtools.pki import free_port
 from signer import SignerError, SigningService
 
 from .signing_fixtures import School

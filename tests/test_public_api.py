@@ -6,13 +6,13 @@ import ast
 from pathlib import Path
 
 import archive
-import pki
 import records
 import records.adapters
 import retention
 import signer
 import templates
 import workflows
+from devtools import pki
 
 
 def test_records_public_names() -> None:
@@ -126,6 +126,7 @@ def test_signer_and_pki_public_names() -> None:
             "etsi_report",
             "fingerprint",
             "is_organisation_certificate",
+            "load_roots",
             "next_field_for",
             "pdfa_part",
             "raw_signature",
@@ -138,12 +139,15 @@ def test_signer_and_pki_public_names() -> None:
         [
             "DEV_PASSWORD",
             "DevPki",
+            "PeopleFileError",
             "Person",
             "PkiError",
             "UnknownSignerError",
             "cert_label",
             "free_port",
             "init",
+            "people_from_records",
+            "people_from_staff",
             "revoke",
             "serve",
         ]

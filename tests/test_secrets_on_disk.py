@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from archive import open_database
-from pki import Person, free_port, init
+from devtools.pki import Person, free_port, init
 
 
 @pytest.fixture(autouse=True)

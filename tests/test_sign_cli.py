@@ -15,9 +15,9 @@ from pyhanko_certvalidator import ValidationContext
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.signing import sign_file
-from pki import DEV_PASSWORD
+from devtools.pki import DEV_PASSWORD
 from records import dumps_jsonl, signing_plan
+from workflows.sitting import sign_file
 
 from .signing_fixtures import School
 

@@ -17,7 +17,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from pki import revoke
+from devtools.pki import revoke
 from records import ARCHIVE_TIMESTAMP_FIELD, signing_plan
 from signer import SigningPolicy, SigningService, checks, errors
 from templates import Profile

@@ -15,7 +15,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from typer.testing import CliRunner
 
 from api.cli import app
-from pki import revoke
+from devtools.pki import revoke
 
 from .signing_fixtures import REVOKED_LATER, School, record_with
 

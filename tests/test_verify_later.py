@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 from asn1crypto import pem, x509
 
-from pki import DEV_PASSWORD, Person, free_port, init, serve
+from devtools.pki import DEV_PASSWORD, Person, free_port, init, serve
 from records import Record, signing_plan
 from signer import Pkcs12KeySource, SigningPolicy, SigningService, VerifyPolicy, verify
 from templates import Profile, RenderOptions, render

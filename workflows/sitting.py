@@ -27,8 +27,8 @@ from typing import Any, Literal
 
 from asn1crypto import x509
 
-from archive import ArchiveService
-from records import HocbaError, put_in_place
+from archive import ArchiveService, DocumentVersion
+from records import HocbaError, put_in_place, write_atomic
 from signer import KeySource, SigningPolicy, SigningService, next_field_for
 
 from .lifecycle import sign_into_archive
@@ -121,6 +121,39 @@ def _worker_init(roots: list[bytes], policy: SigningPolicy, open_key: KeyFactory
     _WORKER.update(service=SigningService(policy), key=open_key())  # a file or a token: nothing to connect
     if prepare is not None:  # last: what it tunes (the collector) then counts the service as long-lived
         prepare()
+
+
+def sign_file(
+    service: SigningService,
+    source: Path,
+    target: Path,
+    field: str,
+    key: KeySource,
+    acting_as: str | None = None,
+    archive: ArchiveService | None = None,
+) -> DocumentVersion | None:
+    """Sign `field` of the book in `source` into `target`; with an archive, the new revision is kept there first
+    (and the book sealed when this was the seal). Returns the sealed version, if the book was sealed."""
+    # Read inside the lock: this is the latest revision, nobody can add one until it is replaced.
+    with document_lock(source):
+        parent = source.read_bytes()
+        signed, sealed = sign_bytes(service, parent, field, key, acting_as, archive)
+        write_atomic(target, signed)
+    return sealed
+
+
+def sign_bytes(
+    service: SigningService,
+    parent: bytes,
+    field: str,
+    key: KeySource,
+    acting_as: str | None,
+    archive: ArchiveService | None,
+) -> tuple[bytes, DocumentVersion | None]:
+    """One signature on `parent`; with an archive, through it (see `sign_into_archive`)."""
+    if archive is None:
+        return service.sign(parent, field, key, acting_as), None
+    return sign_into_archive(archive, parent, lambda: service.sign(parent, field, key, acting_as), field)
 
 
 def staged(path: Path) -> Path:

@@ -1,5 +1,6 @@
-"""`hocba bench archive`: put/get medians on both stores, the archive's overhead per sealed book beyond the raw
-put, and fixity throughput. Goals: overhead ≤ 10 ms per book on S3; fixity ≥ 200 books/s on the filesystem."""
+"""Archive figures (`hocba bench archive`): put/get medians on both stores, the archive's overhead per sealed
+book beyond the raw put, and fixity throughput. Goals: overhead ≤ 10 ms per book on S3; fixity ≥ 200 books/s on
+the filesystem."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from archive import (
     ArchiveService,
@@ -26,8 +25,7 @@ from archive import (
     sha256_hex,
 )
 
-from . import s3dev
-from .bench import JsonOpt, emit
+from .. import s3 as s3dev
 
 BOOK_SIZE = 900_000  # a sealed 15-signature THCS book
 SITTING = 20  # books a principal seals in one go, anchored once
@@ -127,14 +125,11 @@ def _seal_figures(store: ObjectStore, database: str, count: int, tag: str) -> di
     }
 
 
-def archive_bench(
-    count: Annotated[int, typer.Option(help="Books per measurement")] = 30,
-    fixity_books: Annotated[int, typer.Option(help="Books in the fixity run")] = 300,
-    database: Annotated[str | None, typer.Option(help="Catalog database (default: a temporary SQLite)")] = None,
-    s3: Annotated[str | None, typer.Option(help="s3://… to measure (default: a local SeaweedFS)")] = None,
-    as_json: JsonOpt = True,
-) -> None:
-    """JSON with put/get medians (filesystem and S3), seal overhead, and fixity books/s."""
+def archive_figures(
+    count: int = 30, fixity_books: int = 300, database: str | None = None, s3: str | None = None
+) -> dict[str, Any]:
+    """Put/get medians (filesystem and S3) over `count` books, seal overhead, and fixity books/s over
+    `fixity_books`; on `database` and `s3` when given, else a temporary SQLite and a local SeaweedFS."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         server = None if s3 else s3dev.start(folder / "s3")
@@ -151,7 +146,7 @@ def archive_bench(
             if server is not None:
                 server.stop()
     result["goals"] = {"s3_overhead_ms_per_book": 10, "fixity_books_per_s": 200}
-    emit(result, as_json)
+    return result
 
 
 def _fixity(folder: Path, count: int) -> dict[str, float]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from minio import Minio
 
-from pki import free_port
+from .pki import free_port
 
 ACCESS, SECRET = "hocba-dev", "hocba-dev-secret-0123456789"
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from archive import ArchiveService, sha256_hex
-from records import HocbaError, Record, dumps_jsonl, generate_sample, json_schema, load_file, write_atomic
+from records import Record, dumps_jsonl, generate_sample, json_schema, load_file, write_atomic
 from templates import (
     DEFAULT_VERIFY_URL,
     Profile,
@@ -23,34 +23,26 @@ from templates import (
 from workflows import book_facts
 from workflows import rendering as batch
 
-from . import (
-    archiving,
-    bench,
-    bench_archive,
-    bench_sign,
-    corrections_cmd,
-    demo,
-    exporting,
-    external_cmd,
-    importing,
-    signing,
-    verifying,
-    wiring,
-)
+from .. import wiring
+from ..runtime import quiet_libraries, tune_collector
+from ..settings import Settings, SettingsError
+from . import archiving, corrections, exporting, external, importing, signing, verifying
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
-from .runtime import quiet_libraries, tune_collector
-from .settings import Settings, SettingsError
+from .errors import HandledGroup, show
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Học bạ số: intake, rendering, signing, archive.")
-bench.app.command("sign")(bench_sign.sign_bench)
-bench.app.command("archive")(bench_archive.archive_bench)
-app.add_typer(bench.app, name="bench")
-app.command("demo")(demo.demo)
+
+def _dev_tools_installed() -> bool:
+    """The development tools come with the `dev` extra (certomancer and its web stack); the image has neither."""
+    return all(importlib.util.find_spec(name) is not None for name in ("devtools", "certomancer", "werkzeug"))
+
+
+app = typer.Typer(
+    cls=HandledGroup, no_args_is_help=True, add_completion=False, help="Học bạ số: intake, rendering, signing, archive."
+)
 app.command("import")(importing.import_sheet)
-app.add_typer(signing.pki_app, name="pki")
 app.command("sign")(signing.sign)
 app.command("verify")(verifying.verify_cmd)
-app.add_typer(external_cmd.app, name="sign-external")
+app.add_typer(external.app, name="sign-external")
 app.add_typer(archiving.audit_app, name="audit")
 app.add_typer(archiving.fixity_app, name="fixity")
 app.add_typer(archiving.retention_app, name="retention")
@@ -58,7 +50,12 @@ app.command("reconcile")(archiving.reconcile)
 app.add_typer(archiving.db_app, name="db")
 app.command("latest")(archiving.latest)
 app.add_typer(exporting.app, name="export")
-app.add_typer(corrections_cmd.app, name="correction")
+app.add_typer(corrections.app, name="correction")
+
+if _dev_tools_installed():
+    from . import dev
+
+    dev.register(app)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
@@ -229,12 +226,6 @@ def main() -> None:
     try:
         wiring.start(Settings.from_env())
     except SettingsError as exc:
-        err.print(f"[red]{exc.code}: {escape(exc.message_vi)}[/red]")
-        err.print(f"    [dim]{escape(exc.message_en)}[/dim]")
+        show(exc)
         sys.exit(EXIT_BAD_INPUT)
-    try:
-        app()
-    except HocbaError as exc:  # anything a command did not handle is still reported with its code, in both languages
-        err.print(f"[red]{exc.code}: {escape(exc.message_vi)}[/red]")
-        err.print(f"    [dim]{escape(exc.message_en)}[/dim]")
-        sys.exit(EXIT_INTERNAL)
+    app()

@@ -17,12 +17,11 @@ from archive import (
     ArchiveError,
     check_bag,
 )
-from signer import UnreadableDocumentError, verify
+from signer import UnreadableDocumentError, load_roots, verify
 from workflows import export_year
 
 from .archiving import DatabaseOpt, StorageOpt, opened
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
-from .signing import load_roots
 from .verifying import check_as_json
 
 app = typer.Typer(help="Year-end export to external media (BagIt).")

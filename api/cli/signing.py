@@ -1,21 +1,20 @@
-"""`hocba pki …` and `hocba sign`: the development PKI and signing of rendered books on disk."""
+"""`hocba sign`: signing rendered books on disk, one field or a sitting."""
 
 from __future__ import annotations
 
 import json
 import os
-import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 
 import typer
-from asn1crypto import pem, x509
+from rich.markup import escape
 
-import pki
-from archive import ArchiveError, ArchiveService, DocumentVersion
-from records import load_file, write_atomic
+from archive import ArchiveError
 from signer import (
     DEFAULT_PKCS11_MODULE,
     ConfirmAndPollKeySource,
@@ -27,128 +26,23 @@ from signer import (
     SignerError,
     SigningPolicy,
     SigningService,
+    load_roots,
 )
-from workflows import sign_into_archive
-from workflows.sitting import REMOTE_BATCH, KeyFactory, Sitting, default_jobs, document_lock, sign_sitting
+from workflows.sitting import (
+    REMOTE_BATCH,
+    KeyFactory,
+    Sitting,
+    SittingEvent,
+    SittingStarted,
+    default_jobs,
+    sign_file,
+    sign_sitting,
+)
 
-from . import archiving, wiring
-from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, exit_code_for, out, show_error, sitting_progress
-
-pki_app = typer.Typer(no_args_is_help=True, help="Development PKI (certomancer): root, school CA, OCSP, CRL, TSA.")
-
-
-def people_from(records_file: Path) -> tuple[str, list[pki.Person]]:
-    report = load_file(records_file)
-    records = [r.record for r in report.records if r.record]
-    if not records:
-        raise typer.BadParameter(f"{records_file} holds no valid record", param_hint="--records")
-    people: dict[str, pki.Person] = {}
-    for record in records:
-        for member in record.staff:
-            people[member.id] = pki.Person(member.id, member.full_name)
-        seal = f"school:{record.school.code}"
-        people[seal] = pki.Person(seal, record.school.name)
-    return records[0].school.name, list(people.values())
-
-
-def people_from_staff(staff_file: Path) -> tuple[str, list[pki.Person]]:
-    """`{"school": {"code", "name"}, "staff": [{"id", "full_name", ...}]}`."""
-    try:
-        data = json.loads(staff_file.read_text(encoding="utf-8"))
-        school = data["school"]
-        people = [pki.Person(str(m["id"]), str(m["full_name"])) for m in data["staff"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise typer.BadParameter(f"{staff_file}: {exc}", param_hint="--staff") from None
-    people.append(pki.Person(f"school:{school['code']}", str(school["name"])))
-    return str(school["name"]), people
-
-
-@pki_app.command("init")
-def pki_init(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder of the PKI")],
-    records: Annotated[
-        Path | None, typer.Option("--records", help="Records whose staff and school get certificates")
-    ] = None,
-    staff: Annotated[
-        Path | None, typer.Option("--staff", help='JSON {"school": {code, name}, "staff": [{id, full_name}]}')
-    ] = None,
-    port: Annotated[int, typer.Option(help="Loopback port of the OCSP/CRL/TSA services (0: pick a free one)")] = 0,
-) -> None:
-    """Create keys (once) and certificates for every staff member and the school's seal."""
-    if (records is None) == (staff is None):
-        err.print("[red]Cần đúng một trong --records hoặc --staff / give exactly one of --records or --staff[/red]")
-        raise typer.Exit(EXIT_BAD_INPUT)
-    school, people = people_from(records) if records is not None else people_from_staff(cast(Path, staff))
-    pki.init(out_dir, school, people, port or pki.free_port())
-    out.print(
-        f"PKI → {out_dir} (root: {out_dir / 'root.pem'}; PKCS#12: {out_dir / 'p12'}, mật khẩu/password "
-        f"{pki.DEV_PASSWORD.decode()})"
-    )
-
-
-@pki_app.command("serve")
-def pki_serve(folder: Annotated[Path, typer.Argument()], port: Annotated[int | None, typer.Option()] = None) -> None:
-    """Serve OCSP, CRLs and the TSA on 127.0.0.1 until interrupted."""
-    with pki.serve(folder, port) as served:
-        out.print(f"OCSP/CRL/TSA: {served.url} (TSA {served.tsa_url}); Ctrl-C để dừng / to stop")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-
-
-@pki_app.command("revoke")
-def pki_revoke(folder: Annotated[Path, typer.Argument()], signer_id: Annotated[str, typer.Argument()]) -> None:
-    """Revoke a staff member's (or `school:<code>`) certificate; OCSP and CRL answers follow."""
-    try:
-        when = pki.revoke(folder, signer_id)
-    except pki.PkiError as exc:
-        err.print(f"[red]{exc.code}: {exc}[/red]")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    out.print(f"Đã thu hồi / revoked {signer_id} at {when.isoformat()}")
-
-
-def load_roots(paths: list[Path]) -> tuple[x509.Certificate, ...]:
-    roots = []
-    for path in paths:
-        data = path.read_bytes()
-        for _, _, der in pem.unarmor(data, multiple=True) if pem.detect(data) else [(None, None, data)]:
-            roots.append(x509.Certificate.load(der))
-    return tuple(roots)
-
-
-def sign_file(
-    service: SigningService,
-    source: Path,
-    target: Path,
-    field: str,
-    key: KeySource,
-    acting_as: str | None = None,
-    archive: ArchiveService | None = None,
-) -> DocumentVersion | None:
-    """Sign `field` of the book in `source` into `target`; with an archive, the new revision is kept there first
-    (and the book sealed when this was the seal). Returns the sealed version, if the book was sealed."""
-    # Read inside the lock: this is the latest revision, nobody can add one until it is replaced.
-    with document_lock(source):
-        parent = source.read_bytes()
-        signed, sealed = sign_bytes(service, parent, field, key, acting_as, archive)
-        write_atomic(target, signed)
-    return sealed
-
-
-def sign_bytes(
-    service: SigningService,
-    parent: bytes,
-    field: str,
-    key: KeySource,
-    acting_as: str | None,
-    archive: ArchiveService | None,
-) -> tuple[bytes, DocumentVersion | None]:
-    if archive is None:
-        return service.sign(parent, field, key, acting_as), None
-    return sign_into_archive(archive, parent, lambda: service.sign(parent, field, key, acting_as), field)
-
+from .. import wiring
+from . import archiving
+from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress
+from .errors import exit_code_for, show
 
 P12Opt = Annotated[
     Path | None, typer.Option("--p12", help="PKCS#12 key file; password from HOCBA_P12_PASSWORD or a prompt")
@@ -268,7 +162,7 @@ def sign(
         try:
             service.run(key.connect(service.http()))  # a remote source fetches its certificate; a local one has none to
         except SignerError as exc:
-            show_error(document or Path("."), exc)
+            show(exc, str(document or Path(".")))
             raise typer.Exit(EXIT_BAD_INPUT) from None
         if batch is not None:
             if acting_as is None:
@@ -277,12 +171,12 @@ def sign(
             try:
                 _ = key.certificate  # a wrong password or PIN stops the sitting here, before any worker starts
             except SignerError as exc:
-                show_error(p12 or Path(pkcs11_token or "."), exc)
+                show(exc, str(p12 or Path(pkcs11_token or ".")))
                 raise typer.Exit(EXIT_BAD_INPUT) from None
             sitting = Sitting(batch, acting_as, archive)
             # Every core for a key file; a token or a remote service is used from this process unless asked.
             jobs = jobs or (default_jobs() if key.kind is KeyKind.FILE else 1)
-            with sitting_progress() as draw:
+            with _sitting_progress() as draw:
                 result = sign_sitting(sitting, service, key, opener, jobs, draw, wiring.prepare_worker)
             out.print(json.dumps(result.counts()))
             raise typer.Exit(EXIT_INTERNAL if result.failed else EXIT_OK)
@@ -292,8 +186,29 @@ def sign(
         try:
             sealed = sign_file(service, document, output or document, field, key, acting_as, archive)
         except (SignerError, ArchiveError) as exc:
-            show_error(document, exc)
+            show(exc, str(document))
             raise typer.Exit(exit_code_for(exc)) from None
         out.print(f"Đã ký / signed {field} → {output or document}")
         if sealed is not None:
             out.print(f"Đã lưu trữ bản niêm phong / sealed into the archive: {sealed.sealed_key}")
+
+
+@contextmanager
+def _sitting_progress() -> Iterator[Callable[[SittingEvent], None]]:
+    """A sitting's events drawn as a progress bar, each failed book printed with its code."""
+    with progress() as bar:
+        task = None
+
+        def draw(event: SittingEvent) -> None:
+            nonlocal task
+            if isinstance(event, SittingStarted):
+                task = bar.add_task(f"Ký số / signing as {event.signer_id}", total=event.total)
+                return
+            if event.error is not None:
+                show(event.error, str(event.path))
+            elif event.detail is not None:
+                err.print(f"[red]{escape(str(event.path))}: {escape(event.detail)}[/red]")
+            if task is not None:
+                bar.advance(task)
+
+        yield draw

@@ -20,8 +20,10 @@ from records import write_atomic
 from signer import ExternalSigning, SignerError, raw_signature
 from workflows import sign_into_archive
 
-from . import archiving, wiring
-from .console import EXIT_BAD_INPUT, exit_code_for, out, show_error
+from .. import wiring
+from . import archiving
+from .console import EXIT_BAD_INPUT, out
+from .errors import exit_code_for, show
 from .signing import P12Opt, TrustOpt, TsaOpt, make_service, p12_key
 
 app = typer.Typer(no_args_is_help=True, help="Two-phase (external token) signing.")
@@ -60,7 +62,7 @@ def prepare(
                 document.read_bytes(), field, key.certificate, list(key.signer().cert_registry)
             )
         except SignerError as exc:
-            show_error(document, exc)
+            show(exc, str(document))
             raise typer.Exit(EXIT_BAD_INPUT) from None
     sys.stdout.write(
         json.dumps(
@@ -121,7 +123,7 @@ def complete(
         try:
             signed = finish() if archive is None or parent is None else sign_into_archive(archive, parent, finish)[0]
         except (SignerError, ArchiveError) as exc:
-            show_error(output, exc)
+            show(exc, str(output))
             raise typer.Exit(exit_code_for(exc)) from None
     write_atomic(output, signed)
     out.print(f"Đã ký / signed → {output}")

@@ -4,18 +4,22 @@ For development, tests and the demo only; production keys live on tokens, HSMs o
 """
 
 from ._serving import free_port
-from .errors import PkiError, UnknownSignerError
+from .errors import PeopleFileError, PkiError, UnknownSignerError
+from .people import people_from_records, people_from_staff
 from .service import DEV_PASSWORD, DevPki, Person, cert_label, init, revoke, serve
 
 __all__ = [
     "DEV_PASSWORD",
     "DevPki",
+    "PeopleFileError",
     "Person",
     "PkiError",
     "UnknownSignerError",
     "cert_label",
     "free_port",
     "init",
+    "people_from_records",
+    "people_from_staff",
     "revoke",
     "serve",
 ]

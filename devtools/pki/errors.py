@@ -11,3 +11,9 @@ class PkiError(HocbaError):
 
 class UnknownSignerError(PkiError):
     code = "pki.unknown_signer"
+
+
+class PeopleFileError(PkiError):
+    """A records or staff file that names nobody to give a certificate to."""
+
+    code = "pki.people_file"

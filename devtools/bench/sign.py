@@ -1,4 +1,4 @@
-"""`hocba bench sign`: signing figures for a rendered THCS book with the development PKI on loopback.
+"""Signing figures (`hocba bench sign`): figures for a rendered THCS book with the development PKI on loopback.
 
 - per signature: the principal's B-T approval signature (software key, local TSA) on a book whose subject
   teachers and homeroom teacher have signed, timed on the same base many times;
@@ -27,23 +27,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.stamp import TextStampStyle
 
-import pki
 from records import Record, signing_plan
-from signer import Pkcs12KeySource, SigningPolicy, SigningService, verify
+from signer import Pkcs12KeySource, SigningPolicy, SigningService, load_roots, verify
 from templates import render
 from workflows.sitting import Sitting, default_jobs, sign_sitting
 
-from .bench import JsonOpt, _records, emit
-from .signing import load_roots
+from .. import pki
+from .render import sample_records
 
 FULL_FONT = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"
 
@@ -116,15 +114,11 @@ def _bulk(service: SigningService, base: bytes, p12: Path, principal: str, books
     return books / elapsed
 
 
-def sign_bench(
-    repeats: Annotated[int, typer.Option(help="Principal signatures timed on the same base")] = 20,
-    books: Annotated[int, typer.Option(help="Books taken through the whole chain")] = 3,
-    bulk: Annotated[int, typer.Option(help="Books in the bulk run (a sitting on every core)")] = 1000,
-    as_json: JsonOpt = True,
-) -> None:
-    """Per-signature, chain, verification and bulk figures (JSON)."""
+def sign_figures(repeats: int = 20, books: int = 3, bulk: int = 1000) -> dict[str, Any]:
+    """Per-signature (`repeats` principal signatures on the same base), chain (`books` books through the whole
+    plan), verification and bulk (a sitting of `bulk` books on every core) figures."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    records = _records(books, seed=21)
+    records = sample_records(books, seed=21)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "pki"
         people = {m.id: pki.Person(m.id, m.full_name) for r in records for m in r.staff}
@@ -138,7 +132,7 @@ def sign_bench(
                 result = _measure(service, served, records, keys, repeats, bulk, folder)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     result["peak_rss_mb_largest_worker"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
-    emit(result, as_json)
+    return result
 
 
 def _measure(

@@ -1,4 +1,4 @@
-"""`hocba bench …`: speed and memory figures as JSON (targets are checked here, never in timed tests)."""
+"""Rendering figures (`hocba bench render`): a book against bare ReportLab, and batches on one and two cores."""
 
 from __future__ import annotations
 
@@ -11,27 +11,14 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from records import Record, dumps_jsonl, generate_sample, record_data, validate_record
 from templates import RenderOptions, render, render_plain
 from workflows import rendering as batch
 
-app = typer.Typer(no_args_is_help=True, help="Benchmarks (JSON output).")
 
-JsonOpt = Annotated[
-    bool, typer.Option("--json/--pretty", help="One line of JSON (the default, for scripts) or indented JSON")
-]
-
-
-def emit(result: dict[str, Any], as_json: bool = True) -> None:
-    """Every benchmark prints its figures the same way: JSON on stdout, nothing else."""
-    sys.stdout.write(json.dumps(result, indent=None if as_json else 2, ensure_ascii=False) + "\n")
-
-
-def _records(count: int, seed: int) -> list[Record]:
+def sample_records(count: int, seed: int) -> list[Record]:
     out = []
     for raw in generate_sample("thcs", 6, count, seed):
         report = validate_record(json.loads(dumps_jsonl([raw])))
@@ -113,16 +100,10 @@ def _batch_memory(records: list[Record], workers: int) -> tuple[float, float]:
     return peak, len(records) / elapsed
 
 
-@app.command("render")
-def render_bench(
-    docs: Annotated[int, typer.Option(help="Documents timed one by one")] = 60,
-    batch_docs: Annotated[
-        int, typer.Option("--batch", help="Records in the --jobs 1 / --jobs 2 runs (0: skip)")
-    ] = 1000,
-    as_json: JsonOpt = True,
-) -> None:
-    """A THCS book (PDF/A-3b with fields, QR and attachments) against bare ReportLab of the same shape."""
-    records = _records(docs, seed=7)
+def render_figures(docs: int = 60, batch_docs: int = 1000) -> dict[str, Any]:
+    """A THCS book (PDF/A-3b with fields, QR and attachments) against bare ReportLab of the same shape, timed one
+    by one over `docs` records; then `batch_docs` records on one and two cores (0: skip)."""
+    records = sample_records(docs, seed=7)
     render(records[0]), render_plain(records[0])  # warm-up: fonts, imports
     ours, plain = _paired_ms(render, render_plain, records)
     result: dict[str, Any] = {
@@ -132,7 +113,7 @@ def render_bench(
         "ratio": round(ours / plain, 3),
     }
     if batch_docs:
-        many = _records(batch_docs, seed=8)
+        many = sample_records(batch_docs, seed=8)
         one = _batch_rate(many, 1)
         two = _batch_rate(many, 2)
         peak, rate = _batch_memory(many, 2)
@@ -146,4 +127,4 @@ def render_bench(
         )
     result["peak_rss_mb_parent"] = round(_rss_mb(resource.RUSAGE_SELF), 1)
     result["peak_rss_mb_largest_worker"] = round(_rss_mb(resource.RUSAGE_CHILDREN), 1)
-    emit(result, as_json)
+    return result

@@ -28,7 +28,7 @@ from archive import (
 from records import write_atomic
 from templates import PlanMissingError, read_identity
 
-from . import wiring
+from .. import wiring
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
 
 DatabaseOpt = Annotated[
@@ -57,13 +57,9 @@ db_app = typer.Typer(no_args_is_help=True, help="The metadata database: its sche
 
 @contextmanager
 def opened(database: str, storage: str, tsa: str | None = None) -> Iterator[ArchiveService]:
-    """The archive service on the configured database and store; archive errors end the command with their code."""
-    try:
-        with wiring.archive(database, storage, tsa) as built:
-            yield built.service
-    except ArchiveError as exc:
-        err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
-        raise typer.Exit(EXIT_INTERNAL) from None
+    """The archive service on the configured database and store (its errors reach the command line's handler)."""
+    with wiring.archive(database, storage, tsa) as built:
+        yield built.service
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from archive import (
 from records import CorrectionRefusedError, parse_value, write_atomic
 from workflows import corrections as correcting
 
-from . import wiring
+from .. import wiring
 from .archiving import DatabaseOpt, StorageOpt
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, err, out, show_problem
 

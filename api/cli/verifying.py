@@ -10,20 +10,17 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from asn1crypto import x509
 from rich.markup import escape
 from rich.table import Table
 
 from archive import ArchiveError, sha256_hex
 from records import write_atomic
-from signer import DocumentCheck, SignerError, VerifyPolicy, verify
+from signer import DocumentCheck, SignerError, VerifyPolicy, load_roots, verify
 from signer import etsi_report as build_etsi_report
-from signer.errors import TrustRootsError
 from templates import VIETNAM
 
-from . import wiring
+from .. import wiring
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
-from .signing import load_roots
 
 
 class Lang(StrEnum):
@@ -164,15 +161,6 @@ def check_as_json(result: DocumentCheck) -> dict[str, Any]:
     return data
 
 
-def _roots(paths: list[Path]) -> list[x509.Certificate]:
-    try:
-        return list(load_roots(paths))
-    except ValueError as exc:
-        raise TrustRootsError(
-            f"Không đọc được chứng thư gốc trong --trust: {exc}", f"Cannot read a root certificate of --trust: {exc}"
-        ) from exc
-
-
 def _refuse(
     document: Path, code: str, message_vi: str, message_en: str, as_json: bool, exit_code: int = EXIT_BAD_INPUT
 ) -> NoReturn:
@@ -217,7 +205,7 @@ def verify_cmd(
     try:
         policy.check_size(document.stat().st_size)  # refused before it is read into memory
         data = document.read_bytes()
-        roots = _roots(trust)
+        roots = list(load_roots(trust))
         result = verify(data, roots, offline, policy=policy)
         if etsi_report is not None:
             write_atomic(etsi_report, build_etsi_report(data, roots, offline, policy).encode())
