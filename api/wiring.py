@@ -19,7 +19,6 @@ from archive import (
 )
 from signer import FileSessionStore, SessionStore, use_cache_dir
 
-from .runtime import tune_collector
 from .settings import Settings
 
 
@@ -30,10 +29,9 @@ def start(settings: Settings) -> None:
 
 
 def prepare_worker() -> None:
-    """Ready a worker process of a sitting: the settings of the command that started it (its environment is the
-    command's, checked there), and the collector tuned over what the worker built to sign."""
+    """Ready a worker process of a sitting with the settings of the command that started it (its environment is
+    the command's, checked there)."""
     start(Settings.from_env())
-    tune_collector()
 
 
 @dataclass(frozen=True)

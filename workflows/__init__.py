@@ -6,6 +6,7 @@ from . import corrections, rendering, sitting
 from .exporting import INDEX_COLUMNS, YearExport, export_year
 from .importing import ClassImport, import_class
 from .lifecycle import Outcome, book_facts, keep_signature, sign_and_archive, sign_into_archive
+from .runtime import tune_collector
 
 __all__ = [
     "INDEX_COLUMNS",
@@ -21,4 +22,5 @@ __all__ = [
     "sign_and_archive",
     "sign_into_archive",
     "sitting",
+    "tune_collector",
 ]

@@ -32,11 +32,12 @@ from records import HocbaError, put_in_place, write_atomic
 from signer import KeySource, SigningPolicy, SigningService, next_field_for
 
 from .lifecycle import sign_into_archive
+from .runtime import tune_collector
 
 KeyFactory = Callable[[], KeySource]
 """Opens the key source; picklable (a class and its arguments) so that a worker process can open its own."""
 Prepare = Callable[[], None]
-"""Readies a worker process before its first book (settings, the collector); picklable: a module-level function."""
+"""Readies a worker process before its first book (the face's settings); picklable: a module-level function."""
 
 BookOutcome = Literal["signed", "sealed", "skipped", "failed"]
 REMOTE_BATCH = 16
@@ -119,8 +120,9 @@ def _worker_init(roots: list[bytes], policy: SigningPolicy, open_key: KeyFactory
     # asn1crypto certificates travel as DER; the rest of the policy is plain data.
     policy = replace(policy, trust_roots=tuple(x509.Certificate.load(r) for r in roots))
     _WORKER.update(service=SigningService(policy), key=open_key())  # a file or a token: nothing to connect
-    if prepare is not None:  # last: what it tunes (the collector) then counts the service as long-lived
+    if prepare is not None:
         prepare()
+    tune_collector()  # last: the service and the key are then long-lived, out of every later collection
 
 
 def sign_file(

@@ -20,11 +20,11 @@ from templates import (
     parse_now,
     render,
 )
-from workflows import book_facts
+from workflows import book_facts, tune_collector
 from workflows import rendering as batch
 
 from .. import wiring
-from ..runtime import quiet_libraries, tune_collector
+from ..runtime import quiet_libraries
 from ..settings import Settings, SettingsError
 from . import archiving, corrections, exporting, external, importing, signing, verifying
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
