@@ -21,10 +21,8 @@ from .errors import (
     ObjectExistsError,
     ObjectLockedError,
     ObjectMissingError,
-    StaleRevisionError,
     StorageConfigError,
     StorageUnavailableError,
-    TimestampUnavailableError,
     UnknownDocumentError,
 )
 from .export import check_bag, write_bag
@@ -95,12 +93,10 @@ __all__ = [
     "SqlCorrections",
     "SqlSessionStore",
     "StaffFacts",
-    "StaleRevisionError",
     "StorageConfigError",
     "StorageUnavailableError",
     "StoredObject",
     "SystemClock",
-    "TimestampUnavailableError",
     "Timestamper",
     "UnknownDocumentError",
     "VersionStatus",

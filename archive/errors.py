@@ -71,13 +71,6 @@ class DatabaseOutdatedError(ArchiveError):
     code = "archive.database_outdated"
 
 
-class StaleRevisionError(ArchiveError):
-    """Another writer recorded a revision of the same document first; sign again on the newer revision."""
-
-    code = "archive.stale_revision"
-    retryable = True
-
-
 class DocumentStateError(ArchiveError):
     """The document version is not in a state that allows the operation (sealing twice, signing a sealed book)."""
 
@@ -99,11 +92,6 @@ class AnchorError(ArchiveError):
     """An audit anchor's timestamp does not cover what it claims, or its signature is broken."""
 
     code = "archive.anchor_invalid"
-
-
-class TimestampUnavailableError(ArchiveError):
-    code = "archive.tsa_unavailable"
-    retryable = True
 
 
 class ExportError(ArchiveError):

@@ -72,8 +72,8 @@ class Timestamper(Protocol):
         ...
 
 
-class Catalog(Protocol):
-    """What the archive knows about what it stores. Each change and its audit event commit together."""
+class Documents(Protocol):
+    """The documents, their versions and revisions: registration, signatures and the seal."""
 
     def register(self, book: BookFacts, first: Revision, at: datetime, actor: str) -> DocumentVersion: ...
 
@@ -99,6 +99,10 @@ class Catalog(Protocol):
 
     def find_sealed(self, sha256: str) -> DocumentVersion | None: ...
 
+
+class StoredObjects(Protocol):
+    """Which storage object (and which version of it) holds each revision, sealed book and anchor."""
+
     def stored_objects(self) -> list[tuple[str, str, str | None]]:
         """(key, sha256, storage version id) of every revision and sealed book."""
         ...
@@ -106,6 +110,10 @@ class Catalog(Protocol):
     def object_version(self, key: str) -> str | None: ...
 
     def object_versions(self, prefix: str = "") -> dict[str, str]: ...
+
+
+class AuditLog(Protocol):
+    """The hash-chained audit trail and its timestamped anchors."""
 
     def append(
         self, at: datetime, actor: str, action: str, refs: Mapping[str, Any], payload: Mapping[str, Any]
@@ -121,6 +129,15 @@ class Catalog(Protocol):
 
     def anchors(self) -> list[tuple[Anchor, str, bytes | None]]: ...
 
+
+class RetentionLedger(Protocol):
+    """The retention each stored object was assigned, and when its lock must be moved later."""
+
     def retention_due(self, before: datetime) -> list[tuple[str, str, datetime]]: ...
 
     def renewed(self, stored: StoredObject, policy_id: str, before: datetime, at: datetime, actor: str) -> None: ...
+
+
+class Catalog(Documents, StoredObjects, AuditLog, RetentionLedger, Protocol):
+    """What the archive knows about what it stores, by concern; one database holds them all, so that each change
+    and its audit event commit together (the corrections ledger is a port of its own)."""

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from records import StaleRevisionError
 from retention import policies, policy_for
 
-from .audit_model import Anchor, Break, first_break, stamp
+from .audit_model import Anchor, AuditEvent, Break, first_break, stamp
 from .clock import SystemClock
 from .errors import (
     AnchorError,
@@ -27,7 +28,6 @@ from .errors import (
     ObjectExistsError,
     ObjectLockedError,
     ObjectMissingError,
-    StaleRevisionError,
 )
 from .model import (
     ANCHORS,
@@ -111,34 +111,34 @@ class ArchiveService:
         clock: Clock | None = None,
         timestamper: Timestamper | None = None,
     ) -> None:
-        self.store = store
-        self.catalog = catalog
-        self.clock = clock or SystemClock()
-        self.timestamper = timestamper
+        self._store = store
+        self._catalog = catalog
+        self._clock = clock or SystemClock()
+        self._timestamper = timestamper
 
     @property
     def storage_url(self) -> str:
         """Where the objects are, as the store names itself (never with credentials)."""
-        return self.store.url
+        return self._store.url
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 
     def register(self, book: BookFacts, pdf: bytes, actor: str = "system") -> DocumentVersion:
         """A freshly rendered book: its bytes are stored before anything says they are."""
         first = self._keep(book.document_id, pdf, None, None)
-        return self.catalog.register(book, first, self.clock.now(), actor)
+        return self._catalog.register(book, first, self._clock.now(), actor)
 
     def record_revision(
         self, document_id: str, parent: bytes, pdf: bytes, field: str | None, signer_id: str | None
     ) -> Revision:
         """A signed revision, stored content-addressed as soon as it exists, then recorded on top of `parent`."""
         revision = self._keep(document_id, pdf, field, signer_id)
-        return self.catalog.add_revision(revision, sha256_hex(parent), self.clock.now(), signer_id or "system")
+        return self._catalog.add_revision(revision, sha256_hex(parent), self._clock.now(), signer_id or "system")
 
     def expect_head(self, document_id: str, pdf: bytes) -> DocumentVersion:
         """The live version when `pdf` is its latest revision, so that a signature made on it will be accepted;
         checked before signing, so that nobody signs a copy the archive would refuse."""
-        version = self.catalog.version(document_id)
+        version = self._catalog.version(document_id)
         if version.status is not VersionStatus.SIGNING:
             raise DocumentStateError.of(document_id, version.version, version.status.value, "ký thêm vào", "sign")
         if version.head_sha256 != sha256_hex(pdf):
@@ -151,11 +151,11 @@ class ArchiveService:
     def latest(self, document_id: str) -> bytes:
         """The archive's latest revision of the document's live version (the sealed book once sealed), checked
         against the sha256 the catalog recorded: what a signer whose copy went stale signs next."""
-        version = self.catalog.version(document_id)
+        version = self._catalog.version(document_id)
         key = version.sealed_key if version.status is VersionStatus.SEALED and version.sealed_key else None
         digest = (version.sealed_sha256 if key else None) or version.head_sha256
         key = key or revision_key(digest)
-        data = self.store.get(key, self.catalog.object_version(key))
+        data = self._store.get(key, self._catalog.object_version(key))
         if sha256_hex(data) != digest:
             raise CorruptObjectError(
                 f"Bản lưu của {document_id} không khớp mã băm đã ghi; báo người lưu trữ (hocba fixity run)",
@@ -163,9 +163,40 @@ class ArchiveService:
             )
         return data
 
+    # -- what callers may ask -----------------------------------------------------------------------------------
+
+    def sealed_versions(self, school_code: str, school_year: str) -> list[tuple[DocumentVersion, str]]:
+        """Every sealed (or superseded) version of a school's year, with the record it was rendered from."""
+        return self._catalog.sealed_books(school_code, school_year)
+
+    def sealed_bytes(self, version: DocumentVersion) -> bytes:
+        """The locked object of a sealed (or superseded) version, the storage version the catalog recorded."""
+        key = version.sealed_key
+        if key is None:
+            raise DocumentStateError.of(
+                version.document_id, version.version, version.status.value, "đọc bản niêm phong của", "read sealed"
+            )
+        return self._store.get(key, self._catalog.object_version(key))
+
+    def known_sealed(self, sha256: str) -> DocumentVersion | None:
+        """What the archive knows of a sealed book with these bytes (with its successor when superseded)."""
+        return self._catalog.find_sealed(sha256)
+
+    def version(self, document_id: str, version: int | None = None) -> DocumentVersion:
+        """A document's live version, or the numbered one."""
+        return self._catalog.version(document_id, version)
+
+    def events_of(self, document_ids: set[str]) -> list[AuditEvent]:
+        """The audit events about these documents, in order."""
+        return [e for e in self._catalog.events() if e.refs_dict.get("document_id") in document_ids]
+
+    def anchors(self) -> list[tuple[Anchor, str]]:
+        """Every audit anchor with the key of its stored object, oldest first."""
+        return [(anchor, key) for anchor, key, _ in self._catalog.anchors()]
+
     def _keep(self, document_id: str, pdf: bytes, field: str | None, signer: str | None) -> Revision:
         digest = sha256_hex(pdf)
-        stored = self.store.put(revision_key(digest), pdf)
+        stored = self._store.put(revision_key(digest), pdf)
         return Revision(document_id, 0, 0, digest, stored.key, stored.size, field, signer, stored.version_id)
 
     def seal(self, document_id: str, pdf: bytes, actor: str = "system") -> DocumentVersion:
@@ -175,15 +206,15 @@ class ArchiveService:
         The row says `sealing` before the object is written and `sealed` only after: a crash in between is
         never shown as sealed, and `reconcile` completes it."""
         digest = sha256_hex(pdf)
-        version = self.catalog.begin_seal(document_id, digest, lambda n: sealed_key(document_id, n, digest))
+        version = self._catalog.begin_seal(document_id, digest, lambda n: sealed_key(document_id, n, digest))
         policy = policy_for(version.kind.value)
-        now = self.clock.now()
+        now = self._clock.now()
         try:
-            stored = self.store.put(version.sealed_key or "", pdf, Lock(policy.retain_until(now)))
+            stored = self._store.put(version.sealed_key or "", pdf, Lock(policy.retain_until(now)))
         except ArchiveError as exc:
-            self.catalog.abort_seal(version, exc.code, self.clock.now(), actor)
+            self._catalog.abort_seal(version, exc.code, self._clock.now(), actor)
             raise
-        sealed, event = self.catalog.finish_seal(version, stored, policy.id, now, actor, "direct")
+        sealed, event = self._catalog.finish_seal(version, stored, policy.id, now, actor, "direct")
         sitting = _SITTING.get()
         if sitting is None or sitting.service is not self:
             self.anchor((event.seq, event.hash))
@@ -224,28 +255,28 @@ class ArchiveService:
         document is finished under the retention of the kind it was registered as."""
         finished: list[str] = []
         undone: list[str] = []
-        for version in self.catalog.versions(VersionStatus.SEALING):
+        for version in self._catalog.versions(VersionStatus.SEALING):
             name = f"{version.document_id} v{version.version}"
-            policy = policy_for(self.catalog.kind(version.document_id).value)
+            policy = policy_for(self._catalog.kind(version.document_id).value)
             key, digest = version.sealed_key or "", version.sealed_sha256 or ""
             try:
                 stored = self._stat_or_none(key)
                 if stored is None or stored.sha256 != digest:
-                    data = self.store.get(revision_key(digest), self.catalog.object_version(revision_key(digest)))
+                    data = self._store.get(revision_key(digest), self._catalog.object_version(revision_key(digest)))
                     if sha256_hex(data) != digest:
                         raise ObjectMissingError("bản ký cuối bị hỏng", "the last revision is corrupt")
-                    stored = self.store.put(key, data, Lock(policy.retain_until(self.clock.now())))
+                    stored = self._store.put(key, data, Lock(policy.retain_until(self._clock.now())))
             except ArchiveError as exc:
-                self.catalog.abort_seal(version, exc.code, self.clock.now(), actor)
+                self._catalog.abort_seal(version, exc.code, self._clock.now(), actor)
                 undone.append(name)
                 continue
-            self.catalog.finish_seal(version, stored, policy.id, self.clock.now(), actor, "reconciled")
+            self._catalog.finish_seal(version, stored, policy.id, self._clock.now(), actor, "reconciled")
             finished.append(name)
-        known = {key for key, _, _ in self.catalog.stored_objects()}
-        orphans = tuple(k for k in self.store.keys(REVISIONS) if k not in known)
+        known = {key for key, _, _ in self._catalog.stored_objects()}
+        orphans = tuple(k for k in self._store.keys(REVISIONS) if k not in known)
         if finished or undone or orphans:
-            self.catalog.append(
-                self.clock.now(),
+            self._catalog.append(
+                self._clock.now(),
                 actor,
                 "archive.reconciled",
                 {},
@@ -256,25 +287,25 @@ class ArchiveService:
 
     def _stat_or_none(self, key: str) -> StoredObject | None:
         try:
-            return self.store.stat(key)
+            return self._store.stat(key)
         except ObjectMissingError:
             return None
 
     # -- audit trail -----------------------------------------------------------------------------------------
 
     def audit(self, actor: str, action: str, refs: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
-        self.catalog.append(self.clock.now(), actor, action, refs, payload)
+        self._catalog.append(self._clock.now(), actor, action, refs, payload)
 
     def anchor(self, head: tuple[int, str] | None = None) -> Anchor | None:
         """Pin the chain's head (or the given event): timestamp it when a TSA is configured and write it to the
         locked store. Anchoring a head that is already anchored changes nothing."""
-        seq, digest = head or self.catalog.head()
+        seq, digest = head or self._catalog.head()
         if seq == 0:
             return None
-        now = self.clock.now()
+        now = self._clock.now()
         anchor = Anchor(seq, digest, stamp(now))
-        can_stamp = self.timestamper is not None and self.timestamper.can_stamp
-        token = self.timestamper.stamp(anchor.statement()) if self.timestamper and can_stamp else None
+        can_stamp = self._timestamper is not None and self._timestamper.can_stamp
+        token = self._timestamper.stamp(anchor.statement()) if self._timestamper and can_stamp else None
         body = {
             "format": "hocba-audit-anchor/1",
             "head_seq": seq,
@@ -284,12 +315,12 @@ class ArchiveService:
         }
         policy = policy_for("audit_anchor")
         try:
-            stored = self.store.put(
+            stored = self._store.put(
                 anchor.key(), json.dumps(body, sort_keys=True).encode(), Lock(policy.retain_until(now))
             )
         except (ObjectExistsError, ObjectLockedError):  # this head was anchored before
             return anchor
-        self.catalog.add_anchor(anchor, stored, token, policy.id, now)
+        self._catalog.add_anchor(anchor, stored, token, policy.id, now)
         return anchor
 
     # -- retention -------------------------------------------------------------------------------------------
@@ -298,16 +329,16 @@ class ArchiveService:
         """Move later the lock of every object of a permanent policy that ends within `within_years`: the
         100-year horizon is renewed long before it runs out, never shortened. An object of a fixed period is
         left to end (its disposition is a reviewed decision, not a side effect)."""
-        now = self.clock.now()
+        now = self._clock.now()
         limit = now + timedelta(days=round(365.25 * within_years))
         by_id = {p.id: p for p in policies()}
         renewed: list[str] = []
-        for key, policy_id, until in self.catalog.retention_due(limit):
+        for key, policy_id, until in self._catalog.retention_due(limit):
             policy = by_id.get(policy_id)
             if policy is None or not policy.permanent:
                 continue
-            stored = self.store.extend_lock(key, Lock(policy.retain_until(now)), self.catalog.object_version(key))
-            self.catalog.renewed(stored, policy.id, until, now, actor)
+            stored = self._store.extend_lock(key, Lock(policy.retain_until(now)), self._catalog.object_version(key))
+            self._catalog.renewed(stored, policy.id, until, now, actor)
             renewed.append(key)
         if renewed:
             self.anchor()
@@ -317,15 +348,15 @@ class ArchiveService:
         """Recompute the chain; check every anchor (database rows and, with storage, the locked objects)."""
         anchors: list[Anchor] = []
         problems: list[str] = []
-        recorded = self.catalog.anchors()
+        recorded = self._catalog.anchors()
         for anchor, key, _token in recorded:
             anchors.append(anchor)
-            if with_storage and not self.store.exists(key):
+            if with_storage and not self._store.exists(key):
                 problems.append(f"mốc neo {key} không còn trong kho / anchor object {key} is missing")
         if with_storage:
-            versions = self.catalog.object_versions(f"{ANCHORS}audit/")
+            versions = self._catalog.object_versions(f"{ANCHORS}audit/")
             written = {key: versions.get(key) for _, key, _ in recorded}
-            for key in self.store.keys(f"{ANCHORS}audit/"):
+            for key in self._store.keys(f"{ANCHORS}audit/"):
                 try:
                     anchors.append(self._stored_anchor(key, written.get(key)))
                 except ArchiveError as exc:
@@ -335,18 +366,18 @@ class ArchiveService:
                     f"mốc neo {key} có phiên bản lạ hoặc dấu xoá / anchor object {key} has a foreign version or "
                     "a delete marker"
                 )
-        events = list(self.catalog.events())
+        events = list(self._catalog.events())
         return AuditReport(len(events), len(recorded), first_break(events, anchors), tuple(problems))
 
     def _stored_anchor(self, key: str, version: str | None = None) -> Anchor:
         try:
-            body = json.loads(self.store.get(key, version))
+            body = json.loads(self._store.get(key, version))
             anchor = Anchor(int(body["head_seq"]), str(body["head_hash"]), str(body["at"]))
         except (ValueError, KeyError, TypeError) as exc:
             raise AnchorError("mốc neo không đọc được", "the anchor cannot be read") from exc
         token = body.get("timestamp_token")
-        if token and self.timestamper is not None:
-            self.timestamper.check(base64.b64decode(token), anchor.statement())
+        if token and self._timestamper is not None:
+            self._timestamper.check(base64.b64decode(token), anchor.statement())
         return anchor
 
     # -- fixity ----------------------------------------------------------------------------------------------
@@ -354,7 +385,7 @@ class ArchiveService:
     def _foreign_versions(self, recorded: dict[str, str | None], prefix: str = "") -> list[str]:
         """Archive keys under which the store holds a version the archive did not write, or a delete marker."""
         found: set[str] = set()
-        for item in self.store.versions(prefix):
+        for item in self._store.versions(prefix):
             if item.key not in recorded:
                 continue
             expected = recorded[item.key]
@@ -366,14 +397,14 @@ class ArchiveService:
         """Re-read stored objects (all, or a random sample), each in the version the archive wrote, and compare
         their sha256 with the catalog's; any other version or a delete marker under an archive key is tampering
         (S3 object lock protects versions, not keys: a PUT or a plain DELETE still succeeds beside them)."""
-        objects = self.catalog.stored_objects()
+        objects = self._catalog.stored_objects()
         if sample is not None and sample < len(objects):
             objects = random.Random(seed).sample(objects, sample)
         missing: list[str] = []
         corrupt: list[str] = []
         for key, digest, version in objects:
             try:
-                data = self.store.get(key, version)
+                data = self._store.get(key, version)
             except ObjectMissingError:
                 missing.append(key)
                 continue
@@ -388,5 +419,5 @@ class ArchiveService:
             "tampered": tampered,
             "sample": sample,
         }
-        self.audit(actor, "fixity.run", {"storage": self.store.url}, payload)
+        self.audit(actor, "fixity.run", {"storage": self._store.url}, payload)
         return report

@@ -4,7 +4,14 @@ Knows nothing of PDFs, keys or storage.
 """
 
 from .corrections import Change, Minutes, apply_changes, check_people, check_principal, parse_value, plan_changes
-from .errors import CorrectionRefusedError, HocbaError, InvalidRecordError, RecordsError
+from .errors import (
+    CorrectionRefusedError,
+    HocbaError,
+    InvalidRecordError,
+    RecordsError,
+    StaleRevisionError,
+    TimestampUnavailableError,
+)
 from .export import canonical_json, content_hash, dumps_jsonl, record_data, to_json, to_xml
 from .files import fsync_dir, put_in_place, write_atomic
 from .model import FORMAT, Record, Subject
@@ -33,7 +40,9 @@ __all__ = [
     "Role",
     "Severity",
     "SigningPlan",
+    "StaleRevisionError",
     "Subject",
+    "TimestampUnavailableError",
     "apply_changes",
     "canonical_json",
     "check_people",

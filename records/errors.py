@@ -1,6 +1,8 @@
 """The one error root of every package, and the errors of the records package.
 
     HocbaError                      code, retryable, message_vi, message_en, params; survives pickling
+    ├── StaleRevisionError          hocba.stale_revision (shared: the signer and the archive both refuse it)
+    ├── TimestampUnavailableError   hocba.timestamp_unavailable (shared: signatures and audit anchors)
     ├── RecordsError                records.*   (InvalidRecordError: the problems of a record)
     ├── TemplatesError              templates.* (a font missing, a PDF/A violation, no signing plan)
     ├── SignerError                 signer.*    (refusals before a signature, verification refusals)
@@ -52,6 +54,23 @@ class HocbaError(Exception):
 
     def __hash__(self) -> int:
         return hash((type(self), self.message_vi, self.message_en))
+
+
+class StaleRevisionError(HocbaError):
+    """A revision that is no longer the latest: another signature or writer came first (the signer sees the book
+    changed since a signature was prepared; the archive holds a newer revision, or another writer recorded one at
+    the same moment). Signing again on the latest revision succeeds."""
+
+    code = "hocba.stale_revision"
+    retryable = True
+
+
+class TimestampUnavailableError(HocbaError):
+    """No time-stamping authority answered (after the bounded retries), or none is configured, when a signature's
+    or an audit anchor's timestamp was needed; nothing was signed or anchored."""
+
+    code = "hocba.timestamp_unavailable"
+    retryable = True
 
 
 class RecordsError(HocbaError):

@@ -30,8 +30,6 @@ CertificateExpiredError = _error("CertificateExpiredError", "signer.certificate_
 UntrustedError = _error("UntrustedError", "signer.untrusted")
 RevokedError = _error("RevokedError", "signer.revoked")
 RevocationUnavailableError = _error("RevocationUnavailableError", "signer.revocation_unavailable", retryable=True)
-TimestampError = _error("TimestampError", "signer.timestamp_unavailable", retryable=True)
-StaleRevisionError = _error("StaleRevisionError", "signer.stale_revision", retryable=True)
 PdfaBrokenError = _error("PdfaBrokenError", "signer.pdfa_broken")
 StampCharacterError = _error("StampCharacterError", "signer.stamp_character")
 KeySourceError = _error("KeySourceError", "signer.key_source")

@@ -31,7 +31,7 @@ from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from records import Role
+from records import Role, StaleRevisionError
 
 from . import _attrs, errors
 from ._network import RetryingTimeStamper
@@ -172,7 +172,7 @@ class ExternalSigning:
                 "Phiên ký đã hết hạn; hãy chuẩn bị lại", "The signing session expired; prepare again"
             )
         if current_pdf is not None and hashlib.sha256(current_pdf).hexdigest() != state["base_sha256"]:
-            raise errors.StaleRevisionError(
+            raise StaleRevisionError(
                 "Tài liệu đã có chữ ký mới hơn; hãy chuẩn bị lại trên bản mới nhất",
                 "The document changed since this signature was prepared; prepare again on the latest revision",
             )

@@ -36,7 +36,7 @@ from pyhanko_certvalidator import errors as cv
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import Fetchers
 
-from records import PlanEntry, Role
+from records import PlanEntry, Role, StaleRevisionError, TimestampUnavailableError
 from templates import VIETNAM, PlanMissingError, read_signing_state
 
 from . import _attrs, _history, _names, _pdfread, checks, errors
@@ -324,7 +324,7 @@ class SigningService:
         self, pdf: bytes, field: str, key: KeySource, acting_as: str | None, expected_sha256: str | None
     ) -> bytes:
         if expected_sha256 is not None and hashlib.sha256(pdf).hexdigest() != expected_sha256:
-            raise errors.StaleRevisionError(
+            raise StaleRevisionError(
                 "Tài liệu đã có chữ ký mới hơn; hãy ký lại trên bản mới nhất",
                 "The document changed since this signature was prepared; sign the latest revision again",
             )
@@ -356,7 +356,7 @@ class SigningService:
                 bytes_reserved=RESERVED,
             )
         except (TimestampRequestError, TimeoutError, aiohttp.ClientError) as exc:
-            raise errors.TimestampError(
+            raise TimestampUnavailableError(
                 f"Không lấy được dấu thời gian: {exc!r}", f"No timestamp from the TSA: {exc!r}"
             ) from exc
         except SigningError as exc:
@@ -367,7 +367,7 @@ class SigningService:
         """The seal's closing update, tried again with backoff when a responder or the TSA gave no answer."""
         return await retrying(
             lambda: self._close(pdf, timestamper),
-            (errors.RevocationUnavailableError, errors.TimestampError),
+            (errors.RevocationUnavailableError, TimestampUnavailableError),
             self.policy,
         )
 
@@ -388,7 +388,7 @@ class SigningService:
             ) from exc
         except (TimestampRequestError, TimeoutError, aiohttp.ClientError) as exc:
             self._kept_fetchers.forget()
-            raise errors.TimestampError(
+            raise TimestampUnavailableError(
                 f"Không lấy được dấu thời gian lưu trữ: {exc!r}", f"No archive timestamp: {exc!r}"
             ) from exc
         except BaseException:

@@ -44,11 +44,11 @@ def test_demo_archives_on_postgresql_and_s3(pg_run_database: str, s3_server: S3S
     assert SECRET not in json.dumps(summary), "the storage secret is never printed"
 
     archive = ArchiveService(open_store(storage), SqlCatalog(open_database(database)))
-    (version,) = archive.catalog.versions()
+    (version,) = archive._catalog.versions()
     assert version.status is VersionStatus.SEALED and version.sealed_key
     sealed_file = Path(str(summary["sealed"][0]))  # type: ignore[index]
-    assert archive.store.get(version.sealed_key) == sealed_file.read_bytes()
-    revisions = archive.catalog.revisions(version.document_id, 1)
+    assert archive._store.get(version.sealed_key) == sealed_file.read_bytes()
+    revisions = archive._catalog.revisions(version.document_id, 1)
     assert len(revisions) == version.revision_count >= 4  # rendered + every signature of the plan
     assert revisions[0].signer_id is None and all(r.signer_id and r.field for r in revisions[1:])
     assert (revisions[-1].signer_id or "").startswith("school:"), "the seal's revision is the last"
@@ -103,8 +103,8 @@ def test_anchoring_twice_without_new_events_changes_nothing(tmp_path: Path) -> N
     for _ in range(2):
         result = runner.invoke(app, ["audit", "anchor", "--database", database, "--storage", storage])
         assert result.exit_code == 0, result.stdout
-    assert len(archive.catalog.anchors()) == 1
-    assert len(list(archive.store.keys("anchors/"))) == 1
+    assert len(archive._catalog.anchors()) == 1
+    assert len(list(archive._store.keys("anchors/"))) == 1
 
 
 def test_archive_benchmark_prints_every_figure() -> None:

@@ -30,7 +30,6 @@ from archive import (
     S3Store,
     SqlCatalog,
     StaffFacts,
-    StaleRevisionError,
     StorageUnavailableError,
     VersionStatus,
     open_database,
@@ -39,6 +38,7 @@ from archive import (
     schema_metadata,
     sha256_hex,
 )
+from records import StaleRevisionError
 
 from .storage_fixtures import MovableClock, S3Server, new_bucket, start_s3
 
@@ -107,19 +107,19 @@ def test_lifecycle_keeps_every_revision_and_seals_under_retention(service: Facto
     assert (first.version, first.status, first.revision_count) == (1, VersionStatus.SIGNING, 1)
     archive.record_revision(first.document_id, pdfs[0], pdfs[1], "gvbm_toan", "GV01")
     archive.record_revision(first.document_id, pdfs[1], pdfs[2], "hieu_truong", "HT01")
-    revisions = archive.catalog.revisions(first.document_id, 1)
+    revisions = archive._catalog.revisions(first.document_id, 1)
     assert [r.seq for r in revisions] == [1, 2, 3]
     assert [r.signer_id for r in revisions] == [None, "GV01", "HT01"]
-    assert all(archive.store.get(r.object_key) == pdf for r, pdf in zip(revisions, pdfs, strict=True))
+    assert all(archive._store.get(r.object_key) == pdf for r, pdf in zip(revisions, pdfs, strict=True))
 
     sealed = archive.seal(first.document_id, pdfs[2])
     assert sealed.status is VersionStatus.SEALED and sealed.sealed_key
-    stored = archive.store.stat(sealed.sealed_key)
+    stored = archive._store.stat(sealed.sealed_key)
     assert stored.lock is not None and stored.lock.mode is LockMode.COMPLIANCE
-    assert stored.lock.until.year - archive.clock.now().year == 100  # học bạ: permanent, a 100-year horizon
-    actions = [e.action for e in archive.catalog.events()]
+    assert stored.lock.until.year - archive._clock.now().year == 100  # học bạ: permanent, a 100-year horizon
+    actions = [e.action for e in archive._catalog.events()]
     assert actions == ["document.registered", "revision.stored", "revision.stored", "book.sealed"]
-    assert archive.catalog.anchors(), "every seal anchors the audit chain"
+    assert archive._catalog.anchors(), "every seal anchors the audit chain"
     with pytest.raises(DocumentStateError):
         archive.record_revision(first.document_id, pdfs[2], b"%PDF after seal", "x", "GV01")
 
@@ -132,12 +132,12 @@ def test_a_sitting_anchors_once_and_its_anchor_covers_every_seal_even_after_a_fa
     with pytest.raises(DocumentStateError), archive.one_anchor():
         for document_id, pdf in books.items():
             archive.seal(document_id, pdf)
-            assert archive.catalog.anchors() == [], "no anchor while the sitting goes on"
+            assert archive._catalog.anchors() == [], "no anchor while the sitting goes on"
         archive.seal("HB-TEST-0000", books["HB-TEST-0000"])  # sealed already: stops the sitting
-    (anchor, key, _token), *more = archive.catalog.anchors()
-    sealed_events = [e.seq for e in archive.catalog.events() if e.action == "book.sealed"]
+    (anchor, key, _token), *more = archive._catalog.anchors()
+    sealed_events = [e.seq for e in archive._catalog.events() if e.action == "book.sealed"]
     assert not more and len(sealed_events) == 3 and anchor.head_seq >= max(sealed_events)
-    assert archive.store.exists(key) and archive.verify_audit().intact
+    assert archive._store.exists(key) and archive.verify_audit().intact
 
 
 def test_concurrent_requests_keep_their_own_sittings(service: Factory) -> None:
@@ -162,14 +162,14 @@ def test_concurrent_requests_keep_their_own_sittings(service: Factory) -> None:
     sitting = threading.Thread(target=principal)
     sitting.start()
     assert inside.wait(30)
-    assert archive.catalog.anchors() == [], "the sitting's seals wait for its end"
+    assert archive._catalog.anchors() == [], "the sitting's seals wait for its end"
     archive.seal("HB-TEST-0003", books["HB-TEST-0003"])  # another request, outside any sitting
-    assert len(archive.catalog.anchors()) == 1, "a seal outside the sitting is anchored at once"
+    assert len(archive._catalog.anchors()) == 1, "a seal outside the sitting is anchored at once"
     outside.set()
     sitting.join(30)
     # The head anchored for the outside seal already covered the sitting's seals: its end adds nothing new.
-    (anchor, _, _), *more = archive.catalog.anchors()
-    sealed = [e.seq for e in archive.catalog.events() if e.action == "book.sealed"]
+    (anchor, _, _), *more = archive._catalog.anchors()
+    sealed = [e.seq for e in archive._catalog.events() if e.action == "book.sealed"]
     assert not more and len(sealed) == 4 and anchor.head_seq >= max(sealed) and archive.verify_audit().intact
 
 
@@ -178,7 +178,7 @@ def test_a_sitting_that_seals_nothing_writes_no_anchor(service: Factory) -> None
     first = archive.register(facts(), b"%PDF rendered")
     with archive.one_anchor():  # a teacher's sitting: revisions recorded, nothing sealed
         archive.record_revision(first.document_id, b"%PDF rendered", b"%PDF rendered +GV01", "gvbm_toan", "GV01")
-    assert archive.catalog.anchors() == []
+    assert archive._catalog.anchors() == []
 
 
 def test_renewal_moves_near_locks_later_once_and_audits_it(service: Factory, store: ObjectStore) -> None:
@@ -186,18 +186,18 @@ def test_renewal_moves_near_locks_later_once_and_audits_it(service: Factory, sto
     archive.register(facts(), b"%PDF book")
     sealed = archive.seal("HB-TEST-0001", b"%PDF book")
     key = sealed.sealed_key or ""
-    first = archive.store.stat(key).lock
+    first = archive._store.stat(key).lock
     assert first is not None
     assert archive.renew(within_years=10) == (), "a fresh 100-year lock is not due"
-    assert isinstance(archive.clock, MovableClock)
-    archive.clock.offset = timedelta(days=365 * 95)  # 95 years on: five years left on the horizon
+    assert isinstance(archive._clock, MovableClock)
+    archive._clock.offset = timedelta(days=365 * 95)  # 95 years on: five years left on the horizon
     renewed = archive.renew(within_years=10)
     assert key in renewed and any(k.startswith("anchors/audit/") for k in renewed), "books and anchors alike"
-    later = archive.store.stat(key).lock
+    later = archive._store.stat(key).lock
     assert later is not None and later.mode is LockMode.COMPLIANCE
-    assert later.until.year == archive.clock.now().year + 100 and later.until > first.until
+    assert later.until.year == archive._clock.now().year + 100 and later.until > first.until
     assert archive.renew(within_years=10) == (), "renewed once, not again"
-    events = [e for e in archive.catalog.events() if e.action == "retention.renewed"]
+    events = [e for e in archive._catalog.events() if e.action == "retention.renewed"]
     assert {e.refs_dict["key"] for e in events} == set(renewed)
     assert archive.verify_audit().intact
 
@@ -209,7 +209,7 @@ def test_registering_again_is_idempotent_and_a_new_record_version_is_a_new_docum
     archive.seal(one.document_id, b"%PDF v1")
     two = archive.register(facts(content="corrected"), b"%PDF v2")
     assert (two.version, two.status) == (2, VersionStatus.SIGNING)
-    assert archive.catalog.version(one.document_id, 1).status is VersionStatus.SEALED
+    assert archive._catalog.version(one.document_id, 1).status is VersionStatus.SEALED
 
 
 def test_staff_are_recorded_once_and_never_deleted(engine: Engine, service: Factory) -> None:
@@ -228,22 +228,22 @@ def test_a_crash_between_object_and_row_is_never_shown_as_sealed_and_is_reconcil
     pdf = b"%PDF finished book"
     version = archive.register(facts(), pdf)
     # The process dies after writing the sealed object and before committing "sealed".
-    sealing = archive.catalog.begin_seal(
+    sealing = archive._catalog.begin_seal(
         version.document_id, sha256_hex(pdf), lambda n: f"sealed/HB-TEST-0001/v{n}-x.pdf"
     )
-    archive.store.put(sealing.sealed_key or "", pdf)
+    archive._store.put(sealing.sealed_key or "", pdf)
     # … and another one dies after storing a signed revision, before recording it.
     lost = b"%PDF finished book +signature nobody recorded"
-    archive.store.put(revision_key(sha256_hex(lost)), lost)
+    archive._store.put(revision_key(sha256_hex(lost)), lost)
 
     restarted = service(store)
-    assert restarted.catalog.versions(VersionStatus.SEALED) == []
-    assert [v.status for v in restarted.catalog.versions()] == [VersionStatus.SEALING]
+    assert restarted._catalog.versions(VersionStatus.SEALED) == []
+    assert [v.status for v in restarted._catalog.versions()] == [VersionStatus.SEALING]
     report = restarted.reconcile()
     assert report.finished == ("HB-TEST-0001 v1",) and report.undone == ()
     assert report.orphans == (revision_key(sha256_hex(lost)),)
-    assert restarted.store.get(report.orphans[0]) == lost, "no signed revision is ever lost"
-    assert restarted.catalog.version("HB-TEST-0001").status is VersionStatus.SEALED
+    assert restarted._store.get(report.orphans[0]) == lost, "no signed revision is ever lost"
+    assert restarted._catalog.version("HB-TEST-0001").status is VersionStatus.SEALED
     assert restarted.reconcile().finished == (), "safe to run twice"
     assert restarted.verify_audit().intact
 
@@ -257,26 +257,27 @@ def test_sealing_and_reconciliation_take_the_policy_of_the_kind_registered(servi
     archive.seal("HB-MINUTES-1", b"%PDF minutes one")
     crashed = replace(facts("HB-MINUTES-2", "b"), kind=DocumentKind.CORRECTION_MINUTES)
     archive.register(crashed, b"%PDF minutes two")
-    archive.catalog.begin_seal(
+    archive._catalog.begin_seal(
         "HB-MINUTES-2", sha256_hex(b"%PDF minutes two"), lambda n: f"sealed/HB-MINUTES-2/v{n}.pdf"
     )
     assert service().reconcile().finished == ("HB-MINUTES-2 v1",)
     policies = {
-        key: policy for key, policy, _ in archive.catalog.retention_due(archive.clock.now() + timedelta(days=365 * 200))
+        key: policy
+        for key, policy, _ in archive._catalog.retention_due(archive._clock.now() + timedelta(days=365 * 200))
     }
-    sealed = {v.document_id: v.sealed_key for v in archive.catalog.versions(VersionStatus.SEALED)}
+    sealed = {v.document_id: v.sealed_key for v in archive._catalog.versions(VersionStatus.SEALED)}
     assert policies[sealed["HB-MINUTES-1"] or ""] == policies[sealed["HB-MINUTES-2"] or ""] == "bien-ban-dieu-chinh"
-    assert archive.catalog.kind("HB-MINUTES-2") is DocumentKind.CORRECTION_MINUTES
+    assert archive._catalog.kind("HB-MINUTES-2") is DocumentKind.CORRECTION_MINUTES
 
 
 def test_a_crash_before_the_sealed_object_is_rewritten_from_the_last_revision(service: Factory) -> None:
     archive = service()
     pdf = b"%PDF finished book"
     version = archive.register(facts(), pdf)
-    archive.catalog.begin_seal(version.document_id, sha256_hex(pdf), lambda n: f"sealed/HB-TEST-0001/v{n}-y.pdf")
+    archive._catalog.begin_seal(version.document_id, sha256_hex(pdf), lambda n: f"sealed/HB-TEST-0001/v{n}-y.pdf")
     report = service().reconcile()
     assert report.finished == ("HB-TEST-0001 v1",)
-    stored = archive.store.stat("sealed/HB-TEST-0001/v1-y.pdf")
+    stored = archive._store.stat("sealed/HB-TEST-0001/v1-y.pdf")
     assert stored.sha256 == sha256_hex(pdf) and stored.lock is not None
 
 
@@ -303,9 +304,9 @@ def test_two_writers_on_one_document_never_lose_a_signature(engine: Engine, data
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["ok", "stale"]
-    assert first.catalog.version("HB-TEST-0001").revision_count == 2
+    assert first._catalog.version("HB-TEST-0001").revision_count == 2
     for n in range(2):  # the loser's bytes are stored too: it signs again on the winner's revision
-        assert first.store.exists(revision_key(sha256_hex(base + f" +signer{n}".encode())))
+        assert first._store.exists(revision_key(sha256_hex(base + f" +signer{n}".encode())))
     assert first.verify_audit().intact
 
 
@@ -322,8 +323,8 @@ def test_s3_stopped_mid_run_is_a_clear_retryable_error_and_nothing_is_recorded_a
     with pytest.raises(StorageUnavailableError) as down:
         archive.seal("HB-TEST-0001", pdf)
     assert down.value.retryable and down.value.code == "archive.storage_unavailable"
-    assert archive.catalog.version("HB-TEST-0001").status is VersionStatus.SIGNING
-    assert [e.action for e in archive.catalog.events()][-1] == "book.seal_undone"
+    assert archive._catalog.version("HB-TEST-0001").status is VersionStatus.SIGNING
+    assert [e.action for e in archive._catalog.events()][-1] == "book.seal_undone"
 
 
 def test_fixity_finds_missing_and_corrupt_objects_and_records_the_run(service: Factory, tmp_path: Path) -> None:
@@ -332,14 +333,14 @@ def test_fixity_finds_missing_and_corrupt_objects_and_records_the_run(service: F
         archive.register(facts(f"HB-{n}", str(n)), f"%PDF book {n}".encode())
     report = archive.fixity()
     assert (report.checked, report.intact) == (5, True)
-    keys = [k for k, _, _ in archive.catalog.stored_objects()]
+    keys = [k for k, _, _ in archive._catalog.stored_objects()]
     (tmp_path / "objects" / "data" / keys[0]).unlink()
     corrupt = tmp_path / "objects" / "data" / keys[1]
     corrupt.write_bytes(b"bit rot")
     report = archive.fixity()
     assert report.missing == (keys[0],) and report.corrupt == (keys[1],) and not report.intact
     assert archive.fixity(sample=2, seed=1).checked == 2
-    runs = [e for e in archive.catalog.events() if e.action == "fixity.run"]
+    runs = [e for e in archive._catalog.events() if e.action == "fixity.run"]
     assert [r.payload_dict["checked"] for r in runs] == [5, 5, 2]
     assert runs[1].payload_dict["missing"] == [keys[0]]
 
@@ -353,13 +354,13 @@ def test_s3_versions_written_beside_the_archives_are_tampering(service: Factory,
     for n in range(2):
         archive.register(facts(f"HB-{n}", str(n)), f"%PDF book {n}".encode())
         archive.seal(f"HB-{n}", f"%PDF book {n}".encode())
-    sealed = [v.sealed_key or "" for v in archive.catalog.versions()]
-    assert archive.fixity().intact and all(archive.catalog.object_version(k) for k in sealed)
+    sealed = [v.sealed_key or "" for v in archive._catalog.versions()]
+    assert archive.fixity().intact and all(archive._catalog.object_version(k) for k in sealed)
     assert isinstance(store, S3Store)
     raw = store.client
     raw.put_object(store.bucket, sealed[0], io.BytesIO(b"%PDF forged"), len(b"%PDF forged"))
     raw.remove_object(store.bucket, sealed[1])  # no version id: a delete marker
-    (anchor_key, *_rest) = [key for _, key, _ in archive.catalog.anchors()]
+    (anchor_key, *_rest) = [key for _, key, _ in archive._catalog.anchors()]
     raw.put_object(store.bucket, anchor_key, io.BytesIO(b"{}"), 2)
     assert archive.latest("HB-0") == b"%PDF book 0", "the archive reads the version it wrote"
     report = archive.fixity()

@@ -59,7 +59,7 @@ def history(database_url: str, tmp_path: Path) -> Iterator[tuple[ArchiveService,
         archive.record_revision(f"HB-AUDIT-{n:04d}", pdf, pdf + b" signed", "hieu_truong", "HT01")
         archive.seal(f"HB-AUDIT-{n:04d}", pdf + b" signed")
     archive.fixity()
-    assert archive.catalog.head()[0] == 7
+    assert archive._catalog.head()[0] == 7
     yield archive, engine, database_url, storage
     engine.dispose()
 
@@ -143,7 +143,7 @@ def test_a_rewritten_chain_with_fresh_hashes_is_caught_by_its_anchor(
     written to the locked store at #3 still holds the old head."""
     archive, engine, _, _ = history
     unguard(engine)
-    events = list(archive.catalog.events())
+    events = list(archive._catalog.events())
     prev = events[0].hash
     with engine.begin() as conn:
         for event in events[1:]:
@@ -178,8 +178,8 @@ def test_anchors_carry_an_rfc3161_timestamp_over_the_head(database_url: str, tmp
     archive = ArchiveService(FileStore(tmp_path / "o"), SqlCatalog(open_database(database_url)), timestamper=stamper)
     archive.register(book(9), b"%PDF nine")
     archive.seal("HB-AUDIT-0009", b"%PDF nine")
-    ((anchor, key, token),) = archive.catalog.anchors()
-    assert token is not None and (anchor.head_seq, anchor.head_hash) == archive.catalog.head()
+    ((anchor, key, token),) = archive._catalog.anchors()
+    assert token is not None and (anchor.head_seq, anchor.head_hash) == archive._catalog.head()
     check_token(token, anchor.statement())
     with pytest.raises(AnchorError):
         check_token(token, anchor.statement().replace(b'"head_seq":2', b'"head_seq":3'))
@@ -196,7 +196,7 @@ def test_anchors_carry_an_rfc3161_timestamp_over_the_head(database_url: str, tmp
 
 def test_events_read_back_exactly_as_hashed(history: tuple[ArchiveService, Engine, str, str]) -> None:
     archive, *_ = history
-    events: list[AuditEvent] = list(archive.catalog.events())
+    events: list[AuditEvent] = list(archive._catalog.events())
     assert [e.seq for e in events] == list(range(1, 8))
     assert all(e.at.endswith("Z") and len(e.at) == 27 for e in events)
     assert events[-1].payload_dict["checked"] == 6  # 2 books × (rendered + signed) + 2 sealed

@@ -58,7 +58,7 @@ def test_a_correction_supersedes_the_sealed_book(school: School, database_url: s
     teacher = next(s.teacher_id for s in record.subjects if s.teacher_id)
     witness = record.signers.homeroom_teacher
     principal = record.signers.principal_acting or record.signers.principal
-    now = archive.clock.now()
+    now = archive._clock.now()
 
     # Bad requests are refused with coded problems and leave nothing behind.
     with pytest.raises(CorrectionRefusedError) as bad:
@@ -90,16 +90,16 @@ def test_a_correction_supersedes_the_sealed_book(school: School, database_url: s
     minutes_keys = {e.signer_id: school.key(e.signer_id) for e in read_plan(done.minutes.pdf).entries}
     sealed_minutes = sign_and_archive(school.service, archive, done.minutes_facts, done.minutes.pdf, minutes_keys)
     sealed_v2 = sign_and_archive(school.service, archive, done.book_facts, done.book.pdf, keys).pdf
-    old, new = archive.catalog.version(document_id, 1), archive.catalog.version(document_id, 2)
+    old, new = archive._catalog.version(document_id, 1), archive._catalog.version(document_id, 2)
     assert (old.status, new.status) == (VersionStatus.SUPERSEDED, VersionStatus.SEALED)
-    assert archive.store.get(old.sealed_key or "") == sealed_v1, "the superseded book stays stored"
+    assert archive._store.get(old.sealed_key or "") == sealed_v1, "the superseded book stays stored"
     assert corrections.get(request.id).status is CorrectionStatus.COMPLETED
-    minutes_version = archive.catalog.version(done.minutes.document_id)
+    minutes_version = archive._catalog.version(done.minutes.document_id)
     assert minutes_version.status is VersionStatus.SEALED and sealed_minutes.archived
-    lock = archive.store.stat(minutes_version.sealed_key or "").lock
+    lock = archive._store.stat(minutes_version.sealed_key or "").lock
     assert lock is not None and lock.until.year - now.year == 100
 
-    actions = [e.action for e in archive.catalog.events()]
+    actions = [e.action for e in archive._catalog.events()]
     for step in ("correction.requested", "correction.refused", "correction.approved", "correction.witnessed"):
         assert step in actions
     assert actions.index("book.superseded") > actions.index("correction.witnessed")

@@ -37,8 +37,8 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     args = ["demo", "--out", str(folder), "--students", "2", "--level", "tieu_hoc", "--json"]
     result = runner.invoke(app, [*args, "--database", database, "--storage", storage])
     assert result.exit_code == 0, result.stdout
-    catalog = ArchiveService(open_store(storage), SqlCatalog(open_database(database))).catalog
-    assert len(catalog.sealed_books(*_school_year(database))) == 2
+    archive = ArchiveService(open_store(storage), SqlCatalog(open_database(database)))
+    assert len(archive.sealed_versions(*_school_year(database))) == 2
     return {"database": database, "storage": storage, "root": str(folder / "pki" / "root.pem"), "folder": str(folder)}
 
 

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from archive import ArchiveService, SqlCatalog, open_database, open_store, sha256_hex
 from devtools.pki import DEV_PASSWORD
+from records import StaleRevisionError
 from signer import errors
 from signer.external import ExternalSigning, FileSessionStore, SessionExpiredError
 from workflows import book_facts
@@ -93,7 +94,7 @@ def test_stale_and_expired_sessions(school: School, tmp_path: Path) -> None:
     book = school.book(school.primary)
     external, session, signature = prepare(school, tmp_path, book, "gvcn", "gvcn")
     newer = school.service.sign(book, "gvcn", school.key("gvcn"))
-    with pytest.raises(errors.StaleRevisionError):
+    with pytest.raises(StaleRevisionError):
         external.complete(session, signature, current_pdf=newer)
     late = ExternalSigning(school.service, FileSessionStore(tmp_path), ttl=timedelta(seconds=-1))
     key = school.key("gvcn")
@@ -154,9 +155,9 @@ def test_reference_client_keeps_the_signature_in_the_archive(school: School, tmp
     )
     assert done.exit_code == 0, done.output
     assert [s.field_name for s in PdfFileReader(io.BytesIO(book.read_bytes())).embedded_signatures] == ["gvcn"]
-    (version,) = archive.catalog.versions()
+    (version,) = archive._catalog.versions()
     assert version.head_sha256 == sha256_hex(book.read_bytes())
-    assert [r.field for r in archive.catalog.revisions(version.document_id, 1)] == [None, "gvcn"]
+    assert [r.field for r in archive._catalog.revisions(version.document_id, 1)] == [None, "gvcn"]
 
 
 def test_sessions_in_the_database_complete_on_another_host(school: School, tmp_path: Path, database_url: str) -> None:

@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from devtools.pki import free_port
-from signer import SignerError, SigningService
+from records import TimestampUnavailableError
+from signer import SigningService
 
 from .signing_fixtures import School
 
@@ -73,6 +74,6 @@ def test_a_tsa_that_fails_twice_is_asked_again(school: School, flaky_tsa: FlakyT
 
 def test_a_tsa_that_never_answers_is_a_retryable_coded_error(school: School) -> None:
     policy = replace(school.policy, tsa_url=f"http://127.0.0.1:{free_port()}/tsa", network_backoff=0.01)
-    with SigningService(policy) as service, pytest.raises(SignerError) as failed:
+    with SigningService(policy) as service, pytest.raises(TimestampUnavailableError) as failed:
         service.sign(school.book(school.primary), "gvcn", school.key("gvcn"))
-    assert failed.value.code == "signer.timestamp_unavailable" and failed.value.retryable
+    assert failed.value.code == "hocba.timestamp_unavailable" and failed.value.retryable

@@ -35,7 +35,9 @@ def test_records_public_names() -> None:
             "Role",
             "Severity",
             "SigningPlan",
+            "StaleRevisionError",
             "Subject",
+            "TimestampUnavailableError",
             "apply_changes",
             "canonical_json",
             "check_people",
@@ -202,12 +204,10 @@ def test_archive_and_retention_public_names() -> None:
             "SqlCorrections",
             "SqlSessionStore",
             "StaffFacts",
-            "StaleRevisionError",
             "StorageConfigError",
             "StorageUnavailableError",
             "StoredObject",
             "SystemClock",
-            "TimestampUnavailableError",
             "Timestamper",
             "UnknownDocumentError",
             "VersionStatus",
@@ -248,7 +248,8 @@ def test_error_codes_are_documented() -> None:
         if isinstance(value, type) and issubclass(value, signer.SignerError) and value is not signer.SignerError:
             assert f"`{value.code}`" in text, value.code
     archive_errors = [getattr(archive.errors, n) for n in dir(archive.errors) if n.endswith("Error")]
-    for error in archive_errors:
+    shared = [records.StaleRevisionError, records.TimestampUnavailableError]
+    for error in archive_errors + shared:
         assert f"`{error.code}`" in text, error.code
 
 

@@ -38,7 +38,7 @@ def test_signing_from_the_command_line_keeps_every_revision_and_the_seal_archive
     assert invoke("render", str(_records_file(school, tmp_path)), "-o", str(book), *where).exit_code == 0
     rendered = book.read_bytes()
     archive = _archive(database_url, storage)
-    (first,) = archive.catalog.versions()
+    (first,) = archive._catalog.versions()
     assert first.status is VersionStatus.SIGNING and first.head_sha256 == sha256_hex(rendered)
 
     *people, seal = plan_of(book)
@@ -49,7 +49,7 @@ def test_signing_from_the_command_line_keeps_every_revision_and_the_seal_archive
     stale = tmp_path / "old-copy.pdf"
     stale.write_bytes(rendered)
     refused = invoke("sign", str(stale), "--field", people[0][0], *sign_args(school, people[0][1]), *where)
-    assert refused.exit_code == 2 and "archive.stale_revision" in refused.output
+    assert refused.exit_code == 2 and "hocba.stale_revision" in refused.output
     assert stale.read_bytes() == rendered, "a refused copy is left as it was"
     repaired = invoke("latest", str(stale), *where)
     assert repaired.exit_code == 0, repaired.output
@@ -58,13 +58,13 @@ def test_signing_from_the_command_line_keeps_every_revision_and_the_seal_archive
     sitting = invoke("sign", "--batch", str(folder), "--as", seal[1], *sign_args(school, seal[1]), *where)
     assert sitting.exit_code == 0 and '"sealed": 1' in sitting.output, sitting.output
 
-    (sealed,) = archive.catalog.versions()
+    (sealed,) = archive._catalog.versions()
     assert sealed.status is VersionStatus.SEALED and sealed.sealed_sha256 == sha256_hex(book.read_bytes())
-    revisions = archive.catalog.revisions(sealed.document_id, sealed.version)
+    revisions = archive._catalog.revisions(sealed.document_id, sealed.version)
     assert [r.field for r in revisions] == [None, *(f for f, _ in people), seal[0]]
-    stored = archive.store.stat(sealed.sealed_key or "")
+    stored = archive._store.stat(sealed.sealed_key or "")
     assert stored.lock is not None and stored.lock.mode is LockMode.COMPLIANCE
-    assert archive.catalog.anchors() and archive.verify_audit().intact
+    assert archive._catalog.anchors() and archive.verify_audit().intact
 
     report = invoke("verify", str(book), "--trust", str(school.folder / "root.pem"), "--database", database_url)
     assert report.exit_code == 0, report.output

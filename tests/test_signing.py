@@ -18,7 +18,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from devtools.pki import revoke
-from records import ARCHIVE_TIMESTAMP_FIELD, signing_plan
+from records import ARCHIVE_TIMESTAMP_FIELD, StaleRevisionError, signing_plan
 from signer import SigningPolicy, SigningService, checks, errors
 from templates import Profile
 
@@ -168,7 +168,7 @@ def test_stale_revision_is_retryable(school: School) -> None:
     pdf = school.book(school.primary)
     stale = hashlib.sha256(pdf).hexdigest()
     pdf = school.service.sign(pdf, "gvcn", school.key("gvcn"))
-    with pytest.raises(errors.StaleRevisionError) as caught:
+    with pytest.raises(StaleRevisionError) as caught:
         school.service.sign(pdf, "hieu_truong", school.key("ht"), expected_sha256=stale)
     assert caught.value.retryable
 

@@ -44,7 +44,7 @@ def export_year(
 ) -> YearExport:
     """Write the bag of `school`'s sealed books of `year` into the new folder `out_dir` (nothing is written when
     there is no book). `report(check)` turns a verification into the JSON written beside each book."""
-    books = archive.catalog.sealed_books(school, year)
+    books = archive.sealed_versions(school, year)
     if not books:
         return YearExport(0, 0, ())
     files, failed, school_name = _payload(archive, books, roots, report)
@@ -80,8 +80,7 @@ def _payload(
     rows.writerow(INDEX_COLUMNS)
     for version, record_json in books:
         base = f"books/{version.document_id}/v{version.version}"
-        key = version.sealed_key or ""
-        pdf = archive.store.get(key, archive.catalog.object_version(key))
+        pdf = archive.sealed_bytes(version)
         (item,) = parse_bytes(record_json.encode(), base).records
         files[f"{base}.pdf"] = pdf
         files[f"{base}.json"] = record_json.encode()
@@ -107,11 +106,11 @@ def _payload(
             failed.append(base)
     # An index from each student to their books' folders; UTF-8 with a BOM so that a spreadsheet opens it right.
     files["index.csv"] = index.getvalue().encode("utf-8-sig")
-    events = [e for e in archive.catalog.events() if e.refs_dict.get("document_id") in ids]
+    events = archive.events_of(ids)
     files["audit/events.jsonl"] = b"".join(_json(e.__dict__, indent=None) for e in events)
     files["audit/anchors.jsonl"] = b"".join(
         _json({"head_seq": a.head_seq, "head_hash": a.head_hash, "at": a.at, "key": key}, indent=None)
-        for a, key, _ in archive.catalog.anchors()
+        for a, key in archive.anchors()
     )
     return files, failed, school_name
 

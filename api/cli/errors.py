@@ -18,9 +18,8 @@ from archive import (
     ExportError,
     StorageConfigError,
     StorageUnavailableError,
-    TimestampUnavailableError,
 )
-from records import HocbaError
+from records import HocbaError, TimestampUnavailableError
 from templates import TemplatesError
 
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, err

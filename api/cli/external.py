@@ -15,14 +15,13 @@ from typing import Annotated
 import typer
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from archive import ArchiveError
-from records import write_atomic
-from signer import ExternalSigning, SignerError, raw_signature
+from records import HocbaError, write_atomic
+from signer import ExternalSigning, raw_signature
 from workflows import sign_into_archive
 
 from .. import wiring
 from . import archiving
-from .console import EXIT_BAD_INPUT, out
+from .console import out
 from .errors import exit_code_for, show
 from .signing import P12Opt, TrustOpt, TsaOpt, make_service, p12_key
 
@@ -61,9 +60,9 @@ def prepare(
             prepared = ExternalSigning(service, store).prepare(
                 document.read_bytes(), field, key.certificate, list(key.signer().cert_registry)
             )
-        except SignerError as exc:
+        except HocbaError as exc:
             show(exc, str(document))
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+            raise typer.Exit(exit_code_for(exc)) from None
     sys.stdout.write(
         json.dumps(
             {
@@ -122,7 +121,7 @@ def complete(
 
         try:
             signed = finish() if archive is None or parent is None else sign_into_archive(archive, parent, finish)[0]
-        except (SignerError, ArchiveError) as exc:
+        except HocbaError as exc:
             show(exc, str(output))
             raise typer.Exit(exit_code_for(exc)) from None
     write_atomic(output, signed)

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from archive import ArchiveError
+from records import HocbaError
 from signer import (
     DEFAULT_PKCS11_MODULE,
     ConfirmAndPollKeySource,
@@ -23,7 +23,6 @@ from signer import (
     KeySource,
     Pkcs11KeySource,
     Pkcs12KeySource,
-    SignerError,
     SigningPolicy,
     SigningService,
     load_roots,
@@ -161,18 +160,18 @@ def sign(
     with make_service(trust, tsa, allow_bb) as service, archiving.maybe_opened(database, storage) as archive:
         try:
             service.run(key.connect(service.http()))  # a remote source fetches its certificate; a local one has none to
-        except SignerError as exc:
+        except HocbaError as exc:
             show(exc, str(document or Path(".")))
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+            raise typer.Exit(exit_code_for(exc)) from None
         if batch is not None:
             if acting_as is None:
                 err.print("[red]--batch cần --as STAFF_ID / --batch needs --as STAFF_ID[/red]")
                 raise typer.Exit(EXIT_BAD_INPUT)
             try:
                 _ = key.certificate  # a wrong password or PIN stops the sitting here, before any worker starts
-            except SignerError as exc:
+            except HocbaError as exc:
                 show(exc, str(p12 or Path(pkcs11_token or ".")))
-                raise typer.Exit(EXIT_BAD_INPUT) from None
+                raise typer.Exit(exit_code_for(exc)) from None
             sitting = Sitting(batch, acting_as, archive)
             # Every core for a key file; a token or a remote service is used from this process unless asked.
             jobs = jobs or (default_jobs() if key.kind is KeyKind.FILE else 1)
@@ -185,7 +184,7 @@ def sign(
             raise typer.Exit(EXIT_BAD_INPUT)
         try:
             sealed = sign_file(service, document, output or document, field, key, acting_as, archive)
-        except (SignerError, ArchiveError) as exc:
+        except HocbaError as exc:
             show(exc, str(document))
             raise typer.Exit(exit_code_for(exc)) from None
         out.print(f"Đã ký / signed {field} → {output or document}")

@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from records import StaleRevisionError
+
 from ..audit_model import AuditEvent, new_event
-from ..errors import DatabaseUnavailableError, StaleRevisionError
+from ..errors import DatabaseUnavailableError
 from .tables import audit_events, audit_head
 
 

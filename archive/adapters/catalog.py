@@ -14,9 +14,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, select, update
 
+from records import StaleRevisionError
+
 from ..audit_model import Anchor, AuditEvent
 from ..clock import as_utc
-from ..errors import DocumentStateError, StaleRevisionError, UnknownDocumentError
+from ..errors import DocumentStateError, UnknownDocumentError
 from ..model import (
     BookFacts,
     CorrectionStatus,

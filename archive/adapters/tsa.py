@@ -14,7 +14,9 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 from pyhanko_certvalidator import ValidationContext
 
-from ..errors import AnchorError, TimestampUnavailableError
+from records import TimestampUnavailableError
+
+from ..errors import AnchorError
 
 # Integrity only: whether the TSA was trusted is judged with the PKI of its day, not by this offline check.
 _NO_TRUST = ValidationContext(trust_roots=[], allow_fetching=False)
