@@ -271,6 +271,7 @@ def test_workflows_are_face_free_and_public_names_pinned() -> None:
             "sign_into_archive",
             "sitting",
             "tune_collector",
+            "verifying",
         ]
     )
     for path in (Path(__file__).parent.parent / "workflows").rglob("*.py"):

@@ -2,7 +2,7 @@
 progress as events); the faces in `api/` parse, authorise and print. No typer, rich, fastapi, print or exit here.
 """
 
-from . import corrections, rendering, sitting
+from . import corrections, rendering, sitting, verifying
 from .exporting import INDEX_COLUMNS, YearExport, export_year
 from .importing import ClassImport, import_class
 from .lifecycle import Outcome, book_facts, keep_signature, sign_and_archive, sign_into_archive
@@ -23,4 +23,5 @@ __all__ = [
     "sign_into_archive",
     "sitting",
     "tune_collector",
+    "verifying",
 ]

@@ -6,6 +6,7 @@ import json
 import sys
 from dataclasses import fields
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -13,14 +14,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from archive import ArchiveError, sha256_hex
-from records import write_atomic
-from signer import DocumentCheck, SignerError, VerifyPolicy, load_roots, verify
+from archive import DocumentVersion
+from records import HocbaError, write_atomic
+from signer import DocumentCheck, VerifyPolicy, load_roots
 from signer import etsi_report as build_etsi_report
 from templates import VIETNAM
+from workflows.verifying import read_bounded, verify_with_archive
 
 from .. import wiring
-from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
+from .console import EXIT_BAD_INPUT, EXIT_NOT_GENUINE, EXIT_OK, err, out
+from .errors import exit_code_for
 
 
 class Lang(StrEnum):
@@ -203,10 +206,10 @@ def verify_cmd(
         )
     policy = VerifyPolicy()
     try:
-        policy.check_size(document.stat().st_size)  # refused before it is read into memory
-        data = document.read_bytes()
+        data = read_bounded(document, policy)
         roots = list(load_roots(trust))
-        result = verify(data, roots, offline, policy=policy)
+        known = partial(wiring.sealed_version, database) if database else None
+        verification = verify_with_archive(data, roots, offline, policy, known)
         if etsi_report is not None:
             write_atomic(etsi_report, build_etsi_report(data, roots, offline, policy).encode())
     except OSError as exc:
@@ -217,12 +220,10 @@ def verify_cmd(
             f"Cannot read the file: {exc.strerror}",
             as_json,
         )
-    except SignerError as exc:
-        _refuse(document, exc.code, exc.message_vi, exc.message_en, as_json)
-    try:
-        archived = _archived(database, data) if database else None
-    except ArchiveError as exc:
-        _refuse(document, exc.code, exc.message_vi, exc.message_en, as_json, EXIT_INTERNAL)
+    except HocbaError as exc:
+        _refuse(document, exc.code, exc.message_vi, exc.message_en, as_json, exit_code_for(exc))
+    result = verification.check
+    archived = _archived(verification.archived) if database else None
     if as_json:
         payload = check_as_json(result) | ({"archive": archived} if database else {})
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
@@ -233,9 +234,8 @@ def verify_cmd(
     raise typer.Exit(EXIT_OK if result.ok else EXIT_NOT_GENUINE)
 
 
-def _archived(database: str, data: bytes) -> dict[str, Any] | None:
+def _archived(found: DocumentVersion | None) -> dict[str, Any] | None:
     """The archive's record of exactly these bytes: its version and whether a correction superseded it."""
-    found = wiring.sealed_version(database, sha256_hex(data))
     if found is None:
         return None
     return {
