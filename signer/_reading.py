@@ -23,7 +23,7 @@ from templates import PIECE_KEY
 
 from . import errors
 from .model import VerifyPolicy
-from .service import declared_part
+from .stages import declared_part
 
 # The form tree and the page tree are walked with these bounds whatever the file claims.
 _MAX_NODES = 10_000

@@ -22,21 +22,18 @@ from typing import Any, Protocol, cast
 
 from asn1crypto import cms, x509
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields
-from pyhanko.sign.fields import MDPPerm
-from pyhanko.sign.signers import ExternalSigner, PdfSignatureMetadata
+from pyhanko.sign.signers import ExternalSigner
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from records import Role, StaleRevisionError
+from records import StaleRevisionError
 
 from . import _attrs, errors
-from ._network import RetryingTimeStamper
-from .appearance import person_style, seal_style
-from .service import RESERVED, SigningService, _PdfASigner, _vn_time
+from .service import SigningService
+from .stages import RESERVED
 
 SessionExpiredError = errors.SessionExpiredError
 UnknownSessionError = errors.UnknownSessionError
@@ -115,32 +112,19 @@ class ExternalSigning:
     async def _prepare(
         self, pdf: bytes, field: str, cert: x509.Certificate, chain: list[x509.Certificate], acting_as: str | None
     ) -> PreparedSignature:
-        entry, _, writer = await self.service.checked_entry(pdf, field, cert, chain, acting_as)
-        seal = entry.role is Role.SCHOOL_SEAL
-        part = writer.pdfa_part
+        prepared = await self.service.prepare(pdf, field, cert, chain, acting_as)
         placeholder = ExternalSigner(cert, SimpleCertificateStore.from_certs(chain), signature_value=512)
         _attrs.install(placeholder)
-        meta = PdfSignatureMetadata(
-            field_name=field,
-            md_algorithm="sha256",
-            subfilter=fields.SigSeedSubFilter.PADES,
-            reason=entry.label,
-            name=entry.signer_name,
-            docmdp_permissions=MDPPerm.NO_CHANGES if seal else MDPPerm.FILL_FORMS,
-        )
-        style = seal_style(entry.signer_name) if seal else person_style()
-        pdf_signer = _PdfASigner(meta, placeholder, stamp_style=style)
-        text = {"role": entry.label, "name": entry.signer_name, "time": _vn_time(datetime.now(UTC))}
-        digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
-            writer, appearance_text_params=text, bytes_reserved=RESERVED
+        digest, _tbs, output = await prepared.pdf_signer(placeholder).async_digest_doc_for_signing(
+            prepared.writer, appearance_text_params=prepared.appearance_text(datetime.now(UTC)), bytes_reserved=RESERVED
         )
         attrs = await placeholder.signed_attrs(digest.document_digest, "sha256", use_pades=True)
         session_id = uuid.uuid4().hex
         expires = datetime.now(UTC) + self.ttl
         state = {
             "field": field,
-            "seal": seal,
-            "part": part,
+            "seal": prepared.seal,
+            "part": prepared.part,
             "expires_at": expires.isoformat(),
             "base_sha256": hashlib.sha256(pdf).hexdigest(),
             "region": [digest.reserved_region_start, digest.reserved_region_end],
@@ -184,11 +168,7 @@ class ExternalSigning:
         cert = x509.Certificate.load(blobs["cert"])
         signer = ExternalSigner(cert, SimpleCertificateStore.from_certs(chain), signature_value=signature)
         attrs = cms.CMSAttributes.load(blobs["attrs"])
-        timestamper = (
-            RetryingTimeStamper(self.service.policy.tsa_url, self.service.http(), self.service.policy)
-            if self.service.policy.tsa_url
-            else None
-        )
+        timestamper = self.service.timestamper()
         signed_cms = await signer.async_sign_prescribed_attributes(
             "sha256", signed_attrs=attrs, timestamper=timestamper
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-import re
 import threading
 import time
 from collections.abc import Coroutine
@@ -21,13 +20,10 @@ import aiohttp
 import pikepdf
 import pikepdf.pdfa
 from asn1crypto import cms, x509
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.pdf_utils.writer import BasePdfFileWriter
-from pyhanko.sign import fields, timestamps
-from pyhanko.sign.fields import MDPPerm
+from pyhanko.sign import timestamps
 from pyhanko.sign.general import SigningError
-from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, PdfTimeStamper, constants
+from pyhanko.sign.signers import PdfTimeStamper
 from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
 from pyhanko.sign.timestamps import TimestampRequestError
 from pyhanko.sign.validation import DocumentSecurityStore
@@ -36,55 +32,17 @@ from pyhanko_certvalidator import errors as cv
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import Fetchers
 
-from records import PlanEntry, Role, StaleRevisionError, TimestampUnavailableError
+from records import Role, StaleRevisionError, TimestampUnavailableError
 from templates import VIETNAM, PlanMissingError, read_signing_state
 
 from . import _attrs, _history, _names, _pdfread, checks, errors
 from ._cms import timestamp_tokens
 from ._fetching import KeptFetchers, revocation_data
 from ._network import RetryingTimeStamper, retrying
-from .appearance import missing_characters, person_style, seal_style
+from .appearance import missing_characters
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
 from .ports import KeySource
-
-# PDF/A forbids filters on the metadata stream (ISO 19005-1 6.7.2, -2/-3 6.6.2.1), so the XMP of a valid book
-# is plain text in the file; the last one written is the current one.
-_XMP_PART = re.compile(rb"<pdfaid:part>\s*(\d)|pdfaid:part=[\"']\s*(\d)")
-
-
-def declared_part(pdf: bytes) -> str | None:
-    """The PDF/A part the book's XMP declares ("1", "2", "3"), without parsing the PDF."""
-    last = pdf.rfind(b"pdfaid:part")  # from the end: a regex over the whole book is slow
-    if last < 0:
-        return None
-    matches = list(_XMP_PART.finditer(pdf, max(0, last - 64), last + 64))
-    return (matches[-1].group(1) or matches[-1].group(2)).decode() if matches else None
-
-
-class PdfAWriter(IncrementalPdfFileWriter):
-    """The incremental writer for every update of a book. PDF/A-1 is PDF 1.4: for a PDF/A-1 book the version is
-    never raised and no developer extension is declared, which pyHanko otherwise does for PAdES (ESIC, 1.7) and
-    ECDSA (ISO 32002, 2.0)."""
-
-    def __init__(self, pdf: bytes) -> None:
-        self.pdfa_part = declared_part(pdf)  # before the base class, which already asks for a version
-        super().__init__(io.BytesIO(pdf))
-
-    def ensure_output_version(self, version: Any) -> None:
-        if self.pdfa_part != "1":
-            super().ensure_output_version(version)
-
-    def register_extension(self, ext: Any) -> None:
-        if self.pdfa_part != "1":
-            super().register_extension(ext)
-
-
-class _PdfASigner(PdfSigner):
-    """Declares ESIC only: ECDSA's ISO 32002 extension would raise the version to 2.0, outside PDF/A-2/3."""
-
-    def register_extensions(self, pdf_out: BasePdfFileWriter, *, md_algorithm: str) -> None:
-        pdf_out.ensure_output_version(version=(1, 7))
-        pdf_out.register_extension(constants.ESIC_EXTENSION_1)
+from .stages import RESERVED, PdfAWriter, Preparation
 
 
 def _timestamp_certs(signer_info: cms.SignerInfo) -> list[list[x509.Certificate]]:
@@ -157,12 +115,6 @@ def pdfa_part(pdf: bytes) -> str | None:
 
 
 T = TypeVar("T")
-# Room for the CMS (certificates, signature, timestamp token): known up front, pyHanko skips its trial signature.
-RESERVED = 16384
-
-
-def _vn_time(moment: datetime) -> str:
-    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M (GMT+7)")
 
 
 class SigningService:
@@ -210,24 +162,34 @@ class SigningService:
     def sign(
         self, pdf: bytes, field: str, key: KeySource, acting_as: str | None = None, expected_sha256: str | None = None
     ) -> bytes:
-        """Sign `field` of `pdf` (bytes of the latest revision) with `key`; returns the new revision."""
+        """Sign `field` of `pdf` (bytes of the latest revision) with `key`; returns the new revision. The thin
+        synchronous wrapper over `async_sign`, for threads and worker processes."""
         return self._run(self._sign(pdf, field, key, acting_as, expected_sha256))
 
+    async def async_sign(
+        self, pdf: bytes, field: str, key: KeySource, acting_as: str | None = None, expected_sha256: str | None = None
+    ) -> bytes:
+        """`sign` for a caller on an event loop of its own (a web handler awaits it): the signature is made on
+        the service's loop and thread, so the PDF work never blocks the caller's loop."""
+        future = asyncio.run_coroutine_threadsafe(self._sign(pdf, field, key, acting_as, expected_sha256), self._loop)
+        return await asyncio.wrap_future(future)
+
+    def connect(self, key: KeySource) -> None:
+        """Bind a key source to the service's HTTP session (a remote source fetches its certificate; a local one
+        has nothing to do). Once, before its first signature."""
+
+        async def connect() -> None:
+            await key.connect(self._http())  # the session is made on the service's loop, which it belongs to
+
+        self._run(connect())
+
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run a coroutine on the service's loop (for the two-phase and remote key sources)."""
+        """Run a coroutine on the service's loop (the two-phase path and the remote key sources use it)."""
         return self._run(coro)
 
-    def http(self) -> aiohttp.ClientSession:
-        """The service's HTTP session (created on the service's loop, whichever thread asks)."""
-        if self._session is None and threading.current_thread() is not self._thread:
-
-            async def create() -> aiohttp.ClientSession:
-                return self._http()
-
-            return self._run(create())
-        return self._http()
-
-    def _timestamper(self) -> timestamps.TimeStamper | None:
+    def timestamper(self) -> timestamps.TimeStamper | None:
+        """The policy's TSA (None for B-B), with bounded retries, on the service's HTTP session; call it on the
+        service's loop."""
         return RetryingTimeStamper(self.policy.tsa_url, self._http(), self.policy) if self.policy.tsa_url else None
 
     def _backend(self) -> AIOHttpFetcherBackend:
@@ -242,16 +204,16 @@ class SigningService:
             self.policy,
         )
 
-    async def checked_entry(
+    async def prepare(
         self,
         pdf: bytes,
         field: str,
         cert: x509.Certificate,
         chain: list[x509.Certificate],
         acting_as: str | None,
-    ) -> tuple[PlanEntry, ValidationContext, PdfAWriter]:
-        """Every check that comes before a signature; returns the plan entry of the field, the context holding
-        the signer's revocation data (the seal embeds it) and the writer for the signature's update."""
+    ) -> Preparation:
+        """The first stage: every check that comes before a signature. Returns what the next stages need (see
+        `signer.stages`); raises the coded refusal of the first check that fails."""
         try:
             state = read_signing_state(pdf)
         except (PlanMissingError, ValueError, pikepdf.PdfError) as exc:  # no plan, or not a PDF at all
@@ -280,7 +242,7 @@ class SigningService:
             _history.check_history(
                 PdfFileReader(io.BytesIO(pdf)), frozenset((*state.plan.fields(), ARCHIVE_TIMESTAMP_FIELD))
             )
-        return entry, await self._status(cert, chain), writer
+        return Preparation(entry, await self._status(cert, chain), writer, self.policy.location)
 
     async def _status(self, cert: x509.Certificate, chain: list[x509.Certificate]) -> ValidationContext:
         """The certificate's checked status. A good answer is reused for `policy.status_reuse` (a principal
@@ -303,14 +265,14 @@ class SigningService:
         chain: list[x509.Certificate],
         checked: ValidationContext | None = None,
     ) -> bytes:
-        """After a signature: the seal closes the book (DSS, archive timestamp) and the finished book is
-        checked against its PDF/A part (after every signature too when the policy asks). `checked` is the
+        """The last stage, after a signature: the seal closes the book (DSS, archive timestamp) and the finished
+        book is checked against its PDF/A part (after every signature too when the policy asks). `checked` is the
         signer's status from the checks before signing; without it (a two-phase signature completed later) the
         certificate is checked again."""
         if seal:
             if checked is None:
                 await self._checked(cert, chain)
-            signed = await self._archive_timestamp(signed, self._timestamper())
+            signed = await self._archive_timestamp(signed, self.timestamper())
         if part and (seal or self.policy.check_pdfa_every_signature):
             violations = list(pikepdf.pdfa.validate_written(io.BytesIO(signed), f"{part}b").violations)
             if violations:
@@ -332,26 +294,12 @@ class SigningService:
         signer = key.signer()
         _attrs.install(signer)
         chain = list(signer.cert_registry)
-        entry, checked, writer = await self.checked_entry(pdf, field, cert, chain, acting_as)
-        part = writer.pdfa_part
-        seal = entry.role is Role.SCHOOL_SEAL
-        meta = PdfSignatureMetadata(
-            field_name=field,
-            md_algorithm="sha256",
-            subfilter=fields.SigSeedSubFilter.PADES,
-            reason=entry.label,
-            location=self.policy.location or None,
-            name=entry.signer_name,
-            # The seal field's lock already says "no changes"; asking for the same avoids pyHanko's warning.
-            docmdp_permissions=MDPPerm.NO_CHANGES if seal else MDPPerm.FILL_FORMS,
-        )
-        style = seal_style(entry.signer_name) if seal else person_style()
-        pdf_signer = _PdfASigner(meta, signer, timestamper=self._timestamper(), stamp_style=style)
-        text = {"role": entry.label, "name": entry.signer_name, "time": _vn_time(datetime.now(VIETNAM))}
+        prepared = await self.prepare(pdf, field, cert, chain, acting_as)
+        pdf_signer = prepared.pdf_signer(signer, self.timestamper())
         try:
             out = await pdf_signer.async_sign_pdf(
-                writer,
-                appearance_text_params=text,
+                prepared.writer,
+                appearance_text_params=prepared.appearance_text(datetime.now(VIETNAM)),
                 output=io.BytesIO(),
                 bytes_reserved=RESERVED,
             )
@@ -361,7 +309,7 @@ class SigningService:
             ) from exc
         except SigningError as exc:
             raise errors.KeySourceError(f"Không ký được: {exc}", f"Signing failed: {exc}") from exc
-        return await self.finish(out.getvalue(), seal, part, cert, chain, checked)
+        return await self.finish(out.getvalue(), prepared.seal, prepared.part, cert, chain, prepared.checked)
 
     async def _archive_timestamp(self, pdf: bytes, timestamper: timestamps.TimeStamper | None) -> bytes:
         """The seal's closing update, tried again with backoff when a responder or the TSA gave no answer."""

@@ -31,7 +31,8 @@ def confirming(school: School) -> Iterator[ConfirmService]:
 
 def connect(school: School, service: ConfirmService, user: str, **options: object) -> ConfirmAndPollKeySource:
     source = ConfirmAndPollKeySource(service.url, user, **{**FAST, **options})  # type: ignore[arg-type]
-    return school.service.run(source.connect(school.service.http()))
+    school.service.connect(source)
+    return source
 
 
 def valid(school: School, pdf: bytes, field: str) -> bool:

@@ -26,7 +26,8 @@ def csc(school: School) -> Iterator[CscService]:
 
 def connect(school: School, csc: CscService, signer_id: str, batch_size: int = 1) -> CscKeySource:
     source = CscKeySource(csc.url, school.pki.csc_credential(signer_id), batch_size=batch_size)
-    return school.service.run(source.connect(school.service.http()))
+    school.service.connect(source)
+    return source
 
 
 def test_remote_signature(school: School, csc: CscService) -> None:

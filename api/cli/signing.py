@@ -159,7 +159,7 @@ def sign(
     key, opener = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module, remote)
     with make_service(trust, tsa, allow_bb) as service, archiving.maybe_opened(database, storage) as archive:
         try:
-            service.run(key.connect(service.http()))  # a remote source fetches its certificate; a local one has none to
+            service.connect(key)  # a remote source fetches its certificate; a local one has nothing to do
         except HocbaError as exc:
             show(exc, str(document or Path(".")))
             raise typer.Exit(exit_code_for(exc)) from None
