@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,12 @@ def prepare_worker() -> None:
     """Ready a worker process of a sitting with the settings of the command that started it (its environment is
     the command's, checked there)."""
     start(Settings.from_env())
+
+
+def secret_from_environment(name: str) -> str | None:
+    """The secret lookup of the command line and its worker processes: the process's environment (set by the
+    deployment, or by the command from a prompt before its workers start)."""
+    return os.environ.get(name)
 
 
 @dataclass(frozen=True)

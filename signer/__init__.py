@@ -11,6 +11,7 @@ from .checks import fingerprint, is_organisation_certificate, same_person
 from .errors import SignerError
 from .etsi import etsi_report
 from .external import ExternalSigning, FileSessionStore, PreparedSignature, SessionStore
+from .keys import KeyReference, SecretLookup
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy, VerifyPolicy
 from .ports import KeyKind, KeySource
 from .raw import raw_signature
@@ -28,10 +29,12 @@ __all__ = [
     "ExternalSigning",
     "FileSessionStore",
     "KeyKind",
+    "KeyReference",
     "KeySource",
     "Pkcs11KeySource",
     "Pkcs12KeySource",
     "PreparedSignature",
+    "SecretLookup",
     "SessionStore",
     "SignatureCheck",
     "SignerError",

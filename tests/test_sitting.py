@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import pickle
 from pathlib import Path
 
+import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from workflows.sitting import BookDone, Sitting, SittingEvent, SittingStarted, sign_sitting
+from devtools.pki import DEV_PASSWORD
+from signer import KeyKind, KeyReference, SignerError
+from workflows.sitting import BookDone, Sitting, SittingEvent, SittingStarted, Workers, sign_sitting
 
 from .signing_fixtures import School
 
@@ -32,3 +36,26 @@ def test_a_sitting_reports_each_book_as_an_event(school: School, tmp_path: Path)
     signed = PdfFileReader(io.BytesIO((folder / "a.pdf").read_bytes())).embedded_signatures
     assert [s.field_name for s in signed] == ["gvcn"]
     assert not list(folder.glob(".*.signed"))
+
+
+def _development_secret(name: str) -> str | None:
+    """The worker's own lookup: every development key opens with the development password."""
+    return DEV_PASSWORD.decode() if name == "dev-key" else None
+
+
+def test_workers_receive_a_key_reference_never_its_secret(school: School, tmp_path: Path) -> None:
+    folder = tmp_path / "lop"
+    folder.mkdir()
+    book = school.book(school.primary)
+    for i in range(4):
+        (folder / f"hs-{i}.pdf").write_bytes(book)
+    reference = KeyReference(KeyKind.FILE, str(school.pki.p12_path("gvcn")), "dev-key")
+    workers = Workers(2, reference, _development_secret)
+    assert DEV_PASSWORD not in pickle.dumps(workers)  # what crosses to the worker processes
+
+    result = sign_sitting(Sitting(folder, "gvcn"), school.service, reference.open(_development_secret), workers)
+
+    assert result.counts() == {"signed": 4, "skipped": 0, "failed": 0}
+    with pytest.raises(SignerError) as refused:
+        KeyReference(KeyKind.FILE, str(school.pki.p12_path("gvcn")), "unknown").open(_development_secret)
+    assert refused.value.code == "signer.key_source"

@@ -29,13 +29,11 @@ from asn1crypto import x509
 
 from archive import ArchiveService, DocumentVersion
 from records import HocbaError, put_in_place, write_atomic
-from signer import KeySource, SigningPolicy, SigningService, next_field_for
+from signer import KeyReference, KeySource, SecretLookup, SigningPolicy, SigningService, next_field_for
 
 from .lifecycle import sign_into_archive
 from .runtime import tune_collector
 
-KeyFactory = Callable[[], KeySource]
-"""Opens the key source; picklable (a class and its arguments) so that a worker process can open its own."""
 Prepare = Callable[[], None]
 """Readies a worker process before its first book (the face's settings); picklable: a module-level function."""
 
@@ -116,10 +114,13 @@ def document_lock(path: Path) -> Iterator[None]:
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(roots: list[bytes], policy: SigningPolicy, open_key: KeyFactory, prepare: Prepare | None) -> None:
-    # asn1crypto certificates travel as DER; the rest of the policy is plain data.
+def _worker_init(
+    roots: list[bytes], policy: SigningPolicy, reference: KeyReference, secrets: SecretLookup, prepare: Prepare | None
+) -> None:
+    # asn1crypto certificates travel as DER; the rest of the policy is plain data. The key travels as a reference:
+    # the worker opens it with its own lookup of the secret, which never crosses the process boundary.
     policy = replace(policy, trust_roots=tuple(x509.Certificate.load(r) for r in roots))
-    _WORKER.update(service=SigningService(policy), key=open_key())  # a file or a token: nothing to connect
+    _WORKER.update(service=SigningService(policy), key=reference.open(secrets))  # a file or a token: no connect
     if prepare is not None:
         prepare()
     tune_collector()  # last: the service and the key are then long-lived, out of every later collection
@@ -188,12 +189,21 @@ Signer = Callable[[Path, str | None, str], str | None]
 """Signs a field (None: the one that waits for the signer) of the book at a path, as `_sign_file`."""
 
 
+@dataclass(frozen=True)
+class Workers:
+    """How a sitting spreads over worker processes: `jobs` signers in all (this process one of them), each
+    opening the key from its reference with `secrets`, readied by `prepare` (the face's settings)."""
+
+    jobs: int
+    reference: KeyReference
+    secrets: SecretLookup
+    prepare: Prepare | None = None
+
+
 @contextmanager
-def _signers(
-    service: SigningService, key: KeySource, open_key: KeyFactory | None, jobs: int, prepare: Prepare | None
-) -> Iterator[tuple[Signer, int]]:
+def _signers(service: SigningService, key: KeySource, workers: Workers | None) -> Iterator[tuple[Signer, int]]:
     """How to sign a book (as `_sign_file`), and how many books may be in flight at once."""
-    if jobs <= 1 or open_key is None:
+    if workers is None or workers.jobs <= 1:
         # The service is thread-safe and interleaves the waits (TSA, disk, a remote key) of the books in flight.
         yield partial(_sign_file, service, key), max(_IN_FLIGHT, key.batch_size)
         return
@@ -203,7 +213,8 @@ def _signers(
     # This process is one of the `jobs` signers: it signs while the workers start (a worker spends a while
     # importing before its first book), and the sitting needs one start-up fewer.
     here = threading.Semaphore(1)
-    with ProcessPoolExecutor(jobs - 1, context, _worker_init, (roots, policy, open_key, prepare)) as pool:
+    arguments = (roots, policy, workers.reference, workers.secrets, workers.prepare)
+    with ProcessPoolExecutor(workers.jobs - 1, context, _worker_init, arguments) as pool:
 
         def anywhere(path: Path, field: str | None, signer_id: str) -> str | None:
             if here.acquire(blocking=False):
@@ -213,27 +224,25 @@ def _signers(
                     here.release()
             return pool.submit(_worker_sign, path, field, signer_id).result()
 
-        yield anywhere, _IN_FLIGHT * jobs
+        yield anywhere, _IN_FLIGHT * workers.jobs
 
 
 def sign_sitting(
     sitting: Sitting,
     service: SigningService,
     key: KeySource,
-    open_key: KeyFactory | None = None,
-    jobs: int = 1,
+    workers: Workers | None = None,
     on_event: OnEvent | None = None,
-    prepare: Prepare | None = None,
 ) -> SittingResult:
-    """Sign every book of the sitting's folder that waits for its signer. One bad book is reported (as a failed
-    `BookDone`) and the others go on; a book that is not the signer's turn (or is done) is skipped, so a sitting
-    can be run again after an interruption. `prepare` readies each worker process (with `jobs` > 1)."""
+    """Sign every book of the sitting's folder that waits for its signer, in this process (a few books at a
+    time) or over `workers`. One bad book is reported (as a failed `BookDone`) and the others go on; a book that
+    is not the signer's turn (or is done) is skipped, so a sitting can be run again after an interruption."""
     books = sorted(sitting.folder.glob("*.pdf"))
     result = SittingResult(sealed=0 if sitting.archive else None)
     archive = sitting.archive
     emit = on_event or (lambda _: None)
     with (
-        _signers(service, key, open_key, jobs, prepare) as (sign, in_flight),
+        _signers(service, key, workers) as (sign, in_flight),
         archive.one_anchor() if archive else nullcontext(),  # one audit anchor for the whole sitting
         ThreadPoolExecutor(in_flight) as threads,
     ):

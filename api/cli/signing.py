@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -20,8 +19,8 @@ from signer import (
     ConfirmAndPollKeySource,
     CscKeySource,
     KeyKind,
+    KeyReference,
     KeySource,
-    Pkcs11KeySource,
     Pkcs12KeySource,
     SigningPolicy,
     SigningService,
@@ -29,10 +28,10 @@ from signer import (
 )
 from workflows.sitting import (
     REMOTE_BATCH,
-    KeyFactory,
     Sitting,
     SittingEvent,
     SittingStarted,
+    Workers,
     default_jobs,
     sign_file,
     sign_sitting,
@@ -74,9 +73,9 @@ class RemoteKey:
 
 def choose_key(
     p12: Path | None, token: str | None, key_label: str | None, module: str, remote: RemoteKey | None = None
-) -> tuple[KeySource, KeyFactory | None]:
+) -> tuple[KeySource, KeyReference | None]:
     """A remote service, a PKCS#11 token, or the PKCS#12 file — whichever the options name — and, for a key
-    that another process may open too (a file, a token), how to open it there (None for a remote service)."""
+    that another process may open too (a file, a token), its reference (None for a remote service)."""
     if remote is not None and remote.kind == "confirm":
         source = ConfirmAndPollKeySource(
             remote.url, remote.account, token=os.environ.get("HOCBA_CONFIRM_TOKEN"), batch_size=remote.batch_size
@@ -92,16 +91,23 @@ def choose_key(
         )
         return csc, None
     if token is not None:
-        pin = os.environ.get("HOCBA_PKCS11_PIN") or typer.prompt(
-            f"PIN của token / PIN for token {token}", hide_input=True
-        )
-        opener = partial(Pkcs11KeySource, token, pin, key_label or "", module)
-        return opener(), opener
+        _secret("HOCBA_PKCS11_PIN", f"PIN của token / PIN for token {token}")
+        reference = KeyReference(KeyKind.TOKEN, token, "HOCBA_PKCS11_PIN", key_label or "", module)
+        return reference.open(wiring.secret_from_environment), reference
     if p12 is None:
         err.print("[red]Cần --p12 hoặc --pkcs11-token / --p12 or --pkcs11-token is required[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)
-    key = p12_key(p12)
-    return key, partial(Pkcs12KeySource, key.path, key.password)
+    reference = KeyReference(KeyKind.FILE, str(p12), "HOCBA_P12_PASSWORD")
+    _secret("HOCBA_P12_PASSWORD", f"Mật khẩu / password for {p12}")
+    return reference.open(wiring.secret_from_environment), reference
+
+
+def _secret(name: str, prompt: str) -> None:
+    """The secret from the environment, else asked for (never an option: a command line is visible to all). An
+    answer is kept in this process's environment, which its worker processes inherit: they open the key from its
+    reference and look the secret up there, so it never travels with their work."""
+    if os.environ.get(name) is None:
+        os.environ[name] = typer.prompt(prompt, hide_input=True)
 
 
 def p12_key(path: Path) -> Pkcs12KeySource:
@@ -156,7 +162,7 @@ def sign(
         remote = RemoteKey("confirm", confirm_url, confirm_user, REMOTE_BATCH if batch is not None else 1)
     elif csc_url and csc_credential:
         remote = RemoteKey("csc", csc_url, csc_credential)  # pyHanko's CSC batch waits until it is full
-    key, opener = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module, remote)
+    key, reference = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module, remote)
     with make_service(trust, tsa, allow_bb) as service, archiving.maybe_opened(database, storage) as archive:
         try:
             service.connect(key)  # a remote source fetches its certificate; a local one has nothing to do
@@ -175,8 +181,11 @@ def sign(
             sitting = Sitting(batch, acting_as, archive)
             # Every core for a key file; a token or a remote service is used from this process unless asked.
             jobs = jobs or (default_jobs() if key.kind is KeyKind.FILE else 1)
+            workers = None
+            if reference is not None and jobs > 1:
+                workers = Workers(jobs, reference, wiring.secret_from_environment, wiring.prepare_worker)
             with _sitting_progress() as draw:
-                result = sign_sitting(sitting, service, key, opener, jobs, draw, wiring.prepare_worker)
+                result = sign_sitting(sitting, service, key, workers, draw)
             out.print(json.dumps(result.counts()))
             raise typer.Exit(EXIT_INTERNAL if result.failed else EXIT_OK)
         if document is None or field is None:

@@ -25,7 +25,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +35,9 @@ from pyhanko.sign import fields, signers, timestamps
 from pyhanko.stamp import TextStampStyle
 
 from records import Record, signing_plan
-from signer import Pkcs12KeySource, SigningPolicy, SigningService, load_roots, verify
+from signer import KeyKind, KeyReference, Pkcs12KeySource, SigningPolicy, SigningService, load_roots, verify
 from templates import render
-from workflows.sitting import Sitting, default_jobs, sign_sitting
+from workflows.sitting import Sitting, Workers, default_jobs, sign_sitting
 
 from .. import pki
 from .render import sample_records
@@ -98,6 +97,11 @@ def _served_apart(folder: Path) -> Iterator[pki.DevPki]:
         process.wait(timeout=10)
 
 
+def _dev_password(name: str) -> str:
+    """Every development key opens with the development password."""
+    return pki.DEV_PASSWORD.decode()
+
+
 def _bulk(service: SigningService, base: bytes, p12: Path, principal: str, books: int) -> float:
     """Books per second of a principal's sitting (`hocba sign --batch`) over `books` copies, on every core. The
     books live in memory (/dev/shm where there is one): every book written is synced, and the figure is meant to be
@@ -106,9 +110,10 @@ def _bulk(service: SigningService, base: bytes, p12: Path, principal: str, books
     with tempfile.TemporaryDirectory(dir=memory if memory.is_dir() else None) as tmp:
         for i in range(books):
             (Path(tmp) / f"hs-{i:04d}.pdf").write_bytes(base)
-        opener = partial(Pkcs12KeySource, p12, pki.DEV_PASSWORD)
+        reference = KeyReference(KeyKind.FILE, str(p12), "development")
+        workers = Workers(default_jobs(), reference, _dev_password)
         start = time.perf_counter()
-        result = sign_sitting(Sitting(Path(tmp), principal), service, opener(), opener, default_jobs())
+        result = sign_sitting(Sitting(Path(tmp), principal), service, reference.open(_dev_password), workers)
         elapsed = time.perf_counter() - start
     assert result.signed == books, result.counts()
     return books / elapsed
