@@ -81,14 +81,15 @@ def test_migrations_create_exactly_the_declared_schema(engine: Engine) -> None:
     assert diff == []
     tables = set(inspect(engine).get_table_names())
     assert {"schools", "staff", "students", "record_versions", "documents", "document_versions", "revisions"} <= tables
-    assert {"signing_sessions", "audit_events", "audit_anchors", "retention_assignments"} <= tables
+    assert {"signing_session_states", "audit_events", "audit_anchors", "retention_assignments"} <= tables
+    assert "signing_sessions" not in tables  # planned, never written: dropped by 0005
 
 
 def test_opening_twice_migrates_once(database_url: str) -> None:
     open_database(database_url)
     again = open_database(database_url)
     with again.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
 
 
 def test_bad_database_urls_are_coded_and_never_echo_the_password() -> None:

@@ -123,19 +123,6 @@ revisions = Table(
     UniqueConstraint("document_version_id", "seq"),
 )
 
-signing_sessions = Table(
-    "signing_sessions",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("document_version_id", ForeignKey("document_versions.id"), nullable=False),
-    Column("field", String(128), nullable=False),
-    Column("signer_id", String(64), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("created_at", Stamp, nullable=False),
-    Column("expires_at", Stamp, nullable=False),
-    Column("completed_at", Stamp),
-)
-
 # A prepared two-phase signature waiting for its signature value: state and blobs as JSON (base64 for bytes).
 signing_session_states = Table(
     "signing_session_states",
