@@ -165,6 +165,10 @@ class ArchiveService:
 
     # -- what callers may ask -----------------------------------------------------------------------------------
 
+    def in_signing(self, school_code: str, school_year: str) -> list[DocumentVersion]:
+        """The books (and minutes) of a school's year still being signed, by document id."""
+        return self._catalog.in_signing(school_code, school_year)
+
     def sealed_versions(self, school_code: str, school_year: str) -> list[tuple[DocumentVersion, str]]:
         """Every sealed (or superseded) version of a school's year, with the record it was rendered from."""
         return self._catalog.sealed_books(school_code, school_year)

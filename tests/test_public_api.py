@@ -270,6 +270,7 @@ def test_workflows_are_face_free_and_public_names_pinned() -> None:
             "keep_signature",
             "rendering",
             "sign_and_archive",
+            "sign_archived_sitting",
             "sign_into_archive",
             "sitting",
             "tune_collector",

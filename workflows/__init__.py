@@ -3,6 +3,7 @@ progress as events); the faces in `api/` parse, authorise and print. No typer, r
 """
 
 from . import corrections, rendering, sitting, verifying
+from .archived_sitting import sign_archived_sitting
 from .exporting import INDEX_COLUMNS, YearExport, export_year
 from .importing import ClassImport, import_class
 from .lifecycle import Outcome, book_facts, keep_signature, sign_and_archive, sign_into_archive
@@ -20,6 +21,7 @@ __all__ = [
     "keep_signature",
     "rendering",
     "sign_and_archive",
+    "sign_archived_sitting",
     "sign_into_archive",
     "sitting",
     "tune_collector",

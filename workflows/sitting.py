@@ -61,7 +61,8 @@ class SittingStarted:
 class BookDone:
     """One book's result: signed (and perhaps sealed), skipped (not this signer's turn, or done) or failed."""
 
-    path: Path
+    book: str
+    """The book's file (a folder's sitting) or document id (an archive's)."""
     outcome: BookOutcome
     error: HocbaError | None = None
     """Why it failed, when a package said so."""
@@ -182,9 +183,9 @@ def _worker_sign(path: Path, field: str | None, signer_id: str) -> str | None:
     return _sign_file(_WORKER["service"], _WORKER["key"], path, field, signer_id)
 
 
-# Books being worked on at once per worker: while one is signed, others are locked, synced and put in place (on a
-# real disk a sync can take tens of milliseconds).
-_IN_FLIGHT = 4
+IN_FLIGHT = 4
+"""Books worked on at once per signer: while one is signed, others are locked, read, synced and put in place (on
+a real disk a sync can take tens of milliseconds), or kept in the archive."""
 Signer = Callable[[Path, str | None, str], str | None]
 """Signs a field (None: the one that waits for the signer) of the book at a path, as `_sign_file`."""
 
@@ -205,7 +206,7 @@ def _signers(service: SigningService, key: KeySource, workers: Workers | None) -
     """How to sign a book (as `_sign_file`), and how many books may be in flight at once."""
     if workers is None or workers.jobs <= 1:
         # The service is thread-safe and interleaves the waits (TSA, disk, a remote key) of the books in flight.
-        yield partial(_sign_file, service, key), max(_IN_FLIGHT, key.batch_size)
+        yield partial(_sign_file, service, key), max(IN_FLIGHT, key.batch_size)
         return
     roots = [r.dump() for r in service.policy.trust_roots]
     policy = replace(service.policy, trust_roots=())
@@ -224,7 +225,7 @@ def _signers(service: SigningService, key: KeySource, workers: Workers | None) -
                     here.release()
             return pool.submit(_worker_sign, path, field, signer_id).result()
 
-        yield anywhere, _IN_FLIGHT * workers.jobs
+        yield anywhere, IN_FLIGHT * workers.jobs
 
 
 def sign_sitting(
@@ -273,16 +274,17 @@ def sign_sitting(
         # Each book's thread runs in a copy of this context, so that its seal joins the sitting's one anchor.
         futures = [(path, threads.submit(contextvars.copy_context().run, one, path)) for path in books]
         for path, future in futures:  # in order, so that the report follows the folder
-            done = _done(path, future)
+            done = book_done(str(path), future)
             result.add(done)
             emit(done)
     return result
 
 
-def _done(path: Path, future: Future[BookOutcome]) -> BookDone:
+def book_done(book: str, future: Future[BookOutcome]) -> BookDone:
+    """The event for one book of a sitting, once its work is done."""
     try:
-        return BookDone(path, future.result())
+        return BookDone(book, future.result())
     except HocbaError as exc:
-        return BookDone(path, "failed", error=exc)
+        return BookDone(book, "failed", error=exc)
     except Exception as exc:  # one unreadable book must not stop a principal's sitting
-        return BookDone(path, "failed", detail=f"{type(exc).__name__}: {exc}")
+        return BookDone(book, "failed", detail=f"{type(exc).__name__}: {exc}")

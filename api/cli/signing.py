@@ -213,9 +213,9 @@ def _sitting_progress() -> Iterator[Callable[[SittingEvent], None]]:
                 task = bar.add_task(f"Ký số / signing as {event.signer_id}", total=event.total)
                 return
             if event.error is not None:
-                show(event.error, str(event.path))
+                show(event.error, event.book)
             elif event.detail is not None:
-                err.print(f"[red]{escape(str(event.path))}: {escape(event.detail)}[/red]")
+                err.print(f"[red]{escape(event.book)}: {escape(event.detail)}[/red]")
             if task is not None:
                 bar.advance(task)
 

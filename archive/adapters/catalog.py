@@ -379,6 +379,21 @@ class SqlCatalog(SqlBase):
                 for r in conn.execute(query)
             ]
 
+    def in_signing(self, school_code: str, school_year: str) -> list[DocumentVersion]:
+        """The versions of a school's year still being signed, by document id."""
+        query = (
+            select(document_versions)
+            .join(documents, documents.c.id == document_versions.c.document_id)
+            .where(
+                documents.c.school_code == school_code,
+                documents.c.school_year == school_year,
+                document_versions.c.status == VersionStatus.SIGNING.value,
+            )
+            .order_by(document_versions.c.document_id)
+        )
+        with self._tx() as conn:
+            return [_version(r) for r in conn.execute(query)]
+
     def sealed_books(self, school_code: str, school_year: str) -> list[tuple[DocumentVersion, str]]:
         """Every sealed (or superseded) version of a school's year, with the record it was rendered from."""
         query = (
