@@ -16,7 +16,6 @@ from templates import (
     DEFAULT_VERIFY_URL,
     Profile,
     RenderOptions,
-    TemplatesError,
     parse_now,
     render,
 )
@@ -179,11 +178,7 @@ def _render_one(files: list[Path], output: Path, options: RenderOptions, archive
         show_problem(report.file, problem)
     if item.record is None:
         return EXIT_BAD_INPUT
-    try:
-        document = render(item.record, options)
-    except TemplatesError as exc:
-        err.print(f"[red]{exc.code}: {exc}[/red]")
-        return EXIT_INTERNAL
+    document = render(item.record, options)
     _register(archive, item.record, document.pdf, output)
     write_atomic(output, document.pdf)
     out.print(f"{output} ({document.pages} trang, {document.document_id})")

@@ -20,7 +20,6 @@ from rich.markup import escape
 from archive import (
     DEFAULT_DATABASE,
     DEFAULT_STORAGE,
-    ArchiveError,
     ArchiveService,
     sha256_hex,
     upgrade_database,
@@ -29,7 +28,7 @@ from records import write_atomic
 from templates import PlanMissingError, read_identity
 
 from .. import wiring
-from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
+from .console import EXIT_BAD_INPUT, EXIT_NOT_GENUINE, EXIT_OK, err, out
 
 DatabaseOpt = Annotated[
     str, typer.Option("--database", envvar="HOCBA_DATABASE", help="sqlite:///path.db or postgresql+psycopg://…")
@@ -127,11 +126,7 @@ def audit_anchor(
 ) -> None:
     """Pin the chain's head now: an RFC 3161 timestamp (with --tsa) and a write-once object in storage."""
     with opened(database, storage, tsa) as archive:
-        try:
-            anchor = archive.anchor()
-        except ArchiveError as exc:
-            err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
-            raise typer.Exit(EXIT_INTERNAL) from None
+        anchor = archive.anchor()
     if anchor is None:
         out.print("Nhật ký trống / the audit trail is empty")
     else:
@@ -212,11 +207,7 @@ def retention_renew(
 @db_app.command("upgrade")
 def db_upgrade(database: DatabaseOpt = DEFAULT_DATABASE) -> None:
     """Bring the metadata database to this release's schema (Alembic migrations); safe to run twice."""
-    try:
-        before, after = upgrade_database(database)
-    except ArchiveError as exc:
-        err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
-        raise typer.Exit(EXIT_INTERNAL) from None
+    before, after = upgrade_database(database)
     said = "đã là bản mới nhất / already current" if before == after else f"{before or '—'} → {after}"
     out.print(f"Lược đồ cơ sở dữ liệu / database schema: {said}")
 

@@ -17,17 +17,16 @@ from rich.table import Table
 from archive import (
     DEFAULT_DATABASE,
     DEFAULT_STORAGE,
-    ArchiveError,
     ArchiveService,
     CorrectionStatus,
     SqlCorrections,
 )
-from records import CorrectionRefusedError, parse_value, write_atomic
+from records import parse_value, write_atomic
 from workflows import corrections as correcting
 
 from .. import wiring
 from .archiving import DatabaseOpt, StorageOpt
-from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, err, out, show_problem
+from .console import EXIT_BAD_INPUT, err, out
 
 app = typer.Typer(no_args_is_help=True, help="Corrections: request, approval, witness, trace.")
 ById = Annotated[str, typer.Option("--by", help="Staff id of the person acting")]
@@ -35,16 +34,8 @@ ById = Annotated[str, typer.Option("--by", help="Staff id of the person acting")
 
 @contextmanager
 def _workflow(database: str, storage: str) -> Iterator[tuple[ArchiveService, SqlCorrections]]:
-    try:
-        with wiring.archive(database, storage) as built:
-            yield built.service, built.corrections
-    except CorrectionRefusedError as refused:
-        for problem in refused.problems:
-            show_problem("correction", problem)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except ArchiveError as exc:
-        err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
-        raise typer.Exit(EXIT_BAD_INPUT if not exc.retryable else EXIT_INTERNAL) from None
+    with wiring.archive(database, storage) as built:
+        yield built.service, built.corrections
 
 
 def _now() -> datetime:

@@ -21,7 +21,7 @@ from signer import UnreadableDocumentError, load_roots, verify
 from workflows import export_year
 
 from .archiving import DatabaseOpt, StorageOpt, opened
-from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_GENUINE, EXIT_OK, err, out
+from .console import EXIT_BAD_INPUT, EXIT_NOT_GENUINE, EXIT_OK, err, out
 from .verifying import check_as_json
 
 app = typer.Typer(help="Year-end export to external media (BagIt).")
@@ -47,11 +47,7 @@ def export(
         raise typer.Exit(EXIT_BAD_INPUT)
     roots = list(load_roots(trust))
     with opened(database, storage) as archive:
-        try:
-            done = export_year(archive, school, year, roots, out_dir, check_as_json)
-        except ArchiveError as exc:
-            err.print(f"[red]{exc.code}: {escape(str(exc))}[/red]")
-            raise typer.Exit(EXIT_INTERNAL) from None
+        done = export_year(archive, school, year, roots, out_dir, check_as_json)
     if done.empty:
         err.print(f"[red]Không có học bạ đã lưu trữ của {school} năm {year} / no sealed books found[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)
