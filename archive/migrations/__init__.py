@@ -1,1 +1,2 @@
-"""Alembic migrations of the metadata database (run by `archive.open_database`, never by hand in production)."""
+"""Alembic migrations of the metadata database, applied on purpose by `hocba db upgrade` (an embedded SQLite file
+by `archive.open_database` on first use)."""
