@@ -6,19 +6,29 @@ from . import corrections, rendering, sitting, verifying
 from .archived_sitting import sign_archived_sitting
 from .exporting import INDEX_COLUMNS, YearExport, export_year
 from .importing import ClassImport, import_class
-from .lifecycle import Outcome, book_facts, keep_signature, sign_and_archive, sign_into_archive
+from .lifecycle import (
+    Outcome,
+    Registered,
+    book_facts,
+    keep_signature,
+    register_book,
+    sign_and_archive,
+    sign_into_archive,
+)
 from .runtime import tune_collector
 
 __all__ = [
     "INDEX_COLUMNS",
     "ClassImport",
     "Outcome",
+    "Registered",
     "YearExport",
     "book_facts",
     "corrections",
     "export_year",
     "import_class",
     "keep_signature",
+    "register_book",
     "rendering",
     "sign_and_archive",
     "sign_archived_sitting",

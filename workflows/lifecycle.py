@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from archive import ArchiveService, BookFacts, DocumentKind, DocumentVersion, StaffFacts, VersionStatus
+from archive import (
+    ArchiveService,
+    BookFacts,
+    DocumentKind,
+    DocumentVersion,
+    StaffFacts,
+    VersionStatus,
+    sha256_hex,
+)
 from records import Record, Role, SigningPlan, canonical_json, content_hash
 from signer import KeySource, SigningService
 from templates import document_id, read_identity, read_plan
@@ -32,6 +40,22 @@ def book_facts(record: Record, kind: DocumentKind = DocumentKind.HOC_BA) -> Book
         record_json=canonical_json(record).decode(),
         staff=tuple(StaffFacts(m.id, m.full_name, m.position) for m in record.staff),
     )
+
+
+@dataclass(frozen=True)
+class Registered:
+    version: DocumentVersion
+    """The archive's version of the book: the one just rendered, or the one rendered before."""
+    earlier: bool
+    """True when the record had been rendered before: that book (perhaps signed since) is kept, and signatures go
+    on it, not on the new file."""
+
+
+def register_book(archive: ArchiveService, record: Record, pdf: bytes) -> Registered:
+    """Register a rendered book (its first revision, its record, school, student and staff). A record rendered
+    before keeps its first book."""
+    version = archive.register(book_facts(record), pdf)
+    return Registered(version, earlier=version.head_sha256 != sha256_hex(pdf))
 
 
 @dataclass

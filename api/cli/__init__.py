@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from archive import ArchiveService, sha256_hex
+from archive import ArchiveService
 from records import Record, dumps_jsonl, generate_sample, json_schema, load_file, write_atomic
 from templates import (
     DEFAULT_VERIFY_URL,
@@ -19,7 +19,7 @@ from templates import (
     parse_now,
     render,
 )
-from workflows import book_facts, tune_collector
+from workflows import register_book, tune_collector
 from workflows import rendering as batch
 
 from .. import wiring
@@ -151,14 +151,13 @@ def render_cmd(
 
 
 def _register(archive: ArchiveService | None, record: Record, pdf: bytes, where: Path) -> None:
-    """Register a rendered book. A record rendered before keeps its first book: signatures go on that one."""
     if archive is None:
         return
-    facts = book_facts(record)
-    version = archive.register(facts, pdf)
-    if version.head_sha256 != sha256_hex(pdf):  # an earlier rendering, perhaps signed since
+    registered = register_book(archive, record, pdf)
+    if registered.earlier:  # an earlier rendering, perhaps signed since
+        version = registered.version
         err.print(
-            f"[yellow]{where}: {facts.document_id} đã có trong lưu trữ (phiên bản {version.version}, "
+            f"[yellow]{where}: {version.document_id} đã có trong lưu trữ (phiên bản {version.version}, "
             f"{version.status.value}); hãy ký bản đã lưu / already archived, sign the archived copy[/yellow]"
         )
 
