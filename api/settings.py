@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, STORAGE_SCHEMES, DatabaseConfigError, database_backend
 from records import HocbaError
+from signer import DEFAULT_PKCS11_MODULE
 from templates import DEFAULT_VERIFY_URL
 
 
@@ -31,6 +32,15 @@ class Settings:
     cache_dir: Path | None = None
     """`HOCBA_CACHE`: where the stamp font's subset is kept between processes (None: the signer's own default,
     a folder in the temp directory)."""
+    trust_roots: tuple[Path, ...] = ()
+    """`HOCBA_TRUST`: the trusted root certificates (PEM or DER files, separated by `:`), used where a command is
+    given no `--trust`."""
+    pkcs11_module: str = DEFAULT_PKCS11_MODULE
+    """`HOCBA_PKCS11_MODULE`: the PKCS#11 library of the school's tokens or HSM."""
+    csc_url: str | None = None
+    """`HOCBA_CSC_URL`: the CSC v1 remote-signing service (credentials: `HOCBA_CSC_TOKEN`, `HOCBA_CSC_PIN`)."""
+    confirm_url: str | None = None
+    """`HOCBA_CONFIRM_URL`: the remote signing service confirmed in a phone app (token: `HOCBA_CONFIRM_TOKEN`)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -41,6 +51,10 @@ class Settings:
             tsa_url=env.get("HOCBA_TSA_URL") or None,
             verify_url=env.get("HOCBA_VERIFY_URL") or DEFAULT_VERIFY_URL,
             cache_dir=Path(env["HOCBA_CACHE"]) if env.get("HOCBA_CACHE") else None,
+            trust_roots=tuple(Path(p) for p in (env.get("HOCBA_TRUST") or "").split(os.pathsep) if p),
+            pkcs11_module=env.get("HOCBA_PKCS11_MODULE") or DEFAULT_PKCS11_MODULE,
+            csc_url=env.get("HOCBA_CSC_URL") or None,
+            confirm_url=env.get("HOCBA_CONFIRM_URL") or None,
         )
         settings.check()
         return settings
@@ -58,7 +72,16 @@ class Settings:
             ) from None
         if urlsplit(self.storage).scheme not in STORAGE_SCHEMES:
             raise _bad("HOCBA_STORAGE", "cần file:///… hoặc s3://…", "expected file:///… or s3://…")
-        for name, url in (("HOCBA_TSA_URL", self.tsa_url), ("HOCBA_VERIFY_URL", self.verify_url)):
+        for root in self.trust_roots:
+            if not root.is_file():
+                raise _bad("HOCBA_TRUST", f"không có tệp {root}", f"no file {root}")
+        urls = (
+            ("HOCBA_TSA_URL", self.tsa_url),
+            ("HOCBA_VERIFY_URL", self.verify_url),
+            ("HOCBA_CSC_URL", self.csc_url),
+            ("HOCBA_CONFIRM_URL", self.confirm_url),
+        )
+        for name, url in urls:
             if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):
                 raise _bad(name, "cần một địa chỉ http(s)://…", "expected an http(s):// address")
 

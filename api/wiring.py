@@ -22,11 +22,20 @@ from signer import FileSessionStore, SessionStore, use_cache_dir
 
 from .settings import Settings
 
+_started: list[Settings] = []
+
 
 def start(settings: Settings) -> None:
     """Configure the packages from the settings, once per process (the command line and each of its workers)."""
+    _started[:] = [settings]
     if settings.cache_dir is not None:
         use_cache_dir(settings.cache_dir)
+
+
+def settings() -> Settings:
+    """The settings this process started with (read from the environment when it was started another way, as a
+    test runner does)."""
+    return _started[0] if _started else Settings.from_env()
 
 
 def prepare_worker() -> None:

@@ -4,13 +4,19 @@ root, not through a library reading the environment."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from api.cli import app
 from api.settings import Settings, SettingsError
+
+from .signing_fixtures import School
 
 
 def test_defaults_and_values_from_the_environment(tmp_path: Path) -> None:
@@ -71,3 +77,34 @@ def test_the_cache_folder_reaches_the_signer(tmp_path: Path) -> None:
         check=True,
     )
     assert Path(run.stdout.strip()).parent == tmp_path / "cache" and Path(run.stdout.strip()).is_file()
+
+
+def test_trust_roots_and_key_sources_come_from_settings(tmp_path: Path) -> None:
+    root = tmp_path / "root.pem"
+    root.write_text("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+    env = {
+        "HOCBA_TRUST": f"{root}{os.pathsep}{root}",
+        "HOCBA_PKCS11_MODULE": "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
+        "HOCBA_CSC_URL": "https://csc.example.vn/csc/v1",
+        "HOCBA_CONFIRM_URL": "https://smartca.example.vn",
+    }
+    settings = Settings.from_env(env)
+    assert settings.trust_roots == (root, root)
+    assert settings.pkcs11_module.endswith("opensc-pkcs11.so") and settings.csc_url and settings.confirm_url
+    with pytest.raises(SettingsError) as missing:
+        Settings.from_env({"HOCBA_TRUST": str(tmp_path / "nowhere.pem")})
+    assert "HOCBA_TRUST" in missing.value.message_en
+    with pytest.raises(SettingsError) as malformed:
+        Settings.from_env({"HOCBA_CONFIRM_URL": "smartca.example.vn"})
+    assert "HOCBA_CONFIRM_URL" in malformed.value.message_vi
+
+
+def test_verify_takes_its_roots_from_the_settings(school: School, tmp_path: Path) -> None:
+    """`hocba verify` without --trust uses HOCBA_TRUST; without either it refuses, naming both."""
+    book = tmp_path / "hb.pdf"
+    book.write_bytes(school.service.sign(school.book(school.primary), "gvcn", school.key("gvcn")))
+    runner = CliRunner()
+    trusted = runner.invoke(app, ["verify", str(book), "--json"], env={"HOCBA_TRUST": str(school.folder / "root.pem")})
+    assert json.loads(trusted.stdout)["signatures"][0]["ok"], trusted.stdout
+    refused = runner.invoke(app, ["verify", str(book), "--json"], env={"HOCBA_TRUST": ""})
+    assert refused.exit_code == 2 and json.loads(refused.stdout)["error"]["code"] == "verify.no_trust"

@@ -20,6 +20,7 @@ from archive import (
 from signer import UnreadableDocumentError, load_roots, verify
 from workflows import export_year
 
+from .. import wiring
 from .archiving import DatabaseOpt, StorageOpt, opened
 from .console import EXIT_BAD_INPUT, EXIT_NOT_GENUINE, EXIT_OK, err, out
 from .verifying import check_as_json
@@ -42,6 +43,7 @@ def export(
     """Write the sealed books of one school year, their XML and JSON, the audit excerpt and verification reports."""
     if ctx.invoked_subcommand is not None:
         return
+    trust = trust or list(wiring.settings().trust_roots)
     if not (school and year and out_dir and trust):
         err.print("[red]Cần --school, --year, --out và --trust / --school, --year, --out and --trust are needed[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -15,7 +15,6 @@ from rich.markup import escape
 
 from records import HocbaError
 from signer import (
-    DEFAULT_PKCS11_MODULE,
     ConfirmAndPollKeySource,
     CscKeySource,
     KeyKind,
@@ -45,14 +44,21 @@ from .errors import exit_code_for, show
 P12Opt = Annotated[
     Path | None, typer.Option("--p12", help="PKCS#12 key file; password from HOCBA_P12_PASSWORD or a prompt")
 ]
-TrustOpt = Annotated[list[Path], typer.Option("--trust", help="Trusted root certificate(s), PEM or DER")]
+TrustOpt = Annotated[
+    list[Path], typer.Option("--trust", help="Trusted root certificate(s), PEM or DER (default: HOCBA_TRUST)")
+]
 TsaOpt = Annotated[str | None, typer.Option("--tsa", envvar="HOCBA_TSA_URL", help="RFC 3161 TSA URL")]
 
 
 def make_service(trust: list[Path], tsa: str | None, allow_bb: bool, location: str = "") -> SigningService:
     try:
         return SigningService(
-            SigningPolicy(trust_roots=load_roots(trust), tsa_url=tsa, allow_bb=allow_bb, location=location)
+            SigningPolicy(
+                trust_roots=load_roots(trust or wiring.settings().trust_roots),
+                tsa_url=tsa,
+                allow_bb=allow_bb,
+                location=location,
+            )
         )
     except ValueError as exc:
         err.print(f"[red]Cần --tsa (hoặc --allow-bb khi phát triển ngoại tuyến) / {exc}[/red]")
@@ -132,7 +138,9 @@ def sign(
     pkcs11_key: Annotated[
         str | None, typer.Option("--pkcs11-key", help="Key and certificate label on the token")
     ] = None,
-    pkcs11_module: Annotated[str, typer.Option("--pkcs11-module", help="PKCS#11 module")] = DEFAULT_PKCS11_MODULE,
+    pkcs11_module: Annotated[
+        str | None, typer.Option("--pkcs11-module", help="PKCS#11 module (default: HOCBA_PKCS11_MODULE)")
+    ] = None,
     csc_url: Annotated[str | None, typer.Option("--csc-url", help="CSC v1 service (token: HOCBA_CSC_TOKEN)")] = None,
     csc_credential: Annotated[str | None, typer.Option("--csc-credential", help="CSC credential id")] = None,
     confirm_url: Annotated[
@@ -157,12 +165,15 @@ def sign(
     With --database and --storage every new revision is kept in the archive before the file is replaced, and a
     book the seal finishes is written to the locked store."""
     remote = None
+    settings = wiring.settings()
+    confirm_url, csc_url = confirm_url or settings.confirm_url, csc_url or settings.csc_url
     if confirm_url and confirm_user:
         # A sitting sends the hashes of the books in flight together: one confirmation on the phone for them all.
         remote = RemoteKey("confirm", confirm_url, confirm_user, REMOTE_BATCH if batch is not None else 1)
     elif csc_url and csc_credential:
         remote = RemoteKey("csc", csc_url, csc_credential)  # pyHanko's CSC batch waits until it is full
-    key, reference = choose_key(p12, pkcs11_token, pkcs11_key, pkcs11_module, remote)
+    module = pkcs11_module or settings.pkcs11_module
+    key, reference = choose_key(p12, pkcs11_token, pkcs11_key, module, remote)
     with make_service(trust, tsa, allow_bb) as service, archiving.maybe_opened(database, storage) as archive:
         try:
             service.connect(key)  # a remote source fetches its certificate; a local one has nothing to do

@@ -196,12 +196,13 @@ def verify_cmd(
     ] = None,
 ) -> None:
     """Check every signature and the archive timestamp of a học bạ."""
+    trust = trust or list(wiring.settings().trust_roots)
     if not trust:
         _refuse(
             document,
             "verify.no_trust",
-            "Cần ít nhất một --trust ROOT.pem",
-            "At least one --trust ROOT.pem is needed",
+            "Cần ít nhất một --trust ROOT.pem (hoặc HOCBA_TRUST)",
+            "At least one --trust ROOT.pem (or HOCBA_TRUST) is needed",
             as_json,
         )
     policy = VerifyPolicy()
