@@ -10,13 +10,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, STORAGE_SCHEMES, DatabaseConfigError, database_backend
-from records import HocbaError
+from records import HocbaError, register_wording
 from signer import DEFAULT_PKCS11_MODULE
 from templates import DEFAULT_VERIFY_URL
+
+from .messages import WORDING
 
 
 class SettingsError(HocbaError):
     code = "settings.invalid"
+
+
+register_wording(WORDING)
 
 
 @dataclass(frozen=True)
@@ -61,20 +66,16 @@ class Settings:
 
     def check(self) -> None:
         # The archive's own rules, checked without connecting; their messages are not reused, since they show
-        # part of the value.
+        # part of the value. A refusal names the variable, never its value: it may carry a password or a key.
         try:
             database_backend(self.database)
         except DatabaseConfigError:
-            raise _bad(
-                "HOCBA_DATABASE",
-                "cần sqlite:///… hoặc postgresql+psycopg://…",
-                "expected sqlite:///… or postgresql+psycopg://…",
-            ) from None
+            raise SettingsError("database", variable="HOCBA_DATABASE") from None
         if urlsplit(self.storage).scheme not in STORAGE_SCHEMES:
-            raise _bad("HOCBA_STORAGE", "cần file:///… hoặc s3://…", "expected file:///… or s3://…")
+            raise SettingsError("storage", variable="HOCBA_STORAGE")
         for root in self.trust_roots:
             if not root.is_file():
-                raise _bad("HOCBA_TRUST", f"không có tệp {root}", f"no file {root}")
+                raise SettingsError("file", variable="HOCBA_TRUST", path=str(root))
         urls = (
             ("HOCBA_TSA_URL", self.tsa_url),
             ("HOCBA_VERIFY_URL", self.verify_url),
@@ -83,9 +84,4 @@ class Settings:
         )
         for name, url in urls:
             if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):
-                raise _bad(name, "cần một địa chỉ http(s)://…", "expected an http(s):// address")
-
-
-def _bad(variable: str, why_vi: str, why_en: str) -> SettingsError:
-    # The value itself is never echoed: it may carry a password or a secret key.
-    return SettingsError(f"Biến môi trường {variable} không hợp lệ: {why_vi}", f"{variable} is not valid: {why_en}")
+                raise SettingsError("url", variable=name)

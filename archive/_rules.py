@@ -13,20 +13,19 @@ def refuse_replace(current: StoredObject, sha256: str, moment: datetime) -> None
         return
     if current.protected(moment):
         raise ObjectLockedError(
-            f"Đối tượng {current.key} đang bị khóa lưu trữ; không thể ghi đè",
-            f"Object {current.key} is under retention or legal hold; it cannot be overwritten",
+            "refuse_replace",
+            key=current.key,
         )
     raise ObjectExistsError(
-        f"Đối tượng {current.key} đã có nội dung khác; dữ liệu lưu trữ không bao giờ bị ghi đè",
-        f"Object {current.key} already holds other bytes; stored data is never overwritten",
+        key=current.key,
     )
 
 
 def refuse_delete(current: StoredObject, moment: datetime) -> None:
     if current.protected(moment):
         raise ObjectLockedError(
-            f"Đối tượng {current.key} đang bị khóa lưu trữ hoặc phong tỏa pháp lý; không thể xóa",
-            f"Object {current.key} is under retention or legal hold; it cannot be deleted",
+            "refuse_delete",
+            key=current.key,
         )
 
 
@@ -36,11 +35,12 @@ def refuse_weaker(current: StoredObject, lock: Lock) -> None:
         return
     if lock.until < old.until:
         raise ObjectLockedError(
-            f"Không được rút ngắn thời hạn lưu trữ của {current.key} (hiện đến {old.until:%Y-%m-%d})",
-            f"The retention of {current.key} cannot be shortened (now until {old.until:%Y-%m-%d})",
+            "shorter",
+            key=current.key,
+            until=old.until,
         )
     if old.mode is LockMode.COMPLIANCE and lock.mode is not LockMode.COMPLIANCE:
         raise ObjectLockedError(
-            f"Không được hạ chế độ khóa của {current.key} khỏi COMPLIANCE",
-            f"The lock of {current.key} cannot be downgraded from COMPLIANCE",
+            "downgrade",
+            key=current.key,
         )

@@ -13,11 +13,9 @@ DEFAULT_STORAGE = "file://./var/objects"
 STORAGE_SCHEMES = ("file", "s3")  # the stores `open_store` opens
 
 
-def _bad(url: str, why_vi: str, why_en: str) -> StorageConfigError:
-    shown = url.rsplit("@", maxsplit=1)[-1]  # never echo the secret
-    return StorageConfigError(
-        f"Địa chỉ lưu trữ không hợp lệ ({shown}): {why_vi}", f"Bad storage URL ({shown}): {why_en}"
-    )
+def _bad(url: str, why: str) -> StorageConfigError:
+    """`why`: no_path, s3_form, scheme."""
+    return StorageConfigError(why, shown=url.rsplit("@", maxsplit=1)[-1])  # never echo the secret
 
 
 def open_store(url: str, clock: Clock | None = None) -> ObjectStore:
@@ -25,12 +23,12 @@ def open_store(url: str, clock: Clock | None = None) -> ObjectStore:
     if parts.scheme == "file":
         path = unquote(parts.netloc + parts.path)
         if not path:
-            raise _bad(url, "thiếu đường dẫn", "no path")
+            raise _bad(url, "no_path")
         return FileStore(Path(path), clock)
     if parts.scheme == "s3":
         bucket = parts.path.strip("/")
         if not (parts.hostname and parts.port and parts.username and parts.password and bucket):
-            raise _bad(url, "cần s3://KEY:SECRET@HOST:PORT/BUCKET", "expected s3://KEY:SECRET@HOST:PORT/BUCKET")
+            raise _bad(url, "s3_form")
         secure = parse_qs(parts.query).get("secure", ["false"])[0].lower() in ("1", "true", "yes")
         return S3Store(
             f"{parts.hostname}:{parts.port}",
@@ -40,4 +38,4 @@ def open_store(url: str, clock: Clock | None = None) -> ObjectStore:
             secure=secure,
             clock=clock,
         )
-    raise _bad(url, "chỉ hỗ trợ file:// và s3://", "only file:// and s3:// are supported")
+    raise _bad(url, "scheme")

@@ -38,13 +38,11 @@ def database_backend(url: str) -> str:
     try:
         backend = make_url(url).get_backend_name()
     except ArgumentError as exc:
-        raise DatabaseConfigError(
-            f"Địa chỉ cơ sở dữ liệu không hợp lệ: {_shown(url)}", f"Bad database URL: {_shown(url)}"
-        ) from exc
+        raise DatabaseConfigError("url", shown=str(_shown(url))) from exc
     if backend not in ("sqlite", "postgresql"):
         raise DatabaseConfigError(
-            f"Chỉ hỗ trợ SQLite và PostgreSQL: {_shown(url)}",
-            f"Only SQLite and PostgreSQL are supported: {_shown(url)}",
+            "backend",
+            shown=str(_shown(url)),
         )
     return backend
 
@@ -56,9 +54,7 @@ def open_database(url: str, migrate: bool | None = None) -> Engine:
     try:
         engine = _sqlite(url, make_url(url).database) if backend == "sqlite" else create_engine(url, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError) as exc:
-        raise DatabaseConfigError(
-            f"Địa chỉ cơ sở dữ liệu không hợp lệ: {_shown(url)}", f"Bad database URL: {_shown(url)}"
-        ) from exc
+        raise DatabaseConfigError("open_database", shown=str(_shown(url))) from exc
     if migrate or (migrate is None and backend == "sqlite"):
         upgrade(engine)
     elif migrate is None:
@@ -96,8 +92,9 @@ def current_revision(engine: Engine) -> str | None:
             return revision
     except OperationalError as exc:
         raise DatabaseUnavailableError(
-            f"Không kết nối được cơ sở dữ liệu {_shown(str(engine.url))}",
-            f"Cannot reach the database {_shown(str(engine.url))}: {exc.orig}",
+            "current_revision",
+            shown=str(_shown(str(engine.url))),
+            orig=str(exc.orig),
         ) from exc
 
 
@@ -105,12 +102,7 @@ def _require_latest(engine: Engine) -> None:
     current, head = current_revision(engine), head_revision()
     if current != head:
         engine.dispose()
-        raise DatabaseOutdatedError(
-            f"Cơ sở dữ liệu {_shown(str(engine.url))} ở phiên bản lược đồ {current or 'trống'}, cần {head}: "
-            "chạy `hocba db upgrade` trước",
-            f"The database {_shown(str(engine.url))} is at schema revision {current or 'none'}, {head} is needed: "
-            "run `hocba db upgrade` first",
-        )
+        raise DatabaseOutdatedError(shown=str(_shown(str(engine.url))), current=current or "—", head=head)
 
 
 def _sqlite(url: str, database: str | None) -> Engine:
@@ -150,6 +142,7 @@ def upgrade(engine: Engine) -> None:
             command.upgrade(config, "head")
     except OperationalError as exc:
         raise DatabaseUnavailableError(
-            f"Không kết nối được cơ sở dữ liệu {_shown(str(engine.url))}",
-            f"Cannot reach the database {_shown(str(engine.url))}: {exc.orig}",
+            "upgrade",
+            shown=str(_shown(str(engine.url))),
+            orig=str(exc.orig),
         ) from exc

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from records import HocbaError
+from records import HocbaError, register_wording
+
+from .messages import WORDING
 
 
 class ArchiveError(HocbaError):
@@ -77,11 +79,9 @@ class DocumentStateError(ArchiveError):
     code = "archive.document_state"
 
     @classmethod
-    def of(cls, document_id: str, version: int, status: str, what_vi: str, what_en: str) -> DocumentStateError:
-        return cls(
-            f"Không thể {what_vi} học bạ {document_id} phiên bản {version} đang ở trạng thái {status}",
-            f"Cannot {what_en} book {document_id} version {version} in state {status}",
-        )
+    def of(cls, what: str, document_id: str, version: int, status: str) -> DocumentStateError:
+        """`what` was asked of a version in the wrong state: sign, add_signature, seal, finish_seal, read_sealed."""
+        return cls(what, document_id=document_id, version=version, status=status)
 
 
 class UnknownDocumentError(ArchiveError):
@@ -104,3 +104,6 @@ class BagInvalidError(ArchiveError):
     """The bag's manifests do not match its files, or a file is missing or extra."""
 
     code = "archive.bag_invalid"
+
+
+register_wording(WORDING)

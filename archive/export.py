@@ -21,16 +21,14 @@ CHECKSUMS = ("sha256", "sha512")
 def write_bag(out: Path, files: Mapping[str, bytes], info: Mapping[str, str]) -> bagit.Bag:
     """`files`: relative path inside the bag's payload → bytes. Refuses to replace an existing folder."""
     if out.exists() and any(out.iterdir()):
-        raise ExportError(
-            f"Thư mục {out} đã có dữ liệu; xuất vào một thư mục mới", f"{out} is not empty; export to a new folder"
-        )
+        raise ExportError("not_empty", out=out)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         for name, data in files.items():
             target = work / name
             if Path(name).is_absolute() or ".." in Path(name).parts:
-                raise ExportError(f"Tên tệp không hợp lệ: {name}", f"Bad file name in the export: {name}")
+                raise ExportError("file_name", name=name)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         bagit.make_bag(str(work), bag_info=dict(info), checksums=list(CHECKSUMS))
@@ -49,7 +47,5 @@ def check_bag(folder: Path) -> bagit.Bag:
         bag = bagit.Bag(str(folder))
         bag.validate()
     except bagit.BagError as exc:
-        raise BagInvalidError(
-            f"Gói lưu trữ {folder} không hợp lệ: {exc}", f"The bag {folder} is not valid: {exc}"
-        ) from exc
+        raise BagInvalidError(folder=folder, exc=str(exc)) from exc
     return bag

@@ -78,8 +78,7 @@ def check_key(key: str) -> str:
     parts = key.split("/")
     if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in key:
         raise InvalidKeyError(
-            f"Khóa đối tượng không hợp lệ: {key!r} (đường dẫn tương đối, không có '..' hay đoạn rỗng)",
-            f"Invalid object key {key!r} (a relative path without '..' or empty segments)",
+            key=repr(key),
         )
     return key
 

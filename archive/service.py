@@ -140,11 +140,11 @@ class ArchiveService:
         checked before signing, so that nobody signs a copy the archive would refuse."""
         version = self._catalog.version(document_id)
         if version.status is not VersionStatus.SIGNING:
-            raise DocumentStateError.of(document_id, version.version, version.status.value, "ký thêm vào", "sign")
+            raise DocumentStateError.of("sign", document_id, version.version, version.status.value)
         if version.head_sha256 != sha256_hex(pdf):
             raise StaleRevisionError(
-                f"Tệp này không phải bản ký mới nhất của {document_id} trong lưu trữ; hãy lấy bản mới nhất",
-                f"This file is not the archive's latest revision of {document_id}; fetch the latest one",
+                "expect_head",
+                document_id=document_id,
             )
         return version
 
@@ -158,8 +158,7 @@ class ArchiveService:
         data = self._store.get(key, self._catalog.object_version(key))
         if sha256_hex(data) != digest:
             raise CorruptObjectError(
-                f"Bản lưu của {document_id} không khớp mã băm đã ghi; báo người lưu trữ (hocba fixity run)",
-                f"The stored copy of {document_id} does not match its recorded sha256; tell the archivist (fixity)",
+                document_id=document_id,
             )
         return data
 
@@ -177,9 +176,7 @@ class ArchiveService:
         """The locked object of a sealed (or superseded) version, the storage version the catalog recorded."""
         key = version.sealed_key
         if key is None:
-            raise DocumentStateError.of(
-                version.document_id, version.version, version.status.value, "đọc bản niêm phong của", "read sealed"
-            )
+            raise DocumentStateError.of("read_sealed", version.document_id, version.version, version.status.value)
         return self._store.get(key, self._catalog.object_version(key))
 
     def known_sealed(self, sha256: str) -> DocumentVersion | None:
@@ -268,7 +265,7 @@ class ArchiveService:
                 if stored is None or stored.sha256 != digest:
                     data = self._store.get(revision_key(digest), self._catalog.object_version(revision_key(digest)))
                     if sha256_hex(data) != digest:
-                        raise ObjectMissingError("bản ký cuối bị hỏng", "the last revision is corrupt")
+                        raise ObjectMissingError("reconcile")
                     stored = self._store.put(key, data, Lock(policy.retain_until(self._clock.now())))
             except ArchiveError as exc:
                 self._catalog.abort_seal(version, exc.code, self._clock.now(), actor)
@@ -378,7 +375,7 @@ class ArchiveService:
             body = json.loads(self._store.get(key, version))
             anchor = Anchor(int(body["head_seq"]), str(body["head_hash"]), str(body["at"]))
         except (ValueError, KeyError, TypeError) as exc:
-            raise AnchorError("mốc neo không đọc được", "the anchor cannot be read") from exc
+            raise AnchorError("stored_anchor") from exc
         token = body.get("timestamp_token")
         if token and self._timestamper is not None:
             self._timestamper.check(base64.b64decode(token), anchor.statement())

@@ -11,6 +11,8 @@ from .errors import (
     RecordsError,
     StaleRevisionError,
     TimestampUnavailableError,
+    register_wording,
+    wording,
 )
 from .export import canonical_json, content_hash, dumps_jsonl, record_data, to_json, to_xml
 from .files import fsync_dir, put_in_place, write_atomic
@@ -61,12 +63,14 @@ __all__ = [
     "plan_changes",
     "put_in_place",
     "record_data",
+    "register_wording",
     "signing_plan",
     "standard_subjects",
     "to_json",
     "to_xml",
     "validate_record",
     "warning",
+    "wording",
     "write_atomic",
     "year_average",
 ]

@@ -10,40 +10,62 @@
     └── PkiError                    pki.*       (the development PKI)
 
 It lives here, in the package every other one already builds on, so that no package reaches sideways for it.
-Errors cross processes (a sitting's workers, a job queue): each is rebuilt from its messages and attributes, never
-from its constructor's arguments, so that every subclass round-trips whatever its constructor takes. The faces
-choose exit codes and HTTP statuses; an error only says what happened.
+An error's text comes from one catalogue: each package registers its wording (`messages.py` beside its errors)
+with `register_wording`, keyed by code, or by `code:variant` where one code covers several situations; a raise
+site gives the variant and the parameters, never the text, so a code's wording never drifts between sites or
+languages. Errors cross processes (a sitting's workers, a job queue): each is rebuilt from its messages and
+attributes, never from its constructor's arguments, so that every subclass round-trips whatever its constructor
+takes. The faces choose exit codes and HTTP statuses; an error only says what happened.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
+from .messages import WORDING
 from .problems import Problem
 
+_WORDING: dict[str, tuple[str, str]] = {}
 
-def _rebuilt(cls: type[HocbaError], message_vi: str, message_en: str) -> HocbaError:
+
+def register_wording(entries: Mapping[str, tuple[str, str]]) -> None:
+    """Add a package's wording to the one catalogue: `key -> (Vietnamese, English)` templates, each key once."""
+    for key, pair in entries.items():
+        if _WORDING.setdefault(key, pair) != pair:
+            raise ValueError(f"two wordings for {key}")
+
+
+def wording() -> Mapping[str, tuple[str, str]]:
+    """The whole catalogue (read-only), for the documentation's and the tests' checks."""
+    return MappingProxyType(_WORDING)
+
+
+def _rebuilt(cls: type[HocbaError], message_en: str) -> HocbaError:
     error = cls.__new__(cls)
-    HocbaError.__init__(error, message_vi, message_en)
+    Exception.__init__(error, message_en)
     return error
 
 
 class HocbaError(Exception):
-    """Root of every error the packages raise: a stable code, whether a retry can help, and the message in
-    Vietnamese and English."""
+    """Root of every error the packages raise: a stable code, whether a retry can help, the parameters, and the
+    message in Vietnamese and English from the catalogue."""
 
     code = "hocba.error"
     retryable = False
 
-    def __init__(self, message_vi: str, message_en: str, **params: Any) -> None:
-        self.message_vi = message_vi
-        self.message_en = message_en
+    def __init__(self, variant: str = "", /, **params: Any) -> None:
+        self.key = f"{self.code}:{variant}" if variant else self.code
+        vi, en = _WORDING[self.key]
+        self.message_vi = vi.format(**params)
+        self.message_en = en.format(**params)
         self.params = params
-        super().__init__(message_en)
+        super().__init__(self.message_en)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # The attributes travel as state (restored after the rebuild), the messages as arguments.
-        return _rebuilt, (type(self), self.message_vi, self.message_en), dict(self.__dict__)
+        # Rebuilt without the constructor (subclasses take other arguments); the attributes travel as state.
+        return _rebuilt, (type(self), self.message_en), dict(self.__dict__)
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -85,12 +107,12 @@ class InvalidRecordError(RecordsError):
     code = "records.invalid"
 
     def __init__(self, problems: list[Problem]) -> None:
-        first = problems[0] if problems else None
-        where = f"{first.path}: " if first and first.path else ""
-        super().__init__(
-            f"{len(problems)} lỗi; lỗi đầu: {where}{first.message_vi if first else 'hồ sơ không hợp lệ'}",
-            f"{len(problems)} problem(s); first: {where}{first.message_en if first else 'invalid record'}",
-        )
+        if not problems:
+            super().__init__("empty")
+        else:
+            first = problems[0]
+            where = f"{first.path}: " if first.path else ""
+            super().__init__(count=len(problems), where=where, first_vi=first.message_vi, first_en=first.message_en)
         self.problems = problems
 
 
@@ -100,6 +122,8 @@ class CorrectionRefusedError(RecordsError):
     code = "records.correction_refused"
 
     def __init__(self, problems: list[Problem]) -> None:
-        listed = "; ".join(f"{p.path or '—'}: {p.code}" for p in problems)
-        super().__init__(f"Đề nghị điều chỉnh bị từ chối: {listed}", f"The correction request is refused: {listed}")
+        super().__init__(listed="; ".join(f"{p.path or '—'}: {p.code}" for p in problems))
         self.problems = problems
+
+
+register_wording(WORDING)

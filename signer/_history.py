@@ -71,8 +71,8 @@ def check_trailing(pdf: bytes, last: LastSignature | None) -> None:
         if total == 1:
             return
         raise errors.UnsignedChangesError(
-            f"Học bạ chưa ký đã bị sửa sau khi tạo ({total - 1} lần cập nhật); không ký lên thay đổi chưa được ký",
-            f"The unsigned book was changed after rendering ({total - 1} updates); nothing is signed on top of that",
+            "unsigned_book",
+            value=str(total - 1),
         )
     newest = _last(signatures)
     if newest.signed_revision == total - 1:
@@ -85,8 +85,8 @@ def check_trailing(pdf: bytes, last: LastSignature | None) -> None:
     ):
         return
     raise errors.UnsignedChangesError(
-        f"Sau chữ ký cuối ('{newest.field_name}') có thay đổi chưa được ký; không ký lên thay đổi đó",
-        f"Unsigned changes follow the last signature ('{newest.field_name}'); nothing is signed on top of them",
+        "after_last",
+        field_name=newest.field_name,
     )
 
 
@@ -100,15 +100,15 @@ def check_history(reader: PdfFileReader, allowed_fields: frozenset[str]) -> None
     first = min(signatures, key=lambda s: s.signed_revision)
     if not changes_allowed(_evaluate(first), allowed_fields, signed):
         raise errors.UnsignedChangesError(
-            f"Học bạ có thay đổi ngoài kế hoạch ký sau chữ ký '{first.field_name}'; không đóng dấu",
-            f"The book was changed outside its signing plan after '{first.field_name}' signed; it is not sealed",
+            "history",
+            field_name=first.field_name,
         )
     for sig in signatures:
         content = "tst_info" if sig.sig_object_type == "/DocTimeStamp" else "data"
         if not all(validate_sig_integrity(sig.signer_info, sig.signer_cert, content, sig.compute_digest())):
             raise errors.UnsignedChangesError(
-                f"Chữ ký '{sig.field_name}' không còn toàn vẹn; không đóng dấu",
-                f"The signature '{sig.field_name}' is no longer intact; the book is not sealed",
+                "broken_signature",
+                field_name=sig.field_name,
             )
 
 

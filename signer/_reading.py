@@ -40,15 +40,13 @@ def open_untrusted(pdf: bytes, policy: VerifyPolicy) -> PdfFileReader:
     """A pyHanko reader over `pdf` once the cheap bounds hold; the bounded decoding applies to every read."""
     policy.check_size(len(pdf))
     if b"%PDF-" not in pdf[:1024]:
-        raise errors.UnreadableDocumentError("Tệp không phải PDF", "The file is not a PDF")
+        raise errors.UnreadableDocumentError("open_untrusted")
     # Every revision ends with a startxref; a file with more of them than allowed is refused before parsing.
     if pdf.count(b"startxref") > policy.max_revisions:
         raise _too_many_revisions(policy)
     reader = PdfFileReader(io.BytesIO(pdf), decode_limits=_limits(policy))
     if reader.encrypted:
-        raise errors.EncryptedDocumentError(
-            "Tệp PDF được mã hoá; học bạ không bao giờ mã hoá", "The PDF is encrypted; a học bạ never is"
-        )
+        raise errors.EncryptedDocumentError()
     if reader.xrefs.total_revisions > policy.max_revisions:
         raise _too_many_revisions(policy)
     return reader
@@ -56,8 +54,8 @@ def open_untrusted(pdf: bytes, policy: VerifyPolicy) -> PdfFileReader:
 
 def _too_many_revisions(policy: VerifyPolicy) -> errors.SignerError:
     return errors.TooComplexError(
-        f"Tệp có quá nhiều lần cập nhật (tối đa {policy.max_revisions})",
-        f"The file has too many incremental updates (at most {policy.max_revisions})",
+        "too_many_revisions",
+        max_revisions=policy.max_revisions,
     )
 
 

@@ -30,21 +30,22 @@ def check_plan(plan: SigningPlan, field: str, signed: frozenset[str], acting_as:
         entry = plan.entry(field)
     except KeyError:
         raise errors.UnknownFieldError(
-            f"Trường chữ ký '{field}' không có trong kế hoạch ký",
-            f"Signature field '{field}' is not in the signing plan",
+            field=field,
         ) from None
     if field in signed:
-        raise errors.FieldSignedError(f"Trường '{field}' đã được ký", f"Field '{field}' is already signed")
+        raise errors.FieldSignedError(field=field)
     if acting_as is not None and acting_as != entry.signer_id:
         raise errors.WrongSignerError(
-            f"Trường '{field}' thuộc về {entry.signer_name} ({entry.signer_id}), không phải {acting_as}",
-            f"Field '{field}' belongs to {entry.signer_name} ({entry.signer_id}), not {acting_as}",
+            field=field,
+            signer_name=entry.signer_name,
+            signer_id=entry.signer_id,
+            acting_as=acting_as,
         )
     missing = [e.field for e in plan.entries if e.group < entry.group and e.field not in signed]
     if missing:
         raise errors.OrderError(
-            f"Chưa thể ký '{field}': còn chờ {', '.join(missing)}",
-            f"Cannot sign '{field}' yet: waiting for {', '.join(missing)}",
+            field=field,
+            missing=", ".join(missing),
         )
     return entry
 
@@ -100,10 +101,7 @@ def fingerprint(cert: x509.Certificate) -> str:
 def check_identity(entry: PlanEntry, cert: x509.Certificate, policy: SigningPolicy) -> None:
     seal = entry.role is Role.SCHOOL_SEAL
     if seal != is_organisation_certificate(cert):
-        raise errors.SealOnlyError(
-            "Chứng thư số tổ chức chỉ dùng cho trường dấu của nhà trường; chứng thư cá nhân không ký thay dấu",
-            "An organisation certificate signs only the school seal field, and a personal one never does",
-        )
+        raise errors.SealOnlyError()
     bound = policy.bindings.get(entry.signer_id)
     name = common_name(cert)
     # A fingerprint binding pins one certificate of the person; it never lets another name sign, since the
@@ -112,15 +110,13 @@ def check_identity(entry: PlanEntry, cert: x509.Certificate, policy: SigningPoli
         bound is None and fold(name) != fold(entry.signer_name)
     ):
         raise errors.IdentityMismatchError(
-            f"Chứng thư số của '{name}' không phải của {entry.signer_name} ({entry.signer_id})",
-            f"The certificate of '{name}' does not belong to {entry.signer_name} ({entry.signer_id})",
+            name=name,
+            signer_name=entry.signer_name,
+            signer_id=entry.signer_id,
         )
     usage = set(cert.key_usage_value.native) if cert.key_usage_value else set()
     if not usage & {"digital_signature", "non_repudiation"}:
-        raise errors.KeyUsageError(
-            "Chứng thư số không cho phép ký số (digitalSignature/nonRepudiation)",
-            "The certificate does not allow signing (digitalSignature/nonRepudiation)",
-        )
+        raise errors.KeyUsageError()
 
 
 CLOCK_TOLERANCE = timedelta(seconds=60)
@@ -163,9 +159,7 @@ async def check_certificate(
     except errors.RevocationUnavailableError:
         # An OCSP answer that says "revoked" settles it even when it could not be used for the path.
         if _ocsp_says_revoked(ocsp, cert):
-            raise errors.RevokedError(
-                "Chứng thư số đã bị thu hồi (theo OCSP)", "The certificate is revoked (per OCSP)"
-            ) from None
+            raise errors.RevokedError("check_certificate") from None
         crl = validation_context(policy, backend=backend, signer_rule=RevocationCheckingRule.CRL_REQUIRED)
         return await _validate(cert, chain, crl)
 
@@ -192,19 +186,16 @@ async def _validate(
     try:
         await validator.async_validate_path()
     except cv.RevokedError as exc:
-        raise errors.RevokedError(f"Chứng thư số đã bị thu hồi: {exc}", f"The certificate is revoked: {exc}") from exc
+        raise errors.RevokedError("validate", exc=str(exc)) from exc
     except (cv.ExpiredError, cv.NotYetValidError) as exc:
-        raise errors.CertificateExpiredError(
-            f"Chứng thư số không còn (hoặc chưa) hiệu lực: {exc}", f"The certificate is not valid at this time: {exc}"
-        ) from exc
+        raise errors.CertificateExpiredError(exc=str(exc)) from exc
     except cv.InsufficientRevinfoError as exc:
         raise errors.RevocationUnavailableError(
-            f"Không kiểm tra được trạng thái thu hồi (OCSP/CRL): {exc}",
-            f"Cannot check revocation status (OCSP/CRL): {exc}",
+            "validate",
+            exc=str(exc),
         ) from exc
     except (cv.PathBuildingError, cv.PathValidationError) as exc:
         raise errors.UntrustedError(
-            f"Chứng thư số không thuộc chuỗi tin cậy đã cấu hình: {exc}",
-            f"The certificate does not chain to a trusted root: {exc}",
+            exc=str(exc),
         ) from exc
     return context

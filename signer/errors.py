@@ -3,7 +3,9 @@ can succeed (a stale revision, an unreachable TSA) or not (a wrong signer, a rev
 
 from __future__ import annotations
 
-from records import HocbaError
+from records import HocbaError, register_wording
+
+from .messages import WORDING
 
 
 class SignerError(HocbaError):
@@ -45,3 +47,5 @@ TooLargeError = _error("TooLargeError", "signer.too_large")
 TooComplexError = _error("TooComplexError", "signer.too_complex")
 EncryptedDocumentError = _error("EncryptedDocumentError", "signer.encrypted")
 TrustRootsError = _error("TrustRootsError", "signer.trust_roots")
+
+register_wording(WORDING)

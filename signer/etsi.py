@@ -73,7 +73,7 @@ async def _reports(pdf: bytes, roots: list[x509.Certificate], offline: bool, pol
     try:
         signatures = list(open_untrusted(pdf, policy).embedded_signatures)
     except (PdfReadError, ValueError, KeyError) as exc:
-        raise UnreadableDocumentError(f"Không đọc được tệp PDF: {exc}", f"Cannot read the PDF: {exc}") from exc
+        raise UnreadableDocumentError("reports", exc=str(exc)) from exc
     spec = _spec(roots, offline, policy)
     archived = any(s.sig_object_type == "/DocTimeStamp" for s in signatures)
     reports = []
@@ -129,6 +129,6 @@ def etsi_report(
             return merge_reports(asyncio.run(_reports(pdf, roots, offline, policy)))
     except OutOfTime as exc:
         raise TooComplexError(
-            f"Lập báo cáo ETSI vượt quá {policy.max_seconds:.0f} giây",
-            f"The ETSI report took over {policy.max_seconds:.0f} s",
+            "etsi_report",
+            max_seconds=policy.max_seconds,
         ) from exc

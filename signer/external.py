@@ -60,9 +60,7 @@ class FileSessionStore:
 
     def _path(self, session_id: str) -> Path:
         if not session_id.isalnum():
-            raise UnknownSessionError(
-                f"Phiên ký '{session_id}' không hợp lệ", f"Invalid signing session '{session_id}'"
-            )
+            raise UnknownSessionError("path", session_id=session_id)
         return self.folder / f"{session_id}.json"
 
     def save(self, session_id: str, state: dict[str, Any], blobs: dict[str, bytes]) -> None:
@@ -76,9 +74,7 @@ class FileSessionStore:
         try:
             data = json.loads(self._path(session_id).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise UnknownSessionError(
-                f"Không có phiên ký '{session_id}'", f"No signing session '{session_id}'"
-            ) from None
+            raise UnknownSessionError("load", session_id=session_id) from None
         return data["state"], {k: base64.b64decode(v) for k, v in data["blobs"].items()}
 
     def delete(self, session_id: str) -> None:
@@ -147,18 +143,13 @@ class ExternalSigning:
         try:
             state, blobs = self.store.load(session_id)
         except KeyError:
-            raise UnknownSessionError(
-                f"Không có phiên ký '{session_id}'", f"No signing session '{session_id}'"
-            ) from None
+            raise UnknownSessionError("complete", session_id=session_id) from None
         if datetime.fromisoformat(state["expires_at"]) < datetime.now(UTC):
             self.store.delete(session_id)
-            raise SessionExpiredError(
-                "Phiên ký đã hết hạn; hãy chuẩn bị lại", "The signing session expired; prepare again"
-            )
+            raise SessionExpiredError()
         if current_pdf is not None and hashlib.sha256(current_pdf).hexdigest() != state["base_sha256"]:
             raise StaleRevisionError(
-                "Tài liệu đã có chữ ký mới hơn; hãy chuẩn bị lại trên bản mới nhất",
-                "The document changed since this signature was prepared; prepare again on the latest revision",
+                "complete",
             )
         chain, rest = [], blobs["chain"]
         while rest:
@@ -190,6 +181,5 @@ class ExternalSigning:
                 status = await async_validate_pdf_signature(sig, signer_validation_context=context)
                 if not (status.intact and status.valid):
                     raise errors.KeySourceError(
-                        "Giá trị chữ ký không khớp với chứng thư số",
-                        "The signature value does not match the certificate",
+                        "check_signature",
                     )

@@ -40,14 +40,14 @@ class KeyReference:
         secret = lookup(self.secret_name)
         if secret is None:
             raise KeySourceError(
-                f"Không có mật khẩu hoặc PIN '{self.secret_name}' để mở khóa {self.location}",
-                f"No password or PIN '{self.secret_name}' to open the key {self.location}",
+                "no_secret",
+                secret_name=self.secret_name,
+                location=self.location,
             )
         if self.kind is KeyKind.FILE:
             return Pkcs12KeySource(Path(self.location), secret.encode())
         if self.kind is KeyKind.TOKEN:
             return Pkcs11KeySource(self.location, secret, self.key_label, self.module)
         raise KeySourceError(
-            "Khóa từ xa được dùng từ một tiến trình, không có tham chiếu",
-            "A remote key is used from one process and has no reference",
+            "remote_reference",
         )

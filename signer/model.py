@@ -72,6 +72,7 @@ class VerifyPolicy:
         """Refuse (`signer.too_large`) a file over `max_bytes`: before it is read, when the caller knows its size."""
         if size > self.max_bytes:
             raise TooLargeError(
-                f"Tệp quá lớn ({size // 1024} KB; tối đa {self.max_bytes // 1024} KB)",
-                f"The file is too large ({size // 1024} KB; at most {self.max_bytes // 1024} KB)",
+                "check_size",
+                value=str(size // 1024),
+                value2=str(self.max_bytes // 1024),
             )

@@ -217,22 +217,18 @@ class SigningService:
         try:
             state = read_signing_state(pdf)
         except (PlanMissingError, ValueError, pikepdf.PdfError) as exc:  # no plan, or not a PDF at all
-            raise errors.NotSignableError(
-                "Tệp không phải học bạ do hệ thống tạo (không có kế hoạch ký)",
-                "The file is not a học bạ rendered by this service (no signing plan)",
-            ) from exc
+            raise errors.NotSignableError() from exc
         if state.foreign:
             names = ", ".join(sorted(state.foreign))
             raise errors.ForeignFormError(
-                f"Học bạ có trường biểu mẫu ngoài kế hoạch ký ({names}); không ký",
-                f"The book carries form fields outside its signing plan ({names}); it is not signed",
+                names=names,
             )
         entry = checks.check_plan(state.plan, field, state.signed, acting_as)
         # The field's stamp first: no certificate can sign a field whose name the stamp font cannot draw.
         if entry.role is not Role.SCHOOL_SEAL and (missing := missing_characters(entry.label + entry.signer_name)):
             raise errors.StampCharacterError(
-                f"Phông chữ của dấu chữ ký không có ký tự {missing!r} (trong tên hoặc chức danh của '{field}')",
-                f"The stamp font has no glyph for {missing!r} (in the name or role of '{field}')",
+                missing=repr(missing),
+                field=field,
             )
         checks.check_identity(entry, cert, self.policy)
         writer = PdfAWriter(pdf)
@@ -277,8 +273,7 @@ class SigningService:
             violations = list(pikepdf.pdfa.validate_written(io.BytesIO(signed), f"{part}b").violations)
             if violations:
                 raise errors.PdfaBrokenError(
-                    f"Chữ ký làm hỏng PDF/A: {violations[0].message}",
-                    f"The signature would break PDF/A: {violations[0].message}",
+                    message=violations[0].message,
                 )
         return signed
 
@@ -287,8 +282,7 @@ class SigningService:
     ) -> bytes:
         if expected_sha256 is not None and hashlib.sha256(pdf).hexdigest() != expected_sha256:
             raise StaleRevisionError(
-                "Tài liệu đã có chữ ký mới hơn; hãy ký lại trên bản mới nhất",
-                "The document changed since this signature was prepared; sign the latest revision again",
+                "sign",
             )
         cert = key.certificate
         signer = key.signer()
@@ -304,11 +298,9 @@ class SigningService:
                 bytes_reserved=RESERVED,
             )
         except (TimestampRequestError, TimeoutError, aiohttp.ClientError) as exc:
-            raise TimestampUnavailableError(
-                f"Không lấy được dấu thời gian: {exc!r}", f"No timestamp from the TSA: {exc!r}"
-            ) from exc
+            raise TimestampUnavailableError("sign", exc=repr(exc)) from exc
         except SigningError as exc:
-            raise errors.KeySourceError(f"Không ký được: {exc}", f"Signing failed: {exc}") from exc
+            raise errors.KeySourceError("sign", exc=str(exc)) from exc
         return await self.finish(out.getvalue(), prepared.seal, prepared.part, cert, chain, prepared.checked)
 
     async def _archive_timestamp(self, pdf: bytes, timestamper: timestamps.TimeStamper | None) -> bytes:
@@ -331,14 +323,12 @@ class SigningService:
         except (cv.PathValidationError, cv.PathBuildingError, cv.InsufficientRevinfoError) as exc:
             self._kept_fetchers.forget()
             raise errors.RevocationUnavailableError(
-                f"Không thu thập được dữ liệu xác thực dài hạn: {exc}",
-                f"Cannot collect long-term validation data: {exc}",
+                "close",
+                exc=str(exc),
             ) from exc
         except (TimestampRequestError, TimeoutError, aiohttp.ClientError) as exc:
             self._kept_fetchers.forget()
-            raise TimestampUnavailableError(
-                f"Không lấy được dấu thời gian lưu trữ: {exc!r}", f"No archive timestamp: {exc!r}"
-            ) from exc
+            raise TimestampUnavailableError("close", exc=repr(exc)) from exc
         except BaseException:
             self._kept_fetchers.forget()
             raise

@@ -21,8 +21,8 @@ def load_roots(paths: Iterable[Path]) -> tuple[x509.Certificate, ...]:
                 raise ValueError("no certificate")
         except (OSError, ValueError) as exc:
             raise TrustRootsError(
-                f"Không đọc được chứng thư gốc trong {path}: {exc}",
-                f"Cannot read a root certificate of {path}: {exc}",
+                path=path,
+                exc=str(exc),
                 file=str(path),
             ) from exc
         roots += found

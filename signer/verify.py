@@ -84,8 +84,9 @@ def _open(pdf: bytes, policy: VerifyPolicy) -> tuple[PdfFileReader, list[Embedde
     signatures = list(reader.embedded_signatures)
     if len(signatures) > policy.max_signatures:
         raise errors.TooComplexError(
-            f"Tệp có quá nhiều chữ ký ({len(signatures)}; tối đa {policy.max_signatures})",
-            f"The file has too many signatures ({len(signatures)}; at most {policy.max_signatures})",
+            "signatures",
+            signatures=str(len(signatures)),
+            max_signatures=policy.max_signatures,
         )
     return reader, signatures
 
@@ -107,23 +108,22 @@ def verify(
             return asyncio.run(_verify(pdf, roots, offline, now, policy))
     except OutOfTime as exc:
         raise errors.TooComplexError(
-            f"Kiểm tra vượt quá {policy.max_seconds:.0f} giây; tệp quá phức tạp",
-            f"Verification took over {policy.max_seconds:.0f} s; the file is too complex",
+            "time",
+            max_seconds=policy.max_seconds,
         ) from exc
     except errors.SignerError:
         raise
     except PdfDecodeLimitError as exc:
-        raise errors.TooLargeError(
-            f"Tệp giải nén ra quá nhiều dữ liệu: {exc}", f"The file decompresses to too much data: {exc}"
-        ) from exc
+        raise errors.TooLargeError("decompressed", exc=str(exc)) from exc
     except MemoryError as exc:
-        raise errors.TooLargeError("Tệp cần quá nhiều bộ nhớ", "The file needs too much memory") from exc
+        raise errors.TooLargeError("memory") from exc
     except RecursionError as exc:
-        raise errors.TooComplexError("Cấu trúc tệp lồng quá sâu", "The file's structure is nested too deeply") from exc
+        raise errors.TooComplexError("nesting") from exc
     except Exception as exc:  # a hostile file can break the parser anywhere: it is unreadable, never a crash
         raise UnreadableDocumentError(
-            f"Không đọc được tệp PDF ({type(exc).__name__}: {exc})",
-            f"Cannot read the PDF ({type(exc).__name__}: {exc})",
+            "parse",
+            name=str(type(exc).__name__),
+            exc=str(exc),
         ) from exc
 
 

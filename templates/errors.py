@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from records import HocbaError
+from records import HocbaError, register_wording
+
+from .messages import WORDING
 
 
 class TemplatesError(HocbaError):
@@ -23,8 +25,7 @@ class PdfaConformanceError(TemplatesError):
     code = "templates.pdfa_violation"
 
     def __init__(self, flavour: str, findings: list[str]) -> None:
-        listed = "; ".join(findings[:5])
-        super().__init__(f"Vi phạm PDF/A-{flavour}: {listed}", f"PDF/A-{flavour} violations: {listed}")
+        super().__init__(flavour=flavour, listed="; ".join(findings[:5]))
         self.flavour = flavour
         self.findings = findings
 
@@ -33,3 +34,6 @@ class PlanMissingError(TemplatesError):
     """The PDF carries no signing plan (it was not rendered by this service)."""
 
     code = "templates.plan_missing"
+
+
+register_wording(WORDING)

@@ -35,8 +35,8 @@ def font_path(filename: str) -> Path:
             return candidate
     where = ", ".join(map(str, FONT_DIRS))
     raise FontMissingError(
-        f"Không tìm thấy phông {filename} trong {where}; cài fonts-liberation2",
-        f"{filename} not found in {where}; install fonts-liberation2",
+        filename=filename,
+        where=where,
     )
 
 

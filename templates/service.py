@@ -112,9 +112,7 @@ def _plan_in(pdf: pikepdf.Pdf) -> SigningPlan:
         # a stream since 2026-11; a string in books rendered before
         text = stored.read_bytes().decode() if isinstance(stored, pikepdf.Stream) else str(stored)
     except (AttributeError, KeyError) as exc:
-        raise PlanMissingError(
-            "Tài liệu không có kế hoạch ký của hệ thống", "the document carries no hocba signing plan"
-        ) from exc
+        raise PlanMissingError("plan_in") from exc
     return SigningPlan.from_json(text)
 
 
@@ -218,9 +216,7 @@ def read_identity(pdf_data: bytes) -> dict[str, str]:
             private = pdf.Root.PieceInfo[PIECE_KEY].Private
             return {"document_id": str(private.DocumentId), "content_hash": str(private.ContentHash)}
         except (AttributeError, KeyError) as exc:
-            raise PlanMissingError(
-                "Tài liệu không có định danh học bạ của hệ thống", "the document carries no hocba identity"
-            ) from exc
+            raise PlanMissingError("read_identity") from exc
 
 
 def parse_now(text: str | None) -> datetime | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from string import Formatter
 from types import ModuleType
 from typing import Any
 
@@ -16,7 +18,7 @@ import records
 import signer
 import templates
 from devtools import pki
-from records import HocbaError, error
+from records import HocbaError, error, wording
 
 
 def _classes() -> Iterator[type[HocbaError]]:
@@ -36,7 +38,17 @@ def _instance(cls: type[HocbaError]) -> HocbaError:
         "CorrectionRefusedError": ([error("field.required", "reason")],),
         "PdfaConformanceError": ("2b", ["no box drawn for field gvcn"]),
     }
-    return cls(*arguments.get(cls.__name__, ("thông điệp", "message")))
+    if cls.__name__ in arguments:
+        return cls(*arguments[cls.__name__])
+    key = next(k for k in sorted(wording()) if k == cls.code or k.startswith(f"{cls.code}:"))
+    variant = key.partition(":")[2]
+    vi, en = wording()[key]
+    fields = {name: spec for text in (vi, en) for _, name, spec, _ in Formatter().parse(text) if name}
+    samples = {"f": 8.0, "%": datetime(2026, 12, 6, tzinfo=UTC)}
+    values = {
+        name: next((v for k, v in samples.items() if k in (spec or "")), "giá trị") for name, spec in fields.items()
+    }
+    return cls(variant, **values)
 
 
 CLASSES = sorted(_classes(), key=lambda c: (c.__module__, c.__name__))

@@ -56,12 +56,14 @@ def test_records_public_names() -> None:
             "plan_changes",
             "put_in_place",
             "record_data",
+            "register_wording",
             "signing_plan",
             "standard_subjects",
             "to_json",
             "to_xml",
             "validate_record",
             "warning",
+            "wording",
             "write_atomic",
             "year_average",
         ]
@@ -233,12 +235,12 @@ def test_archive_and_retention_public_names() -> None:
 
 
 def test_errors_carry_stable_codes() -> None:
-    assert archive.ObjectLockedError("x", "y").code == "archive.object_locked"
-    assert archive.StorageUnavailableError("x", "y").retryable
+    assert archive.ObjectLockedError.code == "archive.object_locked"
+    assert archive.StorageUnavailableError.retryable and not archive.ObjectLockedError.retryable
     assert records.InvalidRecordError([]).code == "records.invalid"
     assert templates.PdfaConformanceError("1b", ["x"]).code == "templates.pdfa_violation"
-    assert templates.FontMissingError("x", "x").code == "templates.font_missing"
-    assert templates.PlanMissingError("x", "x").code == "templates.plan_missing"
+    assert templates.FontMissingError.code == "templates.font_missing"
+    assert templates.PlanMissingError.code == "templates.plan_missing"
 
 
 def test_error_codes_are_documented() -> None:

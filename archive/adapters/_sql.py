@@ -28,13 +28,11 @@ class SqlBase:
             with self.engine.begin() as conn:
                 yield conn
         except IntegrityError as exc:
-            raise StaleRevisionError(
-                "Một thao tác khác vừa ghi cùng hồ sơ; hãy thử lại", "Another writer changed the same record; retry"
-            ) from exc
+            raise StaleRevisionError("concurrent") from exc
         except (OperationalError, DBAPIError) as exc:
             raise DatabaseUnavailableError(
-                "Cơ sở dữ liệu không thực hiện được thao tác; không có gì được ghi dở",
-                f"The database refused or failed the operation; nothing was half-recorded ({exc.orig})",
+                "operation",
+                orig=str(exc.orig),
             ) from exc
 
     def _append(

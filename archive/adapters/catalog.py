@@ -153,9 +153,7 @@ class SqlCatalog(SqlBase):
             if row.head_sha256 == revision.sha256:  # the same revision again: already recorded
                 return replace(revision, seq=int(row.revision_count), version=int(row.version))
             if row.status != VersionStatus.SIGNING.value:
-                raise DocumentStateError.of(
-                    revision.document_id, row.version, row.status, "thêm chữ ký", "add a signature"
-                )
+                raise DocumentStateError.of("add_signature", revision.document_id, row.version, row.status)
             moved = conn.execute(
                 update(document_versions)
                 .where(document_versions.c.id == row.id, document_versions.c.head_sha256 == parent_sha256)
@@ -163,8 +161,8 @@ class SqlCatalog(SqlBase):
             )
             if moved.rowcount != 1:
                 raise StaleRevisionError(
-                    f"Học bạ {revision.document_id} đã có bản ký mới hơn; hãy ký lại trên bản mới",
-                    f"Book {revision.document_id} has a newer revision; sign again on it",
+                    "add_revision",
+                    document_id=revision.document_id,
                 )
             seq = int(row.revision_count) + 1
             self._insert_revision(conn, row.id, seq, revision, parent_sha256, at)
@@ -222,9 +220,7 @@ class SqlCatalog(SqlBase):
         query = query.where(document_versions.c.version == version) if version else query
         row = conn.execute(query.order_by(document_versions.c.version.desc()).limit(1).with_for_update()).first()
         if row is None:
-            raise UnknownDocumentError(
-                f"Không có học bạ {document_id} trong lưu trữ", f"No book {document_id} in the archive"
-            )
+            raise UnknownDocumentError("live", document_id=document_id)
         return row
 
     # -- sealing --------------------------------------------------------------------------------------------
@@ -235,7 +231,7 @@ class SqlCatalog(SqlBase):
         with self._tx() as conn:
             row = self._live(conn, document_id)
             if row.status != VersionStatus.SIGNING.value or row.head_sha256 != sha256:
-                raise DocumentStateError.of(document_id, row.version, row.status, "đóng dấu lưu trữ", "seal")
+                raise DocumentStateError.of("seal", document_id, row.version, row.status)
             key = key_for(int(row.version))
             conn.execute(
                 update(document_versions)
@@ -254,9 +250,7 @@ class SqlCatalog(SqlBase):
         with self._tx() as conn:
             row = self._live(conn, version.document_id, version.version)
             if row.status != VersionStatus.SEALING.value:
-                raise DocumentStateError.of(
-                    version.document_id, row.version, row.status, "hoàn tất lưu trữ", "finish sealing"
-                )
+                raise DocumentStateError.of("finish_seal", version.document_id, row.version, row.status)
             conn.execute(
                 update(document_versions)
                 .where(document_versions.c.id == row.id)
@@ -350,9 +344,7 @@ class SqlCatalog(SqlBase):
         with self._tx() as conn:
             row = conn.execute(select(documents.c.kind).where(documents.c.id == document_id)).first()
         if row is None:
-            raise UnknownDocumentError(
-                f"Không có học bạ {document_id} trong lưu trữ", f"No book {document_id} in the archive"
-            )
+            raise UnknownDocumentError("kind", document_id=document_id)
         return DocumentKind(row[0])
 
     def version(self, document_id: str, version: int | None = None) -> DocumentVersion:

@@ -31,9 +31,7 @@ class SqlCorrections(SqlBase):
                 .limit(1)
             ).first()
         if row is None:
-            raise UnknownDocumentError(
-                f"Không có học bạ đã lưu trữ {document_id} để điều chỉnh", f"No sealed book {document_id} to correct"
-            )
+            raise UnknownDocumentError("sealed_record", document_id=document_id)
         return int(row.version), str(row.record_json)
 
     def request(
@@ -119,9 +117,7 @@ class SqlCorrections(SqlBase):
         query = select(corrections).where(corrections.c.id == correction_id)
         row = conn.execute(query.with_for_update() if lock else query).first()
         if row is None:
-            raise UnknownDocumentError(
-                f"Không có yêu cầu điều chỉnh {correction_id}", f"No correction request {correction_id}"
-            )
+            raise UnknownDocumentError("correction", correction_id=correction_id)
         return _correction(row)
 
     def _step(self, conn: Connection, correction_id: str, expected: CorrectionStatus) -> Correction:
@@ -129,8 +125,7 @@ class SqlCorrections(SqlBase):
         current = self._get(conn, correction_id, lock=True)
         if current.status is not expected:
             raise DocumentStateError(
-                f"Yêu cầu {correction_id} đang ở trạng thái {current.status.value}, không phải {expected.value}",
-                f"Request {correction_id} is {current.status.value}, not {expected.value}",
+                "correction", correction_id=correction_id, status=current.status.value, expected=expected.value
             )
         return current
 

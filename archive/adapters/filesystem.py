@@ -80,16 +80,16 @@ class FileStore:
     def get(self, key: str, version_id: str | None = None) -> bytes:
         """A filesystem keeps one version of each key: `version_id` (always None here) changes nothing."""
         if self._current(key) is None:
-            raise ObjectMissingError(f"Không có đối tượng {key}", f"No object {key}")
+            raise ObjectMissingError(key=key)
         try:
             return self._data(key).read_bytes()
         except FileNotFoundError:
-            raise ObjectMissingError(f"Mất dữ liệu của đối tượng {key}", f"The bytes of {key} are missing") from None
+            raise ObjectMissingError("bytes", key=key) from None
 
     def stat(self, key: str) -> StoredObject:
         current = self._current(key)
         if current is None:
-            raise ObjectMissingError(f"Không có đối tượng {key}", f"No object {key}")
+            raise ObjectMissingError(key=key)
         return current
 
     def exists(self, key: str) -> bool:

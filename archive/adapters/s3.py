@@ -66,9 +66,7 @@ class S3Store:
         try:
             self._call(self._ensure_bucket)
         except ValueError as exc:  # minio's own checks of the bucket name
-            raise StorageConfigError(
-                f"Tên bucket không hợp lệ: {bucket!r}", f"Invalid bucket name {bucket!r}: {exc}"
-            ) from exc
+            raise StorageConfigError("bucket_name", bucket=repr(bucket), exc=str(exc)) from exc
 
     def _ensure_bucket(self) -> None:
         if not self.client.bucket_exists(self.bucket):
@@ -77,8 +75,8 @@ class S3Store:
             self.client.get_object_lock_config(self.bucket)
         except S3Error as exc:
             raise StorageConfigError(
-                f"Bucket {self.bucket} không bật khóa đối tượng (object lock); không dùng để lưu trữ được",
-                f"Bucket {self.bucket} has no object lock enabled; it cannot hold the archive",
+                "ensure_bucket",
+                bucket=self.bucket,
             ) from exc
 
     def _call(self, action: Callable[[], T], key: str = "") -> T:
@@ -86,17 +84,18 @@ class S3Store:
             return action()
         except S3Error as exc:
             if exc.code in _MISSING_CODES:
-                raise ObjectMissingError(f"Không có đối tượng {key}", f"No object {key}") from exc
+                raise ObjectMissingError(key=key) from exc
             if exc.code in _LOCKED_CODES:
                 raise ObjectLockedError(
-                    f"Máy chủ lưu trữ từ chối: {key} đang bị khóa ({exc.code})",
-                    f"The storage server refused: {key} is locked ({exc.code})",
+                    "server",
+                    key=key,
+                    code=str(exc.code),
                 ) from exc
             raise
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise StorageUnavailableError(
-                f"Máy chủ lưu trữ {self.url} không trả lời sau nhiều lần thử: {exc}",
-                f"The storage server {self.url} did not answer after several attempts: {exc}",
+                url=self.url,
+                exc=str(exc),
             ) from exc
 
     def _head(self, key: str, version_id: str | None = None) -> Any | None:
@@ -109,7 +108,7 @@ class S3Store:
     def _stat(self, key: str, version_id: str | None = None) -> StoredObject:
         info = self._head(key, version_id)
         if info is None:
-            raise ObjectMissingError(f"Không có đối tượng {key}", f"No object {key}")
+            raise ObjectMissingError(key=key)
         return self._described(key, info)
 
     def _described(self, key: str, info: Any) -> StoredObject:

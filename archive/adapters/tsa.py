@@ -35,15 +35,11 @@ class RfcTimestamper:
 
     def stamp(self, data: bytes) -> bytes:
         if self._client is None:
-            raise TimestampUnavailableError(
-                "Chưa cấu hình máy chủ dấu thời gian", "No timestamp authority is configured"
-            )
+            raise TimestampUnavailableError("not_configured")
         try:
             token = asyncio.run(self._client.async_timestamp(hashlib.sha256(data).digest(), "sha256"))
         except (SigningError, OSError) as exc:
-            raise TimestampUnavailableError(
-                f"Máy chủ dấu thời gian {self.url} không trả lời", f"The timestamp authority {self.url} failed: {exc}"
-            ) from exc
+            raise TimestampUnavailableError("tsa_failed", url=self.url, exc=str(exc)) from exc
         return bytes(token.dump())
 
     def check(self, token: bytes, data: bytes) -> datetime:
@@ -60,15 +56,14 @@ def check_token(token: bytes, data: bytes) -> datetime:
         status = asyncio.run(validate_tst_signed_data(signed, _NO_TRUST, lambda algo: hashlib.new(algo, data).digest()))
     except (ValueError, TypeError, KeyError, SignatureValidationError) as exc:
         raise AnchorError(
-            "Dấu thời gian của mốc neo không đọc được hoặc không khớp",
-            f"The anchor's timestamp is unreadable or does not match: {exc}",
+            "token",
+            exc=str(exc),
         ) from exc
     finally:
         quiet.setLevel(level)
     if not (status.get("intact") and status.get("valid")):
         raise AnchorError(
-            "Chữ ký của dấu thời gian trên mốc neo không còn nguyên vẹn",
-            "The signature of the anchor's timestamp is not intact",
+            "signature",
         )
     moment: datetime = status["timestamp"]
     return moment

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from records import HocbaError
+from records import HocbaError, register_wording
+
+from .messages import WORDING
 
 
 class PkiError(HocbaError):
@@ -17,3 +19,6 @@ class PeopleFileError(PkiError):
     """A records or staff file that names nobody to give a certificate to."""
 
     code = "pki.people_file"
+
+
+register_wording(WORDING)

@@ -16,8 +16,8 @@ def people_from_records(records_file: Path) -> tuple[str, list[Person]]:
     records = [r.record for r in load_file(records_file).records if r.record]
     if not records:
         raise PeopleFileError(
-            f"{records_file}: không có hồ sơ hợp lệ nào",
-            f"{records_file} holds no valid record",
+            "people_from_records",
+            records_file=records_file,
             file=str(records_file),
         )
     people: dict[str, Person] = {}
@@ -37,8 +37,9 @@ def people_from_staff(staff_file: Path) -> tuple[str, list[Person]]:
         people = [Person(str(m["id"]), str(m["full_name"])) for m in data["staff"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise PeopleFileError(
-            f"{staff_file}: không đọc được danh sách cán bộ ({exc})",
-            f"{staff_file}: not a readable staff file ({exc})",
+            "people_from_staff",
+            staff_file=staff_file,
+            exc=str(exc),
             file=str(staff_file),
         ) from None
     people.append(Person(f"school:{school['code']}", str(school["name"])))

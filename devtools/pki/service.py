@@ -220,9 +220,7 @@ def _state(folder: Path) -> dict[str, Any]:
 def revoke(folder: Path, signer_id: str, when: datetime | None = None, reason: str = "key_compromise") -> datetime:
     state = _state(folder)
     if signer_id not in state["signers"]:
-        raise UnknownSignerError(
-            f"Không có chứng thư số cho {signer_id!r} trong {folder}", f"no certificate for {signer_id!r} in {folder}"
-        )
+        raise UnknownSignerError("revoke", signer_id=repr(signer_id), folder=folder)
     moment = (when or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     state["revoked"][signer_id] = {"revoked-since": moment.strftime("%Y-%m-%dT%H:%M:%S+0000"), "reason": reason}
     (folder / STATE).write_text(json.dumps(state, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -241,8 +239,7 @@ class DevPki:
     def load(cls, folder: Path) -> DevPki:
         if not (folder / CONFIG).is_file():
             raise PkiError(
-                f"{folder} không chứa PKI phát triển (chạy `hocba pki init`)",
-                f"{folder} holds no development PKI (run `hocba pki init`)",
+                folder=folder,
             )
         state = _state(folder)
         config = yaml.safe_load((folder / CONFIG).read_text(encoding="utf-8"))
@@ -276,9 +273,7 @@ class DevPki:
         try:
             return self.folder / "p12" / f"{self.signers[signer_id]}.p12"
         except KeyError:
-            raise UnknownSignerError(
-                f"Không có chứng thư số cho {signer_id!r}", f"no certificate for {signer_id!r}"
-            ) from None
+            raise UnknownSignerError("p12_path", signer_id=repr(signer_id)) from None
 
     def key_path(self, signer_id: str) -> Path:
         return self.folder / "keys" / f"{self.signers[signer_id]}.key.pem"

@@ -52,15 +52,14 @@ class ConfirmAndPollApi:
             async with self.session.request(method, self.url + path, json=body, headers=self.headers) as response:
                 if response.status != 200:
                     raise KeySourceError(
-                        f"Dịch vụ ký từ xa trả lời HTTP {response.status} cho {path}",
-                        f"The remote signing service answered HTTP {response.status} to {path}",
+                        "http_status",
+                        status=response.status,
+                        path=path,
                     )
                 data: dict[str, Any] = await response.json()
                 return data
         except aiohttp.ClientError as exc:
-            raise RemoteTimeoutError(
-                f"Không liên lạc được dịch vụ ký từ xa: {exc}", f"Cannot reach the remote signing service: {exc}"
-            ) from exc
+            raise RemoteTimeoutError("unreachable", exc=str(exc)) from exc
 
     async def certificate(self) -> tuple[x509.Certificate, list[x509.Certificate]]:
         data = await self._json("POST", "/credentials/info", {"user_id": self.user_id})
@@ -163,7 +162,7 @@ class ConfirmAndPollKeySource:
 
     def _connected(self) -> tuple[ConfirmAndPollApi, _PollingSigner]:
         if self._api is None or self._signer is None:
-            raise KeySourceError("Chưa kết nối dịch vụ ký từ xa", "The remote signing source is not connected")
+            raise KeySourceError("not_connected")
         return self._api, self._signer
 
     @property
@@ -181,19 +180,20 @@ class ConfirmAndPollKeySource:
             if status == "confirmed":
                 if len(signatures) != len(digests):
                     raise KeySourceError(
-                        f"Dịch vụ ký từ xa trả {len(signatures)} chữ ký cho {len(digests)} giá trị băm",
-                        f"The remote signing service returned {len(signatures)} signatures for {len(digests)} hashes",
+                        "confirmed",
+                        signatures=str(len(signatures)),
+                        digests=str(len(digests)),
                     )
                 return signatures
             if status == "refused":
                 raise RemoteRefusedError(
-                    f"Người ký đã từ chối yêu cầu ký trên ứng dụng (giao dịch {transaction})",
-                    f"The signer refused the request in the app (transaction {transaction})",
+                    transaction=transaction,
                 )
             if status == "expired" or time.monotonic() >= give_up:
                 raise RemoteTimeoutError(
-                    f"Người ký chưa xác nhận trên ứng dụng trong {self.deadline} (giao dịch {transaction})",
-                    f"The signer did not confirm in the app within {self.deadline} (transaction {transaction})",
+                    "confirmed",
+                    deadline=self.deadline,
+                    transaction=transaction,
                 )
             await asyncio.sleep(self.poll_interval.total_seconds())
 

@@ -44,8 +44,8 @@ class _HashPinnedAuthorization(CSCAuthorizationManager):
         async with self._session.post(url, json=request, headers=self.auth_headers) as response:
             if response.status != 200:
                 raise KeySourceError(
-                    f"Dịch vụ ký từ xa từ chối ủy quyền (HTTP {response.status})",
-                    f"The remote signing service refused authorisation (HTTP {response.status})",
+                    "authorize_signature",
+                    status=response.status,
                 )
             data: dict[str, Any] = await response.json()
         return self.parse_csc_auth_response(data)
@@ -73,16 +73,14 @@ class CscKeySource:
         try:
             credential = await fetch_certs_in_csc_credential(session, self.info)
         except Exception as exc:  # aiohttp and pyHanko both raise here; either way the credential is unusable
-            raise KeySourceError(
-                f"Không lấy được chứng thư từ dịch vụ ký từ xa: {exc}", f"Cannot fetch the remote credential: {exc}"
-            ) from exc
+            raise KeySourceError("credential", exc=str(exc)) from exc
         auth = _HashPinnedAuthorization(self.info, credential, session, self.pin)
         self._signer = CSCSigner(session, auth, batch_size=self.batch_size, batch_autocommit=True)
         return self
 
     def _connected(self) -> CSCSigner:
         if self._signer is None:
-            raise KeySourceError("Chưa kết nối dịch vụ ký từ xa", "The remote signing source is not connected")
+            raise KeySourceError("not_connected")
         return self._signer
 
     @property

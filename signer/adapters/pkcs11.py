@@ -53,8 +53,10 @@ class Pkcs11KeySource:
             raise
         except Exception as exc:  # python-pkcs11 raises its own hierarchy (no token, wrong PIN, locked …)
             raise KeySourceError(
-                f"Không mở được token '{self.token_label}': {type(exc).__name__} {exc}",
-                f"Cannot open token '{self.token_label}': {type(exc).__name__} {exc}",
+                "token",
+                token_label=self.token_label,
+                name=str(type(exc).__name__),
+                exc=str(exc),
             ) from exc
 
     @cached_property

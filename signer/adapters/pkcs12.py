@@ -53,13 +53,11 @@ class Pkcs12KeySource:
         try:
             loaded: SimpleSigner | None = SimpleSigner.load_pkcs12(str(self.path), passphrase=self._password)
         except (OSError, ValueError) as exc:
-            raise KeySourceError(
-                f"Không mở được tệp khóa {self.path}: {exc}", f"Cannot open key file {self.path}: {exc}"
-            ) from exc
+            raise KeySourceError("key_file", path=self.path, exc=str(exc)) from exc
         if loaded is None:
             raise KeySourceError(
-                f"Không mở được tệp khóa {self.path} (sai mật khẩu?)",
-                f"Cannot open key file {self.path} (wrong password?)",
+                "wrong_password",
+                path=self.path,
             )
         return _KeptKeySigner(
             signing_cert=loaded.signing_cert,

@@ -1,0 +1,22 @@
+"""The wording of the settings' errors, in Vietnamese and English (see `records.register_wording`)."""
+
+from __future__ import annotations
+
+WORDING: dict[str, tuple[str, str]] = {
+    "settings.invalid:database": (
+        "Biến môi trường {variable} không hợp lệ: cần sqlite:///… hoặc postgresql+psycopg://…",
+        "{variable} is not valid: expected sqlite:///… or postgresql+psycopg://…",
+    ),
+    "settings.invalid:storage": (
+        "Biến môi trường {variable} không hợp lệ: cần file:///… hoặc s3://…",
+        "{variable} is not valid: expected file:///… or s3://…",
+    ),
+    "settings.invalid:file": (
+        "Biến môi trường {variable} không hợp lệ: không có tệp {path}",
+        "{variable} is not valid: no file {path}",
+    ),
+    "settings.invalid:url": (
+        "Biến môi trường {variable} không hợp lệ: cần một địa chỉ http(s)://…",
+        "{variable} is not valid: expected an http(s):// address",
+    ),
+}

@@ -1,0 +1,170 @@
+"""The wording of the archive's errors, in Vietnamese and English (see `records.register_wording`)."""
+
+from __future__ import annotations
+
+WORDING: dict[str, tuple[str, str]] = {
+    "archive.anchor_invalid:signature": (
+        "Chữ ký của dấu thời gian trên mốc neo không còn nguyên vẹn",
+        "The signature of the anchor's timestamp is not intact",
+    ),
+    "archive.anchor_invalid:stored_anchor": (
+        "mốc neo không đọc được",
+        "the anchor cannot be read",
+    ),
+    "archive.anchor_invalid:token": (
+        "Dấu thời gian của mốc neo không đọc được hoặc không khớp",
+        "The anchor's timestamp is unreadable or does not match: {exc}",
+    ),
+    "archive.bag_invalid": (
+        "Gói lưu trữ {folder} không hợp lệ: {exc}",
+        "The bag {folder} is not valid: {exc}",
+    ),
+    "archive.database_config:backend": (
+        "Chỉ hỗ trợ SQLite và PostgreSQL: {shown}",
+        "Only SQLite and PostgreSQL are supported: {shown}",
+    ),
+    "archive.database_config:open_database": (
+        "Địa chỉ cơ sở dữ liệu không hợp lệ: {shown}",
+        "Bad database URL: {shown}",
+    ),
+    "archive.database_config:url": (
+        "Địa chỉ cơ sở dữ liệu không hợp lệ: {shown}",
+        "Bad database URL: {shown}",
+    ),
+    "archive.database_outdated": (
+        "Cơ sở dữ liệu {shown} ở phiên bản lược đồ {current}, cần {head}: chạy `hocba db upgrade` trước",
+        "The database {shown} is at schema revision {current}, {head} is needed: run `hocba db upgrade` first",
+    ),
+    "archive.database_unavailable:current_revision": (
+        "Không kết nối được cơ sở dữ liệu {shown}",
+        "Cannot reach the database {shown}: {orig}",
+    ),
+    "archive.database_unavailable:operation": (
+        "Cơ sở dữ liệu không thực hiện được thao tác; không có gì được ghi dở",
+        "The database refused or failed the operation; nothing was half-recorded ({orig})",
+    ),
+    "archive.database_unavailable:upgrade": (
+        "Không kết nối được cơ sở dữ liệu {shown}",
+        "Cannot reach the database {shown}: {orig}",
+    ),
+    "archive.document_state:add_signature": (
+        "Không thể thêm chữ ký vào học bạ {document_id} phiên bản {version} đang ở trạng thái {status}",
+        "Cannot add a signature to book {document_id} version {version} in state {status}",
+    ),
+    "archive.document_state:correction": (
+        "Yêu cầu {correction_id} đang ở trạng thái {status}, không phải {expected}",
+        "Request {correction_id} is {status}, not {expected}",
+    ),
+    "archive.document_state:finish_seal": (
+        "Không thể hoàn tất lưu trữ học bạ {document_id} phiên bản {version} đang ở trạng thái {status}",
+        "Cannot finish sealing book {document_id} version {version} in state {status}",
+    ),
+    "archive.document_state:read_sealed": (
+        "Không thể đọc bản niêm phong của học bạ {document_id} phiên bản {version} đang ở trạng thái {status}",
+        "Cannot read the sealed copy of book {document_id} version {version} in state {status}",
+    ),
+    "archive.document_state:seal": (
+        "Không thể đóng dấu lưu trữ học bạ {document_id} phiên bản {version} đang ở trạng thái {status}",
+        "Cannot seal book {document_id} version {version} in state {status}",
+    ),
+    "archive.document_state:sign": (
+        "Không thể ký thêm vào học bạ {document_id} phiên bản {version} đang ở trạng thái {status}",
+        "Cannot sign book {document_id} version {version} in state {status}",
+    ),
+    "archive.error": (
+        "Lỗi của kho lưu trữ",
+        "An archive error",
+    ),
+    "archive.export_failed:file_name": (
+        "Tên tệp không hợp lệ: {name}",
+        "Bad file name in the export: {name}",
+    ),
+    "archive.export_failed:not_empty": (
+        "Thư mục {out} đã có dữ liệu; xuất vào một thư mục mới",
+        "{out} is not empty; export to a new folder",
+    ),
+    "archive.invalid_key": (
+        "Khóa đối tượng không hợp lệ: {key} (đường dẫn tương đối, không có '..' hay đoạn rỗng)",
+        "Invalid object key {key} (a relative path without '..' or empty segments)",
+    ),
+    "archive.object_corrupt": (
+        "Bản lưu của {document_id} không khớp mã băm đã ghi; báo người lưu trữ (hocba fixity run)",
+        "The stored copy of {document_id} does not match its recorded sha256; tell the archivist (fixity)",
+    ),
+    "archive.object_exists": (
+        "Đối tượng {key} đã có nội dung khác; dữ liệu lưu trữ không bao giờ bị ghi đè",
+        "Object {key} already holds other bytes; stored data is never overwritten",
+    ),
+    "archive.object_locked:downgrade": (
+        "Không được hạ chế độ khóa của {key} khỏi COMPLIANCE",
+        "The lock of {key} cannot be downgraded from COMPLIANCE",
+    ),
+    "archive.object_locked:refuse_delete": (
+        "Đối tượng {key} đang bị khóa lưu trữ hoặc phong tỏa pháp lý; không thể xóa",
+        "Object {key} is under retention or legal hold; it cannot be deleted",
+    ),
+    "archive.object_locked:refuse_replace": (
+        "Đối tượng {key} đang bị khóa lưu trữ; không thể ghi đè",
+        "Object {key} is under retention or legal hold; it cannot be overwritten",
+    ),
+    "archive.object_locked:server": (
+        "Máy chủ lưu trữ từ chối: {key} đang bị khóa ({code})",
+        "The storage server refused: {key} is locked ({code})",
+    ),
+    "archive.object_locked:shorter": (
+        "Không được rút ngắn thời hạn lưu trữ của {key} (hiện đến {until:%Y-%m-%d})",
+        "The retention of {key} cannot be shortened (now until {until:%Y-%m-%d})",
+    ),
+    "archive.object_missing": (
+        "Không có đối tượng {key}",
+        "No object {key}",
+    ),
+    "archive.object_missing:bytes": (
+        "Mất dữ liệu của đối tượng {key}",
+        "The bytes of {key} are missing",
+    ),
+    "archive.object_missing:reconcile": (
+        "bản ký cuối bị hỏng",
+        "the last revision is corrupt",
+    ),
+    "archive.storage_config:bucket_name": (
+        "Tên bucket không hợp lệ: {bucket}",
+        "Invalid bucket name {bucket}: {exc}",
+    ),
+    "archive.storage_config:ensure_bucket": (
+        "Bucket {bucket} không bật khóa đối tượng (object lock); không dùng để lưu trữ được",
+        "Bucket {bucket} has no object lock enabled; it cannot hold the archive",
+    ),
+    "archive.storage_config:no_path": (
+        "Địa chỉ lưu trữ không hợp lệ ({shown}): thiếu đường dẫn",
+        "Bad storage URL ({shown}): no path",
+    ),
+    "archive.storage_config:s3_form": (
+        "Địa chỉ lưu trữ không hợp lệ ({shown}): cần s3://KEY:SECRET@HOST:PORT/BUCKET",
+        "Bad storage URL ({shown}): expected s3://KEY:SECRET@HOST:PORT/BUCKET",
+    ),
+    "archive.storage_config:scheme": (
+        "Địa chỉ lưu trữ không hợp lệ ({shown}): chỉ hỗ trợ file:// và s3://",
+        "Bad storage URL ({shown}): only file:// and s3:// are supported",
+    ),
+    "archive.storage_unavailable": (
+        "Máy chủ lưu trữ {url} không trả lời sau nhiều lần thử: {exc}",
+        "The storage server {url} did not answer after several attempts: {exc}",
+    ),
+    "archive.unknown_document:correction": (
+        "Không có yêu cầu điều chỉnh {correction_id}",
+        "No correction request {correction_id}",
+    ),
+    "archive.unknown_document:kind": (
+        "Không có học bạ {document_id} trong lưu trữ",
+        "No book {document_id} in the archive",
+    ),
+    "archive.unknown_document:live": (
+        "Không có học bạ {document_id} trong lưu trữ",
+        "No book {document_id} in the archive",
+    ),
+    "archive.unknown_document:sealed_record": (
+        "Không có học bạ đã lưu trữ {document_id} để điều chỉnh",
+        "No sealed book {document_id} to correct",
+    ),
+}
