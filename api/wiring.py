@@ -18,7 +18,7 @@ from archive import (
     open_database,
     open_store,
 )
-from signer import FileSessionStore, SessionStore, use_cache_dir
+from signer import FileSessionStore, SessionStore, install_speedups, use_cache_dir
 
 from .settings import Settings
 
@@ -28,6 +28,7 @@ _started: list[Settings] = []
 def start(settings: Settings) -> None:
     """Configure the packages from the settings, once per process (the command line and each of its workers)."""
     _started[:] = [settings]
+    install_speedups()
     if settings.cache_dir is not None:
         use_cache_dir(settings.cache_dir)
 

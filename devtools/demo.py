@@ -16,7 +16,7 @@ from typing import Protocol
 
 from archive import ArchiveService
 from records import dumps_jsonl, generate_sample, load_file, write_atomic
-from signer import KeySource, Pkcs12KeySource, SigningPolicy, SigningService, load_roots
+from signer import KeySource, Pkcs12KeySource, SigningPolicy, SigningService, install_speedups, load_roots
 from templates import RenderOptions, document_id, read_identity
 from workflows import book_facts, sign_and_archive
 from workflows import rendering as batch
@@ -57,6 +57,7 @@ def run_demo(
     if level not in DEFAULT_GRADE:
         raise ValueError(f"unknown level {level}")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    install_speedups()
     records_file = out_dir / "records.jsonl"
     write_atomic(records_file, dumps_jsonl(generate_sample(level, DEFAULT_GRADE[level], students, seed=2025)).encode())
     pki_dir = out_dir / "pki"

@@ -16,6 +16,7 @@ from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy, VerifyPolicy
 from .ports import KeyKind, KeySource
 from .raw import raw_signature
 from .service import SigningService, next_field_for, pdfa_part
+from .speedups import install_speedups
 from .trust import load_roots
 from .verify import DocumentCheck, SignatureCheck, UnreadableDocumentError, verify
 
@@ -45,6 +46,7 @@ __all__ = [
     "errors",
     "etsi_report",
     "fingerprint",
+    "install_speedups",
     "is_organisation_certificate",
     "load_roots",
     "next_field_for",

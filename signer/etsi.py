@@ -28,7 +28,6 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
-from . import _names, _pdfread
 from ._deadline import OutOfTime, time_bound
 from ._reading import open_untrusted
 from .checks import CLOCK_TOLERANCE
@@ -121,8 +120,6 @@ def etsi_report(
 ) -> str:
     """The ETSI TS 119 102-2 report (XML text) for every signature of `pdf`, within the same bounds as `verify`
     (the responders' timeout, the wall time)."""
-    _pdfread.install()
-    _names.install()
     policy = policy or VerifyPolicy()
     try:
         with time_bound(policy.max_seconds + 1):

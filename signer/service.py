@@ -35,7 +35,7 @@ from pyhanko_certvalidator.fetchers.api import Fetchers
 from records import Role, StaleRevisionError, TimestampUnavailableError
 from templates import VIETNAM, PlanMissingError, read_signing_state
 
-from . import _attrs, _history, _names, _pdfread, checks, errors
+from . import _attrs, _history, checks, errors
 from ._cms import timestamp_tokens
 from ._fetching import KeptFetchers, revocation_data
 from ._network import RetryingTimeStamper, retrying
@@ -126,8 +126,6 @@ class SigningService:
         if not policy.tsa_url and not policy.allow_bb:
             raise ValueError("a TSA URL is required unless B-B signatures are explicitly allowed")
         self.policy = policy
-        _pdfread.install()
-        _names.install()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="hocba-signer", daemon=True)
         self._thread.start()

@@ -30,7 +30,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from records import Role, SigningPlan
 
-from . import _names, _pdfread, _reading, errors
+from . import _reading, errors
 from ._conformance import plan_problems
 from ._contexts import Contexts
 from ._deadline import OutOfTime, time_bound
@@ -100,8 +100,6 @@ def verify(
 ) -> DocumentCheck:
     """Verify `pdf` against `roots`. `now` is the verifier's present (None: the clock). A file that cannot be
     read, or that exceeds a bound of `policy`, is a coded `SignerError` (never another exception)."""
-    _pdfread.install()
-    _names.install()
     policy = policy or VerifyPolicy()
     try:
         with time_bound(policy.max_seconds + 1):

@@ -131,6 +131,7 @@ def test_signer_and_pki_public_names() -> None:
             "errors",
             "etsi_report",
             "fingerprint",
+            "install_speedups",
             "is_organisation_certificate",
             "load_roots",
             "next_field_for",
