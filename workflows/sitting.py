@@ -35,7 +35,8 @@ from .lifecycle import sign_into_archive
 from .runtime import tune_collector
 
 Prepare = Callable[[], None]
-"""Readies a worker process before its first book (the face's settings); picklable: a module-level function."""
+"""Readies a worker process before anything is loaded in it (the face's settings, the signer's speed-ups);
+picklable: a module-level function."""
 
 BookOutcome = Literal["signed", "sealed", "skipped", "failed"]
 REMOTE_BATCH = 16
@@ -120,10 +121,10 @@ def _worker_init(
 ) -> None:
     # asn1crypto certificates travel as DER; the rest of the policy is plain data. The key travels as a reference:
     # the worker opens it with its own lookup of the secret, which never crosses the process boundary.
+    if prepare is not None:  # first: the speed-ups must be in place before certificates and keys are loaded
+        prepare()
     policy = replace(policy, trust_roots=tuple(x509.Certificate.load(r) for r in roots))
     _WORKER.update(service=SigningService(policy), key=reference.open(secrets))  # a file or a token: no connect
-    if prepare is not None:
-        prepare()
     tune_collector()  # last: the service and the key are then long-lived, out of every later collection
 
 
