@@ -8,6 +8,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
 from archive import (
     ArchiveService,
     DocumentVersion,
@@ -18,25 +21,23 @@ from archive import (
     open_database,
     open_store,
 )
+from records import HocbaError
 from signer import FileSessionStore, SessionStore, install_speedups, use_cache_dir
 
 from .settings import Settings
 
-_started: list[Settings] = []
-
 
 def start(settings: Settings) -> None:
     """Configure the packages from the settings, once per process (the command line and each of its workers)."""
-    _started[:] = [settings]
     install_speedups()
     if settings.cache_dir is not None:
         use_cache_dir(settings.cache_dir)
 
 
 def settings() -> Settings:
-    """The settings this process started with (read from the environment when it was started another way, as a
-    test runner does)."""
-    return _started[0] if _started else Settings.from_env()
+    """The command line's settings: its environment, read when asked (a command runs once per process, and a
+    test runner changes the environment between commands)."""
+    return Settings.from_env()
 
 
 def prepare_worker() -> None:
@@ -49,6 +50,29 @@ def secret_from_environment(name: str) -> str | None:
     """The secret lookup of the command line and its worker processes: the process's environment (set by the
     deployment, or by the command from a prompt before its workers start)."""
     return os.environ.get(name)
+
+
+def readiness(settings: Settings) -> dict[str, str]:
+    """Whether each component the service needs answers now: "ok", or the error code of what failed."""
+    checks: dict[str, str] = {}
+    try:
+        engine = open_database(settings.database)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+        checks["database"] = "ok"
+    except HocbaError as exc:
+        checks["database"] = exc.code
+    except SQLAlchemyError:
+        checks["database"] = "archive.database_unavailable"
+    try:
+        open_store(settings.storage).exists("readyz")
+        checks["storage"] = "ok"
+    except HocbaError as exc:
+        checks["storage"] = exc.code
+    return checks
 
 
 @dataclass(frozen=True)

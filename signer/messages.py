@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 WORDING: dict[str, tuple[str, str]] = {
+    "signer.trust_roots:none": (
+        "Dịch vụ chưa được cấu hình chứng thư gốc tin cậy (HOCBA_TRUST)",
+        "The service has no trusted root certificates configured (HOCBA_TRUST)",
+    ),
     "signer.certificate_expired": (
         "Chứng thư số không còn (hoặc chưa) hiệu lực: {exc}",
         "The certificate is not valid at this time: {exc}",

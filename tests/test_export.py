@@ -14,7 +14,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.cli.verifying import check_as_json
+from api.reports import check_as_json
 from archive import (
     ArchiveService,
     BagInvalidError,

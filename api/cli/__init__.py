@@ -25,7 +25,7 @@ from workflows import rendering as batch
 from .. import wiring
 from ..runtime import quiet_libraries
 from ..settings import Settings, SettingsError
-from . import archiving, corrections, exporting, external, importing, signing, verifying
+from . import archiving, corrections, exporting, external, importing, serve, signing, verifying
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
 from .errors import HandledGroup, show
 
@@ -39,6 +39,7 @@ app = typer.Typer(
     cls=HandledGroup, no_args_is_help=True, add_completion=False, help="Học bạ số: intake, rendering, signing, archive."
 )
 app.command("import")(importing.import_sheet)
+app.command("serve")(serve.serve)
 app.command("sign")(signing.sign)
 app.command("verify")(verifying.verify_cmd)
 app.add_typer(external.app, name="sign-external")

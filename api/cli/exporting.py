@@ -21,9 +21,9 @@ from signer import UnreadableDocumentError, load_roots, verify
 from workflows import export_year
 
 from .. import wiring
+from ..reports import check_as_json
 from .archiving import DatabaseOpt, StorageOpt, opened
 from .console import EXIT_BAD_INPUT, EXIT_NOT_GENUINE, EXIT_OK, err, out
-from .verifying import check_as_json
 
 app = typer.Typer(help="Year-end export to external media (BagIt).")
 INDEX_COLUMNS = ("personal_id", "full_name", "class_name", "document_id", "version", "status", "pdf")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import fields
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -22,6 +21,7 @@ from templates import VIETNAM
 from workflows.verifying import read_bounded, verify_with_archive
 
 from .. import wiring
+from ..reports import check_as_json
 from .console import EXIT_BAD_INPUT, EXIT_NOT_GENUINE, EXIT_OK, err, out
 from .errors import exit_code_for
 
@@ -139,29 +139,6 @@ def _show(result: DocumentCheck, lang: str) -> None:
         out.print(f"[red]{escape(problem[index])}[/red]")
     colour = "bold" if result.verdict == "genuine" else "bold red"
     out.print(f"[{colour}]{w[result.verdict]}[/{colour}]")
-
-
-def _messages(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
-    return [{"message_vi": vi, "message_en": en} for vi, en in pairs]
-
-
-def _fields(value: Any) -> dict[str, Any]:
-    """A frozen dataclass's fields, one level, without `asdict`'s deep copies."""
-    return {f.name: getattr(value, f.name) for f in fields(value)}
-
-
-def check_as_json(result: DocumentCheck) -> dict[str, Any]:
-    data = _fields(result)
-    data["signatures"] = [
-        _fields(s) | {"ok": s.ok, "problems": _messages(s.problems), "notes": _messages(s.notes)}
-        for s in result.signatures
-    ]
-    data["ok"] = result.ok
-    data["verdict"] = result.verdict
-    data["indication"] = result.indication
-    data["problems"] = _messages(result.problems)
-    data["remaining"] = list(result.remaining)
-    return data
 
 
 def _refuse(

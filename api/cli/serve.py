@@ -1,0 +1,19 @@
+"""`hocba serve`: the HTTP service (uvicorn) on the settings of this process."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from .. import wiring
+from ..http import create_app
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback unless asked)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the API (`/v1`, its OpenAPI at `/v1/openapi.json`), `/healthz` and `/readyz` until interrupted."""
+    uvicorn.run(create_app(wiring.settings()), host=host, port=port, log_level="info", server_header=False)

@@ -1,0 +1,75 @@
+"""The HTTP face: a FastAPI application built from `Settings` (`create_app`), with one error handler turning
+package errors into `application/problem+json`, a request id and security headers on every response, and
+routers per workflow. No business logic here: the routes call `workflows/`."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from records import HocbaError
+
+from .. import wiring
+from ..settings import Settings
+from . import health, problems, verifying
+
+_SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The service on these settings (the composition root configures the packages once)."""
+    wiring.start(settings)
+    app = FastAPI(
+        title="hocba",
+        summary="Học bạ số: ký số, lưu trữ và kiểm tra / signing, archive and verification",
+        version="1",
+        openapi_url="/v1/openapi.json",
+        docs_url="/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.add_exception_handler(HocbaError, problems.handle)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.middleware("http")(_every_response)
+    app.include_router(health.router)
+    app.include_router(verifying.router)
+    return app
+
+
+async def _every_response(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """A request id (the client's, when it sends a sane one) and the security headers, on every answer."""
+    given = request.headers.get("x-request-id", "")
+    request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
+    response = await call_next(request)
+    response.headers["X-Request-ID"] = request_id
+    for name, value in _SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """A request that does not parse: every field at fault, with its path, as a problem."""
+    assert isinstance(exc, RequestValidationError)
+    fields = [
+        {"path": ".".join(str(part) for part in error["loc"]), "code": error["type"], "message_en": error["msg"]}
+        for error in exc.errors()
+    ]
+    return problems.problem(
+        request,
+        422,
+        "request.invalid",
+        "Yêu cầu không hợp lệ; xem danh sách trường",
+        "The request is not valid; see the list of fields",
+        fields=fields,
+    )

@@ -1,0 +1,92 @@
+"""The HTTP face's one error handler: a package error becomes `application/problem+json` (RFC 9457) with its
+stable code, whether a retry can help, and the message in the language the client asked for (Vietnamese unless
+`Accept-Language` prefers English). The status is chosen here, by what the error means to a client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from archive import (
+    AnchorError,
+    CorruptObjectError,
+    DatabaseConfigError,
+    DatabaseOutdatedError,
+    DatabaseUnavailableError,
+    DocumentStateError,
+    ObjectLockedError,
+    ObjectMissingError,
+    StorageConfigError,
+    StorageUnavailableError,
+    UnknownDocumentError,
+)
+from records import HocbaError, StaleRevisionError, TimestampUnavailableError
+from signer import errors as signer_errors
+from templates import TemplatesError
+
+PROBLEM = "application/problem+json"
+
+# The first class an error is an instance of gives its status; anything else about the input is 400.
+_STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
+    ((UnknownDocumentError, ObjectMissingError, signer_errors.UnknownSessionError), 404),
+    ((StaleRevisionError, DocumentStateError, ObjectLockedError, signer_errors.FieldSignedError), 409),
+    ((signer_errors.TooLargeError,), 413),
+    ((signer_errors.UnreadableDocumentError, signer_errors.EncryptedDocumentError, signer_errors.TooComplexError), 422),
+    (
+        (
+            StorageUnavailableError,
+            DatabaseUnavailableError,
+            TimestampUnavailableError,
+            signer_errors.RevocationUnavailableError,
+            signer_errors.RemoteTimeoutError,
+        ),
+        503,
+    ),
+    (
+        (
+            TemplatesError,
+            StorageConfigError,
+            DatabaseConfigError,
+            DatabaseOutdatedError,
+            CorruptObjectError,
+            AnchorError,
+            signer_errors.TrustRootsError,
+        ),
+        500,
+    ),
+)
+
+
+def status_for(exc: HocbaError) -> int:
+    return next((status for kinds, status in _STATUS if isinstance(exc, kinds)), 400)
+
+
+def wants_english(request: Request) -> bool:
+    """Vietnamese unless the client's first language is English."""
+    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
+    return first.startswith("en")
+
+
+def problem(request: Request, status: int, code: str, message_vi: str, message_en: str, **extra: Any) -> JSONResponse:
+    english = wants_english(request)
+    body = {
+        "type": f"urn:hocba:problem:{code}",
+        "title": code,
+        "status": status,
+        "detail": message_en if english else message_vi,
+        "code": code,
+        "message_vi": message_vi,
+        "message_en": message_en,
+        **extra,
+    }
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM, headers={"Content-Language": "en" if english else "vi"}
+    )
+
+
+async def handle(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HocbaError)
+    status = status_for(exc)
+    return problem(request, status, exc.code, exc.message_vi, exc.message_en, retryable=exc.retryable)

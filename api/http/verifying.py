@@ -1,0 +1,40 @@
+"""`POST /v1/verify`: anyone may check that a học bạ or a copy is genuine. The file is bounded before it is read
+into memory; the answer is the same report the command line prints with `--json`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from signer import VerifyPolicy, errors, load_roots
+from workflows.verifying import verify_with_archive
+
+from ..reports import check_as_json
+
+router = APIRouter(prefix="/v1", tags=["verification"])
+
+_CHUNK = 1 << 20
+
+
+@router.post("/verify")
+async def verify_upload(
+    request: Request, file: Annotated[UploadFile, File(description="The PDF to check")]
+) -> dict[str, Any]:
+    """Every signature, the archive timestamp and the book as a whole: genuine, not genuine, or could not be
+    checked, with the reasons in Vietnamese and English. Checked offline, from the validation data the file
+    carries."""
+    policy = VerifyPolicy()
+    data = bytearray()
+    while chunk := await file.read(_CHUNK):  # never more than the limit in memory
+        data += chunk
+        policy.check_size(len(data))
+    settings = request.app.state.settings
+    if not settings.trust_roots:
+        raise errors.TrustRootsError("none")
+    roots = list(load_roots(settings.trust_roots))
+    # PDF work is CPU-bound: it runs in a worker thread, never on the event loop. Offline: a file from anyone must
+    # not make the service fetch the addresses it names; a sealed book carries its own validation data.
+    verification = await run_in_threadpool(verify_with_archive, bytes(data), roots, True, policy)
+    return check_as_json(verification.check)

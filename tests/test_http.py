@@ -1,0 +1,76 @@
+"""The HTTP face: health and readiness, the public check of a book, and errors as problem+json in the client's
+language, with security headers and a request id on every answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.http import create_app
+from api.settings import Settings
+
+from .hostile import xmp_bomb
+from .signing_fixtures import School
+
+
+@pytest.fixture
+def client(school: School, tmp_path: Path) -> TestClient:
+    settings = Settings(
+        database=f"sqlite:///{tmp_path / 'hocba.db'}",
+        storage=f"file://{tmp_path / 'objects'}",
+        trust_roots=(school.folder / "root.pem",),
+    )
+    return TestClient(create_app(settings))
+
+
+def test_health_and_readiness_on_the_embedded_default(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "storage": "ok"}
+
+
+def test_readiness_names_what_does_not_answer(school: School, tmp_path: Path) -> None:
+    settings = Settings(database="postgresql+psycopg://nobody@127.0.0.1:1/none", storage=f"file://{tmp_path}")
+    ready = TestClient(create_app(settings)).get("/readyz")
+    assert ready.status_code == 503 and ready.json()["checks"]["database"] == "archive.database_unavailable"
+
+
+def test_anyone_can_check_a_book(client: TestClient, school: School) -> None:
+    signed = school.sign_all(school.book(school.primary), school.primary)
+    answer = client.post("/v1/verify", files={"file": ("hb.pdf", signed, "application/pdf")})
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert report["ok"] and report["verdict"] == "genuine" and report["state"] == "sealed"
+    for header in ("X-Content-Type-Options", "Content-Security-Policy", "X-Request-ID"):
+        assert header in answer.headers
+
+
+def test_a_file_that_cannot_be_checked_is_a_problem_in_the_clients_language(client: TestClient) -> None:
+    upload = {"file": ("x.pdf", b"%PDF-1.7 not really", "application/pdf")}
+    english = client.post("/v1/verify", files=upload, headers={"Accept-Language": "en"})
+    assert english.status_code == 422 and english.headers["content-type"] == "application/problem+json"
+    body = english.json()
+    assert body["code"] == "signer.unreadable" and body["detail"] == body["message_en"] and not body["retryable"]
+    vietnamese = client.post("/v1/verify", files=upload)
+    assert vietnamese.json()["detail"] == vietnamese.json()["message_vi"]
+    assert vietnamese.headers["content-language"] == "vi"
+
+
+def test_a_hostile_file_is_refused_with_its_code(client: TestClient, school: School) -> None:
+    sealed = school.sign_all(school.book(school.primary), school.primary)
+    answer = client.post("/v1/verify", files={"file": ("bomb.pdf", xmp_bomb(sealed), "application/pdf")})
+    assert answer.status_code == 413 and answer.json()["code"] == "signer.too_large"
+
+
+def test_a_request_without_its_file_lists_the_field(client: TestClient) -> None:
+    answer = client.post("/v1/verify")
+    assert answer.status_code == 422 and answer.json()["code"] == "request.invalid"
+    assert [f["path"] for f in answer.json()["fields"]] == ["body.file"]
+
+
+def test_the_client_request_id_is_kept_and_a_strange_one_replaced(client: TestClient) -> None:
+    assert client.get("/healthz", headers={"X-Request-ID": "abc123"}).headers["X-Request-ID"] == "abc123"
+    replaced = client.get("/healthz", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"]
+    assert replaced != "<script>" and replaced.isalnum()
