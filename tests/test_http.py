@@ -3,13 +3,20 @@ language, with security headers and a request id on every answer."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from api.http import create_app
 from api.settings import Settings
+from devtools.pki import free_port
 
 from .hostile import xmp_bomb
 from .signing_fixtures import School
@@ -74,3 +81,30 @@ def test_the_client_request_id_is_kept_and_a_strange_one_replaced(client: TestCl
     assert client.get("/healthz", headers={"X-Request-ID": "abc123"}).headers["X-Request-ID"] == "abc123"
     replaced = client.get("/healthz", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"]
     assert replaced != "<script>" and replaced.isalnum()
+
+
+def test_hocba_serve_answers_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOCBA_DATABASE": f"sqlite:///{tmp_path / 'hocba.db'}",
+        "HOCBA_STORAGE": f"file://{tmp_path / 'objects'}",
+    }
+    command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        assert ready.status_code == 200 and ready.json()["status"] == "ready"
+        assert "server" not in ready.headers  # the server does not announce itself
+    finally:
+        server.send_signal(signal.SIGINT)
+        output = server.communicate(timeout=30)[0].decode(errors="replace")
+    assert server.returncode == 0, output
+    assert "Traceback" not in output
