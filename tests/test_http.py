@@ -52,6 +52,11 @@ def test_anyone_can_check_a_book(client: TestClient, school: School) -> None:
     assert report["ok"] and report["verdict"] == "genuine" and report["state"] == "sealed"
     for header in ("X-Content-Type-Options", "Content-Security-Policy", "X-Request-ID"):
         assert header in answer.headers
+    etsi = client.post(
+        "/v1/verify", files={"file": ("hb.pdf", signed, "application/pdf")}, headers={"Accept": "application/xml"}
+    )
+    assert etsi.status_code == 200 and etsi.headers["content-type"].startswith("application/xml")
+    assert b"ValidationReport" in etsi.content and b"mainindication:total-passed" in etsi.content
 
 
 def test_a_file_that_cannot_be_checked_is_a_problem_in_the_clients_language(client: TestClient) -> None:
