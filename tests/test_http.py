@@ -3,6 +3,8 @@ language, with security headers and a request id on every answer."""
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import signal
 import subprocess
@@ -15,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http import create_app
+from api.http.observing import JsonFormatter
 from api.settings import Settings
 from devtools.pki import free_port
 
@@ -80,6 +83,22 @@ def test_a_request_without_its_file_lists_the_field(client: TestClient) -> None:
     answer = client.post("/v1/verify")
     assert answer.status_code == 422 and answer.json()["code"] == "request.invalid"
     assert [f["path"] for f in answer.json()["fields"]] == ["body.file"]
+
+
+def test_metrics_count_requests_by_route_and_verifications_by_verdict(
+    client: TestClient, school: School, caplog: pytest.LogCaptureFixture
+) -> None:
+    signed = school.sign_all(school.book(school.primary), school.primary)
+    with caplog.at_level(logging.INFO, logger="hocba.http"):
+        client.post(
+            "/v1/verify", files={"file": ("hb.pdf", signed, "application/pdf")}, headers={"X-Request-ID": "r42"}
+        )
+    exposition = client.get("/metrics").text
+    assert 'hocba_verifications_total{verdict="genuine"} 1.0' in exposition
+    assert 'hocba_http_request_seconds_count{method="POST",route="/v1/verify",status="200"} 1.0' in exposition
+    (line,) = [r for r in caplog.records if getattr(r, "fields", {}).get("request_id") == "r42"]
+    formatted = json.loads(JsonFormatter().format(line))
+    assert formatted["route"] == "/v1/verify" and formatted["status"] == 200 and formatted["message"] == "request"
 
 
 def test_the_client_request_id_is_kept_and_a_strange_one_replaced(client: TestClient) -> None:

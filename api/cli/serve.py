@@ -9,6 +9,7 @@ import uvicorn
 
 from .. import wiring
 from ..http import create_app
+from ..http.observing import log_as_json
 
 
 def serve(
@@ -16,4 +17,5 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
     """Serve the API (`/v1`, its OpenAPI at `/v1/openapi.json`), `/healthz` and `/readyz` until interrupted."""
-    uvicorn.run(create_app(wiring.settings()), host=host, port=port, log_level="info", server_header=False)
+    log_as_json()
+    uvicorn.run(create_app(wiring.settings()), host=host, port=port, log_level="warning", server_header=False)

@@ -4,7 +4,6 @@ routers per workflow. No business logic here: the routes call `workflows/`."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
@@ -15,7 +14,7 @@ from records import HocbaError
 
 from .. import wiring
 from ..settings import Settings
-from . import health, problems, verifying
+from . import health, observing, problems, verifying
 
 _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -39,20 +38,19 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.metrics = observing.Metrics()
     app.add_exception_handler(HocbaError, problems.handle)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.middleware("http")(_every_response)
     app.include_router(health.router)
+    app.include_router(observing.router)
     app.include_router(verifying.router)
     return app
 
 
 async def _every_response(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """A request id (the client's, when it sends a sane one) and the security headers, on every answer."""
-    given = request.headers.get("x-request-id", "")
-    request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
-    response = await call_next(request)
-    response.headers["X-Request-ID"] = request_id
+    """The security headers on every answer, the request timed, counted and logged with its id."""
+    response = await observing.observe(request, call_next)
     for name, value in _SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response

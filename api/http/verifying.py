@@ -44,4 +44,5 @@ async def verify_upload(request: Request, file: Annotated[UploadFile, File(descr
         report = await run_in_threadpool(etsi_report, bytes(data), roots, True, policy)
         return Response(report, media_type=ETSI_XML)
     verification = await run_in_threadpool(verify_with_archive, bytes(data), roots, True, policy)
+    request.app.state.metrics.verifications.labels(verification.check.verdict).inc()
     return check_as_json(verification.check)
