@@ -15,6 +15,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Biến môi trường {variable} không hợp lệ: không có tệp {path}",
         "{variable} is not valid: no file {path}",
     ),
+    "settings.invalid:count": (
+        "Biến môi trường {variable} không hợp lệ: cần một số nguyên dương",
+        "{variable} is not valid: expected a positive whole number",
+    ),
     "settings.invalid:url": (
         "Biến môi trường {variable} không hợp lệ: cần một địa chỉ http(s)://…",
         "{variable} is not valid: expected an http(s):// address",

@@ -46,6 +46,8 @@ class Settings:
     """`HOCBA_CSC_URL`: the CSC v1 remote-signing service (credentials: `HOCBA_CSC_TOKEN`, `HOCBA_CSC_PIN`)."""
     confirm_url: str | None = None
     """`HOCBA_CONFIRM_URL`: the remote signing service confirmed in a phone app (token: `HOCBA_CONFIRM_TOKEN`)."""
+    public_rate: int = 30
+    """`HOCBA_PUBLIC_RATE`: requests a minute each address may make to the public check."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -60,6 +62,7 @@ class Settings:
             pkcs11_module=env.get("HOCBA_PKCS11_MODULE") or DEFAULT_PKCS11_MODULE,
             csc_url=env.get("HOCBA_CSC_URL") or None,
             confirm_url=env.get("HOCBA_CONFIRM_URL") or None,
+            public_rate=_count(env, "HOCBA_PUBLIC_RATE", 30),
         )
         settings.check()
         return settings
@@ -85,3 +88,12 @@ class Settings:
         for name, url in urls:
             if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):
                 raise SettingsError("url", variable=name)
+
+
+def _count(env: Mapping[str, str], variable: str, default: int) -> int:
+    text = env.get(variable)
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError("count", variable=variable)
+    return int(text)

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http import create_app
+from api.http.limits import RateLimiter
 from api.http.observing import JsonFormatter
 from api.settings import Settings
 from devtools.pki import free_port
@@ -132,3 +133,22 @@ def test_hocba_serve_answers_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None
         output = server.communicate(timeout=30)[0].decode(errors="replace")
     assert server.returncode == 0, output
     assert "Traceback" not in output
+
+
+def test_the_public_check_is_rate_limited_per_address(school: School, tmp_path: Path) -> None:
+    settings = Settings(storage=f"file://{tmp_path}", trust_roots=(school.folder / "root.pem",), public_rate=2)
+    client = TestClient(create_app(settings))
+    upload = {"file": ("x.pdf", b"%PDF-1.7 not really", "application/pdf")}
+    assert [client.post("/v1/verify", files=upload).status_code for _ in range(2)] == [422, 422]
+    limited = client.post("/v1/verify", files=upload, headers={"Accept-Language": "en"})
+    assert limited.status_code == 429 and limited.json()["code"] == "request.rate_limited"
+    assert int(limited.headers["Retry-After"]) >= 1 and "try again" in limited.json()["detail"]
+
+
+def test_a_token_bucket_refills_with_time() -> None:
+    now = [0.0]
+    limiter = RateLimiter(per_minute=60, clock=lambda: now[0])
+    assert [limiter.take("a") for _ in range(60)] == [0.0] * 60
+    assert limiter.take("a") == pytest.approx(1.0) and limiter.take("b") == 0.0  # each address its own bucket
+    now[0] += 1.0
+    assert limiter.take("a") == 0.0

@@ -42,6 +42,7 @@ def test_defaults_and_values_from_the_environment(tmp_path: Path) -> None:
         ("HOCBA_STORAGE", "ftp://user:hunter2@host/archive"),
         ("HOCBA_TSA_URL", "tsa.example.vn"),
         ("HOCBA_VERIFY_URL", "javascript:alert(1)"),
+        ("HOCBA_PUBLIC_RATE", "-3hunter2"),
     ],
 )
 def test_a_malformed_value_is_refused_naming_its_variable(variable: str, value: str) -> None:

@@ -15,6 +15,7 @@ from records import HocbaError
 from .. import wiring
 from ..settings import Settings
 from . import health, observing, problems, verifying
+from .limits import RateLimiter
 
 _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -39,6 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = observing.Metrics()
+    app.state.public_limit = RateLimiter(settings.public_rate)
     app.add_exception_handler(HocbaError, problems.handle)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.middleware("http")(_every_response)
@@ -63,11 +65,4 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
         {"path": ".".join(str(part) for part in error["loc"]), "code": error["type"], "message_en": error["msg"]}
         for error in exc.errors()
     ]
-    return problems.problem(
-        request,
-        422,
-        "request.invalid",
-        "Yêu cầu không hợp lệ; xem danh sách trường",
-        "The request is not valid; see the list of fields",
-        fields=fields,
-    )
+    return problems.request_problem(request, 422, "request.invalid", fields=fields)

@@ -28,6 +28,18 @@ from templates import TemplatesError
 
 PROBLEM = "application/problem+json"
 
+# The problems this face raises itself (about a request, not a package's error), worded here once.
+REQUEST_WORDING: dict[str, tuple[str, str]] = {
+    "request.invalid": (
+        "Yêu cầu không hợp lệ; xem danh sách trường",
+        "The request is not valid; see the list of fields",
+    ),
+    "request.rate_limited": (
+        "Quá nhiều yêu cầu từ địa chỉ này; thử lại sau {seconds} giây",
+        "Too many requests from this address; try again in {seconds} s",
+    ),
+}
+
 # The first class an error is an instance of gives its status; anything else about the input is 400.
 _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
     ((UnknownDocumentError, ObjectMissingError, signer_errors.UnknownSessionError), 404),
@@ -84,6 +96,16 @@ def problem(request: Request, status: int, code: str, message_vi: str, message_e
     return JSONResponse(
         body, status_code=status, media_type=PROBLEM, headers={"Content-Language": "en" if english else "vi"}
     )
+
+
+def request_problem(
+    request: Request, status: int, code: str, headers: dict[str, str] | None = None, **params: Any
+) -> JSONResponse:
+    """A problem of this face's own, worded from `REQUEST_WORDING`; `params` fill the wording and travel too."""
+    vi, en = REQUEST_WORDING[code]
+    response = problem(request, status, code, vi.format(**params), en.format(**params), **params)
+    response.headers.update(headers or {})
+    return response
 
 
 async def handle(request: Request, exc: Exception) -> JSONResponse:

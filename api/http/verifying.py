@@ -3,6 +3,7 @@ into memory; the answer is the same report the command line prints with `--json`
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, Response, UploadFile
@@ -12,6 +13,7 @@ from signer import VerifyPolicy, errors, etsi_report, load_roots
 from workflows.verifying import verify_with_archive
 
 from ..reports import check_as_json
+from .problems import request_problem
 
 router = APIRouter(prefix="/v1", tags=["verification"])
 
@@ -29,6 +31,10 @@ async def verify_upload(request: Request, file: Annotated[UploadFile, File(descr
     """Every signature, the archive timestamp and the book as a whole: genuine, not genuine, or could not be
     checked, with the reasons in Vietnamese and English; with `Accept: application/xml`, the ETSI TS 119 102-2
     validation report instead. Checked offline, from the validation data the file carries."""
+    wait = request.app.state.public_limit.take(request.client.host if request.client else "unknown")
+    if wait:
+        seconds = max(1, math.ceil(wait))
+        return request_problem(request, 429, "request.rate_limited", {"Retry-After": str(seconds)}, seconds=seconds)
     policy = VerifyPolicy()
     data = bytearray()
     while chunk := await file.read(_CHUNK):  # never more than the limit in memory
