@@ -50,7 +50,7 @@ def envvars_read_by(path: list[str]) -> set[str]:
 
 def test_services_and_health_checks() -> None:
     services = compose()["services"]
-    assert set(services) == {"app", "postgres", "minio", "minio-init", "db-upgrade"}
+    assert set(services) == {"api", "app", "postgres", "minio", "minio-init", "db-upgrade"}
     assert services["postgres"]["image"].startswith("postgres:16")
     assert services["minio"]["image"].startswith("minio/minio")
     for name in ("postgres", "minio"):
@@ -76,7 +76,7 @@ def test_app_urls_point_at_the_services_with_their_credentials() -> None:
     assert (database.drivername, database.host, database.port) == ("postgresql+psycopg", "postgres", 5432)
     assert (database.database, database.username) == (postgres["POSTGRES_DB"], postgres["POSTGRES_USER"])
     assert database.password == postgres["POSTGRES_PASSWORD"]
-    assert any(p.endswith(":5432") for p in services["postgres"]["ports"])
+    assert "ports" not in services["postgres"], "the database publishes no port"
 
     storage = urlsplit(app_env["HOCBA_STORAGE"])
     minio = {k: interpolate(str(v), env) for k, v in services["minio"]["environment"].items()}
@@ -87,6 +87,19 @@ def test_app_urls_point_at_the_services_with_their_credentials() -> None:
     init = services["minio-init"]
     assert init["environment"]["BUCKET"] == bucket
     assert "--with-lock" in init["command"][0], "the archive bucket is created with object lock"
+
+
+def test_the_http_service_runs_on_the_apps_settings_and_reports_its_readiness() -> None:
+    services = compose()["services"]
+    api, app_service = services["api"], services["app"]
+    assert api["image"] == app_service["image"] and api["command"][0] == "serve"
+    for name in ("HOCBA_DATABASE", "HOCBA_STORAGE", "HOCBA_TSA_URL"):
+        assert api["environment"][name] == app_service["environment"][name], name
+    assert api["depends_on"] == app_service["depends_on"]
+    assert "/readyz" in " ".join(api["healthcheck"]["test"])
+    port = api["command"][api["command"].index("--port") + 1]
+    assert api["ports"] == [f"127.0.0.1:{port}:{port}"], "published on loopback only"
+    assert "serve" in set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 
 
 def test_the_variables_set_are_the_ones_the_commands_read() -> None:
