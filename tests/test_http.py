@@ -10,13 +10,17 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Annotated
 
 import httpx
 import pytest
+from fastapi import FastAPI, File, UploadFile
 from fastapi.testclient import TestClient
 
 from api.http import create_app
+from api.http.bodylimit import BodyLimit
 from api.http.limits import RateLimiter
 from api.http.observing import JsonFormatter
 from api.settings import Settings
@@ -152,3 +156,37 @@ def test_a_token_bucket_refills_with_time() -> None:
     assert limiter.take("a") == pytest.approx(1.0) and limiter.take("b") == 0.0  # each address its own bucket
     now[0] += 1.0
     assert limiter.take("a") == 0.0
+
+
+def _echo_length_app(limit: int) -> FastAPI:
+    app = FastAPI()
+    app.add_middleware(BodyLimit, max_bytes=limit)
+
+    @app.post("/upload")
+    async def upload(file: Annotated[UploadFile, File()]) -> dict[str, int]:
+        return {"size": len(await file.read())}
+
+    return app
+
+
+def test_a_body_over_the_bound_is_refused_while_it_arrives() -> None:
+    client = TestClient(_echo_length_app(2_000))
+    small = client.post("/upload", files={"file": ("a.pdf", b"x" * 500, "application/pdf")})
+    assert small.status_code == 200 and small.json() == {"size": 500}
+    declared = client.post("/upload", files={"file": ("a.pdf", b"x" * 5_000, "application/pdf")})
+    assert declared.status_code == 413 and declared.json()["code"] == "request.too_large"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the body is counted as it comes
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n'
+        for _ in range(10):
+            yield b"x" * 1_000
+
+    streamed = client.post("/upload", content=chunks(), headers={"Content-Type": "multipart/form-data; boundary=b"})
+    assert streamed.status_code == 413, streamed.text
+
+
+def test_cross_origin_requests_are_not_allowed_by_default(client: TestClient) -> None:
+    preflight = client.options(
+        "/v1/verify", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
+    assert "access-control-allow-origin" not in preflight.headers

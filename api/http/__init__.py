@@ -11,10 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from records import HocbaError
+from signer import VerifyPolicy
 
 from .. import wiring
 from ..settings import Settings
 from . import health, observing, problems, verifying
+from .bodylimit import BodyLimit
 from .limits import RateLimiter
 
 _SECURITY_HEADERS = {
@@ -25,6 +27,9 @@ _SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+
+
+_FRAMING = 64 * 1024
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -46,6 +51,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.middleware("http")(_every_response)
     app.include_router(health.router)
     app.include_router(observing.router)
+    # A file to check and its multipart framing; no route takes more.
+    app.add_middleware(BodyLimit, max_bytes=VerifyPolicy().max_bytes + _FRAMING)
     app.include_router(verifying.router)
     return app
 

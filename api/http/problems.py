@@ -34,6 +34,10 @@ REQUEST_WORDING: dict[str, tuple[str, str]] = {
         "Yêu cầu không hợp lệ; xem danh sách trường",
         "The request is not valid; see the list of fields",
     ),
+    "request.too_large": (
+        "Yêu cầu vượt quá {limit} byte",
+        "The request is larger than {limit} bytes",
+    ),
     "request.rate_limited": (
         "Quá nhiều yêu cầu từ địa chỉ này; thử lại sau {seconds} giây",
         "Too many requests from this address; try again in {seconds} s",
