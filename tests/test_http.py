@@ -190,3 +190,12 @@ def test_cross_origin_requests_are_not_allowed_by_default(client: TestClient) ->
         "/v1/verify", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
     )
     assert "access-control-allow-origin" not in preflight.headers
+
+
+def test_the_openapi_description_documents_the_public_check(client: TestClient) -> None:
+    spec = client.get("/v1/openapi.json").json()
+    verify = spec["paths"]["/v1/verify"]["post"]
+    assert set(verify["responses"]["200"]["content"]) == {"application/json", "application/xml"}
+    for status in ("413", "422", "429"):
+        assert "application/problem+json" in verify["responses"][status]["content"], status
+    assert {"/healthz", "/readyz"} <= set(spec["paths"])

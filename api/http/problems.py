@@ -75,6 +75,12 @@ _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
 )
 
 
+def problem_response(status: int, description: str, code: str) -> dict[str, Any]:
+    """An OpenAPI response documented as `application/problem+json`, with an example code."""
+    example = {"type": f"urn:hocba:problem:{code}", "status": status, "code": code, "retryable": False}
+    return {"description": description, "content": {PROBLEM: {"example": example}}}
+
+
 def status_for(exc: HocbaError) -> int:
     return next((status for kinds, status in _STATUS if isinstance(exc, kinds)), 400)
 

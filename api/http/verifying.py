@@ -13,7 +13,7 @@ from signer import VerifyPolicy, errors, etsi_report, load_roots
 from workflows.verifying import verify_with_archive
 
 from ..reports import check_as_json
-from .problems import request_problem
+from .problems import problem_response, request_problem
 
 router = APIRouter(prefix="/v1", tags=["verification"])
 
@@ -25,7 +25,12 @@ ETSI_XML = "application/xml"
 
 @router.post(
     "/verify",
-    responses={200: {"content": {ETSI_XML: {"description": "The ETSI TS 119 102-2 validation report"}}}},
+    responses={
+        200: {"content": {ETSI_XML: {"description": "The ETSI TS 119 102-2 validation report"}}},
+        413: problem_response(413, "The file (or the request) is larger than allowed", "signer.too_large"),
+        422: problem_response(422, "A file that cannot be checked at all (not a PDF, encrypted…)", "signer.unreadable"),
+        429: problem_response(429, "Too many checks from this address; see Retry-After", "request.rate_limited"),
+    },
 )
 async def verify_upload(request: Request, file: Annotated[UploadFile, File(description="The PDF to check")]) -> Any:
     """Every signature, the archive timestamp and the book as a whole: genuine, not genuine, or could not be
