@@ -78,11 +78,6 @@ class DocumentStateError(ArchiveError):
 
     code = "archive.document_state"
 
-    @classmethod
-    def of(cls, what: str, document_id: str, version: int, status: str) -> DocumentStateError:
-        """`what` was asked of a version in the wrong state: sign, add_signature, seal, finish_seal, read_sealed."""
-        return cls(what, document_id=document_id, version=version, status=status)
-
 
 class UnknownDocumentError(ArchiveError):
     code = "archive.unknown_document"

@@ -140,7 +140,9 @@ class ArchiveService:
         checked before signing, so that nobody signs a copy the archive would refuse."""
         version = self._catalog.version(document_id)
         if version.status is not VersionStatus.SIGNING:
-            raise DocumentStateError.of("sign", document_id, version.version, version.status.value)
+            raise DocumentStateError(
+                "sign", document_id=document_id, version=version.version, status=version.status.value
+            )
         if version.head_sha256 != sha256_hex(pdf):
             raise StaleRevisionError(
                 "expect_head",
@@ -176,7 +178,9 @@ class ArchiveService:
         """The locked object of a sealed (or superseded) version, the storage version the catalog recorded."""
         key = version.sealed_key
         if key is None:
-            raise DocumentStateError.of("read_sealed", version.document_id, version.version, version.status.value)
+            raise DocumentStateError(
+                "read_sealed", document_id=version.document_id, version=version.version, status=version.status.value
+            )
         return self._store.get(key, self._catalog.object_version(key))
 
     def known_sealed(self, sha256: str) -> DocumentVersion | None:

@@ -3,14 +3,13 @@ signer's, read from the archive and kept there (the way the service signs, with 
 
 from __future__ import annotations
 
-import contextvars
 from concurrent.futures import ThreadPoolExecutor
 
 from archive import ArchiveService
 from signer import KeySource, SigningService, next_field_for
 
 from .lifecycle import sign_into_archive
-from .sitting import IN_FLIGHT, BookOutcome, OnEvent, SittingResult, SittingStarted, book_done
+from .sitting import IN_FLIGHT, BookOutcome, OnEvent, SittingResult, SittingStarted, collect
 
 
 def sign_archived_sitting(
@@ -40,12 +39,5 @@ def sign_archived_sitting(
 
     with archive.one_anchor(), ThreadPoolExecutor(max(IN_FLIGHT, key.batch_size)) as threads:
         emit(SittingStarted(signer_id, len(versions)))
-        # Each book's thread runs in a copy of this context, so that its seal joins the sitting's one anchor.
-        futures = [
-            (v.document_id, threads.submit(contextvars.copy_context().run, one, v.document_id)) for v in versions
-        ]
-        for document_id, future in futures:
-            done = book_done(document_id, future)
-            result.add(done)
-            emit(done)
+        collect(threads, [v.document_id for v in versions], one, result, emit)
     return result

@@ -17,13 +17,13 @@ import fcntl
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from asn1crypto import x509
 
@@ -39,6 +39,7 @@ Prepare = Callable[[], None]
 picklable: a module-level function."""
 
 BookOutcome = Literal["signed", "sealed", "skipped", "failed"]
+T = TypeVar("T")
 REMOTE_BATCH = 16
 """Books whose hashes a remote key source sends together during a sitting (one confirmation for all of them)."""
 
@@ -272,13 +273,24 @@ def sign_sitting(
             sign(path, field, sitting.signer_id)
             return staged(path).read_bytes()
 
-        # Each book's thread runs in a copy of this context, so that its seal joins the sitting's one anchor.
-        futures = [(path, threads.submit(contextvars.copy_context().run, one, path)) for path in books]
-        for path, future in futures:  # in order, so that the report follows the folder
-            done = book_done(str(path), future)
-            result.add(done)
-            emit(done)
+        collect(threads, books, one, result, emit)
     return result
+
+
+def collect(
+    threads: ThreadPoolExecutor,
+    books: Sequence[T],
+    one: Callable[[T], BookOutcome],
+    result: SittingResult,
+    emit: OnEvent,
+) -> None:
+    """Run `one` on every book in the threads and report each, in the books' order. Each book's thread runs in a
+    copy of this context, so that its seal joins the sitting's one anchor."""
+    futures = [(book, threads.submit(contextvars.copy_context().run, one, book)) for book in books]
+    for book, future in futures:
+        done = book_done(str(book), future)
+        result.add(done)
+        emit(done)
 
 
 def book_done(book: str, future: Future[BookOutcome]) -> BookDone:

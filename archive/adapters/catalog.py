@@ -153,7 +153,9 @@ class SqlCatalog(SqlBase):
             if row.head_sha256 == revision.sha256:  # the same revision again: already recorded
                 return replace(revision, seq=int(row.revision_count), version=int(row.version))
             if row.status != VersionStatus.SIGNING.value:
-                raise DocumentStateError.of("add_signature", revision.document_id, row.version, row.status)
+                raise DocumentStateError(
+                    "add_signature", document_id=revision.document_id, version=row.version, status=row.status
+                )
             moved = conn.execute(
                 update(document_versions)
                 .where(document_versions.c.id == row.id, document_versions.c.head_sha256 == parent_sha256)
@@ -231,7 +233,7 @@ class SqlCatalog(SqlBase):
         with self._tx() as conn:
             row = self._live(conn, document_id)
             if row.status != VersionStatus.SIGNING.value or row.head_sha256 != sha256:
-                raise DocumentStateError.of("seal", document_id, row.version, row.status)
+                raise DocumentStateError("seal", document_id=document_id, version=row.version, status=row.status)
             key = key_for(int(row.version))
             conn.execute(
                 update(document_versions)
@@ -250,7 +252,9 @@ class SqlCatalog(SqlBase):
         with self._tx() as conn:
             row = self._live(conn, version.document_id, version.version)
             if row.status != VersionStatus.SEALING.value:
-                raise DocumentStateError.of("finish_seal", version.document_id, row.version, row.status)
+                raise DocumentStateError(
+                    "finish_seal", document_id=version.document_id, version=row.version, status=row.status
+                )
             conn.execute(
                 update(document_versions)
                 .where(document_versions.c.id == row.id)
