@@ -103,9 +103,7 @@ def choose_key(
     if p12 is None:
         err.print("[red]Cần --p12 hoặc --pkcs11-token / --p12 or --pkcs11-token is required[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)
-    reference = KeyReference(KeyKind.FILE, str(p12), "HOCBA_P12_PASSWORD")
-    _secret("HOCBA_P12_PASSWORD", f"Mật khẩu / password for {p12}")
-    return reference.open(wiring.secret_from_environment), reference
+    return p12_key(p12), KeyReference(KeyKind.FILE, str(p12), _P12_SECRET)
 
 
 def _secret(name: str, prompt: str) -> None:
@@ -116,11 +114,13 @@ def _secret(name: str, prompt: str) -> None:
         os.environ[name] = typer.prompt(prompt, hide_input=True)
 
 
+_P12_SECRET = "HOCBA_P12_PASSWORD"
+
+
 def p12_key(path: Path) -> Pkcs12KeySource:
-    password = os.environ.get("HOCBA_P12_PASSWORD")
-    if password is None:
-        password = typer.prompt(f"Mật khẩu / password for {path}", hide_input=True)
-    return Pkcs12KeySource(path, password.encode())
+    """The PKCS#12 key, its password taken as every command takes it (the environment, else a prompt)."""
+    _secret(_P12_SECRET, f"Mật khẩu / password for {path}")
+    return Pkcs12KeySource(path, os.environ[_P12_SECRET].encode())
 
 
 def sign(

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from records import HocbaError
-from signer import VerifyPolicy
+from signer import VerifyPolicy, load_roots
 
 from .. import wiring
 from ..settings import Settings
@@ -44,6 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.trust_roots = list(load_roots(settings.trust_roots))  # read once: a bad file stops the start
     app.state.metrics = observing.Metrics()
     app.state.public_limit = RateLimiter(settings.public_rate)
     app.add_exception_handler(HocbaError, problems.handle)

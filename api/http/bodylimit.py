@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .problems import REQUEST_WORDING
+from .problems import REQUEST_WORDING, problem_body
 
 
 class _BodyTooLargeError(Exception):
@@ -59,17 +58,8 @@ class BodyLimit:
 async def _refuse(send: Send, max_bytes: int) -> None:
     """The problem, in Vietnamese: the request was refused before anything of it was parsed."""
     vi, en = REQUEST_WORDING["request.too_large"]
-    body: dict[str, Any] = {
-        "type": "urn:hocba:problem:request.too_large",
-        "title": "request.too_large",
-        "status": 413,
-        "code": "request.too_large",
-        "detail": vi.format(limit=max_bytes),
-        "message_vi": vi.format(limit=max_bytes),
-        "message_en": en.format(limit=max_bytes),
-        "retryable": False,
-        "limit": max_bytes,
-    }
+    message_vi, message_en = vi.format(limit=max_bytes), en.format(limit=max_bytes)
+    body = problem_body(413, "request.too_large", message_vi, message_en, False, retryable=False, limit=max_bytes)
     data = json.dumps(body, ensure_ascii=False).encode()
     headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(data)).encode())]
     await send({"type": "http.response.start", "status": 413, "headers": headers})

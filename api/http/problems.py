@@ -91,9 +91,11 @@ def wants_english(request: Request) -> bool:
     return first.startswith("en")
 
 
-def problem(request: Request, status: int, code: str, message_vi: str, message_en: str, **extra: Any) -> JSONResponse:
-    english = wants_english(request)
-    body = {
+def problem_body(
+    status: int, code: str, message_vi: str, message_en: str, english: bool, **extra: Any
+) -> dict[str, Any]:
+    """The RFC 9457 document: the code as type and title, the detail in one language, both messages."""
+    return {
         "type": f"urn:hocba:problem:{code}",
         "title": code,
         "status": status,
@@ -103,6 +105,11 @@ def problem(request: Request, status: int, code: str, message_vi: str, message_e
         "message_en": message_en,
         **extra,
     }
+
+
+def problem(request: Request, status: int, code: str, message_vi: str, message_en: str, **extra: Any) -> JSONResponse:
+    english = wants_english(request)
+    body = problem_body(status, code, message_vi, message_en, english, **extra)
     return JSONResponse(
         body, status_code=status, media_type=PROBLEM, headers={"Content-Language": "en" if english else "vi"}
     )

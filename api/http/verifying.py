@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from signer import VerifyPolicy, errors, etsi_report, load_roots
+from signer import VerifyPolicy, errors, etsi_report
 from workflows.verifying import verify_with_archive
 
 from ..reports import check_as_json
@@ -45,10 +45,9 @@ async def verify_upload(request: Request, file: Annotated[UploadFile, File(descr
     while chunk := await file.read(_CHUNK):  # never more than the limit in memory
         data += chunk
         policy.check_size(len(data))
-    settings = request.app.state.settings
-    if not settings.trust_roots:
+    roots = request.app.state.trust_roots
+    if not roots:
         raise errors.TrustRootsError("none")
-    roots = list(load_roots(settings.trust_roots))
     # PDF work is CPU-bound: it runs in a worker thread, never on the event loop. Offline: a file from anyone must
     # not make the service fetch the addresses it names; a sealed book carries its own validation data.
     if ETSI_XML in request.headers.get("accept", ""):
