@@ -15,6 +15,7 @@ from archive import (
     ArchiveService,
     DocumentVersion,
     RfcTimestamper,
+    SqlAccounts,
     SqlCatalog,
     SqlCorrections,
     SqlSessionStore,
@@ -23,6 +24,7 @@ from archive import (
 )
 from records import HocbaError
 from signer import FileSessionStore, SessionStore, install_speedups, use_cache_dir
+from workflows import AccountBook, LoginPolicy
 
 from .settings import Settings
 
@@ -102,6 +104,16 @@ def sealed_version(database: str, sha256: str) -> DocumentVersion | None:
     engine = open_database(database)
     try:
         return SqlCatalog(engine).find_sealed(sha256)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def accounts(database: str, policy: LoginPolicy | None = None) -> Iterator[AccountBook]:
+    """The account use cases on `database` for the length of the block."""
+    engine = open_database(database)
+    try:
+        yield AccountBook(SqlAccounts(engine), policy or LoginPolicy())
     finally:
         engine.dispose()
 

@@ -1,13 +1,26 @@
 """Object storage, metadata, audit trail, fixity and export. Stores bytes and facts; knows nothing of signing."""
 
 from . import errors
-from .adapters import FileStore, RfcTimestamper, S3Store, SqlCatalog, SqlCorrections, SqlSessionStore, check_token
+from .account_model import SECOND_FACTOR_ROLES, Account, AccountStatus, Role, link_problem
+from .adapters import (
+    FileStore,
+    RfcTimestamper,
+    S3Store,
+    SqlAccounts,
+    SqlBookIndex,
+    SqlCatalog,
+    SqlCorrections,
+    SqlSessionStore,
+    check_token,
+)
 from .adapters.tables import metadata as schema_metadata
 from .audit_model import GENESIS, Anchor, AuditEvent, Break, first_break
 from .clock import SystemClock
 from .config import DEFAULT_STORAGE, STORAGE_SCHEMES, open_store
 from .database import DEFAULT_DATABASE, database_backend, open_database, upgrade_database
 from .errors import (
+    AccountExistsError,
+    AccountInvalidError,
     AnchorError,
     ArchiveError,
     BagInvalidError,
@@ -23,6 +36,7 @@ from .errors import (
     ObjectMissingError,
     StorageConfigError,
     StorageUnavailableError,
+    UnknownAccountError,
     UnknownDocumentError,
 )
 from .export import check_bag, write_bag
@@ -30,7 +44,9 @@ from .model import (
     ANCHORS,
     REVISIONS,
     SEALED,
+    BookEntry,
     BookFacts,
+    BookQuery,
     Correction,
     CorrectionStatus,
     DocumentKind,
@@ -54,7 +70,12 @@ __all__ = [
     "GENESIS",
     "REVISIONS",
     "SEALED",
+    "SECOND_FACTOR_ROLES",
     "STORAGE_SCHEMES",
+    "Account",
+    "AccountExistsError",
+    "AccountInvalidError",
+    "AccountStatus",
     "Anchor",
     "AnchorError",
     "ArchiveError",
@@ -62,7 +83,9 @@ __all__ = [
     "AuditEvent",
     "AuditReport",
     "BagInvalidError",
+    "BookEntry",
     "BookFacts",
+    "BookQuery",
     "Break",
     "Catalog",
     "Clock",
@@ -88,7 +111,10 @@ __all__ = [
     "ReconcileReport",
     "Revision",
     "RfcTimestamper",
+    "Role",
     "S3Store",
+    "SqlAccounts",
+    "SqlBookIndex",
     "SqlCatalog",
     "SqlCorrections",
     "SqlSessionStore",
@@ -98,6 +124,7 @@ __all__ = [
     "StoredObject",
     "SystemClock",
     "Timestamper",
+    "UnknownAccountError",
     "UnknownDocumentError",
     "VersionStatus",
     "check_bag",
@@ -105,6 +132,7 @@ __all__ = [
     "database_backend",
     "errors",
     "first_break",
+    "link_problem",
     "open_database",
     "open_store",
     "revision_key",

@@ -83,6 +83,22 @@ class UnknownDocumentError(ArchiveError):
     code = "archive.unknown_document"
 
 
+class UnknownAccountError(ArchiveError):
+    code = "archive.unknown_account"
+
+
+class AccountExistsError(ArchiveError):
+    """Usernames are never reused: a disabled account keeps its name, so the audit trail names one person."""
+
+    code = "archive.account_exists"
+
+
+class AccountInvalidError(ArchiveError):
+    """An account whose links do not fit its role (a teacher without a staff id, a parent without a student…)."""
+
+    code = "archive.account_invalid"
+
+
 class AnchorError(ArchiveError):
     """An audit anchor's timestamp does not cover what it claims, or its signature is broken."""
 

@@ -167,4 +167,40 @@ WORDING: dict[str, tuple[str, str]] = {
         "Không có học bạ đã lưu trữ {document_id} để điều chỉnh",
         "No sealed book {document_id} to correct",
     ),
+    "archive.unknown_account": (
+        "Không có tài khoản {username}",
+        "No account {username}",
+    ),
+    "archive.account_exists": (
+        "Tên đăng nhập {username} đã được dùng (kể cả tài khoản đã khoá)",
+        "The username {username} is taken (disabled accounts keep theirs)",
+    ),
+    "archive.account_invalid:username": (
+        "Tên đăng nhập {username} không hợp lệ: 3–64 ký tự a–z, 0–9, '.', '_' hoặc '-'",
+        "The username {username} is not valid: 3–64 characters among a–z, 0–9, '.', '_' and '-'",
+    ),
+    "archive.account_invalid:school": (
+        "Tài khoản vai trò {role} cần mã trường (--school)",
+        "An account with the role {role} needs a school code (--school)",
+    ),
+    "archive.account_invalid:staff": (
+        "Tài khoản cán bộ (vai trò {role}) cần mã cán bộ (--staff) và không gắn với học sinh",
+        "A staff account (role {role}) needs a staff id (--staff) and no student",
+    ),
+    "archive.account_invalid:student": (
+        "Tài khoản vai trò {role} cần số định danh của học sinh (--student) và không gắn với cán bộ",
+        "An account with the role {role} needs the student's personal id (--student) and no staff id",
+    ),
+    "archive.account_invalid:relationship": (
+        "Tài khoản phụ huynh cần quan hệ với học sinh (--relationship)",
+        "A parent's account needs their relationship to the student (--relationship)",
+    ),
+    "archive.account_invalid:supervisor": (
+        "Tài khoản của Sở cần tỉnh (--province) và không gắn với trường, cán bộ hay học sinh",
+        "A supervisor's account needs a province (--province) and no school, staff id or student",
+    ),
+    "archive.account_invalid:role": (
+        "Vai trò {role} không có; các vai trò: {roles}",
+        "No role {role}; the roles are: {roles}",
+    ),
 }

@@ -118,6 +118,9 @@ class BookFacts:
     """Hash of the record version the book was rendered from."""
     record_json: str
     staff: tuple[StaffFacts, ...] = ()
+    """Everyone the book's signing plan names (their accounts see the book)."""
+    class_name: str = ""
+    province: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,3 +181,36 @@ class Correction:
     minutes_document_id: str | None = None
     decided_at: datetime | None = None
     """When the principal approved or refused."""
+
+
+@dataclass(frozen=True)
+class BookQuery:
+    """Which books a list shows: every given field must match. Lists are ordered by document id and resume after
+    `after` (the cursor: the last id of the previous page)."""
+
+    school_code: str | None = None
+    school_year: str | None = None
+    class_name: str | None = None
+    status: VersionStatus | None = None
+    """The status of the book's latest version."""
+    province: str | None = None
+    staff_id: str | None = None
+    """Only books whose signing plan names this staff member."""
+    student_id: str | None = None
+    after: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class BookEntry:
+    """A book as lists show it: its latest version and who and what it belongs to."""
+
+    version: DocumentVersion
+    school_code: str
+    school_year: str
+    class_name: str | None
+    province: str | None
+    student_id: str
+    student_name: str
+    kind: DocumentKind
+    staff_ids: tuple[str, ...] = ()

@@ -3,7 +3,9 @@ progress as events); the faces in `api/` parse, authorise and print. No typer, r
 """
 
 from . import corrections, rendering, sitting, verifying
+from .accounts import AccountBook, LoginPolicy, NewAccount, Token
 from .archived_sitting import sign_archived_sitting
+from .errors import AuthenticationError, ThrottledError, WeakPasswordError, WorkflowError
 from .exporting import INDEX_COLUMNS, YearExport, export_year
 from .importing import ClassImport, import_class
 from .lifecycle import (
@@ -19,9 +21,17 @@ from .runtime import tune_collector
 
 __all__ = [
     "INDEX_COLUMNS",
+    "AccountBook",
+    "AuthenticationError",
     "ClassImport",
+    "LoginPolicy",
+    "NewAccount",
     "Outcome",
     "Registered",
+    "ThrottledError",
+    "Token",
+    "WeakPasswordError",
+    "WorkflowError",
     "YearExport",
     "book_facts",
     "corrections",

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from archive import ArchiveService, BookFacts, Correction, DocumentKind, SqlCorrections
+from archive import ArchiveService, BookFacts, Correction, DocumentKind, SqlCorrections, StaffFacts
 from records import (
     Change,
     CorrectionRefusedError,
@@ -128,6 +128,9 @@ def witness(
         student_name=corrected.student.full_name,
         content_hash=rendered.content_hash,
         record_json=json.dumps(minutes.content(), ensure_ascii=False, sort_keys=True),
+        staff=tuple(StaffFacts(m.id, m.full_name, m.position) for m in corrected.staff),
+        class_name=corrected.class_name,
+        province=corrected.school.province,
     )
     archive.register(facts, rendered.pdf, actor=by)
     corrections.link_minutes(correction_id, rendered.document_id, now)

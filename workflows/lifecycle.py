@@ -39,6 +39,8 @@ def book_facts(record: Record, kind: DocumentKind = DocumentKind.HOC_BA) -> Book
         content_hash=content_hash(record),
         record_json=canonical_json(record).decode(),
         staff=tuple(StaffFacts(m.id, m.full_name, m.position) for m in record.staff),
+        class_name=record.class_name,
+        province=record.school.province,
     )
 
 

@@ -35,6 +35,7 @@ from .tables import (
     audit_events,
     audit_head,
     corrections,
+    document_staff,
     document_versions,
     documents,
     object_versions,
@@ -64,8 +65,12 @@ class SqlCatalog(SqlBase):
                         student_id=book.student_id,
                         school_year=book.school_year,
                         created_at=at,
+                        class_name=book.class_name or None,
+                        province=book.province or None,
                     )
                 )
+                for staff_id in sorted({member.id for member in book.staff}):
+                    conn.execute(insert(document_staff).values(document_id=book.document_id, staff_id=staff_id))
             found = conn.execute(
                 select(document_versions).where(
                     document_versions.c.document_id == book.document_id,

@@ -86,6 +86,17 @@ documents = Table(
     Column("student_id", ForeignKey("students.id"), nullable=False),
     Column("school_year", String(9), nullable=False),
     Column("created_at", Stamp, nullable=False),
+    # Copied from the record when the book is registered, so that lists filter and scope in SQL.
+    Column("class_name", String(32)),
+    Column("province", Text),
+)
+
+# The staff a book's signing plan names: the teachers of its rows, its homeroom teacher, its principal.
+document_staff = Table(
+    "document_staff",
+    metadata,
+    Column("document_id", ForeignKey("documents.id"), primary_key=True),
+    Column("staff_id", String(64), primary_key=True),
 )
 
 document_versions = Table(
@@ -207,4 +218,47 @@ corrections = Table(
     Column("requested_at", Stamp, nullable=False),
     Column("decided_at", Stamp),
     Column("witnessed_at", Stamp),
+)
+
+# Accounts of people who use the service. Never deleted: a disabled account keeps naming its actions.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("school_code", String(32)),
+    Column("staff_id", String(64)),
+    Column("student_id", String(64)),
+    Column("relationship", String(64)),
+    Column("province", Text),
+    Column("password_hash", Text, nullable=False),
+    Column("totp_secret", Text),
+    # The last time step a second-factor code was accepted at (a code is never accepted twice).
+    Column("totp_step", BigInteger),
+    # sha256 of each unused recovery code, as a JSON list.
+    Column("recovery_codes", Text),
+    Column("status", String(16), nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("disabled_at", Stamp),
+)
+
+# Failed logins per account and per address, shared by every process of the service.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("first_at", Stamp, nullable=False),
+    Column("blocked_until", Stamp),
+)
+
+# Bearer tokens and page sessions, by the sha256 of the token (the token itself is never stored).
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("username", ForeignKey("accounts.username"), nullable=False),
+    Column("issued_at", Stamp, nullable=False),
+    Column("expires_at", Stamp, nullable=False),
+    Column("revoked_at", Stamp),
 )

@@ -1,0 +1,99 @@
+"""Books as lists and scope checks see them: the latest version of each document with its school, class,
+province, student and plan staff, filtered in SQL and paged by document id."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Row, Select, func, select
+
+from ..errors import UnknownDocumentError
+from ..model import BookEntry, BookQuery, DocumentKind
+from ._sql import SqlBase
+from .catalog import _version as version_of
+from .tables import document_staff, document_versions, documents, students
+
+
+class SqlBookIndex(SqlBase):
+    def books(self, query: BookQuery) -> list[BookEntry]:
+        statement = _latest().order_by(documents.c.id).limit(query.limit)
+        for column, value in (
+            (documents.c.school_code, query.school_code),
+            (documents.c.school_year, query.school_year),
+            (documents.c.class_name, query.class_name),
+            (documents.c.province, query.province),
+            (documents.c.student_id, query.student_id),
+            (document_versions.c.status, query.status.value if query.status else None),
+        ):
+            if value is not None:
+                statement = statement.where(column == value)
+        if query.staff_id is not None:
+            named = select(document_staff.c.document_id).where(document_staff.c.staff_id == query.staff_id)
+            statement = statement.where(documents.c.id.in_(named))
+        if query.after is not None:
+            statement = statement.where(documents.c.id > query.after)
+        with self._tx() as conn:
+            rows = list(conn.execute(statement))
+            ids = [row.document_id for row in rows]
+            staff: dict[str, list[str]] = defaultdict(list)
+            if ids:
+                for link in conn.execute(
+                    select(document_staff)
+                    .where(document_staff.c.document_id.in_(ids))
+                    .order_by(document_staff.c.staff_id)
+                ):
+                    staff[link.document_id].append(link.staff_id)
+        return [_entry(row, tuple(staff[row.document_id])) for row in rows]
+
+    def book(self, document_id: str) -> BookEntry:
+        with self._tx() as conn:
+            row = conn.execute(_latest().where(documents.c.id == document_id)).first()
+            if row is None:
+                raise UnknownDocumentError("live", document_id=document_id)
+            staff = tuple(
+                conn.scalars(
+                    select(document_staff.c.staff_id)
+                    .where(document_staff.c.document_id == document_id)
+                    .order_by(document_staff.c.staff_id)
+                )
+            )
+        return _entry(row, staff)
+
+
+def _latest() -> Select[Any]:
+    newest = (
+        select(func.max(document_versions.c.version))
+        .where(document_versions.c.document_id == documents.c.id)
+        .correlate(documents)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            document_versions,
+            documents.c.kind,
+            documents.c.school_code,
+            documents.c.school_year,
+            documents.c.class_name,
+            documents.c.province,
+            documents.c.student_id,
+            students.c.name.label("student_name"),
+        )
+        .join(documents, documents.c.id == document_versions.c.document_id)
+        .join(students, students.c.id == documents.c.student_id)
+        .where(document_versions.c.version == newest)
+    )
+
+
+def _entry(row: Row[Any], staff_ids: tuple[str, ...]) -> BookEntry:
+    return BookEntry(
+        version=version_of(row),
+        school_code=row.school_code,
+        school_year=row.school_year,
+        class_name=row.class_name,
+        province=row.province,
+        student_id=row.student_id,
+        student_name=row.student_name,
+        kind=DocumentKind(row.kind),
+        staff_ids=staff_ids,
+    )

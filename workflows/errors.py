@@ -1,0 +1,32 @@
+"""Errors of the use cases themselves (signing in), under the one root `records.HocbaError`."""
+
+from __future__ import annotations
+
+from records import HocbaError, register_wording
+
+from .messages import WORDING
+
+
+class WorkflowError(HocbaError):
+    code = "workflow.error"
+
+
+class AuthenticationError(WorkflowError):
+    """Wrong username, password or second factor, a disabled account, or a token that is unknown, expired or
+    revoked. The message never says which, so that it tells an attacker nothing."""
+
+    code = "auth.failed"
+
+
+class ThrottledError(WorkflowError):
+    """Too many failed logins for this account or from this address: refused, unchecked, until `retry_after`."""
+
+    code = "auth.throttled"
+    retryable = True
+
+
+class WeakPasswordError(WorkflowError):
+    code = "auth.weak_password"
+
+
+register_wording(WORDING)

@@ -1,0 +1,26 @@
+"""The wording of the use cases' errors, in Vietnamese and English (see `records.register_wording`)."""
+
+from __future__ import annotations
+
+WORDING: dict[str, tuple[str, str]] = {
+    "auth.failed:credentials": (
+        "Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng",
+        "Wrong username, password or verification code",
+    ),
+    "auth.failed:second_factor": (
+        "Tài khoản này cần mã xác thực hai lớp (ứng dụng xác thực hoặc mã khôi phục)",
+        "This account needs a second factor (an authenticator code or a recovery code)",
+    ),
+    "auth.failed:token": (
+        "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; hãy đăng nhập lại",
+        "The session is not valid or has expired; sign in again",
+    ),
+    "auth.throttled": (
+        "Đăng nhập sai quá nhiều lần; thử lại sau {seconds} giây",
+        "Too many failed logins; try again in {seconds} s",
+    ),
+    "auth.weak_password": (
+        "Mật khẩu cần ít nhất {minimum} ký tự",
+        "The password needs at least {minimum} characters",
+    ),
+}
