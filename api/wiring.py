@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive import (
@@ -16,6 +17,7 @@ from archive import (
     DocumentVersion,
     RfcTimestamper,
     SqlAccounts,
+    SqlBookIndex,
     SqlCatalog,
     SqlCorrections,
     SqlSessionStore,
@@ -130,3 +132,40 @@ def session_store(database: str | None, folder: Path) -> Iterator[SessionStore]:
         yield SqlSessionStore(engine)
     finally:
         engine.dispose()
+
+
+class Services:
+    """What a long-running face (the HTTP service, a worker) uses on every request: one engine on the metadata
+    database, opened on first use (the service starts, and says it is not ready, while the database is down),
+    and the use cases built on it."""
+
+    def __init__(self, settings: Settings, policy: LoginPolicy | None = None) -> None:
+        self.settings = settings
+        self.policy = policy or LoginPolicy()
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = open_database(self.settings.database)
+            return self._engine
+
+    def accounts(self) -> AccountBook:
+        return AccountBook(SqlAccounts(self.engine), self.policy)
+
+    def books(self) -> SqlBookIndex:
+        return SqlBookIndex(self.engine)
+
+    def archive(self) -> ArchiveService:
+        settings = self.settings
+        return ArchiveService(
+            open_store(settings.storage), SqlCatalog(self.engine), timestamper=RfcTimestamper(settings.tsa_url)
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None

@@ -165,6 +165,18 @@ def test_archive_and_retention_public_names() -> None:
     assert sorted(archive.__all__) == sorted(
         [
             "ANCHORS",
+            "SECOND_FACTOR_ROLES",
+            "Account",
+            "AccountExistsError",
+            "AccountInvalidError",
+            "AccountStatus",
+            "BookEntry",
+            "BookQuery",
+            "Role",
+            "SqlAccounts",
+            "SqlBookIndex",
+            "UnknownAccountError",
+            "link_problem",
             "DEFAULT_DATABASE",
             "DEFAULT_STORAGE",
             "STORAGE_SCHEMES",
@@ -263,6 +275,14 @@ def test_workflows_are_face_free_and_public_names_pinned() -> None:
     assert sorted(workflows.__all__) == sorted(
         [
             "INDEX_COLUMNS",
+            "AccountBook",
+            "AuthenticationError",
+            "LoginPolicy",
+            "NewAccount",
+            "ThrottledError",
+            "Token",
+            "WeakPasswordError",
+            "WorkflowError",
             "ClassImport",
             "Outcome",
             "Registered",

@@ -4,7 +4,8 @@ routers per workflow. No business logic here: the routes call `workflows/`."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -15,7 +16,7 @@ from signer import VerifyPolicy, load_roots
 
 from .. import wiring
 from ..settings import Settings
-from . import health, observing, problems, verifying
+from . import accounts, auth, books, health, observing, problems, verifying
 from .bodylimit import BodyLimit
 from .limits import RateLimiter
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings) -> FastAPI:
     """The service on these settings (the composition root configures the packages once)."""
     wiring.start(settings)
     app = FastAPI(
+        lifespan=_lifespan,
         title="hocba",
         summary="Học bạ số: ký số, lưu trữ và kiểm tra / signing, archive and verification",
         version="1",
@@ -44,6 +46,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.services = wiring.Services(settings)
     app.state.trust_roots = list(load_roots(settings.trust_roots))  # read once: a bad file stops the start
     app.state.metrics = observing.Metrics()
     app.state.public_limit = RateLimiter(settings.public_rate)
@@ -55,7 +58,15 @@ def create_app(settings: Settings) -> FastAPI:
     # A file to check and its multipart framing; no route takes more.
     app.add_middleware(BodyLimit, max_bytes=VerifyPolicy().max_bytes + _FRAMING)
     app.include_router(verifying.router)
+    for module in (auth, accounts, books):
+        app.include_router(module.router)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.services.close()
 
 
 async def _every_response(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from .. import wiring
+from .access import allow, guarded_router
 
-router = APIRouter(tags=["health"])
+router = guarded_router(tags=["health"], dependencies=[allow("health")])
 
 
 @router.get("/healthz")

@@ -9,11 +9,13 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
+from .access import allow, guarded_router
+
 log = logging.getLogger("hocba.http")
-router = APIRouter(tags=["health"])
+router = guarded_router(tags=["health"])
 
 
 class Metrics:
@@ -35,7 +37,7 @@ class Metrics:
         )
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", include_in_schema=False, dependencies=[allow("health")])
 def metrics(request: Request) -> Response:
     """The Prometheus exposition of the service's metrics."""
     return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

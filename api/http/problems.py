@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from archive import (
+    AccountExistsError,
     AnchorError,
     CorruptObjectError,
     DatabaseConfigError,
@@ -20,11 +21,15 @@ from archive import (
     ObjectMissingError,
     StorageConfigError,
     StorageUnavailableError,
+    UnknownAccountError,
     UnknownDocumentError,
 )
 from records import HocbaError, StaleRevisionError, TimestampUnavailableError
 from signer import errors as signer_errors
 from templates import TemplatesError
+from workflows import AuthenticationError, ThrottledError
+
+from .access import AccessDeniedError, SignInRequiredError
 
 PROBLEM = "application/problem+json"
 
@@ -46,8 +51,14 @@ REQUEST_WORDING: dict[str, tuple[str, str]] = {
 
 # The first class an error is an instance of gives its status; anything else about the input is 400.
 _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
-    ((UnknownDocumentError, ObjectMissingError, signer_errors.UnknownSessionError), 404),
-    ((StaleRevisionError, DocumentStateError, ObjectLockedError, signer_errors.FieldSignedError), 409),
+    ((AuthenticationError, SignInRequiredError), 401),
+    ((AccessDeniedError,), 403),
+    ((UnknownDocumentError, UnknownAccountError, ObjectMissingError, signer_errors.UnknownSessionError), 404),
+    (
+        (StaleRevisionError, DocumentStateError, ObjectLockedError, AccountExistsError, signer_errors.FieldSignedError),
+        409,
+    ),
+    ((ThrottledError,), 429),
     ((signer_errors.TooLargeError,), 413),
     ((signer_errors.UnreadableDocumentError, signer_errors.EncryptedDocumentError, signer_errors.TooComplexError), 422),
     (
@@ -128,4 +139,9 @@ def request_problem(
 async def handle(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HocbaError)
     status = status_for(exc)
-    return problem(request, status, exc.code, exc.message_vi, exc.message_en, retryable=exc.retryable)
+    response = problem(request, status, exc.code, exc.message_vi, exc.message_en, retryable=exc.retryable)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, ThrottledError):
+        response.headers["Retry-After"] = str(exc.params["seconds"])
+    return response

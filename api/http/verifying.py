@@ -6,16 +6,17 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, Response, UploadFile
+from fastapi import File, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from signer import VerifyPolicy, errors, etsi_report
 from workflows.verifying import verify_with_archive
 
 from ..reports import check_as_json
+from .access import allow, guarded_router
 from .problems import problem_response, request_problem
 
-router = APIRouter(prefix="/v1", tags=["verification"])
+router = guarded_router(prefix="/v1", tags=["verification"], dependencies=[allow("verify")])
 
 _CHUNK = 1 << 20
 

@@ -46,6 +46,27 @@ class SqlBookIndex(SqlBase):
                     staff[link.document_id].append(link.staff_id)
         return [_entry(row, tuple(staff[row.document_id])) for row in rows]
 
+    def progress(
+        self, school_code: str | None = None, province: str | None = None, school_year: str | None = None
+    ) -> dict[str, dict[str, int]]:
+        """How many books of each school are at each status (of their latest version): counts, no names."""
+        latest = _latest().subquery()
+        statement = select(latest.c.school_code, latest.c.status, func.count()).group_by(
+            latest.c.school_code, latest.c.status
+        )
+        for column, value in (
+            (latest.c.school_code, school_code),
+            (latest.c.province, province),
+            (latest.c.school_year, school_year),
+        ):
+            if value is not None:
+                statement = statement.where(column == value)
+        counts: dict[str, dict[str, int]] = defaultdict(dict)
+        with self._tx() as conn:
+            for school, status, count in conn.execute(statement):
+                counts[school][status] = int(count)
+        return dict(counts)
+
     def book(self, document_id: str) -> BookEntry:
         with self._tx() as conn:
             row = conn.execute(_latest().where(documents.c.id == document_id)).first()

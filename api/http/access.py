@@ -1,0 +1,248 @@
+"""Who may call what: one table of route × role × scope, enforced in one place (the `allow` dependency every
+route declares). Deny by default: a role missing from a route's row is refused (403), a resource outside the
+caller's scope is answered as if it did not exist (404), and a request without a live session is 401.
+
+A session is a bearer token (`Authorization: Bearer …`, for programs) or the `hocba_session` cookie (for pages);
+a request that changes something with the cookie must repeat the `hocba_csrf` cookie in `X-CSRF-Token`."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from archive import Account, BookEntry, BookQuery, Role, UnknownAccountError, UnknownDocumentError
+from records import HocbaError, register_wording
+
+from ..wiring import Services
+
+SESSION_COOKIE = "hocba_session"
+CSRF_COOKIE = "hocba_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Scope(StrEnum):
+    PUBLIC = "public"
+    """Anyone, signed in or not."""
+    SIGNED_IN = "signed_in"
+    """Any live session; the route itself answers only about the caller."""
+    PLAN = "plan"
+    """Books whose signing plan names the caller: a teacher's subject rows and homeroom class, the principal's."""
+    SCHOOL = "school"
+    PROVINCE = "province"
+    RECORD = "record"
+    """The student's own books (the student, and their parents or guardians)."""
+
+
+_ALL = dict.fromkeys(Role, Scope.SIGNED_IN)
+_READERS = {
+    Role.TEACHER: Scope.PLAN,
+    Role.PRINCIPAL: Scope.SCHOOL,
+    Role.DEPUTY: Scope.SCHOOL,
+    Role.CLERK: Scope.SCHOOL,
+    Role.ARCHIVIST: Scope.SCHOOL,
+    Role.STUDENT: Scope.RECORD,
+    Role.PARENT: Scope.RECORD,
+}
+_WATCHERS = {
+    Role.PRINCIPAL: Scope.SCHOOL,
+    Role.DEPUTY: Scope.SCHOOL,
+    Role.CLERK: Scope.SCHOOL,
+    Role.ARCHIVIST: Scope.SCHOOL,
+    Role.SUPERVISOR: Scope.PROVINCE,
+}
+_ADMIN = {Role.ADMIN: Scope.SCHOOL}
+
+RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
+    "health": Scope.PUBLIC,
+    "verify": Scope.PUBLIC,
+    "auth.token": Scope.PUBLIC,
+    "auth.login": Scope.PUBLIC,
+    "auth.logout": _ALL,
+    "auth.me": _ALL,
+    # The school's administrator manages accounts and nothing else: no book, no signature, no copy.
+    "accounts.list": _ADMIN,
+    "accounts.create": _ADMIN,
+    "accounts.disable": _ADMIN,
+    "books.list": _READERS,
+    "books.read": _READERS,
+    "books.download": _READERS,
+    # The province watches progress: counts, never a student's book.
+    "progress.read": _WATCHERS,
+}
+"""Route name → the scope each role has on it (or one scope for everyone). Every route names its rule; a test
+walks every route × role."""
+
+
+class SignInRequiredError(HocbaError):
+    code = "auth.required"
+
+
+class AccessDeniedError(HocbaError):
+    code = "auth.forbidden"
+
+
+register_wording(
+    {
+        "auth.required": ("Cần đăng nhập", "Sign in first"),
+        "auth.forbidden": (
+            "Vai trò {role} không được phép làm việc này",
+            "The role {role} may not do this",
+        ),
+        "auth.forbidden:csrf": (
+            "Thiếu hoặc sai mã chống giả mạo yêu cầu ({header})",
+            "The anti-forgery token ({header}) is missing or wrong",
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The signed-in account and the scope its role has on the route being called."""
+
+    account: Account
+    scope: Scope
+    token: str
+
+    def sees_book(self, book: BookEntry) -> bool:
+        return self.sees(book.school_code, book.province, book.staff_ids, book.student_id)
+
+    def sees(
+        self,
+        school_code: str | None,
+        province: str | None = None,
+        staff_ids: tuple[str, ...] = (),
+        student_id: str | None = None,
+    ) -> bool:
+        account = self.account
+        match self.scope:
+            case Scope.SIGNED_IN | Scope.PUBLIC:
+                return True
+            case Scope.SCHOOL:
+                return account.school_code == school_code
+            case Scope.PLAN:
+                return account.school_code == school_code and account.staff_id in staff_ids
+            case Scope.PROVINCE:
+                return _same_province(account.province, province)
+            case Scope.RECORD:
+                return account.student_id is not None and account.student_id == student_id
+
+    def book_query(self, query: BookQuery) -> BookQuery | None:
+        """`query` narrowed to the caller's scope; None when it asks for something outside it."""
+        account = self.account
+        narrowing: dict[str, Any] = {}
+        match self.scope:
+            case Scope.SCHOOL:
+                narrowing = {"school_code": account.school_code}
+            case Scope.PLAN:
+                narrowing = {"school_code": account.school_code, "staff_id": account.staff_id}
+            case Scope.PROVINCE:
+                narrowing = {"province": account.province}
+            case Scope.RECORD:
+                narrowing = {"student_id": account.student_id}
+        for name, value in narrowing.items():
+            asked = getattr(query, name)
+            if asked is not None and asked != value:
+                return None
+        return replace(query, **narrowing)
+
+
+def _same_province(mine: str | None, theirs: str | None) -> bool:
+    return mine is not None and theirs is not None and mine.casefold().strip() == theirs.casefold().strip()
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+def _token(request: Request) -> tuple[str, bool]:
+    """The session token and whether it came in the cookie."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip(), False
+    return request.cookies.get(SESSION_COOKIE, ""), True
+
+
+def allow(rule: str) -> Any:
+    """The dependency of a route under `rule`: the `Caller`, once every check has passed (None on a public
+    route). Resources named by the path (`document_id`, `username`) are checked against the scope here."""
+    if rule not in RULES:
+        raise KeyError(f"no access rule {rule!r}")  # a route without a rule is a programming error: no start
+    row = RULES[rule]
+
+    def dependency(request: Request) -> Caller | None:
+        if row is Scope.PUBLIC:
+            return None
+        token, from_cookie = _token(request)
+        if not token:
+            raise SignInRequiredError()
+        account = services(request).accounts().caller(token)
+        scope = row.get(account.role) if isinstance(row, Mapping) else row
+        if scope is None:
+            raise AccessDeniedError(role=account.role.value)
+        if from_cookie and request.method not in _SAFE:
+            sent = request.headers.get(CSRF_HEADER, "")
+            expected = request.cookies.get(CSRF_COOKIE, "")
+            if not (sent and expected and secrets.compare_digest(sent, expected)):
+                raise AccessDeniedError("csrf", header=CSRF_HEADER)
+        caller = Caller(account, scope, token)
+        _check_target(request, caller)
+        return caller
+
+    dependency.rule = rule  # type: ignore[attr-defined]  # read by the test that walks every route
+    return Depends(dependency)
+
+
+def _check_target(request: Request, caller: Caller) -> None:
+    params = request.path_params
+    if "document_id" in params:
+        book = services(request).books().book(params["document_id"])
+        if not caller.sees_book(book):
+            raise UnknownDocumentError("live", document_id=params["document_id"])
+    if "username" in params:
+        target = services(request).accounts().store.get(params["username"])
+        if not caller.sees(target.school_code):
+            raise UnknownAccountError(username=params["username"])
+
+
+def _rules(dependant: Dependant) -> set[str]:
+    found = {rule for rule in [getattr(dependant.call, "rule", None)] if rule is not None}
+    for sub in dependant.dependencies:
+        found |= _rules(sub)
+    return found
+
+
+GUARDED: dict[tuple[str, str], str] = {}
+"""(method, path) → rule of every route built with `Guarded`: what the test of every route × role walks."""
+
+
+class Guarded(APIRoute):
+    """A route that names exactly one access rule, or the service does not start. Its rule is also written
+    into the OpenAPI description (`x-hocba-access`: role → scope)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        rules = _rules(self.dependant)
+        if len(rules) != 1:
+            raise RuntimeError(f"{path} names {sorted(rules) or 'no'} access rule")
+        (self.access_rule,) = rules
+        row = RULES[self.access_rule]
+        shown = row.value if isinstance(row, Scope) else {role.value: scope.value for role, scope in row.items()}
+        self.openapi_extra = {**(self.openapi_extra or {}), "x-hocba-access": shown}
+        for method in self.methods or ():
+            GUARDED[(method, self.path)] = self.access_rule
+
+
+def guarded_router(**kwargs: Any) -> APIRouter:
+    """A router whose every route must name its access rule."""
+    return APIRouter(route_class=Guarded, **kwargs)

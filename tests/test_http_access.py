@@ -1,0 +1,255 @@
+"""Accounts over HTTP: signing in (bearer tokens for programs, cookies with an anti-forgery token for pages),
+throttling, and the access table walked route × role: allowed roles get an answer, the others 403, a resource
+outside the caller's scope 404, and no session 401 — every refusal as problem+json."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+
+from api.http import create_app
+from api.http.access import GUARDED, RULES, Scope
+from api.settings import Settings
+from archive import Account, Role
+from templates import document_id
+from workflows import register_book
+
+from .signing_fixtures import School
+
+PASSWORD = "mật-khẩu-đủ-dài"
+
+
+@dataclass
+class Site:
+    client: TestClient
+    accounts: dict[Role, Account]
+    thcs_id: str
+    primary_id: str
+
+    def token(self, role: Role) -> str:
+        services = self.client.app.state.services  # type: ignore[attr-defined]
+        return str(services.accounts().issue(self.accounts[role]).value)
+
+    def as_role(self, role: Role) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(role)}"}
+
+
+@pytest.fixture
+def site(school: School, tmp_path: Path) -> Iterator[Site]:
+    settings = Settings(
+        database=f"sqlite:///{tmp_path / 'hocba.db'}",
+        storage=f"file://{tmp_path / 'objects'}",
+        trust_roots=(school.folder / "root.pem",),
+    )
+    app = create_app(settings)
+    services = app.state.services
+    archive = services.archive()
+    thcs, primary = school.thcs, school.primary
+    register_book(archive, thcs, school.book(thcs))
+    register_book(archive, primary, school.book(primary))
+    code = thcs.school.code
+    people = {
+        Role.TEACHER: Account("gv.toan", Role.TEACHER, school_code=code, staff_id="gv-toan"),
+        Role.PRINCIPAL: Account("hieu.truong", Role.PRINCIPAL, school_code=code, staff_id="ht"),
+        Role.DEPUTY: Account("pho.hieu.truong", Role.DEPUTY, school_code=code, staff_id="pht"),
+        Role.CLERK: Account("van.thu", Role.CLERK, school_code=code, staff_id="vt"),
+        Role.ARCHIVIST: Account("luu.tru", Role.ARCHIVIST, school_code=code, staff_id="lt"),
+        Role.ADMIN: Account("quan.tri", Role.ADMIN, school_code=code, staff_id="qt"),
+        Role.STUDENT: Account("hoc.sinh", Role.STUDENT, school_code=code, student_id=primary.student.personal_id),
+        Role.PARENT: Account(
+            "phu.huynh", Role.PARENT, school_code=code, student_id=thcs.student.personal_id, relationship="mẹ"
+        ),
+        Role.SUPERVISOR: Account("so.gd", Role.SUPERVISOR, province=thcs.school.province),
+    }
+    book = services.accounts()
+    made = {role: book.create(account, PASSWORD, "console").account for role, account in people.items()}
+    book.create(Account("gv.nghi", Role.TEACHER, school_code=code, staff_id="gv-nghi"), PASSWORD, "console")
+    with TestClient(app, base_url="https://testserver") as client:
+        yield Site(client, made, document_id(thcs), document_id(primary))
+
+
+def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
+    """One example request for every route (method, path template) of the service."""
+    names = itertools.count()
+    return {
+        ("GET", "/healthz"): ("/healthz", {}),
+        ("GET", "/readyz"): ("/readyz", {}),
+        ("GET", "/metrics"): ("/metrics", {}),
+        ("POST", "/v1/verify"): ("/v1/verify", {"files": {"file": ("x.pdf", b"%PDF-1.7 x", "application/pdf")}}),
+        ("POST", "/v1/auth/token"): ("/v1/auth/token", {"data": {"username": "gv.toan", "password": PASSWORD}}),
+        ("POST", "/v1/auth/login"): ("/v1/auth/login", {"json": {"username": "gv.toan", "password": PASSWORD}}),
+        ("POST", "/v1/auth/logout"): ("/v1/auth/logout", {}),
+        ("GET", "/v1/auth/me"): ("/v1/auth/me", {}),
+        ("GET", "/v1/accounts"): ("/v1/accounts", {}),
+        ("POST", "/v1/accounts"): (
+            "/v1/accounts",
+            lambda: {
+                "json": {
+                    "username": f"gv.moi{next(names)}",
+                    "role": "teacher",
+                    "password": PASSWORD,
+                    "staff_id": "gv-moi",
+                }
+            },
+        ),
+        ("POST", "/v1/accounts/{username}/disable"): ("/v1/accounts/gv.nghi/disable", {}),
+        ("GET", "/v1/books"): ("/v1/books", {}),
+        ("GET", "/v1/books/{document_id}"): (f"/v1/books/{site.thcs_id}", {}),
+        ("GET", "/v1/books/{document_id}/pdf"): (f"/v1/books/{site.thcs_id}/pdf", {}),
+        ("GET", "/v1/progress"): ("/v1/progress", {}),
+    }
+
+
+def _routes(site: Site) -> dict[tuple[str, str], str]:
+    """Every route of the service with its rule; the OpenAPI description lists no route that is not guarded."""
+    described = {
+        (method.upper(), path)
+        for path, operations in site.client.get("/v1/openapi.json").json()["paths"].items()
+        for method in operations
+    }
+    assert described <= set(GUARDED), described - set(GUARDED)
+    return dict(GUARDED)
+
+
+def _allowed(rule: str, role: Role | None) -> bool:
+    row = RULES[rule]
+    if row is Scope.PUBLIC:
+        return True
+    return role is not None and isinstance(row, dict) and role in row
+
+
+def test_every_route_names_a_rule_and_has_an_example(site: Site) -> None:
+    assert set(_routes(site)) == set(_requests(site))
+
+
+@pytest.mark.parametrize("role", [None, *Role])
+def test_every_route_for_every_role(site: Site, role: Role | None) -> None:
+    examples = _requests(site)
+    for (method, path), rule in sorted(_routes(site).items()):
+        url, kwargs = examples[(method, path)]
+        kwargs = dict(kwargs() if callable(kwargs) else kwargs)
+        headers = site.as_role(role) if role is not None else {}
+        site.client.cookies.clear()  # a sign-in example leaves a session cookie behind
+        answer = site.client.request(method, url, headers=headers, **kwargs)
+        where = f"{method} {path} as {role}"
+        if _allowed(rule, role):
+            assert answer.status_code not in (401, 403) and answer.status_code < 500, (where, answer.text)
+            continue
+        assert answer.headers["content-type"] == "application/problem+json", where
+        if role is None:
+            assert answer.status_code == 401 and answer.json()["code"] == "auth.required", where
+            assert answer.headers["WWW-Authenticate"] == "Bearer"
+        else:
+            assert answer.status_code == 403 and answer.json()["code"] == "auth.forbidden", where
+
+
+def test_books_are_scoped_to_the_caller(site: Site, school: School) -> None:
+    def listed(role: Role) -> set[str]:
+        answer = site.client.get("/v1/books", headers=site.as_role(role))
+        assert answer.status_code == 200, answer.text
+        return {item["document_id"] for item in answer.json()["items"]}
+
+    both = {site.thcs_id, site.primary_id}
+    assert listed(Role.PRINCIPAL) == both and listed(Role.CLERK) == both
+    assert listed(Role.TEACHER) == {site.thcs_id}  # the primary book has no subject rows: no field of theirs
+    assert listed(Role.STUDENT) == {site.primary_id}
+    assert listed(Role.PARENT) == {site.thcs_id}
+    student = site.as_role(Role.STUDENT)
+    hidden = site.client.get(f"/v1/books/{site.thcs_id}", headers=student)
+    assert hidden.status_code == 404 and hidden.json()["code"] == "archive.unknown_document"
+    assert site.client.get(f"/v1/books/{site.thcs_id}/pdf", headers=student).status_code == 404
+    pdf = site.client.get(f"/v1/books/{site.primary_id}/pdf", headers=student)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    elsewhere = site.client.get("/v1/books?school_code=99999999", headers=site.as_role(Role.PRINCIPAL))
+    assert elsewhere.json()["items"] == []
+    detail = site.client.get(f"/v1/books/{site.thcs_id}", headers=site.as_role(Role.TEACHER)).json()
+    statuses = {f["field"]: f["status"] for f in detail["fields"]}
+    assert statuses["gvbm.toan"] == "waiting" and statuses["hieu_truong"] == "later"
+    watched = site.client.get("/v1/progress", headers=site.as_role(Role.SUPERVISOR)).json()
+    assert watched == {"schools": {school.thcs.school.code: {"signing": 2}}}
+
+
+def test_lists_page_with_a_cursor(site: Site) -> None:
+    headers = site.as_role(Role.PRINCIPAL)
+    first = site.client.get("/v1/books?limit=1", headers=headers).json()
+    second = site.client.get(f"/v1/books?limit=1&cursor={first['next_cursor']}", headers=headers).json()
+    assert [first["items"][0]["document_id"], second["items"][0]["document_id"]] == sorted(
+        [site.thcs_id, site.primary_id]
+    )
+    last = site.client.get(f"/v1/books?limit=1&cursor={second['next_cursor']}", headers=headers).json()
+    assert last == {"items": [], "next_cursor": None}
+    bad = site.client.get("/v1/books?cursor=%%%", headers=headers)
+    assert bad.status_code == 400 and bad.json()["code"] == "request.bad_cursor"
+
+
+def test_programs_sign_in_with_a_password_and_a_second_factor(site: Site) -> None:
+    wrong = site.client.post("/v1/auth/token", data={"username": "gv.toan", "password": "sai-mật-khẩu"})
+    assert wrong.status_code == 401 and wrong.headers["WWW-Authenticate"] == "Bearer"
+    good = site.client.post("/v1/auth/token", data={"username": "GV.Toan", "password": PASSWORD})
+    assert good.status_code == 200 and good.json()["token_type"] == "bearer"
+    me = site.client.get("/v1/auth/me", headers={"Authorization": f"Bearer {good.json()['access_token']}"})
+    assert me.json()["username"] == "gv.toan" and me.json()["role"] == "teacher"
+    alone = site.client.post("/v1/auth/token", data={"username": "hieu.truong", "password": PASSWORD})
+    assert alone.status_code == 401 and alone.json()["code"] == "auth.failed"
+    assert (
+        "second factor"
+        in site.client.post(
+            "/v1/auth/token", data={"username": "hieu.truong", "password": PASSWORD}, headers={"Accept-Language": "en"}
+        ).json()["detail"]
+    )
+
+
+def test_failed_logins_are_throttled_with_retry_after(site: Site) -> None:
+    for _ in range(5):
+        assert site.client.post("/v1/auth/token", data={"username": "van.thu", "password": "x"}).status_code == 401
+    throttled = site.client.post("/v1/auth/token", data={"username": "van.thu", "password": PASSWORD})
+    assert throttled.status_code == 429 and throttled.json()["code"] == "auth.throttled"
+    assert int(throttled.headers["Retry-After"]) > 0 and throttled.json()["retryable"]
+
+
+def test_pages_use_a_cookie_and_must_repeat_the_anti_forgery_token(site: Site) -> None:
+    login = site.client.post("/v1/auth/login", json={"username": "gv.toan", "password": PASSWORD})
+    assert login.status_code == 200
+    cookie = login.headers.get_list("set-cookie")
+    assert any("hocba_session=" in c and "HttpOnly" in c and "Secure" in c and "SameSite=strict" in c for c in cookie)
+    assert site.client.get("/v1/auth/me").json()["username"] == "gv.toan"
+    forged = site.client.post("/v1/auth/logout")
+    assert forged.status_code == 403 and forged.json()["code"] == "auth.forbidden"
+    csrf = login.json()["csrf_token"]
+    assert site.client.post("/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+    site.client.cookies.clear()
+    assert site.client.get("/v1/auth/me").status_code == 401
+
+
+def test_the_administrator_manages_accounts_of_their_school_only(site: Site) -> None:
+    admin = site.as_role(Role.ADMIN)
+    made = site.client.post(
+        "/v1/accounts",
+        headers=admin,
+        json={"username": "gv.ly", "role": "teacher", "password": PASSWORD, "staff_id": "gv-ly"},
+    )
+    assert made.status_code == 201 and made.json()["account"]["school_code"] == site.accounts[Role.ADMIN].school_code
+    power = site.client.post(
+        "/v1/accounts", headers=admin, json={"username": "qt2", "role": "admin", "password": PASSWORD, "staff_id": "x"}
+    )
+    assert power.status_code == 403
+    principal = site.client.post(
+        "/v1/accounts",
+        headers=admin,
+        json={"username": "ht.moi", "role": "principal", "password": PASSWORD, "staff_id": "ht2"},
+    )
+    assert principal.json()["otpauth_uri"].startswith("otpauth://") and len(principal.json()["recovery_codes"]) == 10
+    assert site.client.post("/v1/accounts/so.gd/disable", headers=admin).status_code == 404  # not of the school
+    gone = site.client.post("/v1/accounts/gv.toan/disable", headers=admin)
+    assert gone.status_code == 200 and gone.json()["status"] == "disabled"
+    assert (
+        site.client.get("/v1/books", headers={"Authorization": f"Bearer {site.token(Role.TEACHER)}"}).status_code == 401
+    )
+    assert pyotp.parse_uri(principal.json()["otpauth_uri"])
