@@ -19,6 +19,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Biến môi trường {variable} không hợp lệ: cần một số nguyên dương",
         "{variable} is not valid: expected a positive whole number",
     ),
+    "settings.invalid:broker": (
+        "Biến môi trường {variable} không hợp lệ: cần amqp://… (RabbitMQ)",
+        "{variable} is not valid: expected amqp://… (RabbitMQ)",
+    ),
     "settings.invalid:url": (
         "Biến môi trường {variable} không hợp lệ: cần một địa chỉ http(s)://…",
         "{variable} is not valid: expected an http(s):// address",

@@ -48,6 +48,15 @@ class Settings:
     """`HOCBA_CONFIRM_URL`: the remote signing service confirmed in a phone app (token: `HOCBA_CONFIRM_TOKEN`)."""
     public_rate: int = 30
     """`HOCBA_PUBLIC_RATE`: requests a minute each address may make to the public check."""
+    broker: str | None = None
+    """`HOCBA_BROKER`: Celery's broker (`amqp://…`, RabbitMQ) for jobs run by `hocba worker`; None runs jobs in
+    threads of the service's own process."""
+    queue: str = "hocba.jobs"
+    """`HOCBA_QUEUE`: the broker's queue of this installation's jobs."""
+    job_threads: int = 2
+    """`HOCBA_JOB_THREADS`: jobs run at once in the service's own process (without a broker)."""
+    exports: Path = Path("var/exports")
+    """`HOCBA_EXPORTS`: where export jobs write their bags (shared by the service and its workers)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +72,10 @@ class Settings:
             csc_url=env.get("HOCBA_CSC_URL") or None,
             confirm_url=env.get("HOCBA_CONFIRM_URL") or None,
             public_rate=_count(env, "HOCBA_PUBLIC_RATE", 30),
+            broker=env.get("HOCBA_BROKER") or None,
+            queue=env.get("HOCBA_QUEUE") or "hocba.jobs",
+            job_threads=_count(env, "HOCBA_JOB_THREADS", 2),
+            exports=Path(env.get("HOCBA_EXPORTS") or "var/exports"),
         )
         settings.check()
         return settings
@@ -85,6 +98,8 @@ class Settings:
             ("HOCBA_CSC_URL", self.csc_url),
             ("HOCBA_CONFIRM_URL", self.confirm_url),
         )
+        if self.broker is not None and urlsplit(self.broker).scheme not in ("amqp", "amqps", "pyamqp"):
+            raise SettingsError("broker", variable="HOCBA_BROKER")
         for name, url in urls:
             if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):
                 raise SettingsError("url", variable=name)

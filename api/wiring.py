@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,14 +21,30 @@ from archive import (
     SqlBookIndex,
     SqlCatalog,
     SqlCorrections,
+    SqlJobs,
     SqlSessionStore,
     open_database,
     open_store,
 )
 from records import HocbaError
-from signer import FileSessionStore, SessionStore, install_speedups, use_cache_dir
+from signer import (
+    ConfirmAndPollKeySource,
+    CscKeySource,
+    FileSessionStore,
+    KeySource,
+    SessionStore,
+    SigningPolicy,
+    SigningService,
+    install_speedups,
+    load_roots,
+    use_cache_dir,
+)
+from signer.errors import KeySourceError
 from workflows import AccountBook, LoginPolicy
+from workflows.jobs import JobTools
+from workflows.sitting import REMOTE_BATCH
 
+from .reports import check_as_json
 from .settings import Settings
 
 
@@ -134,6 +151,27 @@ def session_store(database: str | None, folder: Path) -> Iterator[SessionStore]:
         engine.dispose()
 
 
+def remote_key(settings: Settings, params: dict[str, Any]) -> KeySource:
+    """The remote key a job names: `{"kind": "confirm", "account": …}` (confirmed in the signer's phone app) or
+    `{"kind": "csc", "account": <credential id>}`; the service's credentials come from the environment."""
+    kind, account = str(params.get("kind")), str(params.get("account"))
+    if kind == "confirm":
+        if settings.confirm_url is None:
+            raise KeySourceError("remote_unconfigured", kind=kind, variable="HOCBA_CONFIRM_URL")
+        token = secret_from_environment("HOCBA_CONFIRM_TOKEN")
+        return ConfirmAndPollKeySource(settings.confirm_url, account, token=token, batch_size=REMOTE_BATCH)
+    if kind == "csc":
+        if settings.csc_url is None:
+            raise KeySourceError("remote_unconfigured", kind=kind, variable="HOCBA_CSC_URL")
+        return CscKeySource(
+            settings.csc_url,
+            account,
+            pin=secret_from_environment("HOCBA_CSC_PIN"),
+            oauth_token=secret_from_environment("HOCBA_CSC_TOKEN"),
+        )
+    raise KeySourceError("remote_unconfigured", kind=kind, variable="key.kind")
+
+
 class Services:
     """What a long-running face (the HTTP service, a worker) uses on every request: one engine on the metadata
     database, opened on first use (the service starts, and says it is not ready, while the database is down),
@@ -162,6 +200,24 @@ class Services:
         settings = self.settings
         return ArchiveService(
             open_store(settings.storage), SqlCatalog(self.engine), timestamper=RfcTimestamper(settings.tsa_url)
+        )
+
+    def jobs(self) -> SqlJobs:
+        return SqlJobs(self.engine)
+
+    def job_tools(self) -> JobTools:
+        """What jobs need, in the process that runs them (secrets from its environment)."""
+        settings = self.settings
+        roots = list(load_roots(settings.trust_roots))
+        policy = SigningPolicy(trust_roots=tuple(roots), tsa_url=settings.tsa_url)
+        return JobTools(
+            jobs=self.jobs(),
+            archive=self.archive,
+            signing=lambda: SigningService(policy),
+            remote_key=lambda params: remote_key(settings, params),
+            trust_roots=lambda: roots,
+            exports=settings.exports,
+            report=check_as_json,
         )
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ from .adapters import (
     SqlBookIndex,
     SqlCatalog,
     SqlCorrections,
+    SqlJobs,
     SqlSessionStore,
     check_token,
 )
@@ -30,6 +31,7 @@ from .errors import (
     DatabaseUnavailableError,
     DocumentStateError,
     ExportError,
+    IdempotencyKeyReusedError,
     InvalidKeyError,
     ObjectExistsError,
     ObjectLockedError,
@@ -38,8 +40,10 @@ from .errors import (
     StorageUnavailableError,
     UnknownAccountError,
     UnknownDocumentError,
+    UnknownJobError,
 )
 from .export import check_bag, write_bag
+from .job_model import Job, JobStatus
 from .model import (
     ANCHORS,
     REVISIONS,
@@ -101,7 +105,10 @@ __all__ = [
     "ExportError",
     "FileStore",
     "FixityReport",
+    "IdempotencyKeyReusedError",
     "InvalidKeyError",
+    "Job",
+    "JobStatus",
     "Lock",
     "LockMode",
     "ObjectExistsError",
@@ -117,6 +124,7 @@ __all__ = [
     "SqlBookIndex",
     "SqlCatalog",
     "SqlCorrections",
+    "SqlJobs",
     "SqlSessionStore",
     "StaffFacts",
     "StorageConfigError",
@@ -126,6 +134,7 @@ __all__ = [
     "Timestamper",
     "UnknownAccountError",
     "UnknownDocumentError",
+    "UnknownJobError",
     "VersionStatus",
     "check_bag",
     "check_token",

@@ -99,6 +99,16 @@ class AccountInvalidError(ArchiveError):
     code = "archive.account_invalid"
 
 
+class UnknownJobError(ArchiveError):
+    code = "archive.unknown_job"
+
+
+class IdempotencyKeyReusedError(ArchiveError):
+    """The same idempotency key sent again with another request: the first request's job stands."""
+
+    code = "archive.idempotency_key_reused"
+
+
 class AnchorError(ArchiveError):
     """An audit anchor's timestamp does not cover what it claims, or its signature is broken."""
 

@@ -203,4 +203,12 @@ WORDING: dict[str, tuple[str, str]] = {
         "Vai trò {role} không có; các vai trò: {roles}",
         "No role {role}; the roles are: {roles}",
     ),
+    "archive.unknown_job": (
+        "Không có công việc {job_id}",
+        "No job {job_id}",
+    ),
+    "archive.idempotency_key_reused": (
+        "Khoá Idempotency-Key {key} đã dùng cho một yêu cầu khác",
+        "The Idempotency-Key {key} was already used for another request",
+    ),
 }

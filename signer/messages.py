@@ -67,6 +67,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Khóa từ xa được dùng từ một tiến trình, không có tham chiếu",
         "A remote key is used from one process and has no reference",
     ),
+    "signer.key_source:remote_unconfigured": (
+        "Dịch vụ ký từ xa '{kind}' chưa được cấu hình ({variable})",
+        "The remote signing service '{kind}' is not configured ({variable})",
+    ),
     "signer.key_source:sign": (
         "Không ký được: {exc}",
         "Signing failed: {exc}",

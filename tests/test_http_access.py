@@ -6,39 +6,20 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
-from fastapi.testclient import TestClient
 
-from api.http import create_app
 from api.http.access import GUARDED, RULES, Scope
 from api.settings import Settings
-from archive import Account, Role
-from templates import document_id
-from workflows import register_book
+from archive import JobStatus, Role
+from workflows.jobs import JobKind, new_job
 
+from .http_fixtures import PASSWORD, Site, open_site
 from .signing_fixtures import School
-
-PASSWORD = "mật-khẩu-đủ-dài"
-
-
-@dataclass
-class Site:
-    client: TestClient
-    accounts: dict[Role, Account]
-    thcs_id: str
-    primary_id: str
-
-    def token(self, role: Role) -> str:
-        services = self.client.app.state.services  # type: ignore[attr-defined]
-        return str(services.accounts().issue(self.accounts[role]).value)
-
-    def as_role(self, role: Role) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(role)}"}
 
 
 @pytest.fixture
@@ -48,36 +29,17 @@ def site(school: School, tmp_path: Path) -> Iterator[Site]:
         storage=f"file://{tmp_path / 'objects'}",
         trust_roots=(school.folder / "root.pem",),
     )
-    app = create_app(settings)
-    services = app.state.services
-    archive = services.archive()
-    thcs, primary = school.thcs, school.primary
-    register_book(archive, thcs, school.book(thcs))
-    register_book(archive, primary, school.book(primary))
-    code = thcs.school.code
-    people = {
-        Role.TEACHER: Account("gv.toan", Role.TEACHER, school_code=code, staff_id="gv-toan"),
-        Role.PRINCIPAL: Account("hieu.truong", Role.PRINCIPAL, school_code=code, staff_id="ht"),
-        Role.DEPUTY: Account("pho.hieu.truong", Role.DEPUTY, school_code=code, staff_id="pht"),
-        Role.CLERK: Account("van.thu", Role.CLERK, school_code=code, staff_id="vt"),
-        Role.ARCHIVIST: Account("luu.tru", Role.ARCHIVIST, school_code=code, staff_id="lt"),
-        Role.ADMIN: Account("quan.tri", Role.ADMIN, school_code=code, staff_id="qt"),
-        Role.STUDENT: Account("hoc.sinh", Role.STUDENT, school_code=code, student_id=primary.student.personal_id),
-        Role.PARENT: Account(
-            "phu.huynh", Role.PARENT, school_code=code, student_id=thcs.student.personal_id, relationship="mẹ"
-        ),
-        Role.SUPERVISOR: Account("so.gd", Role.SUPERVISOR, province=thcs.school.province),
-    }
-    book = services.accounts()
-    made = {role: book.create(account, PASSWORD, "console").account for role, account in people.items()}
-    book.create(Account("gv.nghi", Role.TEACHER, school_code=code, staff_id="gv-nghi"), PASSWORD, "console")
-    with TestClient(app, base_url="https://testserver") as client:
-        yield Site(client, made, document_id(thcs), document_id(primary))
+    with open_site(school, settings) as opened:
+        yield opened
 
 
 def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
     """One example request for every route (method, path template) of the service."""
     names = itertools.count()
+    jobs = site.client.app.state.services.jobs()  # type: ignore[attr-defined]
+    code = site.accounts[Role.ARCHIVIST].school_code
+    job, _ = jobs.create(new_job(JobKind.EXPORT, "luu.tru", code, {"school_year": "2024-2025"}), datetime.now(UTC))
+    jobs.finish(job.id, JobStatus.SUCCEEDED, datetime.now(UTC), result={"bag": None})
     return {
         ("GET", "/healthz"): ("/healthz", {}),
         ("GET", "/readyz"): ("/readyz", {}),
@@ -104,6 +66,14 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
         ("GET", "/v1/books/{document_id}"): (f"/v1/books/{site.thcs_id}", {}),
         ("GET", "/v1/books/{document_id}/pdf"): (f"/v1/books/{site.thcs_id}/pdf", {}),
         ("GET", "/v1/progress"): ("/v1/progress", {}),
+        ("POST", "/v1/sittings"): ("/v1/sittings", {"json": {"school_year": "2024-2025", "key": {"kind": "csc"}}}),
+        ("POST", "/v1/exports"): ("/v1/exports", {"json": {"school_year": "2024-2025"}}),
+        ("POST", "/v1/archive/audit"): ("/v1/archive/audit", {"json": {"sample": 1}}),
+        ("GET", "/v1/jobs"): ("/v1/jobs", {}),
+        ("GET", "/v1/jobs/{job_id}"): (f"/v1/jobs/{job.id}", {}),
+        ("GET", "/v1/jobs/{job_id}/events"): (f"/v1/jobs/{job.id}/events", {}),
+        ("POST", "/v1/jobs/{job_id}/cancel"): (f"/v1/jobs/{job.id}/cancel", {}),
+        ("GET", "/v1/exports/{job_id}/bag"): (f"/v1/exports/{job.id}/bag", {}),
     }
 
 

@@ -5,7 +5,7 @@ progress as events); the faces in `api/` parse, authorise and print. No typer, r
 from . import corrections, rendering, sitting, verifying
 from .accounts import AccountBook, LoginPolicy, NewAccount, Token
 from .archived_sitting import sign_archived_sitting
-from .errors import AuthenticationError, ThrottledError, WeakPasswordError, WorkflowError
+from .errors import AuthenticationError, JobStateError, ThrottledError, WeakPasswordError, WorkflowError
 from .exporting import INDEX_COLUMNS, YearExport, export_year
 from .importing import ClassImport, import_class
 from .lifecycle import (
@@ -24,6 +24,7 @@ __all__ = [
     "AccountBook",
     "AuthenticationError",
     "ClassImport",
+    "JobStateError",
     "LoginPolicy",
     "NewAccount",
     "Outcome",

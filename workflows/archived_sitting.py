@@ -3,6 +3,7 @@ signer's, read from the archive and kept there (the way the service signs, with 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from archive import ArchiveService
@@ -20,16 +21,20 @@ def sign_archived_sitting(
     service: SigningService,
     key: KeySource,
     on_event: OnEvent | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> SittingResult:
     """Sign, in this process and a few books at a time, every book of the year whose turn it is for the
     signer; each new revision is kept in the archive (and a book the seal finishes is sealed, all under one audit
     anchor). Books are reported by document id, in order; one bad book never stops the others, and a book that is
-    not the signer's turn is skipped, so the sitting can be run again."""
+    not the signer's turn is skipped, so the sitting can be run again. Once `stop()` says so, the books not yet
+    begun are skipped (a cancelled job)."""
     versions = archive.in_signing(school_code, school_year)
     result = SittingResult(sealed=0)
     emit = on_event or (lambda _: None)
 
     def one(document_id: str) -> BookOutcome:
+        if stop is not None and stop():
+            return "skipped"
         current = archive.latest(document_id)
         field = next_field_for(current, signer_id)
         if field is None:

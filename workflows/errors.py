@@ -29,4 +29,10 @@ class WeakPasswordError(WorkflowError):
     code = "auth.weak_password"
 
 
+class JobStateError(WorkflowError):
+    """Asking a job for what it does not have yet (the bag of an export still running, or one that failed)."""
+
+    code = "job.not_ready"
+
+
 register_wording(WORDING)

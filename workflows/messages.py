@@ -19,6 +19,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Đăng nhập sai quá nhiều lần; thử lại sau {seconds} giây",
         "Too many failed logins; try again in {seconds} s",
     ),
+    "job.not_ready": (
+        "Công việc {job_id} chưa có kết quả để tải (trạng thái: {status})",
+        "The job {job_id} has nothing to download yet (status: {status})",
+    ),
     "auth.weak_password": (
         "Mật khẩu cần ít nhất {minimum} ký tự",
         "The password needs at least {minimum} characters",

@@ -40,6 +40,7 @@ app = typer.Typer(
 )
 app.command("import")(importing.import_sheet)
 app.command("serve")(serve.serve)
+app.command("worker")(serve.worker)
 app.command("sign")(signing.sign)
 app.command("verify")(verifying.verify_cmd)
 app.add_typer(external.app, name="sign-external")

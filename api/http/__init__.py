@@ -16,7 +16,8 @@ from signer import VerifyPolicy, load_roots
 
 from .. import wiring
 from ..settings import Settings
-from . import accounts, auth, books, health, observing, problems, verifying
+from ..worker import runner_for
+from . import accounts, auth, books, health, jobs, observing, problems, verifying
 from .bodylimit import BodyLimit
 from .limits import RateLimiter
 
@@ -47,6 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.services = wiring.Services(settings)
+    app.state.runner = runner_for(app.state.services)
     app.state.trust_roots = list(load_roots(settings.trust_roots))  # read once: a bad file stops the start
     app.state.metrics = observing.Metrics()
     app.state.public_limit = RateLimiter(settings.public_rate)
@@ -58,7 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
     # A file to check and its multipart framing; no route takes more.
     app.add_middleware(BodyLimit, max_bytes=VerifyPolicy().max_bytes + _FRAMING)
     app.include_router(verifying.router)
-    for module in (auth, accounts, books):
+    for module in (auth, accounts, books, jobs):
         app.include_router(module.router)
     return app
 
@@ -66,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
+    app.state.runner.close()
     app.state.services.close()
 
 

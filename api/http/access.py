@@ -17,7 +17,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from archive import Account, BookEntry, BookQuery, Role, UnknownAccountError, UnknownDocumentError
+from archive import (
+    Account,
+    BookEntry,
+    BookQuery,
+    Role,
+    UnknownAccountError,
+    UnknownDocumentError,
+    UnknownJobError,
+)
 from records import HocbaError, register_wording
 
 from ..wiring import Services
@@ -59,6 +67,15 @@ _WATCHERS = {
     Role.SUPERVISOR: Scope.PROVINCE,
 }
 _ADMIN = {Role.ADMIN: Scope.SCHOOL}
+_SIGNERS = {Role.TEACHER: Scope.PLAN, Role.PRINCIPAL: Scope.PLAN, Role.DEPUTY: Scope.PLAN}
+_KEEPERS = {Role.PRINCIPAL: Scope.SCHOOL, Role.CLERK: Scope.SCHOOL, Role.ARCHIVIST: Scope.SCHOOL}
+_JOB_WATCHERS = {
+    Role.TEACHER: Scope.PLAN,
+    Role.PRINCIPAL: Scope.SCHOOL,
+    Role.DEPUTY: Scope.SCHOOL,
+    Role.CLERK: Scope.SCHOOL,
+    Role.ARCHIVIST: Scope.SCHOOL,
+}
 
 RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "health": Scope.PUBLIC,
@@ -76,6 +93,14 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "books.download": _READERS,
     # The province watches progress: counts, never a student's book.
     "progress.read": _WATCHERS,
+    # A sitting signs only the caller's own fields, with their own key.
+    "sittings.start": _SIGNERS,
+    "exports.start": _KEEPERS,
+    "exports.download": _KEEPERS,
+    "archive.audit": {Role.ARCHIVIST: Scope.SCHOOL},
+    # A job is seen by whoever started it, and by the school's staff who watch its work.
+    "jobs.read": _JOB_WATCHERS,
+    "jobs.cancel": _JOB_WATCHERS,
 }
 """Route name → the scope each role has on it (or one scope for everyone). Every route names its rule; a test
 walks every route × role."""
@@ -209,6 +234,11 @@ def _check_target(request: Request, caller: Caller) -> None:
         book = services(request).books().book(params["document_id"])
         if not caller.sees_book(book):
             raise UnknownDocumentError("live", document_id=params["document_id"])
+    if "job_id" in params:
+        job = services(request).jobs().get(params["job_id"])
+        mine = job.account == caller.account.username
+        if not (mine or (caller.scope is Scope.SCHOOL and job.school_code == caller.account.school_code)):
+            raise UnknownJobError(job_id=params["job_id"])
     if "username" in params:
         target = services(request).accounts().store.get(params["username"])
         if not caller.sees(target.school_code):

@@ -17,17 +17,19 @@ from archive import (
     DatabaseOutdatedError,
     DatabaseUnavailableError,
     DocumentStateError,
+    IdempotencyKeyReusedError,
     ObjectLockedError,
     ObjectMissingError,
     StorageConfigError,
     StorageUnavailableError,
     UnknownAccountError,
     UnknownDocumentError,
+    UnknownJobError,
 )
 from records import HocbaError, StaleRevisionError, TimestampUnavailableError
 from signer import errors as signer_errors
 from templates import TemplatesError
-from workflows import AuthenticationError, ThrottledError
+from workflows import AuthenticationError, JobStateError, ThrottledError
 
 from .access import AccessDeniedError, SignInRequiredError
 
@@ -53,9 +55,26 @@ REQUEST_WORDING: dict[str, tuple[str, str]] = {
 _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
     ((AuthenticationError, SignInRequiredError), 401),
     ((AccessDeniedError,), 403),
-    ((UnknownDocumentError, UnknownAccountError, ObjectMissingError, signer_errors.UnknownSessionError), 404),
     (
-        (StaleRevisionError, DocumentStateError, ObjectLockedError, AccountExistsError, signer_errors.FieldSignedError),
+        (
+            UnknownDocumentError,
+            UnknownAccountError,
+            UnknownJobError,
+            ObjectMissingError,
+            signer_errors.UnknownSessionError,
+        ),
+        404,
+    ),
+    (
+        (
+            StaleRevisionError,
+            DocumentStateError,
+            ObjectLockedError,
+            AccountExistsError,
+            JobStateError,
+            IdempotencyKeyReusedError,
+            signer_errors.FieldSignedError,
+        ),
         409,
     ),
     ((ThrottledError,), 429),

@@ -5,6 +5,7 @@ from .accounts import SqlAccounts
 from .catalog import SqlCatalog
 from .corrections import SqlCorrections
 from .filesystem import FileStore
+from .jobs import SqlJobs
 from .listing import SqlBookIndex
 from .s3 import S3Store
 from .sessions import SqlSessionStore
@@ -18,6 +19,7 @@ __all__ = [
     "SqlBookIndex",
     "SqlCatalog",
     "SqlCorrections",
+    "SqlJobs",
     "SqlSessionStore",
     "check_token",
 ]

@@ -262,3 +262,27 @@ access_tokens = Table(
     Column("expires_at", Stamp, nullable=False),
     Column("revoked_at", Stamp),
 )
+
+# Long work (a sitting, a rendering, an export) as asked, where it stands and how it ended. A job is run again
+# when its worker dies; `idempotency_key` makes asking twice start it once.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("school_code", String(32)),
+    Column("params", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("total", Integer),
+    Column("result", Text),
+    Column("error", Text),
+    Column("cancel_requested", Boolean, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("idempotency_key", String(128)),
+    Column("created_at", Stamp, nullable=False),
+    Column("started_at", Stamp),
+    Column("finished_at", Stamp),
+    UniqueConstraint("account", "idempotency_key"),
+)

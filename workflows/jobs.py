@@ -1,0 +1,209 @@
+"""Jobs: the long work the service runs for its users — a signer's sitting over the archive, a year's export,
+an integrity check of the archive — asked once (per idempotency key), run by whichever runner the deployment
+chose (threads in the service's own process, or Celery workers over RabbitMQ: both call `execute`), watched by
+their progress, and safe to run again: a job whose worker died is run from the start, and its work skips what
+is already done (a sitting signs only books whose next field is still the signer's)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import x509
+
+from archive import ArchiveService, Job, JobStatus, SqlJobs
+from records import HocbaError
+from signer import KeySource, SigningService
+
+from .archived_sitting import sign_archived_sitting
+from .exporting import export_year
+from .sitting import BookDone, SittingEvent, SittingStarted
+
+log = logging.getLogger("hocba.jobs")
+
+
+class JobKind(StrEnum):
+    SITTING = "sitting"
+    """params: school_year, signer_id, key (the remote key: {"kind": "csc"|"confirm", "account": …})."""
+    EXPORT = "export"
+    """params: school_year. The bag is written under the export folder, named by the job."""
+    AUDIT = "audit"
+    """params: sample (objects whose bytes are checked; none: every object)."""
+
+
+@dataclass(frozen=True)
+class JobTools:
+    """What the work needs, built by the composition root in the process that runs it."""
+
+    jobs: SqlJobs
+    archive: Callable[[], ArchiveService]
+    signing: Callable[[], AbstractContextManager[SigningService]]
+    remote_key: Callable[[dict[str, Any]], KeySource]
+    """The key source a sitting's `key` parameter names (its secrets come from the runner's environment)."""
+    trust_roots: Callable[[], list[x509.Certificate]]
+    exports: Path
+    report: Callable[[Any], dict[str, Any]]
+    """A verification as the JSON written beside each exported book."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_job(
+    kind: JobKind, account: str, school_code: str | None, params: dict[str, Any], idempotency_key: str | None = None
+) -> Job:
+    return Job(secrets.token_hex(16), kind.value, account, school_code, params, idempotency_key=idempotency_key)
+
+
+def submit(jobs: SqlJobs, job: Job, run: Callable[[str], None]) -> tuple[Job, bool]:
+    """Record the job and hand it to the runner; a job asked before with the same key is returned, not run."""
+    stored, created = jobs.create(job, _now())
+    if created:
+        run(stored.id)
+    return stored, created
+
+
+def error_of(exc: HocbaError) -> dict[str, Any]:
+    return {
+        "code": exc.code,
+        "retryable": exc.retryable,
+        "message_vi": exc.message_vi,
+        "message_en": exc.message_en,
+    }
+
+
+class RetryLaterError(Exception):
+    """The job met an error a retry may cure (a TSA or a database that did not answer); its runner retries."""
+
+    def __init__(self, error: HocbaError) -> None:
+        super().__init__(error.code)
+        self.error = error
+
+
+def execute(job_id: str, tools: JobTools, may_retry: bool = False) -> Job:
+    """Run the job (again, after a worker died). A retryable failure raises `RetryLaterError` when `may_retry`, and
+    the job stays running for the runner's next attempt; any other failure finishes it as failed."""
+    job = tools.jobs.start(job_id, _now())
+    if job is None:
+        return tools.jobs.get(job_id)
+    watch = Watch(tools.jobs, job.id)
+    try:
+        result = _WORK[JobKind(job.kind)](job, tools, watch)
+    except HocbaError as exc:
+        if exc.retryable and may_retry:
+            raise RetryLaterError(exc) from exc
+        return tools.jobs.finish(job.id, JobStatus.FAILED, _now(), error=error_of(exc))
+    except Exception as exc:
+        log.exception("job %s (%s) failed", job.id, job.kind)
+        error = {"code": "hocba.internal", "retryable": False, "message_vi": "Lỗi nội bộ", "message_en": repr(exc)}
+        return tools.jobs.finish(job.id, JobStatus.FAILED, _now(), error=error)
+    status = JobStatus.CANCELLED if watch.cancelled() else JobStatus.SUCCEEDED
+    return tools.jobs.finish(job.id, status, _now(), result=result)
+
+
+class Watch:
+    """A running job's progress, written as it moves, and its cancellation, read at most once a second."""
+
+    def __init__(self, jobs: SqlJobs, job_id: str) -> None:
+        self.jobs, self.job_id = jobs, job_id
+        self.done = 0
+        self.total: int | None = None
+        self._lock = threading.Lock()
+        self._asked_at = 0.0
+        self._cancelled = False
+
+    def event(self, event: SittingEvent) -> None:
+        with self._lock:
+            if isinstance(event, SittingStarted):
+                self.total = event.total
+            elif isinstance(event, BookDone):
+                self.done += 1
+            self.jobs.progress(self.job_id, self.done, self.total)
+
+    def cancelled(self) -> bool:
+        with self._lock:
+            if not self._cancelled and time.monotonic() - self._asked_at >= 1.0:
+                self._asked_at = time.monotonic()
+                self._cancelled = self.jobs.cancel_requested(self.job_id)
+            return self._cancelled
+
+
+def _book(done: BookDone) -> dict[str, Any]:
+    entry: dict[str, Any] = {"document_id": done.book, "outcome": done.outcome}
+    if done.error is not None:
+        entry["error"] = error_of(done.error)
+    elif done.detail:
+        entry["error"] = {"code": "hocba.internal", "message_en": done.detail}
+    return entry
+
+
+def _sitting(job: Job, tools: JobTools, watch: Watch) -> dict[str, Any]:
+    params = job.params
+    key = tools.remote_key(params["key"])
+    archive = tools.archive()
+    assert job.school_code is not None  # a sitting is always of one school
+    with tools.signing() as service:
+        service.connect(key)  # a remote key fetches its certificate once, on the service's session
+        result = sign_archived_sitting(
+            archive,
+            job.school_code,
+            params["school_year"],
+            params["signer_id"],
+            service,
+            key,
+            on_event=watch.event,
+            stop=watch.cancelled,
+        )
+    return {"counts": result.counts(), "books": [_book(done) for done in result.books]}
+
+
+def _export(job: Job, tools: JobTools, watch: Watch) -> dict[str, Any]:
+    assert job.school_code is not None
+    folder = tools.exports / job.id
+    shutil.rmtree(folder, ignore_errors=True)  # a run that died halfway: the bag is written again from the start
+    done = export_year(
+        tools.archive(), job.school_code, job.params["school_year"], tools.trust_roots(), folder, tools.report
+    )
+    watch.jobs.progress(job.id, done.sealed + done.superseded, done.sealed + done.superseded)
+    bag = job.id if done.sealed + done.superseded else None
+    return {"sealed": done.sealed, "superseded": done.superseded, "failed": list(done.failed), "bag": bag}
+
+
+def _audit(job: Job, tools: JobTools, watch: Watch) -> dict[str, Any]:
+    archive = tools.archive()
+    audit = archive.verify_audit()
+    fixity = archive.fixity(sample=job.params.get("sample"), actor=job.account)
+    watch.jobs.progress(job.id, fixity.checked, fixity.checked)
+    return {
+        "audit": {
+            "intact": audit.intact,
+            "events": audit.events,
+            "anchors": audit.anchors,
+            "problems": list(audit.problems),
+        },
+        "fixity": {
+            "intact": fixity.intact,
+            "checked": fixity.checked,
+            "missing": list(fixity.missing),
+            "corrupt": list(fixity.corrupt),
+            "tampered": list(fixity.tampered),
+        },
+    }
+
+
+_WORK: dict[JobKind, Callable[[Job, JobTools, Watch], dict[str, Any]]] = {
+    JobKind.SITTING: _sitting,
+    JobKind.EXPORT: _export,
+    JobKind.AUDIT: _audit,
+}
