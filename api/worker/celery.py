@@ -5,10 +5,9 @@ a retryable failure is retried with backoff, a bounded number of times."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+import os
 
 from celery import Celery, Task
-from celery.signals import worker_process_init
 
 from workflows.jobs import RetryLaterError, execute
 
@@ -19,25 +18,29 @@ log = logging.getLogger("hocba.jobs")
 
 MAX_RETRIES = 5
 
-_PROCESS: dict[str, wiring.Services] = {}
-"""This worker process's services: one engine, built on first use."""
 
+class _ProcessServices:
+    """The worker's services, one per process: a forked pool process builds its own (database connections are
+    never shared across a fork)."""
 
-def _worker_services() -> wiring.Services:
-    if "services" not in _PROCESS:
-        settings = wiring.settings()
-        wiring.start(settings)
-        _PROCESS["services"] = wiring.Services(settings)
-    return _PROCESS["services"]
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._built: tuple[int, wiring.Services] | None = None
 
+    def get(self) -> wiring.Services:
+        if self._built is None or self._built[0] != os.getpid():
+            wiring.start(self.settings)
+            self._built = (os.getpid(), wiring.Services(self.settings))
+        return self._built[1]
 
-@worker_process_init.connect  # type: ignore[untyped-decorator]
-def _forget_parent_engine(**_: Any) -> None:
-    """A forked worker process must not share its parent's database connections."""
-    _PROCESS.clear()
+    def close(self) -> None:
+        if self._built is not None and self._built[0] == os.getpid():
+            self._built[1].close()
+        self._built = None
 
 
 def celery_app(settings: Settings) -> Celery:
+    """The Celery application of these settings: it sends jobs (the service) and runs them (a worker)."""
     app = Celery("hocba", broker=settings.broker, set_as_current=False)
     app.conf.update(
         task_acks_late=True,
@@ -48,12 +51,14 @@ def celery_app(settings: Settings) -> Celery:
         task_default_queue=settings.queue,
         worker_hijack_root_logger=False,
     )
+    services = _ProcessServices(settings)
+    app.hocba_services = services  # closed by whoever stops the worker
 
     @app.task(name="hocba.run_job", bind=True, max_retries=MAX_RETRIES)  # type: ignore[untyped-decorator]
     def run_job(self: Task, job_id: str) -> None:
         last = self.request.retries >= MAX_RETRIES
         try:
-            execute(job_id, _worker_services().job_tools(), may_retry=not last)
+            execute(job_id, services.get().job_tools(), may_retry=not last)
         except RetryLaterError as exc:
             countdown = min(300, 5 * 2**self.request.retries)
             log.warning("job %s: %s, retrying in %d s", job_id, exc.error.code, countdown)
@@ -65,6 +70,5 @@ def celery_app(settings: Settings) -> Celery:
 def run_worker(settings: Settings, concurrency: int) -> None:
     """Run a worker in this process until it is stopped (SIGTERM: warm shutdown, the job in hand finishes)."""
     app = celery_app(settings)
-    app.worker_main(
-        ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--pool=prefork", "-Q", settings.queue]
-    )
+    argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "--pool=prefork", "-Q", settings.queue]
+    app.worker_main(argv)
