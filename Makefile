@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml Makefile
 	@touch $(STAMP)
 
 run: install
-	$(VENV)/bin/hocba demo --out var/demo --students 2
+	$(VENV)/bin/hocba demo-serve
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -50,10 +50,13 @@ def envvars_read_by(path: list[str]) -> set[str]:
 
 def test_services_and_health_checks() -> None:
     services = compose()["services"]
-    assert set(services) == {"api", "app", "postgres", "minio", "minio-init", "db-upgrade"}
+    assert set(services) == {"api", "worker", "app", "postgres", "minio", "minio-init", "db-upgrade", "rabbitmq"}
     assert services["postgres"]["image"].startswith("postgres:16")
+    for name, service in services.items():  # every image a release, never whatever is newest that day
+        assert "image" in service and (service["image"] == "hocba:latest" or not service["image"].endswith(":latest"))
+        assert ":" in service["image"], name
     assert services["minio"]["image"].startswith("minio/minio")
-    for name in ("postgres", "minio"):
+    for name in ("postgres", "minio", "rabbitmq"):
         assert services[name]["healthcheck"]["test"], name
         assert any(v.split(":")[0] for v in services[name]["volumes"]), f"{name} keeps its data in a volume"
     needs = services["app"]["depends_on"]
@@ -95,11 +98,26 @@ def test_the_http_service_runs_on_the_apps_settings_and_reports_its_readiness() 
     assert api["image"] == app_service["image"] and api["command"][0] == "serve"
     for name in ("HOCBA_DATABASE", "HOCBA_STORAGE", "HOCBA_TSA_URL"):
         assert api["environment"][name] == app_service["environment"][name], name
-    assert api["depends_on"] == app_service["depends_on"]
+    assert api["depends_on"].items() >= app_service["depends_on"].items()
     assert "/readyz" in " ".join(api["healthcheck"]["test"])
     port = api["command"][api["command"].index("--port") + 1]
     assert api["ports"] == [f"127.0.0.1:{port}:{port}"], "published on loopback only"
     assert "serve" in set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def test_the_workers_share_the_services_settings_and_reach_the_broker() -> None:
+    env = example_env()
+    services = compose()["services"]
+    api, worker = services["api"], services["worker"]
+    assert worker["environment"] == api["environment"] and worker["image"] == api["image"]
+    assert worker["command"][0] == "worker" and "worker" in set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert worker["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+    assert worker["volumes"] == api["volumes"], "exports written by a worker are downloaded from the service"
+    broker = urlsplit(interpolate(api["environment"]["HOCBA_BROKER"], env))
+    rabbit = {k: interpolate(str(v), env) for k, v in services["rabbitmq"]["environment"].items()}
+    assert (broker.scheme, broker.hostname, broker.port) == ("amqp", "rabbitmq", 5672)
+    assert (broker.username, broker.password) == (rabbit["RABBITMQ_DEFAULT_USER"], rabbit["RABBITMQ_DEFAULT_PASS"])
+    assert "ports" not in services["rabbitmq"], "the broker publishes no port"
 
 
 def test_the_variables_set_are_the_ones_the_commands_read() -> None:
@@ -113,7 +131,7 @@ def test_the_variables_set_are_the_ones_the_commands_read() -> None:
 
 def test_secrets_are_required_not_defaulted() -> None:
     text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
-    for secret in ("POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD"):
+    for secret in ("POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "RABBITMQ_PASSWORD"):
         assert f"${{{secret}:?" in text and f"${{{secret}:-" not in text
 
 

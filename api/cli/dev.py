@@ -13,15 +13,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import uvicorn
 from rich.progress import Progress, TaskID
 
 from archive import ArchiveService
 from devtools import pki
 from devtools.bench import archive_figures, render_figures, sign_figures
 from devtools.demo import run_demo
+from devtools.demo_site import DEMO_PASSWORD, DemoSite, demo_site
 from workflows import rendering
 
 from .. import wiring
+from ..http import create_app
+from ..settings import Settings
 from .archiving import ArchiveDatabaseOpt, ArchiveStorageOpt
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, err, out, progress
 
@@ -37,6 +41,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(pki_app, name="pki")
     app.add_typer(bench_app, name="bench")
     app.command("demo")(demo)
+    app.command("demo-serve")(demo_serve)
 
 
 @pki_app.command("init")
@@ -193,3 +198,39 @@ def archive_bench(
 ) -> None:
     """JSON with put/get medians (filesystem and S3), seal overhead, and fixity books/s."""
     _emit(archive_figures(count, fixity_books, database, s3), as_json)
+
+
+def demo_serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    folder: Annotated[Path, typer.Option("--folder", help="The demo school's data (rebuilt)")] = Path("var/demo-site"),
+    students: Annotated[int, typer.Option(min=1, max=200)] = 6,
+) -> None:
+    """Serve a demo school: its class rendered into an archive, the development PKI and remote-signing services
+    running, the first books' subject rows signed, one account per role. Ctrl-C stops it all."""
+    with progress() as bar:
+        task = bar.add_task("Chuẩn bị trường mẫu / seeding the demo school", total=None)
+        with demo_site(folder, students) as site:
+            bar.remove_task(task)
+            _show_site(site, host, port)
+            settings = Settings(
+                database=site.database,
+                storage=site.storage,
+                trust_roots=(site.trust_root,),
+                tsa_url=site.tsa_url,
+                csc_url=site.csc_url,
+                confirm_url=site.confirm_url,
+                exports=site.folder / "exports",
+            )
+            bar.stop()
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", server_header=False)
+
+
+def _show_site(site: DemoSite, host: str, port: int) -> None:
+    base = f"http://{host}:{port}"
+    out.print(f"hocba: {base}  (API: {base}/v1/docs)   Ctrl-C to stop")
+    out.print(f"Trường / school {site.school_code}, năm học / year {site.school_year}: {site.books} books")
+    out.print(f"Mật khẩu mọi tài khoản / every account's password: {DEMO_PASSWORD}")
+    for account in site.accounts:
+        second = f"  second factor (recovery code): {account.second_factor}" if account.second_factor else ""
+        out.print(f"  {account.username:<12} {account.role.value:<11}{second}")
