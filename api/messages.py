@@ -23,6 +23,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Biến môi trường {variable} không hợp lệ: cần amqp://… (RabbitMQ)",
         "{variable} is not valid: expected amqp://… (RabbitMQ)",
     ),
+    "settings.invalid:seal_key": (
+        "Biến môi trường {variable} không hợp lệ: cần file:/đường/dẫn.p12 hoặc pkcs11:TOKEN[/KHOÁ]",
+        "{variable} is not valid: expected file:/path.p12 or pkcs11:TOKEN[/KEY]",
+    ),
     "settings.invalid:url": (
         "Biến môi trường {variable} không hợp lệ: cần một địa chỉ http(s)://…",
         "{variable} is not valid: expected an http(s):// address",

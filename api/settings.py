@@ -51,6 +51,9 @@ class Settings:
     broker: str | None = None
     """`HOCBA_BROKER`: Celery's broker (`amqp://…`, RabbitMQ) for jobs run by `hocba worker`; None runs jobs in
     threads of the service's own process."""
+    seal_key: str | None = None
+    """`HOCBA_SEAL_KEY`: the school's organisation key for seal sittings: `file:/path/seal.p12` or
+    `pkcs11:TOKEN[/KEY]` (its password or PIN in `HOCBA_SEAL_SECRET`)."""
     queue: str = "hocba.jobs"
     """`HOCBA_QUEUE`: the broker's queue of this installation's jobs."""
     job_threads: int = 2
@@ -73,6 +76,7 @@ class Settings:
             confirm_url=env.get("HOCBA_CONFIRM_URL") or None,
             public_rate=_count(env, "HOCBA_PUBLIC_RATE", 30),
             broker=env.get("HOCBA_BROKER") or None,
+            seal_key=env.get("HOCBA_SEAL_KEY") or None,
             queue=env.get("HOCBA_QUEUE") or "hocba.jobs",
             job_threads=_count(env, "HOCBA_JOB_THREADS", 2),
             exports=Path(env.get("HOCBA_EXPORTS") or "var/exports"),
@@ -98,6 +102,8 @@ class Settings:
             ("HOCBA_CSC_URL", self.csc_url),
             ("HOCBA_CONFIRM_URL", self.confirm_url),
         )
+        if self.seal_key is not None and not self.seal_key.startswith(("file:", "pkcs11:")):
+            raise SettingsError("seal_key", variable="HOCBA_SEAL_KEY")
         if self.broker is not None and urlsplit(self.broker).scheme not in ("amqp", "amqps", "pyamqp"):
             raise SettingsError("broker", variable="HOCBA_BROKER")
         for name, url in urls:

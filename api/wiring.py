@@ -31,6 +31,8 @@ from signer import (
     ConfirmAndPollKeySource,
     CscKeySource,
     FileSessionStore,
+    KeyKind,
+    KeyReference,
     KeySource,
     SessionStore,
     SigningPolicy,
@@ -40,6 +42,7 @@ from signer import (
     use_cache_dir,
 )
 from signer.errors import KeySourceError
+from templates import RenderOptions
 from workflows import AccountBook, LoginPolicy
 from workflows.jobs import JobTools
 from workflows.sitting import REMOTE_BATCH
@@ -152,8 +155,9 @@ def session_store(database: str | None, folder: Path) -> Iterator[SessionStore]:
 
 
 def remote_key(settings: Settings, params: dict[str, Any]) -> KeySource:
-    """The remote key a job names: `{"kind": "confirm", "account": …}` (confirmed in the signer's phone app) or
-    `{"kind": "csc", "account": <credential id>}`; the service's credentials come from the environment."""
+    """The key a job names: `{"kind": "confirm", "account": …}` (confirmed in the signer's phone app),
+    `{"kind": "csc", "account": <credential id>}`, or `{"kind": "seal"}` (the school's organisation key the
+    settings name); the service's credentials and the seal's secret come from the environment."""
     kind, account = str(params.get("kind")), str(params.get("account"))
     if kind == "confirm":
         if settings.confirm_url is None:
@@ -169,7 +173,20 @@ def remote_key(settings: Settings, params: dict[str, Any]) -> KeySource:
             pin=secret_from_environment("HOCBA_CSC_PIN"),
             oauth_token=secret_from_environment("HOCBA_CSC_TOKEN"),
         )
+    if kind == "seal":
+        return seal_reference(settings).open(secret_from_environment)
     raise KeySourceError("remote_unconfigured", kind=kind, variable="key.kind")
+
+
+def seal_reference(settings: Settings) -> KeyReference:
+    """The school's organisation key the settings name (`HOCBA_SEAL_KEY`), its secret `HOCBA_SEAL_SECRET`."""
+    if settings.seal_key is None:
+        raise KeySourceError("remote_unconfigured", kind="seal", variable="HOCBA_SEAL_KEY")
+    scheme, _, rest = settings.seal_key.partition(":")
+    if scheme == "file":
+        return KeyReference(KeyKind.FILE, rest, "HOCBA_SEAL_SECRET")
+    token, _, key = rest.partition("/")
+    return KeyReference(KeyKind.TOKEN, token, "HOCBA_SEAL_SECRET", key, settings.pkcs11_module)
 
 
 class Services:
@@ -218,6 +235,7 @@ class Services:
             trust_roots=lambda: roots,
             exports=settings.exports,
             report=check_as_json,
+            render_options=RenderOptions(verify_url=settings.verify_url),
         )
 
     def close(self) -> None:

@@ -19,7 +19,7 @@ from signer import install_speedups
 # The tests run the signer as the product does: with the speed-ups the composition root installs.
 install_speedups()
 
-pytest_plugins = ["tests.signing_fixtures", "tests.storage_fixtures", "tests.db_fixtures"]
+pytest_plugins = ["tests.signing_fixtures", "tests.storage_fixtures", "tests.db_fixtures", "tests.broker_fixtures"]
 
 STRICT = os.environ.get("HOCBA_STRICT") == "1"
 PREFLIGHT_JARS = ("preflight", "pdfbox2", "fontbox2", "xmpbox", "commons-logging", "javax.activation", "jaxb-api")

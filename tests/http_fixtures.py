@@ -34,15 +34,23 @@ class Site:
     def as_role(self, role: Role) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role)}"}
 
+    def as_account(self, account: Account) -> dict[str, str]:
+        """A session of `account` (created first when it does not exist)."""
+        book = self.client.app.state.services.accounts()  # type: ignore[attr-defined]
+        if book.store.credentials(account.username) is None:
+            account = book.create(account, PASSWORD, "console").account
+        return {"Authorization": f"Bearer {book.issue(account).value}"}
+
 
 @contextmanager
-def open_site(school: School, settings: Settings) -> Iterator[Site]:
+def open_site(school: School, settings: Settings, books: bool = True) -> Iterator[Site]:
     app = create_app(settings)
     services = app.state.services
     archive = services.archive()
     thcs, primary = school.thcs, school.primary
-    register_book(archive, thcs, school.book(thcs))
-    register_book(archive, primary, school.book(primary))
+    if books:
+        register_book(archive, thcs, school.book(thcs))
+        register_book(archive, primary, school.book(primary))
     code = thcs.school.code
     people = {
         Role.TEACHER: Account("gv.toan", Role.TEACHER, school_code=code, staff_id="gv-toan"),

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from kombu.connection import Connection
 
 from api.settings import Settings
 from api.worker import celery_app
@@ -28,24 +27,12 @@ from records import generate_sample
 from signer import verify
 from workflows import register_book
 
-from .conftest import as_json, require, to_record
+from .conftest import as_json, to_record
 from .db_fixtures import pg_schema_url
 from .http_fixtures import Site, open_site
 from .signing_fixtures import School
 from .storage_fixtures import S3Server, new_bucket
 from .test_jobs_http import YEAR, wait_for
-
-BROKER = os.environ.get("HOCBA_TEST_BROKER", "amqp://guest:guest@127.0.0.1:5672//")
-
-
-@pytest.fixture(scope="module")
-def broker() -> str:
-    try:
-        with Connection(BROKER, connect_timeout=5) as connection:
-            connection.ensure_connection(max_retries=3, interval_start=0.5)
-    except Exception as exc:  # a missing component, not a failure of ours
-        require(False, f"RabbitMQ at {BROKER.rsplit('@', 1)[-1]} ({exc})")
-    return BROKER
 
 
 @pytest.fixture(scope="module")

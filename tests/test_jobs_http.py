@@ -5,20 +5,21 @@ see whose jobs."""
 
 from __future__ import annotations
 
-import io
 import json
 import time
-import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api.settings import Settings
+from api.wiring import Services
 from archive import Role
 from devtools.pki import free_port
 from devtools.pki.confirm import Answer, ConfirmService, serve_confirm
+from workflows.jobs import JobKind, new_job
 
 from .http_fixtures import Site, open_site
 from .signing_fixtures import School
@@ -125,4 +126,18 @@ def test_an_archivists_audit_and_an_export_with_nothing_sealed(site: Site) -> No
     assert done["status"] == "succeeded" and done["result"]["bag"] is None
     nothing = site.client.get(f"/v1/exports/{export['id']}/bag", headers=archivist)
     assert nothing.status_code == 409 and nothing.json()["code"] == "job.not_ready"
-    assert zipfile and io  # used by the sealed year's export in the whole-year test
+
+
+def test_jobs_a_stop_left_unfinished_are_taken_up_when_the_service_starts(school: School, tmp_path: Path) -> None:
+    settings = Settings(
+        database=f"sqlite:///{tmp_path / 'hocba.db'}",
+        storage=f"file://{tmp_path / 'objects'}",
+        trust_roots=(school.folder / "root.pem",),
+    )
+    services = Services(settings)
+    left, _ = services.jobs().create(new_job(JobKind.AUDIT, "luu.tru", "31712345", {"sample": None}), datetime.now(UTC))
+    services.jobs().start(left.id, datetime.now(UTC))  # its process died while it ran
+    services.close()
+    with open_site(school, settings, books=False) as site:
+        ended = wait_for(site, Role.ARCHIVIST, f"/v1/jobs/{left.id}")
+    assert ended["status"] == "succeeded" and ended["attempts"] == 2

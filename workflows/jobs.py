@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -22,17 +22,22 @@ from typing import Any
 from asn1crypto import x509
 
 from archive import ArchiveService, Job, JobStatus, SqlJobs
-from records import HocbaError
+from records import HocbaError, validate_record
 from signer import KeySource, SigningService
+from templates import RenderOptions, render
 
 from .archived_sitting import sign_archived_sitting
 from .exporting import export_year
+from .lifecycle import register_book
 from .sitting import BookDone, SittingEvent, SittingStarted
 
 log = logging.getLogger("hocba.jobs")
 
 
 class JobKind(StrEnum):
+    RENDER = "render"
+    """params: records (as intake accepted them). Each is rendered and registered in the archive; a record
+    rendered before keeps its first book."""
     SITTING = "sitting"
     """params: school_year, signer_id, key (the remote key: {"kind": "csc"|"confirm", "account": …})."""
     EXPORT = "export"
@@ -54,6 +59,7 @@ class JobTools:
     exports: Path
     report: Callable[[Any], dict[str, Any]]
     """A verification as the JSON written beside each exported book."""
+    render_options: RenderOptions = field(default_factory=RenderOptions)
 
 
 def _now() -> datetime:
@@ -168,6 +174,30 @@ def _sitting(job: Job, tools: JobTools, watch: Watch) -> dict[str, Any]:
     return {"counts": result.counts(), "books": [_book(done) for done in result.books]}
 
 
+def _render(job: Job, tools: JobTools, watch: Watch) -> dict[str, Any]:
+    archive = tools.archive()
+    raws: list[Any] = job.params["records"]
+    books: list[dict[str, Any]] = []
+    for index, raw in enumerate(raws):
+        if watch.cancelled():
+            break
+        report = validate_record(raw, index)
+        if report.record is None or report.record.school.code != job.school_code:
+            code = "intake.invalid" if report.record is None else "auth.forbidden"
+            books.append({"index": index, "outcome": "failed", "error": {"code": code}})
+        else:
+            try:
+                registered = register_book(archive, report.record, render(report.record, tools.render_options).pdf)
+            except HocbaError as exc:
+                books.append({"index": index, "outcome": "failed", "error": error_of(exc)})
+            else:
+                outcome = "kept" if registered.earlier else "rendered"
+                books.append({"index": index, "outcome": outcome, "document_id": registered.version.document_id})
+        watch.jobs.progress(job.id, index + 1, len(raws))
+    counts = {name: sum(1 for b in books if b["outcome"] == name) for name in ("rendered", "kept", "failed")}
+    return {"counts": counts, "books": books}
+
+
 def _export(job: Job, tools: JobTools, watch: Watch) -> dict[str, Any]:
     assert job.school_code is not None
     folder = tools.exports / job.id
@@ -203,6 +233,7 @@ def _audit(job: Job, tools: JobTools, watch: Watch) -> dict[str, Any]:
 
 
 _WORK: dict[JobKind, Callable[[Job, JobTools, Watch], dict[str, Any]]] = {
+    JobKind.RENDER: _render,
     JobKind.SITTING: _sitting,
     JobKind.EXPORT: _export,
     JobKind.AUDIT: _audit,

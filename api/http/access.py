@@ -67,6 +67,7 @@ _WATCHERS = {
     Role.SUPERVISOR: Scope.PROVINCE,
 }
 _ADMIN = {Role.ADMIN: Scope.SCHOOL}
+_OFFICE = {Role.PRINCIPAL: Scope.SCHOOL, Role.DEPUTY: Scope.SCHOOL, Role.CLERK: Scope.SCHOOL}
 _SIGNERS = {Role.TEACHER: Scope.PLAN, Role.PRINCIPAL: Scope.PLAN, Role.DEPUTY: Scope.PLAN}
 _KEEPERS = {Role.PRINCIPAL: Scope.SCHOOL, Role.CLERK: Scope.SCHOOL, Role.ARCHIVIST: Scope.SCHOOL}
 _JOB_WATCHERS = {
@@ -93,8 +94,14 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "books.download": _READERS,
     # The province watches progress: counts, never a student's book.
     "progress.read": _WATCHERS,
+    # The school's records come in through its office; the administrator never touches results.
+    "intake.check": _OFFICE,
+    "renderings.start": _OFFICE,
     # A sitting signs only the caller's own fields, with their own key.
     "sittings.start": _SIGNERS,
+    "signing.queue": _SIGNERS,
+    # The seal is kept by the office (văn thư) and the principal.
+    "seals.start": {Role.PRINCIPAL: Scope.SCHOOL, Role.CLERK: Scope.SCHOOL},
     "exports.start": _KEEPERS,
     "exports.download": _KEEPERS,
     "archive.audit": {Role.ARCHIVIST: Scope.SCHOOL},

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from archive import BookEntry, BookQuery, VersionStatus
 from records import HocbaError, register_wording
+from signer import next_field_for
 from workflows.books import field_states
 
 from .access import Caller, Scope, allow, guarded_router, services
@@ -171,3 +172,37 @@ def progress(
     else:
         counts = index.progress(school_code=account.school_code, school_year=school_year)
     return Progress(schools=counts)
+
+
+class Waiting(BaseModel):
+    book: BookView
+    field: str = Field(description="The field that waits for the caller now")
+
+
+class WaitingPage(BaseModel):
+    items: list[Waiting]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
+
+
+@router.get("/signing/queue")
+def signing_queue(
+    request: Request,
+    caller: Annotated[Caller, allow("signing.queue")],
+    school_year: Annotated[str | None, Query(max_length=9)] = None,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> WaitingPage:
+    """The books whose next field is the caller's now, with that field. A page covers `limit` of the books
+    naming the caller, so it may hold fewer: follow `next_cursor` to the end."""
+    query = caller.book_query(
+        BookQuery(school_year=school_year, status=VersionStatus.SIGNING, after=_cursor(cursor), limit=limit)
+    )
+    books = services(request).books().books(query) if query is not None else []
+    archive = services(request).archive()
+    staff_id = caller.account.staff_id or ""
+    waiting = []
+    for book in books:
+        field = next_field_for(archive.latest(book.version.document_id), staff_id)
+        if field is not None:
+            waiting.append(Waiting(book=BookView.of(book), field=field))
+    return WaitingPage(items=waiting, next_cursor=_next_cursor(books, limit))

@@ -83,7 +83,7 @@ class AuditBody(BaseModel):
     sample: int | None = Field(default=None, ge=1, description="Check the bytes of a random sample of N objects")
 
 
-def _started(
+def started(
     request: Request, response: Response, kind: JobKind, caller: Caller, params: dict[str, Any], key: str | None
 ) -> JobView:
     account = caller.account
@@ -112,7 +112,29 @@ def start_sitting(
         "signer_id": staff_id,
         "key": {"kind": body.key.kind, "account": body.key.account or staff_id},
     }
-    return _started(request, response, JobKind.SITTING, caller, params, idempotency_key)
+    return started(request, response, JobKind.SITTING, caller, params, idempotency_key)
+
+
+class SealBody(BaseModel):
+    school_year: str = Field(pattern=r"^\d{4}-\d{4}$", examples=["2026-2027"])
+
+
+@router.post("/seals", status_code=202)
+def start_seal(
+    request: Request,
+    response: Response,
+    body: SealBody,
+    caller: Annotated[Caller, allow("seals.start")],
+    idempotency_key: IdempotencyKey = None,
+) -> JobView:
+    """Seal, with the school's organisation key, every book of the year whose signatures are complete: each is
+    closed with its validation data and archive timestamp and locked in the archive."""
+    params = {
+        "school_year": body.school_year,
+        "signer_id": f"school:{caller.account.school_code}",
+        "key": {"kind": "seal"},
+    }
+    return started(request, response, JobKind.SITTING, caller, params, idempotency_key)
 
 
 @router.post("/exports", status_code=202)
@@ -124,7 +146,7 @@ def start_export(
     idempotency_key: IdempotencyKey = None,
 ) -> JobView:
     """Write the BagIt export of the school's sealed books of a year (downloadable when the job ends)."""
-    return _started(request, response, JobKind.EXPORT, caller, {"school_year": body.school_year}, idempotency_key)
+    return started(request, response, JobKind.EXPORT, caller, {"school_year": body.school_year}, idempotency_key)
 
 
 @router.post("/archive/audit", status_code=202)
@@ -136,7 +158,7 @@ def start_audit(
     idempotency_key: IdempotencyKey = None,
 ) -> JobView:
     """Check the audit trail's chain and anchors, and the bytes of every stored object (or a sample)."""
-    return _started(request, response, JobKind.AUDIT, caller, {"sample": body.sample}, idempotency_key)
+    return started(request, response, JobKind.AUDIT, caller, {"sample": body.sample}, idempotency_key)
 
 
 @router.get("/jobs")

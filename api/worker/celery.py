@@ -51,20 +51,20 @@ def celery_app(settings: Settings) -> Celery:
         task_default_queue=settings.queue,
         worker_hijack_root_logger=False,
     )
-    services = _ProcessServices(settings)
-    app.hocba_services = services  # closed by whoever stops the worker
-
-    @app.task(name="hocba.run_job", bind=True, max_retries=MAX_RETRIES)  # type: ignore[untyped-decorator]
-    def run_job(self: Task, job_id: str) -> None:
-        last = self.request.retries >= MAX_RETRIES
-        try:
-            execute(job_id, services.get().job_tools(), may_retry=not last)
-        except RetryLaterError as exc:
-            countdown = min(300, 5 * 2**self.request.retries)
-            log.warning("job %s: %s, retrying in %d s", job_id, exc.error.code, countdown)
-            raise self.retry(countdown=countdown) from exc
-
+    app.hocba_services = _ProcessServices(settings)  # closed by whoever stops the worker
+    app.task(name="hocba.run_job", bind=True, max_retries=MAX_RETRIES)(run_job)
     return app
+
+
+def run_job(task: Task, job_id: str) -> None:
+    """The one task: run the job on the services of the app it belongs to."""
+    last = task.request.retries >= MAX_RETRIES
+    try:
+        execute(job_id, task.app.hocba_services.get().job_tools(), may_retry=not last)
+    except RetryLaterError as exc:
+        countdown = min(300, 5 * 2**task.request.retries)
+        log.warning("job %s: %s, retrying in %d s", job_id, exc.error.code, countdown)
+        raise task.retry(countdown=countdown) from exc
 
 
 def run_worker(settings: Settings, concurrency: int) -> None:

@@ -6,6 +6,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
+from records import HocbaError
 from workflows.jobs import execute
 
 from ..wiring import Services
@@ -29,7 +30,17 @@ class ThreadRunner:
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="hocba-job")
 
     def resume(self) -> None:
-        for job_id in self.services.jobs().unfinished():
+        """Take up the jobs a stop left unfinished, in a job thread: the service starts (and says it is not
+        ready) while its database is down, and a database that cannot be read now is only logged."""
+        self._pool.submit(self._resume)
+
+    def _resume(self) -> None:
+        try:
+            unfinished = self.services.jobs().unfinished()
+        except HocbaError as exc:
+            log.warning("unfinished jobs not taken up: %s", exc.code)
+            return
+        for job_id in unfinished:
             self.submit(job_id)
 
     def submit(self, job_id: str) -> None:
