@@ -113,6 +113,14 @@ def _school_year(site: Site, school: School) -> None:
     assert "bag-info.txt" in names and sum(n.endswith(".pdf") for n in names) == STUDENTS
     progress = site.client.get(f"/v1/progress?school_year={YEAR}", headers=site.as_role(Role.SUPERVISOR)).json()
     assert progress == {"schools": {code: {"sealed": STUDENTS}}}
+    metrics = _metrics(site.client.get("/metrics").text)
+    signatures = sum(len(signing_plan(r).entries) for r in records)
+    assert metrics["hocba_signatures_total"] == signatures and metrics["hocba_seals_total"] == STUDENTS
+    assert metrics['hocba_jobs{kind="sitting",state="succeeded"}'] == len(plan.entries)
+
+
+def _metrics(text: str) -> dict[str, float]:
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line[:1] != "#"}
 
 
 def test_a_school_year_on_the_embedded_default(

@@ -50,7 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.services = wiring.Services(settings)
     app.state.runner = runner_for(app.state.services)
     app.state.trust_roots = list(load_roots(settings.trust_roots))  # read once: a bad file stops the start
-    app.state.metrics = observing.Metrics()
+    app.state.metrics = observing.Metrics(app.state.services)
     app.state.public_limit = RateLimiter(settings.public_rate)
     app.add_exception_handler(HocbaError, problems.handle)
     app.add_exception_handler(RequestValidationError, _invalid_request)

@@ -1,5 +1,6 @@
 """What the service tells its operators: Prometheus metrics (`GET /metrics`: request latency by route, verification
-outcomes) and one structured JSON log line per request, with its request id."""
+outcomes, jobs by kind and state, signatures kept and books sealed) and one structured JSON log line per request,
+with its request id."""
 
 from __future__ import annotations
 
@@ -7,22 +8,51 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 from fastapi import Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
+from records import HocbaError
+
+from ..wiring import Services
 from .access import allow, guarded_router
 
 log = logging.getLogger("hocba.http")
 router = guarded_router(tags=["health"])
 
 
+class ArchiveCollector(Collector):
+    """Counts read from the database when Prometheus scrapes: jobs by kind and state, signatures kept and books
+    sealed — the work of every process (workers included), not only this one's. Nothing when it cannot be read
+    (`/readyz` says why)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            jobs = self.services.jobs().counts()
+            signatures, sealed = self.services.books().work_done()
+        except HocbaError as exc:
+            log.warning("metrics from the database unavailable: %s", exc.code)
+            return
+        by_state = GaugeMetricFamily("hocba_jobs", "Jobs by kind and state", labels=["kind", "state"])
+        for (kind, state), count in sorted(jobs.items()):
+            by_state.add_metric([kind, state], count)
+        yield by_state
+        yield CounterMetricFamily("hocba_signatures", "Signatures kept in the archive", value=signatures)
+        yield CounterMetricFamily("hocba_seals", "Books sealed into the archive", value=sealed)
+
+
 class Metrics:
     """The service's metrics, in a registry of the application's own (never the process-wide default)."""
 
-    def __init__(self) -> None:
+    def __init__(self, services: Services) -> None:
         self.registry = CollectorRegistry()
+        self.registry.register(ArchiveCollector(services))
         self.latency = Histogram(
             "hocba_http_request_seconds",
             "Time to answer a request, by route template, method and status",

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
 
 from ..errors import IdempotencyKeyReusedError, UnknownJobError
 from ..job_model import Job, JobStatus
@@ -67,6 +67,12 @@ class SqlJobs(SqlBase):
             query = query.where(jobs.c.id > after)
         with self._tx() as conn:
             return [_job(row) for row in conn.execute(query)]
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """How many jobs of each (kind, status) there are."""
+        query = select(jobs.c.kind, jobs.c.status, func.count()).group_by(jobs.c.kind, jobs.c.status)
+        with self._tx() as conn:
+            return {(kind, status): int(n) for kind, status, n in conn.execute(query)}
 
     def unfinished(self) -> list[str]:
         """Jobs queued or running, oldest first (an in-process runner takes them up again when it starts)."""

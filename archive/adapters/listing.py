@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import Row, Select, func, select
 
 from ..errors import UnknownDocumentError
-from ..model import BookEntry, BookQuery, DocumentKind
+from ..model import BookEntry, BookQuery, DocumentKind, VersionStatus
 from ._sql import SqlBase
 from .catalog import _version as version_of
-from .tables import document_staff, document_versions, documents, students
+from .tables import document_staff, document_versions, documents, revisions, students
 
 
 class SqlBookIndex(SqlBase):
@@ -66,6 +66,17 @@ class SqlBookIndex(SqlBase):
             for school, status, count in conn.execute(statement):
                 counts[school][status] = int(count)
         return dict(counts)
+
+    def work_done(self) -> tuple[int, int]:
+        """(signatures kept, books sealed) in the whole archive: what the operators' counters show."""
+        with self._tx() as conn:
+            signatures = conn.scalar(select(func.count()).select_from(revisions).where(revisions.c.field.is_not(None)))
+            sealed = conn.scalar(
+                select(func.count())
+                .select_from(document_versions)
+                .where(document_versions.c.status.in_([VersionStatus.SEALED.value, VersionStatus.SUPERSEDED.value]))
+            )
+        return int(signatures or 0), int(sealed or 0)
 
     def book(self, document_id: str) -> BookEntry:
         with self._tx() as conn:
