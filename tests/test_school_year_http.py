@@ -14,6 +14,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from archive import Account, Role, upgrade_database
 from devtools.pki import DEV_PASSWORD, free_port
 from devtools.pki.csc import CscService, serve_csc
 from records import canonical_json, dumps_jsonl, generate_sample, signing_plan
+from records.rules import year_average
+from templates import document_id
 
 from .conftest import as_json, to_record
 from .db_fixtures import pg_schema_url
@@ -72,7 +75,7 @@ def _post(site: Site, headers: dict[str, str], url: str, body: dict[str, Any]) -
     return _wait(site, headers, answer.json())
 
 
-def _school_year(site: Site, school: School) -> None:
+def _school_year(site: Site, school: School) -> list[str]:
     records = [to_record(as_json(raw)) for raw in generate_sample("thcs", 6, STUDENTS, seed=11)]
     code = records[0].school.code
     office = site.as_role(Role.CLERK)
@@ -117,6 +120,54 @@ def _school_year(site: Site, school: School) -> None:
     signatures = sum(len(signing_plan(r).entries) for r in records)
     assert metrics["hocba_signatures_total"] == signatures and metrics["hocba_seals_total"] == STUDENTS
     assert metrics['hocba_jobs{kind="sitting",state="succeeded"}'] == len(plan.entries)
+    return [b["document_id"] for b in books]
+
+
+def _fix(book: str) -> dict[str, Any]:
+    """A correction of the book's mathematics second-term score, with the year average that follows from it."""
+    records = {
+        document_id(r): r for r in (to_record(as_json(raw)) for raw in generate_sample("thcs", 6, STUDENTS, seed=11))
+    }
+    (maths,) = [s for s in records[book].subjects if s.code == "toan"]
+    assert isinstance(maths.term1, Decimal) and isinstance(maths.term2, Decimal)
+    term2 = maths.term2 + Decimal("0.1") if maths.term2 < 10 else maths.term2 - Decimal("0.1")
+    changes = [
+        {"path": "subjects[toan].term2", "value": float(term2)},
+        {"path": "subjects[toan].year", "value": float(year_average(maths.term1, term2))},
+    ]
+    return {"changes": changes, "reason": "Nhập nhầm điểm", "witness": "gvcn"}
+
+
+def _corrections(site: Site, school: School, books: list[str]) -> None:
+    """A teacher asks, the principal refuses one request and approves another, the witness confirms: the
+    corrected book waits for its signatures as the book's next version, with its minutes."""
+    code = school.thcs.school.code
+    teacher = site.as_account(Account("u.gv-toan", Role.TEACHER, school_code=code, staff_id="gv-toan"))
+    principal = site.as_account(Account("u.ht", Role.PRINCIPAL, school_code=code, staff_id="ht"))
+    witness = site.as_account(Account("u.gvcn", Role.TEACHER, school_code=code, staff_id="gvcn"))
+    body = {"changes": [{"path": "subjects[toan].term2", "value": 7.0}], "reason": "Nhập nhầm điểm", "witness": "gvcn"}
+    wrong = site.client.post(f"/v1/books/{books[0]}/corrections", json={**body, "witness": "gv-toan"}, headers=teacher)
+    assert wrong.status_code == 400 and wrong.json()["problems"][0]["code"] == "correction.same_person"
+    refused = site.client.post(f"/v1/books/{books[1]}/corrections", json=_fix(books[1]), headers=teacher).json()
+    no_reason = site.client.post(f"/v1/corrections/{refused['id']}/refuse", json={}, headers=principal)
+    assert no_reason.status_code == 400 and no_reason.json()["problems"][0]["path"] == "reason"
+    said = site.client.post(f"/v1/corrections/{refused['id']}/refuse", json={"reason": "Đúng rồi"}, headers=principal)
+    assert said.json()["status"] == "refused"
+    asked = site.client.post(f"/v1/books/{books[0]}/corrections", json=_fix(books[0]), headers=teacher)
+    assert asked.status_code == 201, asked.text
+    correction = asked.json()
+    assert site.client.post(f"/v1/corrections/{correction['id']}/approve", headers=teacher).status_code == 403
+    approved = site.client.post(f"/v1/corrections/{correction['id']}/approve", headers=principal).json()
+    assert approved["status"] == "approved" and approved["principal_id"] == "ht"
+    not_them = site.client.post(f"/v1/corrections/{correction['id']}/witness", headers=teacher)
+    assert not_them.status_code == 400 and not_them.json()["code"] == "records.correction_refused"
+    done = site.client.post(f"/v1/corrections/{correction['id']}/witness", headers=witness).json()
+    assert done["status"] == "witnessed" and done["minutes_document_id"]
+    book = site.client.get(f"/v1/books/{books[0]}", headers=principal).json()
+    assert (book["version"], book["status"]) == (2, "signing")
+    listed = site.client.get(f"/v1/corrections?document_id={books[0]}", headers=principal).json()
+    assert [c["status"] for c in listed] == ["witnessed"]
+    assert site.client.get("/v1/corrections", headers=site.as_role(Role.STUDENT)).status_code == 403
 
 
 def _metrics(text: str) -> dict[str, float]:
@@ -129,7 +180,8 @@ def test_a_school_year_on_the_embedded_default(
     monkeypatch.setenv("HOCBA_SEAL_SECRET", DEV_PASSWORD.decode())
     where = {"database": f"sqlite:///{tmp_path / 'hocba.db'}", "storage": f"file://{tmp_path / 'objects'}"}
     with open_site(school, _settings(school, csc, tmp_path, **where), books=False) as site:
-        _school_year(site, school)
+        books = _school_year(site, school)
+        _corrections(site, school, books)
 
 
 def test_a_school_year_on_postgresql_seaweedfs_and_celery(

@@ -17,7 +17,7 @@ from signer import VerifyPolicy, load_roots
 from .. import wiring
 from ..settings import Settings
 from ..worker import runner_for
-from . import accounts, auth, books, health, intake, jobs, observing, problems, verifying
+from . import accounts, auth, books, corrections, health, intake, jobs, observing, problems, verifying
 from .bodylimit import BodyLimit
 from .limits import RateLimiter
 
@@ -60,7 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
     # A file to check and its multipart framing; no route takes more.
     app.add_middleware(BodyLimit, max_bytes=VerifyPolicy().max_bytes + _FRAMING)
     app.include_router(verifying.router)
-    for module in (auth, accounts, books, intake, jobs):
+    for module in (auth, accounts, books, intake, jobs, corrections):
         app.include_router(module.router)
     return app
 

@@ -22,6 +22,7 @@ from archive import (
     BookEntry,
     BookQuery,
     Role,
+    SqlCorrections,
     UnknownAccountError,
     UnknownDocumentError,
     UnknownJobError,
@@ -100,6 +101,12 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     # A sitting signs only the caller's own fields, with their own key.
     "sittings.start": _SIGNERS,
     "signing.queue": _SIGNERS,
+    # A teacher asks for a correction of a book naming them; the principal (or the acting deputy) decides; the
+    # designated witness confirms. The workflow checks that each person is the one the book names.
+    "corrections.request": _SIGNERS,
+    "corrections.read": _JOB_WATCHERS,
+    "corrections.decide": {Role.PRINCIPAL: Scope.SCHOOL, Role.DEPUTY: Scope.SCHOOL},
+    "corrections.witness": {Role.TEACHER: Scope.SCHOOL, Role.PRINCIPAL: Scope.SCHOOL, Role.DEPUTY: Scope.SCHOOL},
     # The seal is kept by the office (văn thư) and the principal.
     "seals.start": {Role.PRINCIPAL: Scope.SCHOOL, Role.CLERK: Scope.SCHOOL},
     "exports.start": _KEEPERS,
@@ -241,6 +248,10 @@ def _check_target(request: Request, caller: Caller) -> None:
         book = services(request).books().book(params["document_id"])
         if not caller.sees_book(book):
             raise UnknownDocumentError("live", document_id=params["document_id"])
+    if "correction_id" in params:
+        found = SqlCorrections(services(request).engine).get(params["correction_id"])
+        if not caller.sees_book(services(request).books().book(found.document_id)):
+            raise UnknownDocumentError("correction", correction_id=params["correction_id"])
     if "job_id" in params:
         job = services(request).jobs().get(params["job_id"])
         mine = job.account == caller.account.username

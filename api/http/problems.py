@@ -26,7 +26,7 @@ from archive import (
     UnknownDocumentError,
     UnknownJobError,
 )
-from records import HocbaError, StaleRevisionError, TimestampUnavailableError
+from records import HocbaError, Problem, StaleRevisionError, TimestampUnavailableError
 from signer import errors as signer_errors
 from templates import TemplatesError
 from workflows import AuthenticationError, JobStateError, ThrottledError
@@ -158,7 +158,11 @@ def request_problem(
 async def handle(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HocbaError)
     status = status_for(exc)
-    response = problem(request, status, exc.code, exc.message_vi, exc.message_en, retryable=exc.retryable)
+    extra: dict[str, Any] = {"retryable": exc.retryable}
+    named = getattr(exc, "problems", None)  # an error about fields names each one, with its path
+    if isinstance(named, list | tuple) and all(isinstance(p, Problem) for p in named):
+        extra["problems"] = [p.as_dict() for p in named]
+    response = problem(request, status, exc.code, exc.message_vi, exc.message_en, **extra)
     if status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     if isinstance(exc, ThrottledError):
