@@ -27,6 +27,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Biến môi trường {variable} không hợp lệ: cần file:/đường/dẫn.p12 hoặc pkcs11:TOKEN[/KHOÁ]",
         "{variable} is not valid: expected file:/path.p12 or pkcs11:TOKEN[/KEY]",
     ),
+    "settings.invalid:tsa": (
+        "Cần {variable} (máy chủ dấu thời gian) để ký: mọi chữ ký của dịch vụ đều có dấu thời gian",
+        "{variable} (the time-stamping authority) is needed to sign: every signature the service makes is timestamped",
+    ),
     "settings.invalid:url": (
         "Biến môi trường {variable} không hợp lệ: cần một địa chỉ http(s)://…",
         "{variable} is not valid: expected an http(s):// address",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import x509
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -48,7 +49,7 @@ from workflows.jobs import JobTools
 from workflows.sitting import REMOTE_BATCH
 
 from .reports import check_as_json
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 
 def start(settings: Settings) -> None:
@@ -189,6 +190,13 @@ def seal_reference(settings: Settings) -> KeyReference:
     return KeyReference(KeyKind.TOKEN, token, "HOCBA_SEAL_SECRET", key, settings.pkcs11_module)
 
 
+def signing_policy(settings: Settings, roots: list[x509.Certificate]) -> SigningPolicy:
+    """The service's signing policy: every signature it makes or completes is timestamped (`HOCBA_TSA_URL`)."""
+    if not settings.tsa_url:
+        raise SettingsError("tsa", variable="HOCBA_TSA_URL")
+    return SigningPolicy(trust_roots=tuple(roots), tsa_url=settings.tsa_url)
+
+
 class Services:
     """What a long-running face (the HTTP service, a worker) uses on every request: one engine on the metadata
     database, opened on first use (the service starts, and says it is not ready, while the database is down),
@@ -198,6 +206,7 @@ class Services:
         self.settings = settings
         self.policy = policy or LoginPolicy()
         self._engine: Engine | None = None
+        self._signing: SigningService | None = None
         self._lock = threading.Lock()
 
     @property
@@ -219,6 +228,18 @@ class Services:
             open_store(settings.storage), SqlCatalog(self.engine), timestamper=RfcTimestamper(settings.tsa_url)
         )
 
+    def signing(self) -> SigningService:
+        """The service's own signing service (two-phase signatures completed here): one, kept while it runs."""
+        with self._lock:
+            if self._signing is None:
+                roots = list(load_roots(self.settings.trust_roots))
+                self._signing = SigningService(signing_policy(self.settings, roots))
+            return self._signing
+
+    def sessions(self) -> SqlSessionStore:
+        """Where two-phase signatures wait between prepare and complete (any process sharing the database)."""
+        return SqlSessionStore(self.engine)
+
     def jobs(self) -> SqlJobs:
         return SqlJobs(self.engine)
 
@@ -226,11 +247,10 @@ class Services:
         """What jobs need, in the process that runs them (secrets from its environment)."""
         settings = self.settings
         roots = list(load_roots(settings.trust_roots))
-        policy = SigningPolicy(trust_roots=tuple(roots), tsa_url=settings.tsa_url)
         return JobTools(
             jobs=self.jobs(),
             archive=self.archive,
-            signing=lambda: SigningService(policy),
+            signing=lambda: SigningService(signing_policy(settings, roots)),
             remote_key=lambda params: remote_key(settings, params),
             trust_roots=lambda: roots,
             exports=settings.exports,
@@ -240,6 +260,9 @@ class Services:
 
     def close(self) -> None:
         with self._lock:
+            if self._signing is not None:
+                self._signing.close()
+                self._signing = None
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None

@@ -59,6 +59,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Không thể hoàn tất lưu trữ học bạ {document_id} phiên bản {version} đang ở trạng thái {status}",
         "Cannot finish sealing book {document_id} version {version} in state {status}",
     ),
+    "archive.document_state:not_your_turn": (
+        "Học bạ {document_id} không có ô nào đang chờ {signer} ký",
+        "No field of the book {document_id} waits for {signer} now",
+    ),
     "archive.document_state:read_sealed": (
         "Không thể đọc bản niêm phong của học bạ {document_id} phiên bản {version} đang ở trạng thái {status}",
         "Cannot read the sealed copy of book {document_id} version {version} in state {status}",

@@ -28,6 +28,7 @@ def site(school: School, tmp_path: Path) -> Iterator[Site]:
         database=f"sqlite:///{tmp_path / 'hocba.db'}",
         storage=f"file://{tmp_path / 'objects'}",
         trust_roots=(school.folder / "root.pem",),
+        tsa_url=school.pki.tsa_url,
     )
     with open_site(school, settings) as opened:
         yield opened
@@ -75,6 +76,14 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
         ("POST", "/v1/corrections/{correction_id}/approve"): ("/v1/corrections/DC-NONE/approve", {}),
         ("POST", "/v1/corrections/{correction_id}/refuse"): ("/v1/corrections/DC-NONE/refuse", {"json": {}}),
         ("POST", "/v1/corrections/{correction_id}/witness"): ("/v1/corrections/DC-NONE/witness", {}),
+        ("POST", "/v1/books/{document_id}/signatures/prepare"): (
+            f"/v1/books/{site.thcs_id}/signatures/prepare",
+            {"json": {"certificate": "bm8=", "chain": []}},
+        ),
+        ("POST", "/v1/books/{document_id}/signatures/complete"): (
+            f"/v1/books/{site.thcs_id}/signatures/complete",
+            {"json": {"session_id": "none", "signature": "bm8="}},
+        ),
         ("POST", "/v1/seals"): ("/v1/seals", {"json": {"school_year": "2024-2025"}}),
         ("GET", "/v1/signing/queue"): ("/v1/signing/queue", {}),
         ("POST", "/v1/intake"): ("/v1/intake", {"files": {"file": ("lop.json", b"[]", "application/json")}}),

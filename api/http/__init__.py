@@ -17,7 +17,19 @@ from signer import VerifyPolicy, load_roots
 from .. import wiring
 from ..settings import Settings
 from ..worker import runner_for
-from . import accounts, auth, books, corrections, health, intake, jobs, observing, problems, verifying
+from . import (
+    accounts,
+    auth,
+    books,
+    corrections,
+    health,
+    intake,
+    jobs,
+    observing,
+    problems,
+    signing,
+    verifying,
+)
 from .bodylimit import BodyLimit
 from .limits import RateLimiter
 
@@ -60,7 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     # A file to check and its multipart framing; no route takes more.
     app.add_middleware(BodyLimit, max_bytes=VerifyPolicy().max_bytes + _FRAMING)
     app.include_router(verifying.router)
-    for module in (auth, accounts, books, intake, jobs, corrections):
+    for module in (auth, accounts, books, intake, jobs, corrections, signing):
         app.include_router(module.router)
     return app
 

@@ -101,6 +101,7 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     # A sitting signs only the caller's own fields, with their own key.
     "sittings.start": _SIGNERS,
     "signing.queue": _SIGNERS,
+    "signing.external": _SIGNERS,
     # A teacher asks for a correction of a book naming them; the principal (or the acting deputy) decides; the
     # designated witness confirms. The workflow checks that each person is the one the book names.
     "corrections.request": _SIGNERS,

@@ -31,6 +31,7 @@ from signer import errors as signer_errors
 from templates import TemplatesError
 from workflows import AuthenticationError, JobStateError, ThrottledError
 
+from ..settings import SettingsError
 from .access import AccessDeniedError, SignInRequiredError
 
 PROBLEM = "application/problem+json"
@@ -99,6 +100,7 @@ _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
             CorruptObjectError,
             AnchorError,
             signer_errors.TrustRootsError,
+            SettingsError,
         ),
         500,
     ),
