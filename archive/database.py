@@ -23,6 +23,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from .errors import DatabaseConfigError, DatabaseOutdatedError, DatabaseUnavailableError
 
 DEFAULT_DATABASE = "sqlite:///./var/hocba.db"
+READ_ONLY = "hocba_read_only"
+"""The execution option of a connection that only reads (SQLite then begins without the write lock)."""
 
 
 def _shown(url: str) -> str:
@@ -129,7 +131,9 @@ def _sqlite(url: str, database: str | None) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader takes no write lock: in WAL mode it neither waits for writers nor holds them up.
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

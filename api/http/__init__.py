@@ -4,10 +4,10 @@ routers per workflow. No business logic here: the routes call `workflows/`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -17,6 +17,7 @@ from signer import VerifyPolicy, load_roots
 from .. import wiring
 from ..settings import Settings
 from ..worker import runner_for
+from ..worker.verifier import VerifyPool
 from . import (
     accounts,
     auth,
@@ -62,15 +63,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.services = wiring.Services(settings)
     app.state.runner = runner_for(app.state.services)
     app.state.trust_roots = list(load_roots(settings.trust_roots))  # read once: a bad file stops the start
+    app.state.verifier = VerifyPool(app.state.trust_roots)
     app.state.metrics = observing.Metrics(app.state.services)
     app.state.public_limit = RateLimiter(settings.public_rate)
     app.add_exception_handler(HocbaError, problems.handle)
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.middleware("http")(_every_response)
     app.include_router(health.router)
     app.include_router(observing.router)
     # A file to check and its multipart framing; no route takes more.
     app.add_middleware(BodyLimit, max_bytes=VerifyPolicy().max_bytes + _FRAMING)
+    app.add_middleware(observing.Observe, metrics=app.state.metrics, headers=_SECURITY_HEADERS)
     app.include_router(verifying.router)
     for module in (auth, accounts, books, intake, jobs, corrections, signing):
         app.include_router(module.router)
@@ -81,15 +83,8 @@ def create_app(settings: Settings) -> FastAPI:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     app.state.runner.close()
+    app.state.verifier.close()
     app.state.services.close()
-
-
-async def _every_response(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """The security headers on every answer, the request timed, counted and logged with its id."""
-    response = await observing.observe(request, call_next)
-    for name, value in _SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:

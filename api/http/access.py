@@ -255,6 +255,7 @@ def _check_target(request: Request, caller: Caller) -> None:
             raise UnknownDocumentError("correction", correction_id=params["correction_id"])
     if "job_id" in params:
         job = services(request).jobs().get(params["job_id"])
+        request.state.job = job  # the route answers with what was checked, without reading it again
         mine = job.account == caller.account.username
         if not (mine or (caller.scope is Scope.SCHOOL and job.school_code == caller.account.school_code)):
             raise UnknownJobError(job_id=params["job_id"])

@@ -176,7 +176,7 @@ def list_jobs(
 @router.get("/jobs/{job_id}")
 def read_job(request: Request, job_id: str, caller: Annotated[Caller, allow("jobs.read")]) -> JobView:
     """Where a job stands: its progress, and its result or error once it has ended."""
-    return JobView.of(services(request).jobs().get(job_id))
+    return JobView.of(request.state.job)
 
 
 @router.post("/jobs/{job_id}/cancel", status_code=202)

@@ -3,16 +3,14 @@ into memory; the answer is the same report the command line prints with `--json`
 
 from __future__ import annotations
 
+import asyncio
 import math
 from typing import Annotated, Any
 
 from fastapi import File, Request, Response, UploadFile
-from starlette.concurrency import run_in_threadpool
 
-from signer import VerifyPolicy, errors, etsi_report
-from workflows.verifying import verify_with_archive
+from signer import VerifyPolicy, errors
 
-from ..reports import check_as_json
 from .access import allow, guarded_router
 from .problems import problem_response, request_problem
 
@@ -46,14 +44,12 @@ async def verify_upload(request: Request, file: Annotated[UploadFile, File(descr
     while chunk := await file.read(_CHUNK):  # never more than the limit in memory
         data += chunk
         policy.check_size(len(data))
-    roots = request.app.state.trust_roots
-    if not roots:
+    if not request.app.state.trust_roots:
         raise errors.TrustRootsError("none")
-    # PDF work is CPU-bound: it runs in a worker thread, never on the event loop. Offline: a file from anyone must
-    # not make the service fetch the addresses it names; a sealed book carries its own validation data.
-    if ETSI_XML in request.headers.get("accept", ""):
-        report = await run_in_threadpool(etsi_report, bytes(data), roots, True, policy)
-        return Response(report, media_type=ETSI_XML)
-    verification = await run_in_threadpool(verify_with_archive, bytes(data), roots, True, policy)
-    request.app.state.metrics.verifications.labels(verification.check.verdict).inc()
-    return check_as_json(verification.check)
+    # PDF work is CPU-bound: it runs in the check's worker processes, never on the event loop.
+    etsi = ETSI_XML in request.headers.get("accept", "")
+    verdict, answer = await asyncio.wrap_future(request.app.state.verifier.submit(bytes(data), policy, etsi))
+    if etsi:
+        return Response(answer, media_type=ETSI_XML)
+    request.app.state.metrics.verifications.labels(verdict).inc()
+    return Response(answer, media_type="application/json")

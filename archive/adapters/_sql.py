@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from records import StaleRevisionError
 
 from ..audit_model import AuditEvent, new_event
+from ..database import READ_ONLY
 from ..errors import DatabaseUnavailableError
 from .tables import audit_events, audit_head
 
@@ -29,6 +30,21 @@ class SqlBase:
                 yield conn
         except IntegrityError as exc:
             raise StaleRevisionError("concurrent") from exc
+        except (OperationalError, DBAPIError) as exc:
+            raise DatabaseUnavailableError(
+                "operation",
+                orig=str(exc.orig),
+            ) from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A transaction that only reads: on SQLite it takes no write lock, so reads never queue behind writes
+        or behind each other."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(**{READ_ONLY: True})
+                with conn.begin():
+                    yield conn
         except (OperationalError, DBAPIError) as exc:
             raise DatabaseUnavailableError(
                 "operation",

@@ -45,7 +45,7 @@ class SqlAccounts(SqlBase):
         return self.get(account.username)
 
     def get(self, username: str) -> Account:
-        with self._tx() as conn:
+        with self._read() as conn:
             row = self._row(conn, username)
         if row is None:
             raise UnknownAccountError(username=username)
@@ -53,13 +53,13 @@ class SqlAccounts(SqlBase):
 
     def credentials(self, username: str) -> tuple[Account, str] | None:
         """The account and its password hash, or None when there is no such account."""
-        with self._tx() as conn:
+        with self._read() as conn:
             row = self._row(conn, username)
         return None if row is None else (_account(row), str(row.password_hash))
 
     def second_factor(self, username: str) -> str | None:
         """The account's TOTP secret (None: not enrolled)."""
-        with self._tx() as conn:
+        with self._read() as conn:
             row = self._row(conn, username)
         return None if row is None else row.totp_secret
 
@@ -98,7 +98,7 @@ class SqlAccounts(SqlBase):
         query = select(accounts).order_by(accounts.c.username)
         if school_code is not None:
             query = query.where(accounts.c.school_code == school_code)
-        with self._tx() as conn:
+        with self._read() as conn:
             return [_account(row) for row in conn.execute(query)]
 
     def disable(self, username: str, at: datetime, actor: str) -> Account:
@@ -123,7 +123,7 @@ class SqlAccounts(SqlBase):
 
     def blocked_until(self, keys: list[str], now: datetime) -> datetime | None:
         """The latest time until which any of `keys` is blocked, if it is still ahead of `now`."""
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(login_failures.c.blocked_until).where(login_failures.c.key.in_(keys)))
             ends = [_aware(row[0]) for row in rows if row[0] is not None and _aware(row[0]) > now]
         return max(ends, default=None)
@@ -164,7 +164,7 @@ class SqlAccounts(SqlBase):
             .join(access_tokens, access_tokens.c.username == accounts.c.username)
             .where(access_tokens.c.token_sha256 == token_sha256)
         )
-        with self._tx() as conn:
+        with self._read() as conn:
             row = conn.execute(query).first()
         if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
             return None

@@ -49,7 +49,7 @@ class SqlJobs(SqlBase):
         return self.get(job.id), True
 
     def get(self, job_id: str) -> Job:
-        with self._tx() as conn:
+        with self._read() as conn:
             row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
         if row is None:
             raise UnknownJobError(job_id=job_id)
@@ -65,18 +65,18 @@ class SqlJobs(SqlBase):
             query = query.where(jobs.c.school_code == school_code)
         if after is not None:
             query = query.where(jobs.c.id > after)
-        with self._tx() as conn:
+        with self._read() as conn:
             return [_job(row) for row in conn.execute(query)]
 
     def counts(self) -> dict[tuple[str, str], int]:
         """How many jobs of each (kind, status) there are."""
         query = select(jobs.c.kind, jobs.c.status, func.count()).group_by(jobs.c.kind, jobs.c.status)
-        with self._tx() as conn:
+        with self._read() as conn:
             return {(kind, status): int(n) for kind, status, n in conn.execute(query)}
 
     def unfinished(self) -> list[str]:
         """Jobs queued or running, oldest first (an in-process runner takes them up again when it starts)."""
-        with self._tx() as conn:
+        with self._read() as conn:
             return list(
                 conn.scalars(select(jobs.c.id).where(jobs.c.status.in_(_OPEN)).order_by(jobs.c.created_at, jobs.c.id))
             )
@@ -143,7 +143,7 @@ class SqlJobs(SqlBase):
         return self.get(job_id)
 
     def cancel_requested(self, job_id: str) -> bool:
-        with self._tx() as conn:
+        with self._read() as conn:
             return bool(conn.scalar(select(jobs.c.cancel_requested).where(jobs.c.id == job_id)))
 
 

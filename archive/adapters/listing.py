@@ -33,7 +33,7 @@ class SqlBookIndex(SqlBase):
             statement = statement.where(documents.c.id.in_(named))
         if query.after is not None:
             statement = statement.where(documents.c.id > query.after)
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = list(conn.execute(statement))
             ids = [row.document_id for row in rows]
             staff: dict[str, list[str]] = defaultdict(list)
@@ -62,14 +62,14 @@ class SqlBookIndex(SqlBase):
             if value is not None:
                 statement = statement.where(column == value)
         counts: dict[str, dict[str, int]] = defaultdict(dict)
-        with self._tx() as conn:
+        with self._read() as conn:
             for school, status, count in conn.execute(statement):
                 counts[school][status] = int(count)
         return dict(counts)
 
     def work_done(self) -> tuple[int, int]:
         """(signatures kept, books sealed) in the whole archive: what the operators' counters show."""
-        with self._tx() as conn:
+        with self._read() as conn:
             signatures = conn.scalar(select(func.count()).select_from(revisions).where(revisions.c.field.is_not(None)))
             sealed = conn.scalar(
                 select(func.count())
@@ -79,7 +79,7 @@ class SqlBookIndex(SqlBase):
         return int(signatures or 0), int(sealed or 0)
 
     def book(self, document_id: str) -> BookEntry:
-        with self._tx() as conn:
+        with self._read() as conn:
             row = conn.execute(_latest().where(documents.c.id == document_id)).first()
             if row is None:
                 raise UnknownDocumentError("live", document_id=document_id)

@@ -1,8 +1,9 @@
 """Speed and memory figures (targets are checked here, never in timed tests), each a dict the command line prints
 as JSON. Measurements and their history are in docs/performance.md."""
 
+from .api import api_figures
 from .archive import archive_figures
 from .render import render_figures
 from .sign import sign_figures
 
-__all__ = ["archive_figures", "render_figures", "sign_figures"]
+__all__ = ["api_figures", "archive_figures", "render_figures", "sign_figures"]
