@@ -174,3 +174,34 @@ def test_disabling_ends_sessions_keeps_the_account_and_is_audited(
         ("admin.truong", "account.disabled", {"account": "gv.toan"}),
     ]
     assert ArchiveService(FileStore(tmp_path / "objects"), catalog).verify_audit(with_storage=False).intact
+
+
+def test_changing_ones_password_ends_every_session(book: AccountBook, engine: Engine) -> None:
+    book.create(teacher(), PASSWORD, "console")
+    token = book.login("gv.toan", PASSWORD, "10.0.0.1")
+    with pytest.raises(AuthenticationError):
+        book.change_password("gv.toan", "không-phải-mật-khẩu", "mật-khẩu-mới-dài", "10.0.0.1")
+    with pytest.raises(WeakPasswordError):
+        book.change_password("gv.toan", PASSWORD, "ngắn", "10.0.0.1")
+    book.change_password("gv.toan", PASSWORD, "mật-khẩu-mới-dài", "10.0.0.1")
+    with pytest.raises(AuthenticationError):
+        book.caller(token.value)
+    with pytest.raises(AuthenticationError):
+        book.login("gv.toan", PASSWORD, "10.0.0.1")
+    assert book.login("gv.toan", "mật-khẩu-mới-dài", "10.0.0.1").account.username == "gv.toan"
+    actions = [e.action for e in SqlCatalog(engine).events()]
+    assert actions == ["account.created", "account.password_changed"]
+
+
+def test_a_lost_phone_gets_a_new_second_factor_and_the_old_one_stops(book: AccountBook, clock: Clock) -> None:
+    made = book.create(principal(), PASSWORD, "console")
+    old = pyotp.parse_uri(made.otpauth_uri or "")
+    renewed = book.reset_second_factor("hieu.truong", "console")
+    assert renewed.otpauth_uri != made.otpauth_uri and len(renewed.recovery_codes) == 10
+    with pytest.raises(AuthenticationError):
+        book.login("hieu.truong", PASSWORD, "10.0.0.1", old.at(clock.at) if isinstance(old, pyotp.TOTP) else "")
+    with pytest.raises(AuthenticationError):
+        book.login("hieu.truong", PASSWORD, "10.0.0.1", made.recovery_codes[0])
+    new = pyotp.parse_uri(renewed.otpauth_uri or "")
+    assert isinstance(new, pyotp.TOTP)
+    assert book.login("hieu.truong", PASSWORD, "10.0.0.1", new.at(clock.at)).account.role is Role.PRINCIPAL

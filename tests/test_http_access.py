@@ -50,6 +50,7 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
         ("POST", "/v1/auth/login"): ("/v1/auth/login", {"json": {"username": "gv.toan", "password": PASSWORD}}),
         ("POST", "/v1/auth/logout"): ("/v1/auth/logout", {}),
         ("GET", "/v1/auth/me"): ("/v1/auth/me", {}),
+        ("POST", "/v1/auth/password"): ("/v1/auth/password", {"json": {"current": PASSWORD, "new": "x"}}),
         ("GET", "/v1/accounts"): ("/v1/accounts", {}),
         ("POST", "/v1/accounts"): (
             "/v1/accounts",

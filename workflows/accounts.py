@@ -94,6 +94,32 @@ class AccountBook:
         uri = pyotp.TOTP(secret).provisioning_uri(name=account.username, issuer_name=ISSUER) if secret else None
         return NewAccount(stored, uri, codes)
 
+    def change_password(self, username: str, current: str, new: str, address: str) -> None:
+        """The account's own change: the current password first (failures count as failed logins), then every
+        session ends (sign in again)."""
+        now = self.now()
+        keys = [f"account:{username}", f"address:{address}"]
+        blocked = self.store.blocked_until(keys, now)
+        if blocked is not None:
+            raise ThrottledError(seconds=max(1, int((blocked - now).total_seconds())))
+        found = self.store.credentials(username)
+        if found is None or not _password_matches(found[1], current) or not found[0].active:
+            self._failed(keys, now)
+            raise AuthenticationError("credentials")
+        if len(new) < self.policy.min_password:
+            raise WeakPasswordError(minimum=self.policy.min_password)
+        self.store.renew_credentials(username, now, username, password_hash=_HASHER.hash(new))
+
+    def reset_second_factor(self, username: str, actor: str) -> NewAccount:
+        """A new authenticator secret and recovery codes (a lost phone), shown once; every session ends."""
+        account = self.store.get(username)
+        secret = pyotp.random_base32()
+        codes = tuple(f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(_RECOVERY_CODES))
+        hashes = tuple(_sha256(code) for code in codes)
+        self.store.renew_credentials(username, self.now(), actor, second_factor=(secret, hashes))
+        uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
+        return NewAccount(account, uri, codes)
+
     def disable(self, username: str, actor: str) -> Account:
         return self.store.disable(username, self.now(), actor)
 

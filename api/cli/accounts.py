@@ -78,6 +78,18 @@ def create(
             out.print(f"  {code}")
 
 
+@app.command("reset-second-factor")
+def reset_second_factor(username: str, database: DatabaseOpt = DEFAULT_DATABASE) -> None:
+    """A new authenticator secret and recovery codes for someone who lost their phone (shown once, now); their
+    sessions end. Audited."""
+    with wiring.accounts(database) as book:
+        made = book.reset_second_factor(username, _ACTOR)
+    out.print(f"Xác thực hai lớp mới / new second factor for {escape(username)} (shown once):")
+    out.print(escape(made.otpauth_uri or ""), soft_wrap=True)
+    for code in made.recovery_codes:
+        out.print(f"  {code}")
+
+
 @app.command("disable")
 def disable(username: str, database: DatabaseOpt = DEFAULT_DATABASE) -> None:
     """Disable an account and end its sessions (kept, never deleted: its actions keep naming it)."""

@@ -86,6 +86,7 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "auth.login": Scope.PUBLIC,
     "auth.logout": _ALL,
     "auth.me": _ALL,
+    "auth.password": _ALL,
     # The school's administrator manages accounts and nothing else: no book, no signature, no copy.
     "accounts.list": _ADMIN,
     "accounts.create": _ADMIN,

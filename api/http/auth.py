@@ -113,3 +113,18 @@ def logout(request: Request, caller: Annotated[Caller, allow("auth.logout")]) ->
 def me(caller: Annotated[Caller, allow("auth.me")]) -> AccountView:
     """The signed-in account."""
     return AccountView.of(caller.account)
+
+
+class PasswordChange(BaseModel):
+    current: str = Field(max_length=1024)
+    new: str = Field(max_length=1024)
+
+
+@router.post("/password", status_code=204, responses=_REFUSALS)
+def change_password(
+    request: Request, body: PasswordChange, caller: Annotated[Caller, allow("auth.password")]
+) -> Response:
+    """Change one's own password: the current one first; every session ends (sign in again)."""
+    book = services(request).accounts()
+    book.change_password(caller.account.username, body.current, body.new, _address(request))
+    return Response(status_code=204)

@@ -90,6 +90,35 @@ class SqlAccounts(SqlBase):
             )
             return True
 
+    def renew_credentials(
+        self,
+        username: str,
+        at: datetime,
+        actor: str,
+        password_hash: str | None = None,
+        second_factor: tuple[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """A new password hash and/or second factor (secret, recovery code hashes): every session of the account
+        ends, and the change is an audit event (without the secrets)."""
+        values: dict[str, Any] = {}
+        if password_hash is not None:
+            values["password_hash"] = password_hash
+        if second_factor is not None:
+            values.update(
+                totp_secret=second_factor[0], totp_step=None, recovery_codes=json.dumps(list(second_factor[1]))
+            )
+        with self._tx() as conn:
+            if self._row(conn, username, lock=True) is None:
+                raise UnknownAccountError(username=username)
+            conn.execute(update(accounts).where(accounts.c.username == username).values(**values))
+            conn.execute(
+                update(access_tokens)
+                .where(access_tokens.c.username == username, access_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=at)
+            )
+            action = "account.password_changed" if second_factor is None else "account.second_factor_reset"
+            self._append(conn, at, actor, action, {"account": username}, {})
+
     def set_password_hash(self, username: str, password_hash: str) -> None:
         with self._tx() as conn:
             conn.execute(update(accounts).where(accounts.c.username == username).values(password_hash=password_hash))
