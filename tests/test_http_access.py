@@ -95,6 +95,7 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
         ("GET", "/v1/jobs/{job_id}"): (f"/v1/jobs/{job.id}", {}),
         ("GET", "/v1/jobs/{job_id}/events"): (f"/v1/jobs/{job.id}/events", {}),
         ("POST", "/v1/jobs/{job_id}/cancel"): (f"/v1/jobs/{job.id}/cancel", {}),
+        ("POST", "/v1/jobs/{job_id}/retry"): (f"/v1/jobs/{job.id}/retry", {}),
         ("GET", "/v1/exports/{job_id}/bag"): (f"/v1/exports/{job.id}/bag", {}),
     }
 

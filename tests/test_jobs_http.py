@@ -103,6 +103,20 @@ def test_jobs_are_seen_by_their_starter_and_the_schools_watchers_only(site: Site
     assert ended["status"] == "cancelled", ended
     fields = site.client.get(f"/v1/books/{site.thcs_id}", headers=site.as_role(Role.TEACHER)).json()["fields"]
     assert {f["field"]: f["status"] for f in fields}["gvbm.toan"] == "waiting"
+    by_principal = site.client.post(f"{started['url']}/retry", headers=site.as_role(Role.PRINCIPAL))
+    assert by_principal.status_code == 409 and by_principal.json()["code"] == "job.not_ready"  # not theirs
+    confirming.answers["gv-toan"] = Answer("confirm")
+    again = site.client.post(f"{started['url']}/retry", headers=site.as_role(Role.TEACHER))
+    assert again.status_code == 202 and again.json()["id"] != started["id"]
+    resumed = wait_for(site, Role.TEACHER, again.json()["url"])
+    assert resumed["status"] == "succeeded" and resumed["result"]["counts"]["signed"] == 1
+
+
+def test_a_sitting_over_chosen_books_only(site: Site) -> None:
+    body = {"school_year": YEAR, "key": {"kind": "confirm"}, "documents": [site.primary_id]}
+    started = site.client.post("/v1/sittings", json=body, headers=site.as_role(Role.TEACHER)).json()
+    ended = wait_for(site, Role.TEACHER, started["url"])
+    assert ended["result"]["counts"] == {"signed": 0, "skipped": 1, "failed": 0, "sealed": 0}
 
 
 def test_a_key_service_that_is_not_configured_fails_the_job_with_its_code(site: Site) -> None:

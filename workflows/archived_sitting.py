@@ -3,7 +3,7 @@ signer's, read from the archive and kept there (the way the service signs, with 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 
 from archive import ArchiveService
@@ -22,13 +22,16 @@ def sign_archived_sitting(
     key: KeySource,
     on_event: OnEvent | None = None,
     stop: Callable[[], bool] | None = None,
+    only: Collection[str] | None = None,
 ) -> SittingResult:
     """Sign, in this process and a few books at a time, every book of the year whose turn it is for the
     signer; each new revision is kept in the archive (and a book the seal finishes is sealed, all under one audit
     anchor). Books are reported by document id, in order; one bad book never stops the others, and a book that is
     not the signer's turn is skipped, so the sitting can be run again. Once `stop()` says so, the books not yet
-    begun are skipped (a cancelled job)."""
+    begun are skipped (a cancelled job). With `only`, just those books of the year (one book, or a few)."""
     versions = archive.in_signing(school_code, school_year)
+    if only is not None:
+        versions = [v for v in versions if v.document_id in only]
     result = SittingResult(sealed=0)
     emit = on_event or (lambda _: None)
 

@@ -39,7 +39,8 @@ class JobKind(StrEnum):
     """params: records (as intake accepted them). Each is rendered and registered in the archive; a record
     rendered before keeps its first book."""
     SITTING = "sitting"
-    """params: school_year, signer_id, key (the remote key: {"kind": "csc"|"confirm", "account": …})."""
+    """params: school_year, signer_id, key (the remote key: {"kind": "csc"|"confirm", "account": …}), and
+    documents (only these books of the year) when given."""
     EXPORT = "export"
     """params: school_year. The bag is written under the export folder, named by the job."""
     AUDIT = "audit"
@@ -170,6 +171,7 @@ def _sitting(job: Job, tools: JobTools, watch: Watch) -> dict[str, Any]:
             key,
             on_event=watch.event,
             stop=watch.cancelled,
+            only=set(params["documents"]) if params.get("documents") else None,
         )
     return {"counts": result.counts(), "books": [_book(done) for done in result.books]}
 

@@ -23,6 +23,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Công việc {job_id} chưa có kết quả để tải (trạng thái: {status})",
         "The job {job_id} has nothing to download yet (status: {status})",
     ),
+    "job.not_ready:retry": (
+        "Chỉ người tạo mới chạy lại được công việc {job_id}, và chỉ khi nó lỗi hoặc đã huỷ (trạng thái: {status})",
+        "Only its starter may run the job {job_id} again, once it failed or was cancelled (status: {status})",
+    ),
     "auth.weak_password": (
         "Mật khẩu cần ít nhất {minimum} ký tự",
         "The password needs at least {minimum} characters",

@@ -73,6 +73,9 @@ class RemoteKeyBody(BaseModel):
 class SittingBody(BaseModel):
     school_year: str = Field(pattern=r"^\d{4}-\d{4}$", examples=["2026-2027"])
     key: RemoteKeyBody
+    documents: list[str] | None = Field(
+        default=None, max_length=2000, description="Only these books of the year (default: every book waiting)"
+    )
 
 
 class ExportBody(BaseModel):
@@ -107,11 +110,13 @@ def start_sitting(
 ) -> JobView:
     """Sign, with the caller's remote key, every book of the school's year whose next field is theirs."""
     staff_id = caller.account.staff_id
-    params = {
+    params: dict[str, Any] = {
         "school_year": body.school_year,
         "signer_id": staff_id,
         "key": {"kind": body.key.kind, "account": body.key.account or staff_id},
     }
+    if body.documents:
+        params["documents"] = sorted(set(body.documents))
     return started(request, response, JobKind.SITTING, caller, params, idempotency_key)
 
 
@@ -183,6 +188,22 @@ def read_job(request: Request, job_id: str, caller: Annotated[Caller, allow("job
 def cancel_job(request: Request, job_id: str, caller: Annotated[Caller, allow("jobs.cancel")]) -> JobView:
     """Stop a job: at once if it has not started, else after the books in hand (signed books stay signed)."""
     return JobView.of(services(request).jobs().cancel(job_id, datetime.now(UTC)))
+
+
+@router.post("/jobs/{job_id}/retry", status_code=202)
+def retry_job(
+    request: Request,
+    response: Response,
+    job_id: str,
+    caller: Annotated[Caller, allow("jobs.cancel")],
+    idempotency_key: IdempotencyKey = None,
+) -> JobView:
+    """Run a job that failed or was cancelled again, as a new job with the same request (a sitting resumes: the
+    books signed before are skipped)."""
+    earlier: Job = request.state.job
+    if earlier.status not in (JobStatus.FAILED, JobStatus.CANCELLED) or earlier.account != caller.account.username:
+        raise JobStateError("retry", job_id=job_id, status=earlier.status.value)
+    return started(request, response, JobKind(earlier.kind), caller, earlier.params, idempotency_key)
 
 
 @router.get(
