@@ -8,6 +8,7 @@ command, so that a shared production database never changes schema as a side eff
 from __future__ import annotations
 
 import os
+import threading
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -138,10 +139,15 @@ def _sqlite(url: str, database: str | None) -> Engine:
     return engine
 
 
+_MIGRATING = threading.Lock()
+"""Alembic's commands work through module-level proxies (`alembic.context`, `alembic.op`): two migrations at once
+in one process (two services starting in threads) would run one database's steps on the other's connection."""
+
+
 def upgrade(engine: Engine) -> None:
     config = _config()
     try:
-        with engine.begin() as connection:
+        with _MIGRATING, engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except OperationalError as exc:

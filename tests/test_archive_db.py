@@ -379,3 +379,18 @@ def test_the_database_refuses_to_change_audit_history(engine: Engine, service: F
             conn.execute(text(statement))
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_anchors"))
+
+
+def test_services_starting_together_in_threads_migrate_each_their_own_database(tmp_path: Path) -> None:
+    """Alembic runs through module-level proxies: migrations at once in one process must not mix databases."""
+    urls = [f"sqlite:///{tmp_path / f'db{i}.sqlite'}" for i in range(6)]
+    with ThreadPoolExecutor(6) as threads:
+        engines = list(threads.map(open_database, urls))
+    try:
+        for engine in engines:
+            with engine.connect() as conn:
+                diff = compare_metadata(MigrationContext.configure(conn), schema_metadata)
+            assert diff == [], (engine.url, diff)
+    finally:
+        for engine in engines:
+            engine.dispose()
