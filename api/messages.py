@@ -31,6 +31,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Cần {variable} (máy chủ dấu thời gian) để ký: mọi chữ ký của dịch vụ đều có dấu thời gian",
         "{variable} (the time-stamping authority) is needed to sign: every signature the service makes is timestamped",
     ),
+    "settings.invalid:seconds": (
+        "Biến môi trường {variable} không hợp lệ: cần số giây (lớn hơn 0, tối đa 600)",
+        "{variable} is not valid: expected a number of seconds (over 0, at most 600)",
+    ),
     "settings.invalid:url": (
         "Biến môi trường {variable} không hợp lệ: cần một địa chỉ http(s)://…",
         "{variable} is not valid: expected an http(s):// address",

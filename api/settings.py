@@ -48,6 +48,8 @@ class Settings:
     """`HOCBA_CONFIRM_URL`: the remote signing service confirmed in a phone app (token: `HOCBA_CONFIRM_TOKEN`)."""
     public_rate: int = 30
     """`HOCBA_PUBLIC_RATE`: requests a minute each address may make to the public check."""
+    fetch_timeout: float = 3.0
+    """`HOCBA_FETCH_TIMEOUT`: seconds an online check waits for one OCSP, CRL or certificate answer."""
     broker: str | None = None
     """`HOCBA_BROKER`: Celery's broker (`amqp://…`, RabbitMQ) for jobs run by `hocba worker`; None runs jobs in
     threads of the service's own process."""
@@ -75,6 +77,7 @@ class Settings:
             csc_url=env.get("HOCBA_CSC_URL") or None,
             confirm_url=env.get("HOCBA_CONFIRM_URL") or None,
             public_rate=_count(env, "HOCBA_PUBLIC_RATE", 30),
+            fetch_timeout=_seconds(env, "HOCBA_FETCH_TIMEOUT", 3.0),
             broker=env.get("HOCBA_BROKER") or None,
             seal_key=env.get("HOCBA_SEAL_KEY") or None,
             queue=env.get("HOCBA_QUEUE") or "hocba.jobs",
@@ -109,6 +112,19 @@ class Settings:
         for name, url in urls:
             if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):
                 raise SettingsError("url", variable=name)
+
+
+def _seconds(env: Mapping[str, str], variable: str, default: float) -> float:
+    text = env.get(variable)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError("seconds", variable=variable) from None
+    if not 0 < value <= 600:
+        raise SettingsError("seconds", variable=variable)
+    return value
 
 
 def _count(env: Mapping[str, str], variable: str, default: int) -> int:

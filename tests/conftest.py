@@ -22,6 +22,9 @@ install_speedups()
 pytest_plugins = ["tests.signing_fixtures", "tests.storage_fixtures", "tests.db_fixtures", "tests.broker_fixtures"]
 
 STRICT = os.environ.get("HOCBA_STRICT") == "1"
+# The responders run in this process, beside the work being tested, on a machine that may be busy: an online check
+# waits for them as long as a deployment on a slow network would (the setting's default is 3 s).
+os.environ.setdefault("HOCBA_FETCH_TIMEOUT", "30")
 PREFLIGHT_JARS = ("preflight", "pdfbox2", "fontbox2", "xmpbox", "commons-logging", "javax.activation", "jaxb-api")
 
 

@@ -43,6 +43,11 @@ def test_defaults_and_values_from_the_environment(tmp_path: Path) -> None:
         ("HOCBA_TSA_URL", "tsa.example.vn"),
         ("HOCBA_VERIFY_URL", "javascript:alert(1)"),
         ("HOCBA_PUBLIC_RATE", "-3hunter2"),
+        ("HOCBA_FETCH_TIMEOUT", "hunter2"),
+        ("HOCBA_FETCH_TIMEOUT", "0"),
+        ("HOCBA_BROKER", "redis://hunter2@host"),
+        ("HOCBA_SEAL_KEY", "/tmp/hunter2.p12"),
+        ("HOCBA_JOB_THREADS", "0"),
     ],
 )
 def test_a_malformed_value_is_refused_naming_its_variable(variable: str, value: str) -> None:

@@ -182,7 +182,7 @@ def verify_cmd(
             "At least one --trust ROOT.pem (or HOCBA_TRUST) is needed",
             as_json,
         )
-    policy = VerifyPolicy()
+    policy = VerifyPolicy(fetch_timeout=wiring.settings().fetch_timeout)
     try:
         data = read_bounded(document, policy)
         roots = list(load_roots(trust))
