@@ -155,6 +155,17 @@ def session_store(database: str | None, folder: Path) -> Iterator[SessionStore]:
         engine.dispose()
 
 
+def remote_source(kind: str, url: str, account: str, batch_size: int) -> KeySource:
+    """A remote signing service's key: `confirm` (confirmed in the signer's phone app; the service's token
+    `HOCBA_CONFIRM_TOKEN`) or `csc` (CSC v1; `HOCBA_CSC_TOKEN`, `HOCBA_CSC_PIN`), its credentials from the
+    environment. The command line and the jobs open them here alike."""
+    if kind == "confirm":
+        token = secret_from_environment("HOCBA_CONFIRM_TOKEN")
+        return ConfirmAndPollKeySource(url, account, token=token, batch_size=batch_size)
+    pin, token = secret_from_environment("HOCBA_CSC_PIN"), secret_from_environment("HOCBA_CSC_TOKEN")
+    return CscKeySource(url, account, pin=pin, oauth_token=token, batch_size=batch_size)
+
+
 def remote_key(settings: Settings, params: dict[str, Any]) -> KeySource:
     """The key a job names: `{"kind": "confirm", "account": …}` (confirmed in the signer's phone app),
     `{"kind": "csc", "account": <credential id>}`, or `{"kind": "seal"}` (the school's organisation key the
@@ -163,17 +174,11 @@ def remote_key(settings: Settings, params: dict[str, Any]) -> KeySource:
     if kind == "confirm":
         if settings.confirm_url is None:
             raise KeySourceError("remote_unconfigured", kind=kind, variable="HOCBA_CONFIRM_URL")
-        token = secret_from_environment("HOCBA_CONFIRM_TOKEN")
-        return ConfirmAndPollKeySource(settings.confirm_url, account, token=token, batch_size=REMOTE_BATCH)
+        return remote_source(kind, settings.confirm_url, account, REMOTE_BATCH)
     if kind == "csc":
         if settings.csc_url is None:
             raise KeySourceError("remote_unconfigured", kind=kind, variable="HOCBA_CSC_URL")
-        return CscKeySource(
-            settings.csc_url,
-            account,
-            pin=secret_from_environment("HOCBA_CSC_PIN"),
-            oauth_token=secret_from_environment("HOCBA_CSC_TOKEN"),
-        )
+        return remote_source(kind, settings.csc_url, account, 1)
     if kind == "seal":
         return seal_reference(settings).open(secret_from_environment)
     raise KeySourceError("remote_unconfigured", kind=kind, variable="key.kind")
@@ -207,6 +212,7 @@ class Services:
         self.policy = policy or LoginPolicy()
         self._engine: Engine | None = None
         self._signing: SigningService | None = None
+        self._roots: list[x509.Certificate] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -215,6 +221,16 @@ class Services:
             if self._engine is None:
                 self._engine = open_database(self.settings.database)
             return self._engine
+
+    def trust_roots(self) -> list[x509.Certificate]:
+        """The settings' trust roots, read once (a bad file is refused at the first use: the service's start)."""
+        with self._lock:
+            if self._roots is None:
+                self._roots = list(load_roots(self.settings.trust_roots))
+            return self._roots
+
+    def render_options(self) -> RenderOptions:
+        return RenderOptions(verify_url=self.settings.verify_url)
 
     def accounts(self) -> AccountBook:
         return AccountBook(SqlAccounts(self.engine), self.policy)
@@ -230,9 +246,9 @@ class Services:
 
     def signing(self) -> SigningService:
         """The service's own signing service (two-phase signatures completed here): one, kept while it runs."""
+        roots = self.trust_roots()
         with self._lock:
             if self._signing is None:
-                roots = list(load_roots(self.settings.trust_roots))
                 self._signing = SigningService(signing_policy(self.settings, roots))
             return self._signing
 
@@ -246,7 +262,7 @@ class Services:
     def job_tools(self) -> JobTools:
         """What jobs need, in the process that runs them (secrets from its environment)."""
         settings = self.settings
-        roots = list(load_roots(settings.trust_roots))
+        roots = self.trust_roots()
         return JobTools(
             jobs=self.jobs(),
             archive=self.archive,
@@ -255,7 +271,7 @@ class Services:
             trust_roots=lambda: roots,
             exports=settings.exports,
             report=check_as_json,
-            render_options=RenderOptions(verify_url=settings.verify_url),
+            render_options=self.render_options(),
         )
 
     def close(self) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -40,6 +42,16 @@ class Site:
         if book.store.credentials(account.username) is None:
             account = book.create(account, PASSWORD, "console").account
         return {"Authorization": f"Bearer {book.issue(account).value}"}
+
+
+def embedded(school: School, folder: Path, **more: Any) -> Settings:
+    """The embedded default in `folder` (SQLite, the filesystem store), trusting the school's root, with `more`."""
+    return Settings(
+        database=f"sqlite:///{folder / 'hocba.db'}",
+        storage=f"file://{folder / 'objects'}",
+        trust_roots=(school.folder / "root.pem",),
+        **more,
+    )
 
 
 @contextmanager

@@ -14,23 +14,16 @@ import pyotp
 import pytest
 
 from api.http.access import GUARDED, RULES, Scope
-from api.settings import Settings
 from archive import JobStatus, Role
 from workflows.jobs import JobKind, new_job
 
-from .http_fixtures import PASSWORD, Site, open_site
+from .http_fixtures import PASSWORD, Site, embedded, open_site
 from .signing_fixtures import School
 
 
 @pytest.fixture
 def site(school: School, tmp_path: Path) -> Iterator[Site]:
-    settings = Settings(
-        database=f"sqlite:///{tmp_path / 'hocba.db'}",
-        storage=f"file://{tmp_path / 'objects'}",
-        trust_roots=(school.folder / "root.pem",),
-        tsa_url=school.pki.tsa_url,
-    )
-    with open_site(school, settings) as opened:
+    with open_site(school, embedded(school, tmp_path, tsa_url=school.pki.tsa_url)) as opened:
         yield opened
 
 

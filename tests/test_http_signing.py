@@ -11,24 +11,17 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
-from api.settings import Settings
 from archive import Account, Role
 from devtools.pki import DEV_PASSWORD
 from signer import raw_signature
 
-from .http_fixtures import Site, open_site
+from .http_fixtures import Site, embedded, open_site
 from .signing_fixtures import School
 
 
 @pytest.fixture
 def site(school: School, tmp_path: Path) -> Iterator[Site]:
-    settings = Settings(
-        database=f"sqlite:///{tmp_path / 'hocba.db'}",
-        storage=f"file://{tmp_path / 'objects'}",
-        trust_roots=(school.folder / "root.pem",),
-        tsa_url=school.pki.tsa_url,
-    )
-    with open_site(school, settings) as opened:
+    with open_site(school, embedded(school, tmp_path, tsa_url=school.pki.tsa_url)) as opened:
         yield opened
 
 

@@ -14,14 +14,13 @@ from typing import Any
 
 import pytest
 
-from api.settings import Settings
 from api.wiring import Services
 from archive import Role
 from devtools.pki import free_port
 from devtools.pki.confirm import Answer, ConfirmService, serve_confirm
 from workflows.jobs import JobKind, new_job
 
-from .http_fixtures import Site, open_site
+from .http_fixtures import Site, embedded, open_site
 from .signing_fixtures import School
 
 YEAR = "2024-2025"
@@ -36,13 +35,8 @@ def confirming(school: School) -> Iterator[ConfirmService]:
 
 @pytest.fixture
 def site(school: School, tmp_path: Path, confirming: ConfirmService) -> Iterator[Site]:
-    settings = Settings(
-        database=f"sqlite:///{tmp_path / 'hocba.db'}",
-        storage=f"file://{tmp_path / 'objects'}",
-        trust_roots=(school.folder / "root.pem",),
-        tsa_url=school.pki.tsa_url,
-        confirm_url=confirming.url,
-        exports=tmp_path / "exports",
+    settings = embedded(
+        school, tmp_path, tsa_url=school.pki.tsa_url, confirm_url=confirming.url, exports=tmp_path / "exports"
     )
     with open_site(school, settings) as opened:
         yield opened
@@ -143,11 +137,7 @@ def test_an_archivists_audit_and_an_export_with_nothing_sealed(site: Site) -> No
 
 
 def test_jobs_a_stop_left_unfinished_are_taken_up_when_the_service_starts(school: School, tmp_path: Path) -> None:
-    settings = Settings(
-        database=f"sqlite:///{tmp_path / 'hocba.db'}",
-        storage=f"file://{tmp_path / 'objects'}",
-        trust_roots=(school.folder / "root.pem",),
-    )
+    settings = embedded(school, tmp_path)
     services = Services(settings)
     left, _ = services.jobs().create(new_job(JobKind.AUDIT, "luu.tru", "31712345", {"sample": None}), datetime.now(UTC))
     services.jobs().start(left.id, datetime.now(UTC))  # its process died while it ran

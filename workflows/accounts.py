@@ -78,11 +78,7 @@ class AccountBook:
             raise AccountInvalidError(problem, role=account.role.value)
         if len(password) < self.policy.min_password:
             raise WeakPasswordError(minimum=self.policy.min_password)
-        secret: str | None = None
-        codes: tuple[str, ...] = ()
-        if account.needs_second_factor:
-            secret = pyotp.random_base32()
-            codes = tuple(f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(_RECOVERY_CODES))
+        secret, codes = _second_factor() if account.needs_second_factor else (None, ())
         stored = self.store.create(
             account,
             _HASHER.hash(password),
@@ -98,14 +94,7 @@ class AccountBook:
         """The account's own change: the current password first (failures count as failed logins), then every
         session ends (sign in again)."""
         now = self.now()
-        keys = [f"account:{username}", f"address:{address}"]
-        blocked = self.store.blocked_until(keys, now)
-        if blocked is not None:
-            raise ThrottledError(seconds=max(1, int((blocked - now).total_seconds())))
-        found = self.store.credentials(username)
-        if found is None or not _password_matches(found[1], current) or not found[0].active:
-            self._failed(keys, now)
-            raise AuthenticationError("credentials")
+        self._password_checked(username, current, address, now)
         if len(new) < self.policy.min_password:
             raise WeakPasswordError(minimum=self.policy.min_password)
         self.store.renew_credentials(username, now, username, password_hash=_HASHER.hash(new))
@@ -113,8 +102,7 @@ class AccountBook:
     def reset_second_factor(self, username: str, actor: str) -> NewAccount:
         """A new authenticator secret and recovery codes (a lost phone), shown once; every session ends."""
         account = self.store.get(username)
-        secret = pyotp.random_base32()
-        codes = tuple(f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(_RECOVERY_CODES))
+        secret, codes = _second_factor()
         hashes = tuple(_sha256(code) for code in codes)
         self.store.renew_credentials(username, self.now(), actor, second_factor=(secret, hashes))
         uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
@@ -129,17 +117,8 @@ class AccountBook:
     def login(self, username: str, password: str, address: str, second_factor: str | None = None) -> Token:
         """A token for the account, or `auth.failed` (which never says what was wrong) or `auth.throttled`."""
         now = self.now()
-        keys = [f"account:{username}", f"address:{address}"]
-        blocked = self.store.blocked_until(keys, now)
-        if blocked is not None:
-            raise ThrottledError(seconds=max(1, int((blocked - now).total_seconds())))
-        found = self.store.credentials(username)
-        # An unknown name is checked against a stand-in hash: it must not answer faster than a wrong password.
-        matches = _password_matches(found[1] if found else _stand_in(), password)
-        if found is None or not matches or not found[0].active:
-            self._failed(keys, now)
-            raise AuthenticationError("credentials")
-        account, stored_hash = found
+        account, stored_hash = self._password_checked(username, password, address, now)
+        keys = _throttle_keys(username, address)
         if account.needs_second_factor and not self._second_factor_ok(account, second_factor, now):
             self._failed(keys, now)
             raise AuthenticationError("second_factor" if not second_factor else "credentials")
@@ -179,10 +158,35 @@ class AccountBook:
             return False
         return self.store.use_recovery_code(account.username, _sha256(code.lower()))
 
+    def _password_checked(self, username: str, password: str, address: str, now: datetime) -> tuple[Account, str]:
+        """The active account and its stored hash when the password is right; refused unchecked while the account
+        or the address is throttled, and counted as a failure when wrong."""
+        keys = _throttle_keys(username, address)
+        blocked = self.store.blocked_until(keys, now)
+        if blocked is not None:
+            raise ThrottledError(seconds=max(1, int((blocked - now).total_seconds())))
+        found = self.store.credentials(username)
+        # An unknown name is checked against a stand-in hash: it must not answer faster than a wrong password.
+        matches = _password_matches(found[1] if found else _stand_in(), password)
+        if found is None or not matches or not found[0].active:
+            self._failed(keys, now)
+            raise AuthenticationError("credentials")
+        return found
+
     def _failed(self, keys: list[str], now: datetime) -> None:
         limits = (self.policy.account_limit, self.policy.address_limit)
         for key, limit in zip(keys, limits, strict=True):
             self.store.record_failure(key, now, limit, self.policy.window)
+
+
+def _throttle_keys(username: str, address: str) -> list[str]:
+    return [f"account:{username}", f"address:{address}"]
+
+
+def _second_factor() -> tuple[str, tuple[str, ...]]:
+    """A new authenticator secret and its one-time recovery codes."""
+    codes = tuple(f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(_RECOVERY_CODES))
+    return pyotp.random_base32(), codes
 
 
 def _password_matches(stored_hash: str, password: str) -> bool:

@@ -15,8 +15,6 @@ from rich.markup import escape
 
 from records import HocbaError
 from signer import (
-    ConfirmAndPollKeySource,
-    CscKeySource,
     KeyKind,
     KeyReference,
     KeySource,
@@ -82,20 +80,8 @@ def choose_key(
 ) -> tuple[KeySource, KeyReference | None]:
     """A remote service, a PKCS#11 token, or the PKCS#12 file — whichever the options name — and, for a key
     that another process may open too (a file, a token), its reference (None for a remote service)."""
-    if remote is not None and remote.kind == "confirm":
-        source = ConfirmAndPollKeySource(
-            remote.url, remote.account, token=os.environ.get("HOCBA_CONFIRM_TOKEN"), batch_size=remote.batch_size
-        )
-        return source, None
     if remote is not None:
-        csc = CscKeySource(
-            remote.url,
-            remote.account,
-            pin=os.environ.get("HOCBA_CSC_PIN"),
-            oauth_token=os.environ.get("HOCBA_CSC_TOKEN"),
-            batch_size=remote.batch_size,
-        )
-        return csc, None
+        return wiring.remote_source(remote.kind, remote.url, remote.account, remote.batch_size), None
     if token is not None:
         _secret("HOCBA_PKCS11_PIN", f"PIN của token / PIN for token {token}")
         reference = KeyReference(KeyKind.TOKEN, token, "HOCBA_PKCS11_PIN", key_label or "", module)

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from records import HocbaError
-from signer import VerifyPolicy, load_roots
+from signer import VerifyPolicy
 
 from .. import wiring
 from ..settings import Settings
@@ -62,7 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.services = wiring.Services(settings)
     app.state.runner = runner_for(app.state.services)
-    app.state.trust_roots = list(load_roots(settings.trust_roots))  # read once: a bad file stops the start
+    app.state.trust_roots = app.state.services.trust_roots()  # read now: a bad file stops the start
     app.state.verifier = VerifyPool(app.state.trust_roots)
     app.state.metrics = observing.Metrics(app.state.services)
     app.state.public_limit = RateLimiter(settings.public_rate)

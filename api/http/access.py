@@ -248,6 +248,7 @@ def _check_target(request: Request, caller: Caller) -> None:
     params = request.path_params
     if "document_id" in params:
         book = services(request).books().book(params["document_id"])
+        request.state.book = book  # the route answers with what was checked, without reading it again
         if not caller.sees_book(book):
             raise UnknownDocumentError("live", document_id=params["document_id"])
     if "correction_id" in params:

@@ -122,7 +122,7 @@ def list_books(
 @router.get("/books/{document_id}")
 def read_book(request: Request, document_id: str, caller: Annotated[Caller, allow("books.read")]) -> BookDetail:
     """One book: its latest version and the state of every field of its signing plan."""
-    book = services(request).books().book(document_id)
+    book: BookEntry = request.state.book
     pdf = services(request).archive().latest(document_id)
     fields = [FieldView(**{**state.__dict__, "status": state.status.value}) for state in field_states(pdf)]
     return BookDetail(**BookView.of(book).model_dump(), fields=fields)

@@ -116,7 +116,7 @@ def witness_correction(
 ) -> CorrectionView:
     """Confirm as the designated witness: the corrected book and the minutes are rendered and kept in the
     archive, waiting for their signatures."""
-    options = services(request).job_tools().render_options
+    options = services(request).render_options()
     by = caller.account.staff_id or ""
     ledger = _ledger(request)
     correcting.witness(services(request).archive(), ledger, correction_id, by, _now(), options)

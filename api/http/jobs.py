@@ -29,6 +29,8 @@ router = guarded_router(prefix="/v1", tags=["jobs"])
 _POLL = 0.5
 """Seconds between two looks at a job streamed as events."""
 
+SchoolYear = Annotated[str, Field(pattern=r"^\d{4}-\d{4}$", examples=["2026-2027"])]
+
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -71,15 +73,17 @@ class RemoteKeyBody(BaseModel):
 
 
 class SittingBody(BaseModel):
-    school_year: str = Field(pattern=r"^\d{4}-\d{4}$", examples=["2026-2027"])
+    school_year: SchoolYear
     key: RemoteKeyBody
     documents: list[str] | None = Field(
         default=None, max_length=2000, description="Only these books of the year (default: every book waiting)"
     )
 
 
-class ExportBody(BaseModel):
-    school_year: str = Field(pattern=r"^\d{4}-\d{4}$", examples=["2026-2027"])
+class YearBody(BaseModel):
+    """A school year's work (a seal sitting, an export)."""
+
+    school_year: SchoolYear
 
 
 class AuditBody(BaseModel):
@@ -120,15 +124,11 @@ def start_sitting(
     return started(request, response, JobKind.SITTING, caller, params, idempotency_key)
 
 
-class SealBody(BaseModel):
-    school_year: str = Field(pattern=r"^\d{4}-\d{4}$", examples=["2026-2027"])
-
-
 @router.post("/seals", status_code=202)
 def start_seal(
     request: Request,
     response: Response,
-    body: SealBody,
+    body: YearBody,
     caller: Annotated[Caller, allow("seals.start")],
     idempotency_key: IdempotencyKey = None,
 ) -> JobView:
@@ -146,7 +146,7 @@ def start_seal(
 def start_export(
     request: Request,
     response: Response,
-    body: ExportBody,
+    body: YearBody,
     caller: Annotated[Caller, allow("exports.start")],
     idempotency_key: IdempotencyKey = None,
 ) -> JobView:

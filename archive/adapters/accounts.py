@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, or_, select, update
 
 from ..account_model import Account, AccountStatus, Role
+from ..clock import as_utc
 from ..errors import AccountExistsError, UnknownAccountError
 from ._sql import SqlBase
 from .tables import access_tokens, accounts, login_failures
@@ -154,7 +155,7 @@ class SqlAccounts(SqlBase):
         """The latest time until which any of `keys` is blocked, if it is still ahead of `now`."""
         with self._read() as conn:
             rows = conn.execute(select(login_failures.c.blocked_until).where(login_failures.c.key.in_(keys)))
-            ends = [_aware(row[0]) for row in rows if row[0] is not None and _aware(row[0]) > now]
+            ends = [as_utc(row[0]) for row in rows if row[0] is not None and as_utc(row[0]) > now]
         return max(ends, default=None)
 
     def record_failure(self, key: str, now: datetime, limit: int, window: timedelta) -> None:
@@ -162,12 +163,12 @@ class SqlAccounts(SqlBase):
         ends (a new window starts after it)."""
         with self._tx() as conn:
             row = conn.execute(select(login_failures).where(login_failures.c.key == key).with_for_update()).first()
-            if row is None or _aware(row.first_at) + window <= now:
+            if row is None or as_utc(row.first_at) + window <= now:
                 conn.execute(delete(login_failures).where(login_failures.c.key == key))
                 conn.execute(insert(login_failures).values(key=key, failures=1, first_at=now, blocked_until=None))
                 failures, first = 1, now
             else:
-                failures, first = int(row.failures) + 1, _aware(row.first_at)
+                failures, first = int(row.failures) + 1, as_utc(row.first_at)
                 conn.execute(update(login_failures).where(login_failures.c.key == key).values(failures=failures))
             if failures >= limit:
                 conn.execute(
@@ -195,7 +196,7 @@ class SqlAccounts(SqlBase):
         )
         with self._read() as conn:
             row = conn.execute(query).first()
-        if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+        if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
             return None
         account = _account(row)
         return account if account.active else None
@@ -223,14 +224,9 @@ def _account(row: Row[Any]) -> Account:
         relationship=row.relationship,
         province=row.province,
         status=AccountStatus(row.status),
-        created_at=_aware(row.created_at),
+        created_at=as_utc(row.created_at),
     )
 
 
 def _public(account: Account) -> dict[str, Any]:
     return {k: (str(v) if v is not None else None) for k, v in asdict(account).items() if k in _FIELDS}
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive times; every time the archive writes is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

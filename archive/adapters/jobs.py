@@ -4,11 +4,12 @@ died), advanced by progress, finished once; a cancellation is a request the work
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, insert, select, update
 
+from ..clock import as_utc
 from ..errors import IdempotencyKeyReusedError, UnknownJobError
 from ..job_model import Job, JobStatus
 from ._sql import SqlBase
@@ -162,13 +163,7 @@ def _job(row: Row[Any]) -> Job:
         cancel_requested=bool(row.cancel_requested),
         attempts=int(row.attempts),
         idempotency_key=row.idempotency_key,
-        created_at=_aware(row.created_at),
-        started_at=_aware(row.started_at),
-        finished_at=_aware(row.finished_at),
+        created_at=as_utc(row.created_at),
+        started_at=as_utc(row.started_at) if row.started_at else None,
+        finished_at=as_utc(row.finished_at) if row.finished_at else None,
     )
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
