@@ -39,4 +39,12 @@ WORDING: dict[str, tuple[str, str]] = {
         "Biến môi trường {variable} không hợp lệ: cần một địa chỉ http(s)://…",
         "{variable} is not valid: expected an http(s):// address",
     ),
+    "settings.invalid:oidc_client": (
+        "Cần biến môi trường {variable}: mã ứng dụng của dịch vụ ở nhà cung cấp định danh",
+        "{variable} is needed: this service's client id at the identity provider",
+    ),
+    "settings.invalid:https": (
+        "Biến môi trường {variable} cần địa chỉ https:// (http chỉ dùng trên chính máy này)",
+        "{variable} needs an https:// address (http only on this machine's loopback)",
+    ),
 }

@@ -16,6 +16,8 @@ from templates import DEFAULT_VERIFY_URL
 
 from .messages import WORDING
 
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
 
 class SettingsError(HocbaError):
     code = "settings.invalid"
@@ -62,6 +64,17 @@ class Settings:
     """`HOCBA_JOB_THREADS`: jobs run at once in the service's own process (without a broker)."""
     exports: Path = Path("var/exports")
     """`HOCBA_EXPORTS`: where export jobs write their bags (shared by the service and its workers)."""
+    oidc_issuer: str | None = None
+    """`HOCBA_OIDC_ISSUER`: the school's OpenID Connect identity provider, for signing in through it (its client
+    registration: `HOCBA_OIDC_CLIENT_ID`, and the secret in `HOCBA_OIDC_SECRET`); None: passwords only."""
+    oidc_client_id: str | None = None
+    """`HOCBA_OIDC_CLIENT_ID`: this service's client id at the identity provider."""
+    oidc_redirect: str | None = None
+    """`HOCBA_OIDC_REDIRECT`: the address the provider sends the browser back to, as registered there
+    (`https://…/v1/auth/oidc/callback`); None: this address as the browser reached it."""
+    oidc_second_factor: frozenset[str] | None = None
+    """`HOCBA_OIDC_SECOND_FACTOR`: the provider's `amr` values that count as a second factor (comma-separated);
+    None: `mfa, otp, hwk, swk, sc`."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +96,10 @@ class Settings:
             queue=env.get("HOCBA_QUEUE") or "hocba.jobs",
             job_threads=_count(env, "HOCBA_JOB_THREADS", 2),
             exports=Path(env.get("HOCBA_EXPORTS") or "var/exports"),
+            oidc_issuer=env.get("HOCBA_OIDC_ISSUER") or None,
+            oidc_client_id=env.get("HOCBA_OIDC_CLIENT_ID") or None,
+            oidc_redirect=env.get("HOCBA_OIDC_REDIRECT") or None,
+            oidc_second_factor=_words(env, "HOCBA_OIDC_SECOND_FACTOR"),
         )
         settings.check()
         return settings
@@ -104,6 +121,8 @@ class Settings:
             ("HOCBA_VERIFY_URL", self.verify_url),
             ("HOCBA_CSC_URL", self.csc_url),
             ("HOCBA_CONFIRM_URL", self.confirm_url),
+            ("HOCBA_OIDC_ISSUER", self.oidc_issuer),
+            ("HOCBA_OIDC_REDIRECT", self.oidc_redirect),
         )
         if self.seal_key is not None and not self.seal_key.startswith(("file:", "pkcs11:")):
             raise SettingsError("seal_key", variable="HOCBA_SEAL_KEY")
@@ -112,6 +131,13 @@ class Settings:
         for name, url in urls:
             if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname):
                 raise SettingsError("url", variable=name)
+        if self.oidc_issuer is not None:
+            if not self.oidc_client_id:
+                raise SettingsError("oidc_client", variable="HOCBA_OIDC_CLIENT_ID")
+            # Codes and ID tokens travel in these answers: in clear only on this machine's loopback.
+            parts = urlsplit(self.oidc_issuer)
+            if parts.scheme != "https" and parts.hostname not in _LOOPBACK:
+                raise SettingsError("https", variable="HOCBA_OIDC_ISSUER")
 
 
 def _seconds(env: Mapping[str, str], variable: str, default: float) -> float:
@@ -125,6 +151,11 @@ def _seconds(env: Mapping[str, str], variable: str, default: float) -> float:
     if not 0 < value <= 600:
         raise SettingsError("seconds", variable=variable)
     return value
+
+
+def _words(env: Mapping[str, str], variable: str) -> frozenset[str] | None:
+    found = frozenset(word.strip() for word in (env.get(variable) or "").split(",") if word.strip())
+    return found or None
 
 
 def _count(env: Mapping[str, str], variable: str, default: int) -> int:

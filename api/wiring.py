@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from archive import (
     ArchiveService,
     DocumentVersion,
+    OidcProvider,
     RfcTimestamper,
     SqlAccounts,
     SqlBookIndex,
@@ -44,7 +45,8 @@ from signer import (
 )
 from signer.errors import KeySourceError
 from templates import RenderOptions
-from workflows import AccountBook, LoginPolicy
+from workflows import AccountBook, FederatedSignIn, FederationOffError, LoginPolicy
+from workflows.federation import SECOND_FACTOR_METHODS
 from workflows.jobs import JobTools
 from workflows.sitting import REMOTE_BATCH
 
@@ -213,6 +215,7 @@ class Services:
         self._engine: Engine | None = None
         self._signing: SigningService | None = None
         self._roots: list[x509.Certificate] | None = None
+        self._provider: OidcProvider | None = None
         self._lock = threading.Lock()
 
     @property
@@ -237,6 +240,24 @@ class Services:
 
     def books(self) -> SqlBookIndex:
         return SqlBookIndex(self.engine)
+
+    def federation(self, redirect_uri: str) -> FederatedSignIn:
+        """Signing in through the school's identity provider (`HOCBA_OIDC_*`; its client secret from the
+        environment), returning to `redirect_uri` unless the settings name the registered address."""
+        settings = self.settings
+        if settings.oidc_issuer is None or settings.oidc_client_id is None:
+            raise FederationOffError()
+        with self._lock:
+            if self._provider is None:
+                secret = secret_from_environment("HOCBA_OIDC_SECRET")
+                timeout = settings.fetch_timeout
+                self._provider = OidcProvider(settings.oidc_issuer, settings.oidc_client_id, secret, timeout)
+        return FederatedSignIn(
+            self.accounts(),
+            self._provider,
+            settings.oidc_redirect or redirect_uri,
+            settings.oidc_second_factor or SECOND_FACTOR_METHODS,
+        )
 
     def archive(self) -> ArchiveService:
         settings = self.settings

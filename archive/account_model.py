@@ -77,3 +77,30 @@ def link_problem(account: Account) -> str | None:
     if account.role is Role.PARENT and not account.relationship:
         return "relationship"
     return None
+
+
+class FlowPurpose(StrEnum):
+    SIGN_IN = "sign_in"
+    LINK = "link"
+    """A signed-in account links its own identity at the school's identity provider."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An account at the school's OpenID Connect identity provider: its issuer and its stable subject."""
+
+    issuer: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class SignInFlow:
+    """A sign-in through the identity provider under way: the `nonce` and PKCE `verifier` that bind the
+    provider's answer to the browser that asked, where to go after, and (when linking) the account."""
+
+    purpose: FlowPurpose
+    nonce: str
+    verifier: str
+    next_path: str
+    expires_at: datetime
+    username: str | None = None

@@ -93,6 +93,26 @@ class AccountExistsError(ArchiveError):
     code = "archive.account_exists"
 
 
+class IdentityTakenError(ArchiveError):
+    """An identity provider's account opens one hocba account at most: whoever holds it is that one person."""
+
+    code = "archive.identity_taken"
+
+
+class IdentityProviderError(ArchiveError):
+    """The identity provider did not answer (after the bounded retries)."""
+
+    code = "archive.identity_provider"
+    retryable = True
+
+
+class IdentityRefusedError(ArchiveError):
+    """The identity provider's answer does not check out (a spent or forged code, an ID token whose signature,
+    issuer, audience, expiry or nonce is wrong): nobody is signed in."""
+
+    code = "archive.identity_refused"
+
+
 class AccountInvalidError(ArchiveError):
     """An account whose links do not fit its role (a teacher without a staff id, a parent without a student…)."""
 

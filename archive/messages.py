@@ -179,6 +179,26 @@ WORDING: dict[str, tuple[str, str]] = {
         "Tên đăng nhập {username} đã được dùng (kể cả tài khoản đã khoá)",
         "The username {username} is taken (disabled accounts keep theirs)",
     ),
+    "archive.identity_taken": (
+        "Tài khoản {subject} ở nhà cung cấp định danh đã gắn với một tài khoản khác",
+        "The identity provider's account {subject} already opens another account",
+    ),
+    "archive.identity_provider": (
+        "Nhà cung cấp định danh {issuer} không trả lời; hãy thử lại sau",
+        "The identity provider {issuer} did not answer; try again later",
+    ),
+    "archive.identity_refused:code": (
+        "Nhà cung cấp định danh từ chối mã đăng nhập ({reason}); hãy đăng nhập lại",
+        "The identity provider refused the sign-in code ({reason}); sign in again",
+    ),
+    "archive.identity_refused:token": (
+        "Thẻ định danh của nhà cung cấp không hợp lệ ({reason}); không ai được đăng nhập",
+        "The identity provider's ID token does not check out ({reason}); nobody is signed in",
+    ),
+    "archive.identity_refused:issuer": (
+        "Nhà cung cấp định danh xưng danh khác với cấu hình ({reason})",
+        "The identity provider names itself differently from the settings ({reason})",
+    ),
     "archive.account_invalid:username": (
         "Tên đăng nhập {username} không hợp lệ: 3–64 ký tự a–z, 0–9, '.', '_' hoặc '-'",
         "The username {username} is not valid: 3–64 characters among a–z, 0–9, '.', '_' and '-'",

@@ -44,6 +44,10 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
         ("POST", "/v1/auth/logout"): ("/v1/auth/logout", {}),
         ("GET", "/v1/auth/me"): ("/v1/auth/me", {}),
         ("POST", "/v1/auth/password"): ("/v1/auth/password", {"json": {"current": PASSWORD, "new": "x"}}),
+        ("GET", "/v1/auth/oidc/login"): ("/v1/auth/oidc/login", {"follow_redirects": False}),
+        ("GET", "/v1/auth/oidc/callback"): ("/v1/auth/oidc/callback?code=c&state=s", {}),
+        ("POST", "/v1/auth/oidc/link"): ("/v1/auth/oidc/link", {"json": {}}),
+        ("DELETE", "/v1/auth/oidc/link"): ("/v1/auth/oidc/link", {}),
         ("GET", "/v1/accounts"): ("/v1/accounts", {}),
         ("POST", "/v1/accounts"): (
             "/v1/accounts",

@@ -5,8 +5,16 @@ progress as events); the faces in `api/` parse, authorise and print. No typer, r
 from . import corrections, rendering, sitting, verifying
 from .accounts import AccountBook, LoginPolicy, NewAccount, Token
 from .archived_sitting import sign_archived_sitting
-from .errors import AuthenticationError, JobStateError, ThrottledError, WeakPasswordError, WorkflowError
+from .errors import (
+    AuthenticationError,
+    FederationOffError,
+    JobStateError,
+    ThrottledError,
+    WeakPasswordError,
+    WorkflowError,
+)
 from .exporting import INDEX_COLUMNS, YearExport, export_year
+from .federation import FederatedSignIn, Finished, Started
 from .importing import ClassImport, import_class
 from .lifecycle import (
     Outcome,
@@ -24,11 +32,15 @@ __all__ = [
     "AccountBook",
     "AuthenticationError",
     "ClassImport",
+    "FederatedSignIn",
+    "FederationOffError",
+    "Finished",
     "JobStateError",
     "LoginPolicy",
     "NewAccount",
     "Outcome",
     "Registered",
+    "Started",
     "ThrottledError",
     "Token",
     "WeakPasswordError",

@@ -16,7 +16,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from archive import Account, AccountInvalidError, SqlAccounts, link_problem
+from archive import Account, AccountInvalidError, Identity, SqlAccounts, link_problem
 
 from .errors import AuthenticationError, ThrottledError, WeakPasswordError
 
@@ -113,6 +113,15 @@ class AccountBook:
 
     def accounts(self, school_code: str | None = None) -> list[Account]:
         return self.store.accounts(school_code)
+
+    def link_identity(self, username: str, identity: Identity, actor: str) -> None:
+        """Let an account at the school's identity provider open this account (audited)."""
+        if not self.store.get(username).active:
+            raise AuthenticationError("credentials")
+        self.store.link_identity(username, identity, self.now(), actor)
+
+    def unlink_identities(self, username: str, actor: str) -> int:
+        return self.store.unlink_identities(username, self.now(), actor)
 
     def login(self, username: str, password: str, address: str, second_factor: str | None = None) -> Token:
         """A token for the account, or `auth.failed` (which never says what was wrong) or `auth.throttled`."""

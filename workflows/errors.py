@@ -25,6 +25,12 @@ class ThrottledError(WorkflowError):
     retryable = True
 
 
+class FederationOffError(WorkflowError):
+    """Signing in through an identity provider was asked of a service that has none configured."""
+
+    code = "auth.federation_off"
+
+
 class WeakPasswordError(WorkflowError):
     code = "auth.weak_password"
 

@@ -15,6 +15,24 @@ WORDING: dict[str, tuple[str, str]] = {
         "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; hãy đăng nhập lại",
         "The session is not valid or has expired; sign in again",
     ),
+    "auth.failed:flow": (
+        "Lượt đăng nhập qua nhà cung cấp định danh không còn hiệu lực (đã dùng, hết hạn hoặc từ trình duyệt khác); "
+        "hãy đăng nhập lại",
+        "This sign-in through the identity provider is no longer valid (used, expired or from another browser); "
+        "sign in again",
+    ),
+    "auth.failed:identity": (
+        "Tài khoản ở nhà cung cấp định danh chưa gắn với tài khoản hocba nào đang hoạt động",
+        "The identity provider's account opens no active hocba account",
+    ),
+    "auth.failed:identity_second_factor": (
+        "Tài khoản này cần xác thực hai lớp: nhà cung cấp định danh không xác nhận đã kiểm tra lớp thứ hai",
+        "This account needs a second factor, and the identity provider did not confirm checking one",
+    ),
+    "auth.federation_off": (
+        "Dịch vụ chưa được cấu hình đăng nhập qua nhà cung cấp định danh (HOCBA_OIDC_ISSUER)",
+        "Signing in through an identity provider is not set up (HOCBA_OIDC_ISSUER)",
+    ),
     "auth.throttled": (
         "Đăng nhập sai quá nhiều lần; thử lại sau {seconds} giây",
         "Too many failed logins; try again in {seconds} s",

@@ -11,13 +11,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from archive import DEFAULT_DATABASE, Account, AccountInvalidError, Role
+from archive import DEFAULT_DATABASE, Account, AccountInvalidError, Identity, Role
+from workflows import FederationOffError
 
 from .. import wiring
 from .archiving import DatabaseOpt
 from .console import out
 
-app = typer.Typer(no_args_is_help=True, help="Accounts: create, disable, list.")
+app = typer.Typer(no_args_is_help=True, help="Accounts: create, disable, list, link an identity provider's account.")
 
 _ACTOR = "console"
 """Who acts in the audit trail when an operator runs these commands on the server itself."""
@@ -88,6 +89,33 @@ def reset_second_factor(username: str, database: DatabaseOpt = DEFAULT_DATABASE)
     out.print(escape(made.otpauth_uri or ""), soft_wrap=True)
     for code in made.recovery_codes:
         out.print(f"  {code}")
+
+
+@app.command("link-identity")
+def link_identity(
+    username: str,
+    subject: Annotated[str, typer.Argument(help="The account's subject (`sub`) at the identity provider")],
+    issuer: Annotated[
+        str | None, typer.Option("--issuer", help="The identity provider (default: HOCBA_OIDC_ISSUER)")
+    ] = None,
+    database: DatabaseOpt = DEFAULT_DATABASE,
+) -> None:
+    """Let an account at the school's identity provider open this account (audited). Staff can also link their
+    own, signed in, with `POST /v1/auth/oidc/link`."""
+    provider = (issuer or wiring.settings().oidc_issuer or "").rstrip("/")
+    if not provider:
+        raise FederationOffError()
+    with wiring.accounts(database) as book:
+        book.link_identity(username, Identity(provider, subject), _ACTOR)
+    out.print(f"Đã gắn / linked: {escape(subject)} @ {escape(provider)} → {escape(username)}")
+
+
+@app.command("unlink-identity")
+def unlink_identity(username: str, database: DatabaseOpt = DEFAULT_DATABASE) -> None:
+    """Stop every identity at the provider from opening this account (audited)."""
+    with wiring.accounts(database) as book:
+        gone = book.unlink_identities(username, _ACTOR)
+    out.print(f"Đã gỡ / unlinked: {gone} ({escape(username)})")
 
 
 @app.command("disable")

@@ -27,6 +27,7 @@ from . import (
     intake,
     jobs,
     observing,
+    oidc,
     problems,
     signing,
     verifying,
@@ -66,6 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.verifier = VerifyPool(app.state.trust_roots)
     app.state.metrics = observing.Metrics(app.state.services)
     app.state.public_limit = RateLimiter(settings.public_rate)
+    app.state.oidc_limit = RateLimiter(settings.public_rate)
     app.add_exception_handler(HocbaError, problems.handle)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.include_router(health.router)
@@ -74,7 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=VerifyPolicy().max_bytes + _FRAMING)
     app.add_middleware(observing.Observe, metrics=app.state.metrics, headers=_SECURITY_HEADERS)
     app.include_router(verifying.router)
-    for module in (auth, accounts, books, intake, jobs, corrections, signing):
+    for module in (auth, oidc, accounts, books, intake, jobs, corrections, signing):
         app.include_router(module.router)
     return app
 

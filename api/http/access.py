@@ -87,6 +87,9 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "auth.logout": _ALL,
     "auth.me": _ALL,
     "auth.password": _ALL,
+    "auth.oidc": Scope.PUBLIC,
+    # An account links (or unlinks) only its own identity at the provider, signed in: nobody links one for it.
+    "auth.oidc_link": _ALL,
     # The school's administrator manages accounts and nothing else: no book, no signature, no copy.
     "accounts.list": _ADMIN,
     "accounts.create": _ADMIN,

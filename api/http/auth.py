@@ -90,13 +90,18 @@ def token(
 def login(request: Request, response: Response, body: Login) -> Session:
     """Sign a page in: the session and anti-forgery cookies."""
     issued = _login(request, body.username, body.password, body.otp)
+    return Session(account=AccountView.of(issued.account), csrf_token=set_session(request, response, issued))
+
+
+def set_session(request: Request, response: Response, issued: Token) -> str:
+    """The page session's cookies on `response`; the anti-forgery token the page repeats."""
     lifetime = int(services(request).policy.token_lifetime.total_seconds())
     csrf = secrets.token_urlsafe(24)
     response.set_cookie(
         SESSION_COOKIE, issued.value, max_age=lifetime, httponly=True, secure=True, samesite="strict", path="/"
     )
     response.set_cookie(CSRF_COOKIE, csrf, max_age=lifetime, httponly=False, secure=True, samesite="strict", path="/")
-    return Session(account=AccountView.of(issued.account), csrf_token=csrf)
+    return csrf
 
 
 @router.post("/logout", status_code=204)

@@ -18,6 +18,9 @@ from archive import (
     DatabaseUnavailableError,
     DocumentStateError,
     IdempotencyKeyReusedError,
+    IdentityProviderError,
+    IdentityRefusedError,
+    IdentityTakenError,
     ObjectLockedError,
     ObjectMissingError,
     StorageConfigError,
@@ -29,7 +32,7 @@ from archive import (
 from records import HocbaError, Problem, StaleRevisionError, TimestampUnavailableError
 from signer import errors as signer_errors
 from templates import TemplatesError
-from workflows import AuthenticationError, JobStateError, ThrottledError
+from workflows import AuthenticationError, FederationOffError, JobStateError, ThrottledError
 
 from ..settings import SettingsError
 from .access import AccessDeniedError, SignInRequiredError
@@ -54,7 +57,7 @@ REQUEST_WORDING: dict[str, tuple[str, str]] = {
 
 # The first class an error is an instance of gives its status; anything else about the input is 400.
 _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
-    ((AuthenticationError, SignInRequiredError), 401),
+    ((AuthenticationError, SignInRequiredError, IdentityRefusedError), 401),
     ((AccessDeniedError,), 403),
     (
         (
@@ -63,6 +66,7 @@ _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
             UnknownJobError,
             ObjectMissingError,
             signer_errors.UnknownSessionError,
+            FederationOffError,
         ),
         404,
     ),
@@ -72,6 +76,7 @@ _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
             DocumentStateError,
             ObjectLockedError,
             AccountExistsError,
+            IdentityTakenError,
             JobStateError,
             IdempotencyKeyReusedError,
             signer_errors.FieldSignedError,
@@ -88,6 +93,7 @@ _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
             TimestampUnavailableError,
             signer_errors.RevocationUnavailableError,
             signer_errors.RemoteTimeoutError,
+            IdentityProviderError,
         ),
         503,
     ),

@@ -1,5 +1,5 @@
-"""Object stores (the embedded filesystem store; S3 through the `minio` client), the SQL catalog and the RFC 3161
-client of the audit anchors."""
+"""Object stores (the embedded filesystem store; S3 through the `minio` client), the SQL catalog, the RFC 3161
+client of the audit anchors, and the client of the school's OpenID Connect identity provider."""
 
 from .accounts import SqlAccounts
 from .catalog import SqlCatalog
@@ -7,12 +7,15 @@ from .corrections import SqlCorrections
 from .filesystem import FileStore
 from .jobs import SqlJobs
 from .listing import SqlBookIndex
+from .oidc import OidcProvider, ProviderAnswer
 from .s3 import S3Store
 from .sessions import SqlSessionStore
 from .tsa import RfcTimestamper, check_token
 
 __all__ = [
     "FileStore",
+    "OidcProvider",
+    "ProviderAnswer",
     "RfcTimestamper",
     "S3Store",
     "SqlAccounts",

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, or_, select, update
 
-from ..account_model import Account, AccountStatus, Role
+from ..account_model import Account, AccountStatus, FlowPurpose, Identity, Role, SignInFlow
 from ..clock import as_utc
-from ..errors import AccountExistsError, UnknownAccountError
+from ..errors import AccountExistsError, IdentityTakenError, UnknownAccountError
 from ._sql import SqlBase
-from .tables import access_tokens, accounts, login_failures
+from .tables import access_tokens, account_identities, accounts, login_failures, sign_in_flows
 
 _FIELDS = ("username", "role", "school_code", "staff_id", "student_id", "relationship", "province", "status")
 
@@ -208,6 +208,87 @@ class SqlAccounts(SqlBase):
                 .where(access_tokens.c.token_sha256 == token_sha256, access_tokens.c.revoked_at.is_(None))
                 .values(revoked_at=at)
             )
+
+    def link_identity(self, username: str, identity: Identity, at: datetime, actor: str) -> None:
+        """Let `identity` open the account (audited); linking it again is a no-op, linking it to a second account
+        is refused."""
+        with self._tx() as conn:
+            if self._row(conn, username, lock=True) is None:
+                raise UnknownAccountError(username=username)
+            holder = conn.execute(
+                select(account_identities.c.username).where(
+                    account_identities.c.issuer == identity.issuer, account_identities.c.subject == identity.subject
+                )
+            ).scalar()
+            if holder == username:
+                return
+            if holder is not None:
+                raise IdentityTakenError(subject=identity.subject)
+            conn.execute(
+                insert(account_identities).values(
+                    issuer=identity.issuer, subject=identity.subject, username=username, linked_at=at
+                )
+            )
+            refs = {"account": username}
+            self._append(conn, at, actor, "account.identity_linked", refs, asdict(identity))
+
+    def unlink_identities(self, username: str, at: datetime, actor: str) -> int:
+        """Remove every identity that opens the account (audited when there was one); how many there were."""
+        with self._tx() as conn:
+            if self._row(conn, username, lock=True) is None:
+                raise UnknownAccountError(username=username)
+            gone = conn.execute(delete(account_identities).where(account_identities.c.username == username))
+            if gone.rowcount:
+                self._append(conn, at, actor, "account.identities_unlinked", {"account": username}, {})
+            return int(gone.rowcount)
+
+    def identities(self, username: str) -> list[Identity]:
+        query = select(account_identities).where(account_identities.c.username == username)
+        with self._read() as conn:
+            return [Identity(row.issuer, row.subject) for row in conn.execute(query.order_by("issuer", "subject"))]
+
+    def identity_account(self, identity: Identity) -> Account | None:
+        query = select(accounts).join(account_identities, account_identities.c.username == accounts.c.username)
+        query = query.where(
+            account_identities.c.issuer == identity.issuer, account_identities.c.subject == identity.subject
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _account(row)
+
+    def add_flow(self, state_sha256: str, flow: SignInFlow, now: datetime) -> None:
+        """Keep a sign-in under way; those that ran out are dropped on the way."""
+        with self._tx() as conn:
+            conn.execute(delete(sign_in_flows).where(sign_in_flows.c.expires_at <= now))
+            conn.execute(
+                insert(sign_in_flows).values(
+                    state_sha256=state_sha256,
+                    purpose=flow.purpose.value,
+                    username=flow.username,
+                    nonce=flow.nonce,
+                    verifier=flow.verifier,
+                    next_path=flow.next_path,
+                    expires_at=flow.expires_at,
+                )
+            )
+
+    def take_flow(self, state_sha256: str, now: datetime) -> SignInFlow | None:
+        """The sign-in under way with this state, removed so that it is taken once; None when unknown or run out."""
+        with self._tx() as conn:
+            row = conn.execute(select(sign_in_flows).where(sign_in_flows.c.state_sha256 == state_sha256)).first()
+            if row is None:
+                return None
+            taken = conn.execute(delete(sign_in_flows).where(sign_in_flows.c.state_sha256 == state_sha256))
+        if taken.rowcount != 1 or as_utc(row.expires_at) <= now:
+            return None
+        return SignInFlow(
+            purpose=FlowPurpose(row.purpose),
+            nonce=row.nonce,
+            verifier=row.verifier,
+            next_path=row.next_path,
+            expires_at=as_utc(row.expires_at),
+            username=row.username,
+        )
 
     def _row(self, conn: Connection, username: str, lock: bool = False) -> Row[Any] | None:
         query = select(accounts).where(accounts.c.username == username)

@@ -286,3 +286,29 @@ jobs = Table(
     Column("finished_at", Stamp),
     UniqueConstraint("account", "idempotency_key"),
 )
+
+# The identity provider's accounts (OpenID Connect issuer and subject) that open a hocba account. An account
+# links its own identity, signed in; a provider account opens at most one hocba account.
+account_identities = Table(
+    "account_identities",
+    metadata,
+    Column("issuer", String(255), primary_key=True),
+    Column("subject", String(255), primary_key=True),
+    Column("username", ForeignKey("accounts.username"), nullable=False, index=True),
+    Column("linked_at", Stamp, nullable=False),
+)
+
+# Sign-ins through the identity provider under way, by the sha256 of their `state` (kept in the browser's
+# cookie): what was asked, for whom, and the secrets that bind the provider's answer to this browser. Each is
+# taken once; they last minutes.
+sign_in_flows = Table(
+    "sign_in_flows",
+    metadata,
+    Column("state_sha256", String(64), primary_key=True),
+    Column("purpose", String(16), nullable=False),
+    Column("username", String(64)),
+    Column("nonce", String(64), nullable=False),
+    Column("verifier", String(128), nullable=False),
+    Column("next_path", Text, nullable=False),
+    Column("expires_at", Stamp, nullable=False),
+)
