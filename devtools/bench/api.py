@@ -138,8 +138,9 @@ def _seed(env: dict[str, str], folder: Path, records: list[Record]) -> None:
         engine.dispose()
 
 
-def _token(base: str) -> str:
-    answer = httpx.post(f"{base}/v1/auth/token", data={"username": "gv.toan", "password": _PASSWORD})
+def _token(base: str, username: str = "gv.toan", otp: str | None = None) -> str:
+    form = {"username": username, "password": _PASSWORD, **({"otp": otp} if otp else {})}
+    answer = httpx.post(f"{base}/v1/auth/token", data=form)
     answer.raise_for_status()
     return str(answer.json()["access_token"])
 
@@ -202,8 +203,10 @@ async def _status(base: str, token: str, url: str, seconds: float) -> dict[str, 
     return {"target_rps": rate, "achieved_rps": round(achieved, 1), "requests": len(samples), **_percentiles(samples)}
 
 
-def _cli_sitting(env: dict[str, str], folder: Path, records: list[Record], credential: str) -> float:
-    command = [sys.executable, "-m", "api", "sign", "--batch", str(folder / "books"), "--as", _SIGNER]
+def _cli_sitting(
+    env: dict[str, str], folder: Path, records: list[Record], credential: str, signer: str = _SIGNER
+) -> float:
+    command = [sys.executable, "-m", "api", "sign", "--batch", str(folder / "books"), "--as", signer]
     command += ["--csc-url", env["HOCBA_CSC_URL"], "--csc-credential", credential]
     command += ["--trust", env["HOCBA_TRUST"], "--tsa", env["HOCBA_TSA_URL"]]
     alone = {k: v for k, v in env.items() if k not in ("HOCBA_DATABASE", "HOCBA_STORAGE")}  # the folder's books only
