@@ -20,6 +20,7 @@ from .adapters import (
     SqlAccounts,
     SqlBookIndex,
     SqlCatalog,
+    SqlCopies,
     SqlCorrections,
     SqlJobs,
     SqlSessionStore,
@@ -29,6 +30,7 @@ from .adapters.tables import metadata as schema_metadata
 from .audit_model import GENESIS, Anchor, AuditEvent, Break, first_break
 from .clock import SystemClock
 from .config import DEFAULT_STORAGE, STORAGE_SCHEMES, open_store
+from .copy_model import CopyEntry, CopyStatus
 from .database import DEFAULT_DATABASE, database_backend, open_database, upgrade_database
 from .errors import (
     AccountExistsError,
@@ -36,6 +38,7 @@ from .errors import (
     AnchorError,
     ArchiveError,
     BagInvalidError,
+    CopyStateError,
     CorruptObjectError,
     DatabaseConfigError,
     DatabaseOutdatedError,
@@ -53,6 +56,7 @@ from .errors import (
     StorageConfigError,
     StorageUnavailableError,
     UnknownAccountError,
+    UnknownCopyError,
     UnknownDocumentError,
     UnknownJobError,
 )
@@ -107,6 +111,9 @@ __all__ = [
     "Break",
     "Catalog",
     "Clock",
+    "CopyEntry",
+    "CopyStateError",
+    "CopyStatus",
     "Correction",
     "CorrectionStatus",
     "CorruptObjectError",
@@ -145,6 +152,7 @@ __all__ = [
     "SqlAccounts",
     "SqlBookIndex",
     "SqlCatalog",
+    "SqlCopies",
     "SqlCorrections",
     "SqlJobs",
     "SqlSessionStore",
@@ -155,6 +163,7 @@ __all__ = [
     "SystemClock",
     "Timestamper",
     "UnknownAccountError",
+    "UnknownCopyError",
     "UnknownDocumentError",
     "UnknownJobError",
     "VersionStatus",

@@ -99,6 +99,17 @@ class IdentityTakenError(ArchiveError):
     code = "archive.identity_taken"
 
 
+class UnknownCopyError(ArchiveError):
+    code = "archive.unknown_copy"
+
+
+class CopyStateError(ArchiveError):
+    """A step of a copy request that its state does not allow (issuing before the identity was checked,
+    refusing an issued copy, revoking one never issued)."""
+
+    code = "archive.copy_state"
+
+
 class IdentityProviderError(ArchiveError):
     """The identity provider did not answer (after the bounded retries)."""
 

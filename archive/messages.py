@@ -183,6 +183,34 @@ WORDING: dict[str, tuple[str, str]] = {
         "Tài khoản {subject} ở nhà cung cấp định danh đã gắn với một tài khoản khác",
         "The identity provider's account {subject} already opens another account",
     ),
+    "archive.unknown_copy": (
+        "Không có yêu cầu cấp bản sao {request_id}",
+        "No copy request {request_id}",
+    ),
+    "archive.copy_state:check": (
+        "Yêu cầu {request_id} đang ở trạng thái {status}: không kiểm tra giấy tờ được nữa",
+        "The request {request_id} is {status}: its identity can no longer be checked",
+    ),
+    "archive.copy_state:number": (
+        "Yêu cầu {request_id} đang ở trạng thái {status}: cần kiểm tra giấy tờ tùy thân trước khi cấp",
+        "The request {request_id} is {status}: the asker's identity document must be checked before issuing",
+    ),
+    "archive.copy_state:issue": (
+        "Yêu cầu {request_id} đang ở trạng thái {status}: cần kiểm tra giấy tờ tùy thân trước khi cấp",
+        "The request {request_id} is {status}: the asker's identity document must be checked before issuing",
+    ),
+    "archive.copy_state:refuse": (
+        "Yêu cầu {request_id} đang ở trạng thái {status}: không từ chối được",
+        "The request {request_id} is {status}: it can no longer be refused",
+    ),
+    "archive.copy_state:revoke": (
+        "Yêu cầu {request_id} đang ở trạng thái {status}: chỉ thu hồi được bản sao đã cấp",
+        "The request {request_id} is {status}: only an issued copy can be revoked",
+    ),
+    "archive.copy_state:deliver": (
+        "Yêu cầu {request_id} đang ở trạng thái {status}: chỉ giao được bản sao đã cấp",
+        "The request {request_id} is {status}: only an issued copy can be delivered",
+    ),
     "archive.identity_provider": (
         "Nhà cung cấp định danh {issuer} không trả lời; hãy thử lại sau",
         "The identity provider {issuer} did not answer; try again later",

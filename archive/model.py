@@ -47,6 +47,8 @@ class DocumentKind(StrEnum):
 
     HOC_BA = "hoc_ba"
     CORRECTION_MINUTES = "correction_minutes"
+    COPY = "ban_sao"
+    """A certified copy of one sealed version of a book (its number and request are in the copy register)."""
 
 
 @dataclass(frozen=True)

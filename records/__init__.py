@@ -3,6 +3,17 @@
 Knows nothing of PDFs, keys or storage.
 """
 
+from .copies import (
+    COPY_SIGNER_FIELD,
+    Asker,
+    Copy,
+    CopyForm,
+    CopySigner,
+    Requester,
+    asker_problem,
+    copy_number,
+    copy_plan,
+)
 from .corrections import Change, Minutes, apply_changes, check_people, check_principal, parse_value, plan_changes
 from .errors import (
     CorrectionRefusedError,
@@ -27,8 +38,13 @@ from .service import FileReport, RecordReport, json_schema, load_file, parse_byt
 __all__ = [
     "ARCHIVE_TIMESTAMP_FIELD",
     "CATALOGUE",
+    "COPY_SIGNER_FIELD",
     "FORMAT",
+    "Asker",
     "Change",
+    "Copy",
+    "CopyForm",
+    "CopySigner",
     "CorrectionRefusedError",
     "FileReport",
     "HocbaError",
@@ -39,6 +55,7 @@ __all__ = [
     "Record",
     "RecordReport",
     "RecordsError",
+    "Requester",
     "Role",
     "Severity",
     "SigningPlan",
@@ -46,10 +63,13 @@ __all__ = [
     "Subject",
     "TimestampUnavailableError",
     "apply_changes",
+    "asker_problem",
     "canonical_json",
     "check_people",
     "check_principal",
     "content_hash",
+    "copy_number",
+    "copy_plan",
     "derive_learning",
     "dumps_jsonl",
     "error",

@@ -36,6 +36,8 @@ class Role(StrEnum):
     SCHOOL_SEAL = "school_seal"
     CORRECTION_REQUESTER = "correction_requester"
     CORRECTION_WITNESS = "correction_witness"
+    COPY_SIGNER = "copy_signer"
+    """Whom the principal designated to sign certified copies."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,14 @@ Knows records, never keys or storage.
 """
 
 from ._finish import PIECE_KEY
-from .errors import FontMissingError, PdfaConformanceError, PlanMissingError, TemplatesError
+from .copies import render_copy
+from .errors import (
+    FontMissingError,
+    OriginalUnreadableError,
+    PdfaConformanceError,
+    PlanMissingError,
+    TemplatesError,
+)
 from .model import (
     DEFAULT_VERIFY_URL,
     VIETNAM,
@@ -35,6 +42,7 @@ __all__ = [
     "FontMissingError",
     "Identity",
     "LastSignature",
+    "OriginalUnreadableError",
     "PdfaConformanceError",
     "PlanMissingError",
     "Profile",
@@ -48,6 +56,7 @@ __all__ = [
     "read_plan",
     "read_signing_state",
     "render",
+    "render_copy",
     "render_minutes",
     "render_plain",
 ]

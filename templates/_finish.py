@@ -181,18 +181,18 @@ def _add_plan(pdf: pikepdf.Pdf, plan: SigningPlan, identity: Identity, moment: d
 def _attach(pdf: pikepdf.Pdf, attachments: Iterable[Attachment], moment: datetime) -> None:
     date = pdf_date(moment)
     specs = []
-    for name, data, mime, what in ((a.name, a.data, a.mime, a.what) for a in attachments):
+    for a in attachments:
         spec = pikepdf.AttachedFileSpec(
             pdf,
-            data,
-            description=what,
-            filename=name,
-            mime_type=mime,
+            a.data,
+            description=a.what,
+            filename=a.name,
+            mime_type=a.mime,
             creation_date=date,
             mod_date=date,
-            relationship=Name.Data,
+            relationship=Name("/" + a.relationship),
         )
-        pdf.attachments[name] = spec
+        pdf.attachments[a.name] = spec
         specs.append(spec.obj)
     pdf.Root.AF = pdf.make_indirect(Array(specs))
 

@@ -36,4 +36,10 @@ class PlanMissingError(TemplatesError):
     code = "templates.plan_missing"
 
 
+class OriginalUnreadableError(TemplatesError):
+    """A copy asked of bytes that are not the sealed version it names, or of pages the original does not have."""
+
+    code = "templates.original_unreadable"
+
+
 register_wording(WORDING)

@@ -112,3 +112,5 @@ class Attachment:
     data: bytes
     mime: str
     what: str
+    relationship: str = "Data"
+    """PDF/A-3's AFRelationship: `Data` for the data behind the pages, `Source` for what a copy was made from."""

@@ -2,11 +2,12 @@
 progress as events); the faces in `api/` parse, authorise and print. No typer, rich, fastapi, print or exit here.
 """
 
-from . import corrections, rendering, sitting, verifying
+from . import copies, corrections, rendering, sitting, verifying
 from .accounts import AccountBook, LoginPolicy, NewAccount, Token
 from .archived_sitting import sign_archived_sitting
 from .errors import (
     AuthenticationError,
+    CopyAskError,
     FederationOffError,
     JobStateError,
     ThrottledError,
@@ -32,6 +33,7 @@ __all__ = [
     "AccountBook",
     "AuthenticationError",
     "ClassImport",
+    "CopyAskError",
     "FederatedSignIn",
     "FederationOffError",
     "Finished",
@@ -47,6 +49,7 @@ __all__ = [
     "WorkflowError",
     "YearExport",
     "book_facts",
+    "copies",
     "corrections",
     "export_year",
     "import_class",

@@ -31,6 +31,12 @@ class FederationOffError(WorkflowError):
     code = "auth.federation_off"
 
 
+class CopyAskError(WorkflowError):
+    """A request for a copy that does not say who asks, or how they stand to the student (NĐ 23/2015, Đ.16)."""
+
+    code = "copy.asker"
+
+
 class WeakPasswordError(WorkflowError):
     code = "auth.weak_password"
 

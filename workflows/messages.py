@@ -33,6 +33,22 @@ WORDING: dict[str, tuple[str, str]] = {
         "Dịch vụ chưa được cấu hình đăng nhập qua nhà cung cấp định danh (HOCBA_OIDC_ISSUER)",
         "Signing in through an identity provider is not set up (HOCBA_OIDC_ISSUER)",
     ),
+    "copy.asker:name": (
+        "Cần họ tên người đề nghị cấp bản sao",
+        "The name of the person asking for the copy is needed",
+    ),
+    "copy.asker:relationship": (
+        "Người đề nghị không phải học sinh: cần ghi quan hệ với học sinh hoặc giấy ủy quyền",
+        "The person asking is not the student: their relationship to the student or authorisation is needed",
+    ),
+    "copy.asker:relative": (
+        "Thân nhân chỉ được đề nghị cấp bản sao khi học sinh đã mất (cần giấy tờ chứng minh)",
+        "A relative may ask for a copy only when the student has died (with proof)",
+    ),
+    "copy.asker:pages": (
+        "Bản trích sao cần nêu các trang được trích",
+        "An extract needs the pages it reproduces",
+    ),
     "auth.throttled": (
         "Đăng nhập sai quá nhiều lần; thử lại sau {seconds} giây",
         "Too many failed logins; try again in {seconds} s",

@@ -3,6 +3,7 @@ client of the audit anchors, and the client of the school's OpenID Connect ident
 
 from .accounts import SqlAccounts
 from .catalog import SqlCatalog
+from .copies import SqlCopies
 from .corrections import SqlCorrections
 from .filesystem import FileStore
 from .jobs import SqlJobs
@@ -21,6 +22,7 @@ __all__ = [
     "SqlAccounts",
     "SqlBookIndex",
     "SqlCatalog",
+    "SqlCopies",
     "SqlCorrections",
     "SqlJobs",
     "SqlSessionStore",

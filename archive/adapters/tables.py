@@ -312,3 +312,41 @@ sign_in_flows = Table(
     Column("next_path", Text, nullable=False),
     Column("expires_at", Stamp, nullable=False),
 )
+
+# The copy register (sổ cấp bản sao): each request for a certified copy and how it was decided. `asker` is JSON
+# (who asked, their relationship, the identity document checked); `pages` the extract's pages (JSON list).
+copy_requests = Table(
+    "copy_requests",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("school_code", String(32), nullable=False),
+    Column("document_id", String(32), nullable=False, index=True),
+    Column("form", String(16), nullable=False),
+    Column("pages", Text, nullable=False),
+    Column("asker", Text, nullable=False),
+    Column("account", String(64)),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer),
+    Column("number", Integer),
+    Column("number_year", Integer),
+    Column("copy_id", String(32)),
+    Column("signer_id", String(64)),
+    Column("reason", Text),
+    Column("delivery", String(16)),
+    Column("requested_at", Stamp, nullable=False),
+    Column("checked_at", Stamp),
+    Column("decided_at", Stamp),
+    Column("decided_by", String(64)),
+    Column("revoked_at", Stamp),
+    Column("delivered_at", Stamp),
+    UniqueConstraint("school_code", "number_year", "number"),
+)
+
+# One running number of copies per school and calendar year, across both forms (taken under the row's lock).
+copy_numbers = Table(
+    "copy_numbers",
+    metadata,
+    Column("school_code", String(32), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last", Integer, nullable=False),
+)

@@ -1,0 +1,109 @@
+"""Certified copies: the copy of a sealed book as PDF/A-3b (cover, the original's pages reproduced, the copy
+block, the sealed original embedded as its source), signed by the designated signer and sealed like a book; the
+copy verifies offline, and so does the original taken out of it."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import UTC, datetime
+
+import pikepdf
+import pytest
+
+from records import Asker, Copy, CopyForm, CopySigner, Requester, asker_problem, copy_number
+from signer import verify
+from templates import OriginalUnreadableError, document_id, read_identity, read_plan, render_copy
+
+from .signing_fixtures import School
+
+ISSUED = datetime(2026, 12, 7, 2, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def sealed(school: School) -> bytes:
+    return school.sign_all(school.book(school.primary), school.primary)
+
+
+def _copy(school: School, sealed: bytes, form: CopyForm = CopyForm.SAO_Y, pages: tuple[int, ...] = ()) -> Copy:
+    record = school.primary
+    return Copy(
+        original_id=document_id(record),
+        original_version=1,
+        original_sha256=hashlib.sha256(sealed).hexdigest(),
+        record=record,
+        form=form,
+        number=7,
+        number_year=2026,
+        school_abbreviation="THDT",
+        reissue=1,
+        asker=Asker(Requester.GUARDIAN, "Nguyễn Thị Mẹ", "mẹ", "CCCD 001190000001"),
+        signer=CopySigner("pht", _deputy(school), "KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG"),
+        issued_at=ISSUED,
+        place="Hải Phòng",
+        pages=pages,
+    )
+
+
+def _deputy(school: School) -> str:
+    return school.thcs.staff_by_id()["pht"].full_name
+
+
+def test_who_may_ask_and_how_a_copy_is_numbered() -> None:
+    assert asker_problem(Asker(Requester.STUDENT, "Lê Văn Em")) is None
+    assert asker_problem(Asker(Requester.GUARDIAN, "Lê Thị Mẹ")) == "relationship"
+    assert asker_problem(Asker(Requester.RELATIVE, "Lê Văn Anh", "anh trai")) == "relative"
+    assert asker_problem(Asker(Requester.RELATIVE, "Lê Văn Anh", "anh trai", student_deceased=True)) is None
+    assert asker_problem(Asker(Requester.STUDENT, " ")) == "name"
+    assert copy_number(7, CopyForm.SAO_Y, "THDT") == "07/SY-THDT"
+    assert copy_number(123, CopyForm.TRICH_SAO, "THDT") == "123/TrS-THDT"
+
+
+def test_a_sao_y_copy_reproduces_every_page_and_carries_its_original(school: School, sealed: bytes) -> None:
+    copy = _copy(school, sealed)
+    rendered = render_copy(copy, sealed)
+    assert rendered.document_id == copy.copy_id() and rendered.document_id.startswith("BS-")
+    assert read_plan(rendered.pdf).fields() == ["nguoi_ky_sao", "dau_truong"]
+    assert read_identity(rendered.pdf)["document_id"] == copy.copy_id()
+    with pikepdf.open(io.BytesIO(sealed)) as original, pikepdf.open(io.BytesIO(rendered.pdf)) as made:
+        assert len(made.pages) == len(original.pages) + 2  # the cover and the copy block
+        embedded = made.attachments[f"ban-chinh-{copy.original_id}.pdf"]
+        assert embedded.get_file().read_bytes() == sealed
+        assert str(embedded.obj.AFRelationship) == "/Source"
+        text = made.pages[0].Contents.read_bytes() if "/Contents" in made.pages[0] else b""
+        assert text  # the cover is drawn
+        for page in made.pages[1:-1]:
+            assert "/Annots" not in page  # the original's stamps are part of the page, not fields
+    assert rendered.pages == len(original_pages(sealed)) + 2
+
+
+def original_pages(pdf: bytes) -> list[int]:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return list(range(len(doc.pages)))
+
+
+def test_an_extract_reproduces_the_chosen_pages_only(school: School, sealed: bytes) -> None:
+    rendered = render_copy(_copy(school, sealed, CopyForm.TRICH_SAO, pages=(1,)), sealed)
+    with pikepdf.open(io.BytesIO(rendered.pdf)) as made:
+        assert len(made.pages) == 3
+    with pytest.raises(OriginalUnreadableError):
+        render_copy(_copy(school, sealed, CopyForm.TRICH_SAO, pages=(99,)), sealed)
+
+
+def test_a_copy_must_be_made_of_the_version_it_names(school: School, sealed: bytes) -> None:
+    with pytest.raises(OriginalUnreadableError) as wrong:
+        render_copy(_copy(school, sealed), sealed + b"\n")
+    assert wrong.value.key == "templates.original_unreadable:hash"
+
+
+def test_a_signed_and_sealed_copy_verifies_and_so_does_its_original(school: School, sealed: bytes) -> None:
+    copy = _copy(school, sealed)
+    pdf = render_copy(copy, sealed).pdf
+    for entry in read_plan(pdf).entries:
+        pdf = school.service.sign(pdf, entry.field, school.key(entry.signer_id))
+    roots = list(school.policy.trust_roots)
+    report = verify(pdf, roots, offline=True)
+    assert report.ok, report
+    with pikepdf.open(io.BytesIO(pdf)) as made:
+        inside = made.attachments[f"ban-chinh-{copy.original_id}.pdf"].get_file().read_bytes()
+    assert verify(inside, roots, offline=True).ok

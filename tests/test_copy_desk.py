@@ -1,0 +1,131 @@
+"""The copy desk over the archive, on both databases: a parent asks, the clerk checks their identity document,
+the copy is issued (numbered, signed by the designated signer, sealed, kept under its retention), revoked when
+issued in error; who may not ask, books that cannot be copied, and the numbering under concurrent issues and
+across a year boundary."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from archive import (
+    ArchiveService,
+    CopyStateError,
+    CopyStatus,
+    DocumentKind,
+    FileStore,
+    SqlCatalog,
+    SqlCopies,
+    SqlCorrections,
+    VersionStatus,
+    open_database,
+)
+from records import Asker, CopyForm, CopySigner, Requester
+from signer import verify
+from templates import document_id
+from workflows import CopyAskError, book_facts, sign_and_archive
+from workflows import copies as desk
+
+from .signing_fixtures import School
+
+NOW = datetime(2026, 12, 7, 2, 30, tzinfo=UTC)
+PARENT = Asker(Requester.GUARDIAN, "Nguyễn Thị Mẹ", "mẹ")
+
+
+@pytest.fixture
+def counter(school: School, database_url: str, tmp_path: Path) -> tuple[ArchiveService, SqlCopies, SqlCorrections]:
+    engine = open_database(database_url)
+    archive = ArchiveService(FileStore(tmp_path / "objects"), SqlCatalog(engine))
+    record = school.primary
+    keys = {e.signer_id: school.key(e.signer_id) for e in book_facts_plan(school)}
+    sign_and_archive(school.service, archive, book_facts(record), school.book(record), keys)
+    return archive, SqlCopies(engine), SqlCorrections(engine)
+
+
+def book_facts_plan(school: School):  # type: ignore[no-untyped-def]
+    from records import signing_plan
+
+    return signing_plan(school.primary).entries
+
+
+def _signer(school: School) -> CopySigner:
+    return CopySigner("pht", school.thcs.staff_by_id()["pht"].full_name, "KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG")
+
+
+def test_a_parent_asks_the_clerk_checks_and_issues_and_the_copy_verifies(
+    school: School, counter: tuple[ArchiveService, SqlCopies, SqlCorrections]
+) -> None:
+    archive, register, books = counter
+    code, book = school.primary.school.code, document_id(school.primary)
+    asked = desk.ask(register, books, code, book, PARENT, CopyForm.SAO_Y, NOW, account="phu.huynh")
+    assert asked.status is CopyStatus.REQUESTED
+    with pytest.raises(CopyStateError):  # nobody's identity document has been seen yet
+        desk.issue(archive, register, books, school.service, asked.id, _signer(school), {}, "THDT", "van.thu", NOW)
+    register.check(asked.id, "CCCD 001190000001", NOW, "van.thu")
+    keys = {"pht": school.key("pht"), f"school:{code}": school.key(f"school:{code}")}
+    issued = desk.issue(
+        archive, register, books, school.service, asked.id, _signer(school), keys, "THDT", "van.thu", NOW, "Hải Phòng"
+    )
+    entry = issued.entry
+    assert (entry.status, entry.number, entry.number_year, entry.version) == (CopyStatus.ISSUED, 1, 2026, 1)
+    assert entry.copy_id == issued.copy.document_id and entry.asker["identity_document"] == "CCCD 001190000001"
+    kept = archive.version(issued.copy.document_id)
+    assert kept.status is VersionStatus.SEALED and archive._catalog.kind(kept.document_id) is DocumentKind.COPY
+    lock = archive._store.stat(kept.sealed_key or "").lock
+    assert lock is not None and lock.until.year >= NOW.year + 99  # the copies' retention: kept like the book
+    assert archive.sealed_bytes(kept) == issued.outcome.pdf
+    assert verify(issued.outcome.pdf, list(school.policy.trust_roots), offline=True).ok
+    revoked = register.revoke(asked.id, "Cấp nhầm người", NOW, "van.thu")
+    assert revoked.status is CopyStatus.REVOKED and revoked.reason == "Cấp nhầm người"
+    assert archive.version(issued.copy.document_id).status is VersionStatus.SEALED  # never deleted
+    actions = [e.action for e in archive._catalog.events()]
+    for step in ("copy.requested", "copy.checked", "copy.numbered", "copy.issued", "copy.revoked"):
+        assert step in actions
+
+
+def test_who_may_not_ask_and_what_cannot_be_copied(
+    school: School, counter: tuple[ArchiveService, SqlCopies, SqlCorrections]
+) -> None:
+    _, register, books = counter
+    code, book = school.primary.school.code, document_id(school.primary)
+    with pytest.raises(CopyAskError) as stranger:
+        desk.ask(register, books, code, book, Asker(Requester.RELATIVE, "Người Lạ", "hàng xóm"), CopyForm.SAO_Y, NOW)
+    assert stranger.value.key == "copy.asker:relative"
+    with pytest.raises(CopyAskError):
+        desk.ask(register, books, code, book, PARENT, CopyForm.TRICH_SAO, NOW)  # which pages?
+    missing = desk.ask(register, books, code, "HB-0000-0000-0000-0000", PARENT, CopyForm.SAO_Y, NOW)
+    assert missing.status is CopyStatus.REFUSED and "HB-0000-0000-0000-0000" in (missing.reason or "")
+    elsewhere = desk.ask(register, books, "99999999", book, PARENT, CopyForm.SAO_Y, NOW)
+    assert elsewhere.status is CopyStatus.REFUSED  # another school's clerk cannot copy this book
+    assert register.entries(document_id=book) == [elsewhere]
+
+
+def test_numbers_have_no_gap_and_no_duplicate_and_restart_each_year(
+    school: School, counter: tuple[ArchiveService, SqlCopies, SqlCorrections]
+) -> None:
+    _, register, books = counter
+    code, book = school.primary.school.code, document_id(school.primary)
+    asked = [desk.ask(register, books, code, book, PARENT, CopyForm.SAO_Y, NOW) for _ in range(10)]
+    for entry in asked:
+        register.check(entry.id, "CCCD 1", NOW, "van.thu")
+    taken: list[int] = []
+    failures: list[BaseException] = []
+
+    def take(request_id: str) -> None:
+        try:
+            taken.append(register.number(request_id, 2026, NOW, "van.thu").number or 0)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=take, args=(entry.id,)) for entry in asked[:8]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures and sorted(taken) == list(range(1, 9))
+    assert register.number(asked[0].id, 2026, NOW, "van.thu").number == register.get(asked[0].id).number  # kept
+    assert register.number(asked[8].id, 2027, NOW, "van.thu").number == 1  # a new calendar year
+    assert register.number(asked[9].id, 2026, NOW, "van.thu").number == 9
