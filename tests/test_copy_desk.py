@@ -5,12 +5,15 @@ across a year boundary."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from api.cli import app
 from archive import (
     ArchiveService,
     CopyStateError,
@@ -23,7 +26,8 @@ from archive import (
     VersionStatus,
     open_database,
 )
-from records import Asker, CopyForm, CopySigner, Requester
+from devtools.pki import DEV_PASSWORD
+from records import Asker, CopyForm, CopySigner, Requester, signing_plan
 from signer import verify
 from templates import document_id
 from workflows import CopyAskError, book_facts, sign_and_archive
@@ -40,15 +44,9 @@ def counter(school: School, database_url: str, tmp_path: Path) -> tuple[ArchiveS
     engine = open_database(database_url)
     archive = ArchiveService(FileStore(tmp_path / "objects"), SqlCatalog(engine))
     record = school.primary
-    keys = {e.signer_id: school.key(e.signer_id) for e in book_facts_plan(school)}
+    keys = {e.signer_id: school.key(e.signer_id) for e in signing_plan(record).entries}
     sign_and_archive(school.service, archive, book_facts(record), school.book(record), keys)
     return archive, SqlCopies(engine), SqlCorrections(engine)
-
-
-def book_facts_plan(school: School):  # type: ignore[no-untyped-def]
-    from records import signing_plan
-
-    return signing_plan(school.primary).entries
 
 
 def _signer(school: School) -> CopySigner:
@@ -129,3 +127,56 @@ def test_numbers_have_no_gap_and_no_duplicate_and_restart_each_year(
     assert register.number(asked[0].id, 2026, NOW, "van.thu").number == register.get(asked[0].id).number  # kept
     assert register.number(asked[8].id, 2027, NOW, "van.thu").number == 1  # a new calendar year
     assert register.number(asked[9].id, 2026, NOW, "van.thu").number == 9
+
+
+def test_the_counter_on_the_command_line(
+    school: School,
+    counter: tuple[ArchiveService, SqlCopies, SqlCorrections],
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, register, _ = counter
+    code, book = school.primary.school.code, document_id(school.primary)
+    where = ["--database", database_url, "--storage", f"file://{tmp_path / 'objects'}"]
+    monkeypatch.setenv("HOCBA_SEAL_KEY", f"file:{school.pki.p12_path(f'school:{code}')}")
+    monkeypatch.setenv("HOCBA_SEAL_SECRET", DEV_PASSWORD.decode())
+    monkeypatch.setenv("HOCBA_P12_PASSWORD", DEV_PASSWORD.decode())
+    runner = CliRunner()
+    who = ["--name", "Vũ Văn Bố", "--asker", "guardian", "--relationship", "bố", "--by", "van.thu"]
+    asked = runner.invoke(app, ["copy", "request", "--document", book, "--school", code, *who, *where])
+    assert asked.exit_code == 0, asked.output
+    (entry,) = register.entries(document_id=book)
+    early = runner.invoke(app, ["copy", "issue", entry.id, *_issue_options(school, tmp_path), *where])
+    assert early.exit_code == 2 and "archive.copy_state" in early.output
+    checked = runner.invoke(app, ["copy", "check", entry.id, "--identity-document", "CCCD 0123", *where])
+    assert checked.exit_code == 0, checked.output
+    issued = runner.invoke(app, ["copy", "issue", entry.id, *_issue_options(school, tmp_path), *where])
+    assert issued.exit_code == 0, issued.output
+    pdf = (tmp_path / "ban-sao.pdf").read_bytes()
+    assert verify(pdf, list(school.policy.trust_roots), offline=True).ok
+    listed = runner.invoke(app, ["copy", "list", "--json", "--school", code, *where])
+    (row,) = json.loads(listed.output)
+    assert (row["status"], row["number"], row["asker"]["identity_document"]) == ("issued", 1, "CCCD 0123")
+    refused = runner.invoke(app, ["copy", "refuse", entry.id, "--reason", "x", *where])
+    assert refused.exit_code == 2 and "archive.copy_state" in refused.output
+
+
+def _issue_options(school: School, tmp_path: Path) -> list[str]:
+    signer = _signer(school)
+    return [
+        "--signer",
+        signer.staff_id,
+        "--signer-name",
+        signer.full_name,
+        "--signer-title",
+        signer.title,
+        "--p12",
+        str(school.pki.p12_path(signer.staff_id)),
+        "--tsa",
+        school.pki.tsa_url,
+        "--trust",
+        str(school.folder / "root.pem"),
+        "-o",
+        str(tmp_path / "ban-sao.pdf"),
+    ]

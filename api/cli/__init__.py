@@ -25,7 +25,7 @@ from workflows import rendering as batch
 from .. import wiring
 from ..runtime import quiet_libraries
 from ..settings import Settings, SettingsError
-from . import accounts, archiving, corrections, exporting, external, importing, serve, signing, verifying
+from . import accounts, archiving, copies, corrections, exporting, external, importing, serve, signing, verifying
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
 from .errors import HandledGroup, show
 
@@ -52,6 +52,7 @@ app.add_typer(archiving.db_app, name="db")
 app.command("latest")(archiving.latest)
 app.add_typer(exporting.app, name="export")
 app.add_typer(corrections.app, name="correction")
+app.add_typer(copies.app, name="copy")
 app.add_typer(accounts.app, name="account")
 
 if _dev_tools_installed():

@@ -20,7 +20,7 @@ from archive import (
     StorageUnavailableError,
 )
 from records import HocbaError, TimestampUnavailableError
-from templates import TemplatesError
+from templates import OriginalUnreadableError, TemplatesError
 
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, err
 
@@ -41,6 +41,8 @@ _INTERNAL: tuple[type[HocbaError], ...] = (
 
 
 def exit_code_for(exc: HocbaError) -> int:
+    if isinstance(exc, OriginalUnreadableError):  # pages asked of an original that does not have them
+        return EXIT_BAD_INPUT
     return EXIT_INTERNAL if isinstance(exc, _INTERNAL) else EXIT_BAD_INPUT
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from archive import (
     AccountExistsError,
     AnchorError,
+    CopyStateError,
     CorruptObjectError,
     DatabaseConfigError,
     DatabaseOutdatedError,
@@ -26,12 +27,13 @@ from archive import (
     StorageConfigError,
     StorageUnavailableError,
     UnknownAccountError,
+    UnknownCopyError,
     UnknownDocumentError,
     UnknownJobError,
 )
 from records import HocbaError, Problem, StaleRevisionError, TimestampUnavailableError
 from signer import errors as signer_errors
-from templates import TemplatesError
+from templates import OriginalUnreadableError, TemplatesError
 from workflows import AuthenticationError, FederationOffError, JobStateError, ThrottledError
 
 from ..settings import SettingsError
@@ -64,6 +66,7 @@ _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
             UnknownDocumentError,
             UnknownAccountError,
             UnknownJobError,
+            UnknownCopyError,
             ObjectMissingError,
             signer_errors.UnknownSessionError,
             FederationOffError,
@@ -77,6 +80,7 @@ _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
             ObjectLockedError,
             AccountExistsError,
             IdentityTakenError,
+            CopyStateError,
             JobStateError,
             IdempotencyKeyReusedError,
             signer_errors.FieldSignedError,
@@ -86,6 +90,7 @@ _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
     ((ThrottledError,), 429),
     ((signer_errors.TooLargeError,), 413),
     ((signer_errors.UnreadableDocumentError, signer_errors.EncryptedDocumentError, signer_errors.TooComplexError), 422),
+    ((OriginalUnreadableError,), 422),
     (
         (
             StorageUnavailableError,
