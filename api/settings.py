@@ -50,6 +50,8 @@ class Settings:
     """`HOCBA_CONFIRM_URL`: the remote signing service confirmed in a phone app (token: `HOCBA_CONFIRM_TOKEN`)."""
     public_rate: int = 30
     """`HOCBA_PUBLIC_RATE`: requests a minute each address may make to the public check."""
+    public_status_rate: int = 600
+    """`HOCBA_PUBLIC_STATUS_RATE`: status lookups (a QR code's link) a minute each address may make."""
     fetch_timeout: float = 3.0
     """`HOCBA_FETCH_TIMEOUT`: seconds an online check waits for one OCSP, CRL or certificate answer."""
     broker: str | None = None
@@ -90,6 +92,7 @@ class Settings:
             csc_url=env.get("HOCBA_CSC_URL") or None,
             confirm_url=env.get("HOCBA_CONFIRM_URL") or None,
             public_rate=_count(env, "HOCBA_PUBLIC_RATE", 30),
+            public_status_rate=_count(env, "HOCBA_PUBLIC_STATUS_RATE", 600),
             fetch_timeout=_seconds(env, "HOCBA_FETCH_TIMEOUT", 3.0),
             broker=env.get("HOCBA_BROKER") or None,
             seal_key=env.get("HOCBA_SEAL_KEY") or None,

@@ -171,6 +171,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Không có học bạ đã lưu trữ {document_id} để điều chỉnh",
         "No sealed book {document_id} to correct",
     ),
+    "archive.unknown_document:public": (
+        "Không có hồ sơ {document_id}: mã trên mã QR không khớp hồ sơ nào nhà trường đang lưu",
+        "No document {document_id}: the code in the QR names nothing the school keeps",
+    ),
     "archive.unknown_account": (
         "Không có tài khoản {username}",
         "No account {username}",

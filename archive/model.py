@@ -216,3 +216,26 @@ class BookEntry:
     student_name: str
     kind: DocumentKind
     staff_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublicVersion:
+    version: int
+    status: VersionStatus
+    content_hash: str
+    """Of the record (or copy) the version was rendered from: what a QR code's `h` names."""
+    sealed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """What the public check reads of a document by its id alone (its versions, oldest first, and the record of
+    the latest): the faces show only what the law lets a stranger see."""
+
+    document_id: str
+    kind: DocumentKind
+    school_code: str
+    school_name: str
+    school_year: str
+    versions: tuple[PublicVersion, ...]
+    record_json: str

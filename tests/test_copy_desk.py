@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,18 +21,21 @@ from archive import (
     CopyStatus,
     DocumentKind,
     FileStore,
+    SqlBookIndex,
     SqlCatalog,
     SqlCopies,
     SqlCorrections,
+    UnknownDocumentError,
     VersionStatus,
     open_database,
 )
 from devtools.pki import DEV_PASSWORD
-from records import Asker, CopyForm, CopySigner, Requester, signing_plan
+from records import Asker, CopyForm, CopySigner, Requester, content_hash, signing_plan
 from signer import verify
 from templates import document_id
 from workflows import CopyAskError, book_facts, sign_and_archive
 from workflows import copies as desk
+from workflows.public import PublicState, initials, public_status
 
 from .signing_fixtures import School
 
@@ -180,3 +184,32 @@ def _issue_options(school: School, tmp_path: Path) -> list[str]:
         "-o",
         str(tmp_path / "ban-sao.pdf"),
     ]
+
+
+def test_the_public_status_tells_validity_and_nothing_personal(
+    school: School, counter: tuple[ArchiveService, SqlCopies, SqlCorrections], database_url: str
+) -> None:
+    archive, register, books = counter
+    index = SqlBookIndex(open_database(database_url))
+    record = school.primary
+    code, book = record.school.code, document_id(record)
+    shown = public_status(index, register, book, content_hash(record)[:16])
+    assert (shown.kind, shown.state, shown.version, shown.hash_matches) == ("hoc_ba", PublicState.VALID, 1, True)
+    assert shown.student_initials == initials(record.student.full_name) and "." in shown.student_initials
+    assert shown.birth_year == record.student.date_of_birth.year
+    assert record.student.full_name not in json.dumps(asdict(shown), ensure_ascii=False, default=str)
+    assert public_status(index, register, book, "0" * 16).hash_matches is False
+    with pytest.raises(UnknownDocumentError):
+        public_status(index, register, "HB-0000-0000-0000-0000")
+
+    asked = desk.ask(register, books, code, book, PARENT, CopyForm.SAO_Y, NOW)
+    register.check(asked.id, "CCCD 1", NOW, "van.thu")
+    keys = {"pht": school.key("pht"), f"school:{code}": school.key(f"school:{code}")}
+    issued = desk.issue(archive, register, books, school.service, asked.id, _signer(school), keys, "THDT", "vt", NOW)
+    copy = public_status(index, register, issued.copy.document_id, issued.copy.content_hash[:16])
+    assert (copy.kind, copy.state, copy.hash_matches) == ("ban_sao", PublicState.VALID, True)
+    assert copy.copy is not None and copy.copy.number == "01/SY-THDT" and copy.copy.original_id == book
+    assert copy.birth_year == record.student.date_of_birth.year
+    register.revoke(asked.id, "Cấp nhầm", NOW, "van.thu")
+    revoked = public_status(index, register, issued.copy.document_id)
+    assert revoked.state is PublicState.REVOKED and revoked.copy and revoked.copy.revoked_reason == "Cấp nhầm"

@@ -39,6 +39,7 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
         ("GET", "/readyz"): ("/readyz", {}),
         ("GET", "/metrics"): ("/metrics", {}),
         ("POST", "/v1/verify"): ("/v1/verify", {"files": {"file": ("x.pdf", b"%PDF-1.7 x", "application/pdf")}}),
+        ("GET", "/v1/public/documents/{document_id}"): (f"/v1/public/documents/{site.thcs_id}", {}),
         ("POST", "/v1/auth/token"): ("/v1/auth/token", {"data": {"username": "gv.toan", "password": PASSWORD}}),
         ("POST", "/v1/auth/login"): ("/v1/auth/login", {"json": {"username": "gv.toan", "password": PASSWORD}}),
         ("POST", "/v1/auth/logout"): ("/v1/auth/logout", {}),

@@ -192,6 +192,8 @@ def test_archive_and_retention_public_names() -> None:
             "Identity",
             "IdentityTakenError",
             "SqlCopies",
+            "PublicVersion",
+            "PublicView",
             "CopyEntry",
             "CopyStatus",
             "CopyStateError",

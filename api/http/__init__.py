@@ -29,6 +29,7 @@ from . import (
     observing,
     oidc,
     problems,
+    public,
     signing,
     verifying,
 )
@@ -68,6 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = observing.Metrics(app.state.services)
     app.state.public_limit = RateLimiter(settings.public_rate)
     app.state.oidc_limit = RateLimiter(settings.public_rate)
+    app.state.status_limit = RateLimiter(settings.public_status_rate)
     app.add_exception_handler(HocbaError, problems.handle)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.include_router(health.router)
@@ -76,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=VerifyPolicy().max_bytes + _FRAMING)
     app.add_middleware(observing.Observe, metrics=app.state.metrics, headers=_SECURITY_HEADERS)
     app.include_router(verifying.router)
+    app.include_router(public.router)
     for module in (auth, oidc, accounts, books, intake, jobs, corrections, signing):
         app.include_router(module.router)
     return app

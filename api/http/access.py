@@ -82,6 +82,7 @@ _JOB_WATCHERS = {
 RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "health": Scope.PUBLIC,
     "verify": Scope.PUBLIC,
+    "public.status": Scope.PUBLIC,
     "auth.token": Scope.PUBLIC,
     "auth.login": Scope.PUBLIC,
     "auth.logout": _ALL,

@@ -60,6 +60,12 @@ class SqlCopies(SqlBase):
             raise UnknownCopyError(request_id=request_id)
         return _entry(row)
 
+    def by_copy(self, copy_id: str) -> CopyEntry | None:
+        """The register's entry of an issued copy, by the copy's document id."""
+        with self._read() as conn:
+            row = conn.execute(select(copy_requests).where(copy_requests.c.copy_id == copy_id)).first()
+        return None if row is None else _entry(row)
+
     def entries(
         self,
         school_code: str | None = None,

@@ -8,14 +8,58 @@ from typing import Any
 
 from sqlalchemy import Row, Select, func, select
 
+from ..clock import as_utc
 from ..errors import UnknownDocumentError
-from ..model import BookEntry, BookQuery, DocumentKind, VersionStatus
+from ..model import BookEntry, BookQuery, DocumentKind, PublicVersion, PublicView, VersionStatus
 from ._sql import SqlBase
 from .catalog import _version as version_of
-from .tables import document_staff, document_versions, documents, revisions, students
+from .tables import document_staff, document_versions, documents, record_versions, revisions, schools, students
 
 
 class SqlBookIndex(SqlBase):
+    def public_view(self, document_id: str) -> PublicView | None:
+        """A document's versions and the record of its latest, or None when there is no such document."""
+        query = (
+            select(
+                documents.c.kind,
+                documents.c.school_code,
+                documents.c.school_year,
+                schools.c.name.label("school_name"),
+                document_versions.c.version,
+                document_versions.c.status,
+                document_versions.c.sealed_at,
+                record_versions.c.content_hash,
+                record_versions.c.record_json,
+            )
+            .join(documents, documents.c.id == document_versions.c.document_id)
+            .join(schools, schools.c.code == documents.c.school_code)
+            .join(record_versions, record_versions.c.id == document_versions.c.record_version_id)
+            .where(document_versions.c.document_id == document_id)
+            .order_by(document_versions.c.version)
+        )
+        with self._read() as conn:
+            rows = list(conn.execute(query))
+        if not rows:
+            return None
+        last = rows[-1]
+        return PublicView(
+            document_id,
+            DocumentKind(last.kind),
+            last.school_code,
+            last.school_name,
+            last.school_year,
+            tuple(
+                PublicVersion(
+                    int(r.version),
+                    VersionStatus(r.status),
+                    r.content_hash,
+                    None if r.sealed_at is None else as_utc(r.sealed_at),
+                )
+                for r in rows
+            ),
+            str(last.record_json),
+        )
+
     def books(self, query: BookQuery) -> list[BookEntry]:
         statement = _latest().order_by(documents.c.id).limit(query.limit)
         for column, value in (
