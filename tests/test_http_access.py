@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pyotp
 import pytest
 
 from api.http.access import GUARDED, RULES, Scope
-from archive import JobStatus, Role
+from archive import CopyEntry, JobStatus, Role, SqlCopies
 from workflows.jobs import JobKind, new_job
 
 from .http_fixtures import PASSWORD, Site, embedded, open_site
@@ -32,9 +33,27 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
     names = itertools.count()
     jobs = site.client.app.state.services.jobs()  # type: ignore[attr-defined]
     code = site.accounts[Role.ARCHIVIST].school_code
+    now = datetime.now(UTC)
     job, _ = jobs.create(new_job(JobKind.EXPORT, "luu.tru", code, {"school_year": "2024-2025"}), datetime.now(UTC))
     jobs.finish(job.id, JobStatus.SUCCEEDED, datetime.now(UTC), result={"bag": None})
+    asked = CopyEntry(
+        "SC-EXAMPLE", code or "", site.primary_id, "sao_y", (), {"kind": "student", "full_name": "X"}, now
+    )
+    SqlCopies(site.client.app.state.services.engine).request(replace(asked, account="hoc.sinh"), "hoc.sinh")  # type: ignore[attr-defined]
+    copy = "/v1/copies/SC-EXAMPLE"
+    signer = {"staff_id": "pht", "full_name": "X", "title": "T"}
     return {
+        ("POST", "/v1/copies"): ("/v1/copies", {"json": {"document_id": site.primary_id, "full_name": "X"}}),
+        ("GET", "/v1/copies"): ("/v1/copies", {}),
+        ("GET", "/v1/copies/{copy_request_id}"): (copy, {}),
+        ("GET", "/v1/copies/{copy_request_id}/pdf"): (f"{copy}/pdf", {}),
+        ("POST", "/v1/copies/{copy_request_id}/check"): (f"{copy}/check", {"json": {"identity_document": "CCCD"}}),
+        ("POST", "/v1/copies/{copy_request_id}/issue"): (
+            f"{copy}/issue",
+            {"json": {"signer": signer, "key": {"kind": "csc"}}},
+        ),
+        ("POST", "/v1/copies/{copy_request_id}/refuse"): (f"{copy}/refuse", {"json": {"reason": "r"}}),
+        ("POST", "/v1/copies/{copy_request_id}/revoke"): (f"{copy}/revoke", {"json": {"reason": "r"}}),
         ("GET", "/healthz"): ("/healthz", {}),
         ("GET", "/readyz"): ("/readyz", {}),
         ("GET", "/metrics"): ("/metrics", {}),

@@ -149,6 +149,8 @@ def issue(
         class_name=record.class_name,
         province=record.school.province,
     )
+    for key in keys.values():
+        signing.connect(key)  # a remote key fetches its certificate (a local one has nothing to do)
     outcome = sign_and_archive(signing, archive, facts, rendered.pdf, keys)
     done = register.issued(request_id, version, rendered.document_id, signer.staff_id, now, clerk)
     return Issued(done, rendered, outcome)

@@ -22,6 +22,7 @@ from . import (
     accounts,
     auth,
     books,
+    copies,
     corrections,
     health,
     intake,
@@ -79,7 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(observing.Observe, metrics=app.state.metrics, headers=_SECURITY_HEADERS)
     app.include_router(verifying.router)
     app.include_router(public.router)
-    for module in (auth, oidc, accounts, books, intake, jobs, corrections, signing):
+    for module in (auth, oidc, accounts, books, intake, jobs, corrections, copies, signing):
         app.include_router(module.router)
     return app
 

@@ -22,8 +22,10 @@ from archive import (
     BookEntry,
     BookQuery,
     Role,
+    SqlCopies,
     SqlCorrections,
     UnknownAccountError,
+    UnknownCopyError,
     UnknownDocumentError,
     UnknownJobError,
 )
@@ -118,6 +120,18 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "exports.start": _KEEPERS,
     "exports.download": _KEEPERS,
     "archive.audit": {Role.ARCHIVIST: Scope.SCHOOL},
+    # A student or parent asks for a copy of their own book; the office (văn thư) keeps the copy register and
+    # issues copies; the principal and the archivist read the register.
+    "copies.request": {Role.STUDENT: Scope.RECORD, Role.PARENT: Scope.RECORD, Role.CLERK: Scope.SCHOOL},
+    "copies.read": {
+        Role.STUDENT: Scope.RECORD,
+        Role.PARENT: Scope.RECORD,
+        Role.CLERK: Scope.SCHOOL,
+        Role.PRINCIPAL: Scope.SCHOOL,
+        Role.DEPUTY: Scope.SCHOOL,
+        Role.ARCHIVIST: Scope.SCHOOL,
+    },
+    "copies.decide": {Role.CLERK: Scope.SCHOOL},
     # A job is seen by whoever started it, and by the school's staff who watch its work.
     "jobs.read": _JOB_WATCHERS,
     "jobs.cancel": _JOB_WATCHERS,
@@ -265,6 +279,12 @@ def _check_target(request: Request, caller: Caller) -> None:
         mine = job.account == caller.account.username
         if not (mine or (caller.scope is Scope.SCHOOL and job.school_code == caller.account.school_code)):
             raise UnknownJobError(job_id=params["job_id"])
+    if "copy_request_id" in params:
+        entry = SqlCopies(services(request).engine).get(params["copy_request_id"])
+        request.state.copy_request = entry  # the route answers with what was checked, without reading it again
+        own = caller.scope is Scope.RECORD and entry.account == caller.account.username
+        if not (own or (caller.scope is Scope.SCHOOL and entry.school_code == caller.account.school_code)):
+            raise UnknownCopyError(request_id=params["copy_request_id"])
     if "username" in params:
         target = services(request).accounts().store.get(params["username"])
         if not caller.sees(target.school_code):

@@ -1,0 +1,236 @@
+"""Certified copies over HTTP. A student or parent asks for a copy of their own book; the clerk (văn thư) records
+requests made at the counter, checks the asker's identity document, issues the copy (signed by the person the
+principal designated, with their remote key, and sealed with the school's key) or refuses it in writing; the
+asker follows their request and downloads the copy. The school's copy register is read by its office."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Query, Request, Response
+from pydantic import BaseModel, Field
+
+from archive import CopyEntry, Role, SqlCopies, SqlCorrections, UnknownDocumentError
+from records import Asker, CopyForm, CopySigner, Requester
+from workflows import copies as desk
+
+from .. import wiring
+from .access import Caller, allow, guarded_router, services
+from .jobs import RemoteKeyBody
+
+router = guarded_router(prefix="/v1/copies", tags=["copies"])
+
+
+class AskerBody(BaseModel):
+    kind: Requester = Requester.STUDENT
+    full_name: str = Field(min_length=1, max_length=200)
+    relationship: str = Field(default="", max_length=200, description="To the student, or the authorisation")
+    student_deceased: bool = Field(default=False, description="A relative asks: the proof was seen")
+
+
+class CopyAsk(BaseModel):
+    document_id: str = Field(max_length=32)
+    form: CopyForm = CopyForm.SAO_Y
+    pages: list[Annotated[int, Field(ge=1, le=10_000)]] = Field(
+        default_factory=list, max_length=200, description="TRÍCH SAO: the original's pages"
+    )
+    full_name: str | None = Field(default=None, max_length=200, description="A student's or parent's own name")
+    asker: AskerBody | None = Field(default=None, description="At the counter (the clerk): who asks")
+
+
+class IdentityCheck(BaseModel):
+    identity_document: str = Field(min_length=3, max_length=200, description="Kind and number, e.g. CCCD …")
+
+
+class SignerBody(BaseModel):
+    staff_id: str = Field(max_length=64)
+    full_name: str = Field(max_length=200)
+    title: str = Field(max_length=200, examples=["KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG"])
+
+
+class CopyIssue(BaseModel):
+    signer: SignerBody = Field(description="The person the principal designated to sign copies")
+    key: RemoteKeyBody = Field(description="The designated signer's remote key")
+    abbreviation: str = Field(default="", max_length=32, description="The school's mark in the number")
+    place: str = Field(default="", max_length=100)
+
+
+class Reason(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CopyView(BaseModel):
+    id: str
+    status: str = Field(description="requested, checked, issued, refused or revoked")
+    document_id: str
+    form: str
+    pages: list[int]
+    asker: dict[str, Any]
+    number: int | None
+    number_year: int | None
+    copy_id: str | None = Field(description="The issued copy's document id")
+    reason: str | None = Field(description="Why it was refused or revoked")
+    requested_at: datetime
+    decided_at: datetime | None
+
+    @classmethod
+    def of(cls, entry: CopyEntry) -> CopyView:
+        return cls(
+            id=entry.id,
+            status=entry.status.value,
+            document_id=entry.document_id,
+            form=entry.form,
+            pages=list(entry.pages),
+            asker=dict(entry.asker),
+            number=entry.number,
+            number_year=entry.number_year,
+            copy_id=entry.copy_id,
+            reason=entry.reason,
+            requested_at=entry.requested_at,
+            decided_at=entry.decided_at,
+        )
+
+
+def _register(request: Request) -> SqlCopies:
+    return SqlCopies(services(request).engine)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _asker(caller: Caller, body: CopyAsk) -> Asker:
+    account = caller.account
+    if account.role is Role.STUDENT:
+        return Asker(Requester.STUDENT, body.full_name or "")
+    if account.role is Role.PARENT:
+        return Asker(Requester.GUARDIAN, body.full_name or "", account.relationship or "")
+    given = body.asker
+    if given is None:  # a name alone: the student at the counter
+        return Asker(Requester.STUDENT, body.full_name or "")
+    return Asker(given.kind, given.full_name, given.relationship, student_deceased=given.student_deceased)
+
+
+@router.post("", status_code=201)
+def ask(request: Request, body: CopyAsk, caller: Annotated[Caller, allow("copies.request")]) -> CopyView:
+    """Ask for a copy: a student or parent for their own book, the clerk for someone at the counter. One that
+    cannot be met is answered at once with the written refusal and its reason."""
+    account = caller.account
+    if caller.account.role in (Role.STUDENT, Role.PARENT):
+        try:
+            book = services(request).books().book(body.document_id)
+        except UnknownDocumentError:
+            book = None
+        if book is None or not caller.sees_book(book):
+            raise UnknownDocumentError("live", document_id=body.document_id)
+    books = SqlCorrections(services(request).engine)
+    entry = desk.ask(
+        _register(request),
+        books,
+        account.school_code or "",
+        body.document_id,
+        _asker(caller, body),
+        body.form,
+        _now(),
+        tuple(body.pages),
+        account=account.username if account.role in (Role.STUDENT, Role.PARENT) else None,
+        actor=account.username,
+    )
+    return CopyView.of(entry)
+
+
+@router.get("")
+def register(
+    request: Request,
+    caller: Annotated[Caller, allow("copies.read")],
+    year: Annotated[int | None, Query(ge=2000, le=2200, description="Calendar year of the numbers")] = None,
+) -> list[CopyView]:
+    """The caller's own requests (a student or parent), or the school's copy register (its office)."""
+    account = caller.account
+    if account.role in (Role.STUDENT, Role.PARENT):
+        found = _register(request).entries(account=account.username)
+    else:
+        found = _register(request).entries(school_code=account.school_code, year=year)
+    return [CopyView.of(entry) for entry in found]
+
+
+@router.get("/{copy_request_id}")
+def read(request: Request, copy_request_id: str, caller: Annotated[Caller, allow("copies.read")]) -> CopyView:
+    """Where a request stands."""
+    return CopyView.of(request.state.copy_request)
+
+
+@router.get("/{copy_request_id}/pdf", response_class=Response)
+def download(request: Request, copy_request_id: str, caller: Annotated[Caller, allow("copies.read")]) -> Response:
+    """The issued copy (PDF/A-3b, signed and sealed); the first download by the asker is recorded as its
+    delivery."""
+    entry: CopyEntry = request.state.copy_request
+    archive = services(request).archive()
+    if entry.copy_id is None:
+        raise UnknownDocumentError("live", document_id=copy_request_id)
+    pdf = archive.sealed_bytes(archive.version(entry.copy_id))
+    if entry.delivery is None and entry.account == caller.account.username:
+        _register(request).deliver(entry.id, "download", _now(), caller.account.username)
+    name = f"{entry.copy_id}.pdf"
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.post("/{copy_request_id}/check")
+def check(
+    request: Request, copy_request_id: str, body: IdentityCheck, caller: Annotated[Caller, allow("copies.decide")]
+) -> CopyView:
+    """The clerk saw the asker's identity document (and the proof of relationship or authorisation)."""
+    entry = _register(request).check(copy_request_id, body.identity_document, _now(), caller.account.username)
+    return CopyView.of(entry)
+
+
+@router.post("/{copy_request_id}/issue")
+def issue(
+    request: Request, copy_request_id: str, body: CopyIssue, caller: Annotated[Caller, allow("copies.decide")]
+) -> CopyView:
+    """Issue the copy: numbered, rendered, signed with the designated signer's remote key, sealed with the
+    school's key (HOCBA_SEAL_KEY) and kept in the archive."""
+    built = services(request)
+    settings = built.settings
+    school = caller.account.school_code or ""
+    signer = CopySigner(body.signer.staff_id, body.signer.full_name, body.signer.title)
+    keys = {
+        signer.staff_id: wiring.remote_key(
+            settings, {"kind": body.key.kind, "account": body.key.account or signer.staff_id}
+        ),
+        f"school:{school}": wiring.remote_key(settings, {"kind": "seal"}),
+    }
+    issued = desk.issue(
+        built.archive(),
+        _register(request),
+        SqlCorrections(built.engine),
+        built.signing(),
+        copy_request_id,
+        signer,
+        keys,
+        body.abbreviation or school,
+        caller.account.username,
+        _now(),
+        body.place,
+        built.render_options(),
+    )
+    return CopyView.of(issued.entry)
+
+
+@router.post("/{copy_request_id}/refuse")
+def refuse(
+    request: Request, copy_request_id: str, body: Reason, caller: Annotated[Caller, allow("copies.decide")]
+) -> CopyView:
+    """Refuse in writing, with the reason the asker receives."""
+    return CopyView.of(_register(request).refuse(copy_request_id, body.reason, _now(), caller.account.username))
+
+
+@router.post("/{copy_request_id}/revoke")
+def revoke(
+    request: Request, copy_request_id: str, body: Reason, caller: Annotated[Caller, allow("copies.decide")]
+) -> CopyView:
+    """Revoke an issued copy (issued in error): it stays kept, and its public check says it is revoked."""
+    return CopyView.of(_register(request).revoke(copy_request_id, body.reason, _now(), caller.account.username))
