@@ -36,6 +36,8 @@ class Issued:
     copy: RenderedDocument
     outcome: Outcome
     """The copy signed by the designated signer and sealed (its final bytes in `outcome.pdf`)."""
+    copy_facts: Copy
+    """What the copy states."""
 
 
 def _asker_json(asker: Asker) -> dict[str, object]:
@@ -153,7 +155,7 @@ def issue(
         signing.connect(key)  # a remote key fetches its certificate (a local one has nothing to do)
     outcome = sign_and_archive(signing, archive, facts, rendered.pdf, keys)
     done = register.issued(request_id, version, rendered.document_id, signer.staff_id, now, clerk)
-    return Issued(done, rendered, outcome)
+    return Issued(done, rendered, outcome, copy)
 
 
 def _kind(asked: Mapping[str, object]) -> Requester:

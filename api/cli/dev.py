@@ -18,7 +18,7 @@ from rich.progress import Progress, TaskID
 
 from archive import ArchiveService
 from devtools import pki
-from devtools.bench import api_figures, archive_figures, principal_figures, render_figures, sign_figures
+from devtools.bench import api_figures, archive_figures, copies_figures, principal_figures, render_figures, sign_figures
 from devtools.demo import run_demo
 from devtools.demo_site import DEMO_PASSWORD, DemoSite, demo_site
 from workflows import rendering
@@ -216,6 +216,17 @@ def api_bench(
     if principal_books:
         figures["principal_sitting"] = principal_figures(principal_books)
     _emit(figures, as_json)
+
+
+@bench_app.command("copies")
+def copies_bench(
+    repeats: Annotated[int, typer.Option(help="Copies issued one after another")] = 7,
+    status_seconds: Annotated[float, typer.Option("--status-seconds", help="Seconds of public status reads")] = 10.0,
+    as_json: JsonOpt = True,
+) -> None:
+    """Issuing a SAO Y copy of a sealed THCS book end to end, and the copy's public status at 200 reads a
+    second (JSON)."""
+    _emit(copies_figures(repeats, status_seconds), as_json)
 
 
 def demo_serve(

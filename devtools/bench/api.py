@@ -180,8 +180,13 @@ def _api_sitting(base: str, token: str, year: str, credential: str, books: int) 
 
 async def _status(base: str, token: str, url: str, seconds: float) -> dict[str, Any]:
     """GET the job at a steady 200 requests a second for `seconds`."""
+    return await steady_reads(base, url, {"Authorization": f"Bearer {token}"}, seconds)
+
+
+async def steady_reads(base: str, url: str, headers: dict[str, str], seconds: float) -> dict[str, Any]:
+    """GET `url` at a steady 200 requests a second for `seconds` (an open loop: a slow answer does not slow the
+    sending)."""
     rate, samples = 200, []
-    headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
 
