@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from records import content_hash, signing_plan
-from templates import document_id
+from templates import DEFAULT_VERIFY_URL, Identity, document_id
 from workflows import book_facts, sign_and_archive
 
 from .http_fixtures import Site, embedded, open_site
@@ -47,3 +48,38 @@ def test_lookups_are_rate_limited_per_address(site: Site, school: School) -> Non
     url = f"/v1/public/documents/{document_id(school.primary)}"
     codes = [site.client.get(url).status_code for _ in range(8)]
     assert codes[:5] == [200] * 5 and 429 in codes[5:]
+
+
+def test_the_qr_codes_page_shows_the_status_without_the_name(site: Site, school: School) -> None:
+    record = school.primary
+    payload = Identity(document_id(record), content_hash(record), DEFAULT_VERIFY_URL).qr_payload
+    link = urlsplit(payload)
+    assert link.path == "/xac-thuc"
+    page = site.client.get(f"{link.path}?{link.query}")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Hồ sơ có giá trị" in page.text and "khớp với hồ sơ lưu trữ" in page.text
+    assert record.student.full_name not in page.text
+    assert "script-src" not in page.headers["content-security-policy"]
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    css = site.client.get("/static/hocba.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    unknown = site.client.get("/xac-thuc", params={"id": "HB-<script>"})
+    assert unknown.status_code == 404 and "<script>" not in unknown.text and "&lt;script&gt;" in unknown.text
+    assert "<form" in site.client.get("/xac-thuc").text
+
+
+def test_an_uploaded_file_is_checked_check_by_check(site: Site, school: School) -> None:
+    archive = site.client.app.state.services.archive()  # type: ignore[attr-defined]
+    sealed = archive.sealed_bytes(archive.version(document_id(school.primary)))
+    good = site.client.post("/xac-thuc", files={"file": ("hb.pdf", sealed, "application/pdf")})
+    assert good.status_code == 200, good.text
+    assert "Tệp là bản gốc hợp lệ" in good.text and "Đang lưu giữ: phiên bản 1" in good.text
+    assert "Không đạt" not in good.text
+    at = sealed.rindex(b"/Contents <") - 400  # inside the last signed revision's bytes
+    tampered = sealed[:at] + (b"0" if sealed[at : at + 1] != b"0" else b"1") + sealed[at + 1 :]
+    bad = site.client.post("/xac-thuc", files={"file": ("hb.pdf", tampered, "application/pdf")})
+    assert bad.status_code == 200 and "Đạt / passed" not in bad.text.split("Hồ sơ")[0]
+    assert "Tệp là bản gốc hợp lệ" not in bad.text and "Không có trong kho lưu trữ này" in bad.text
+    half = school.service.sign(school.book(school.primary), "gvcn", school.key(school.primary.signers.homeroom_teacher))
+    unfinished = site.client.post("/xac-thuc", files={"file": ("hb.pdf", half, "application/pdf")})
+    assert "Không kiểm tra được" in unfinished.text  # the seal: not there yet, never shown as passed

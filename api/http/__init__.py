@@ -29,6 +29,7 @@ from . import (
     jobs,
     observing,
     oidc,
+    pages,
     problems,
     public,
     signing,
@@ -80,6 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(observing.Observe, metrics=app.state.metrics, headers=_SECURITY_HEADERS)
     app.include_router(verifying.router)
     app.include_router(public.router)
+    app.include_router(pages.router)
     for module in (auth, oidc, accounts, books, intake, jobs, corrections, copies, signing):
         app.include_router(module.router)
     return app

@@ -85,6 +85,7 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "health": Scope.PUBLIC,
     "verify": Scope.PUBLIC,
     "public.status": Scope.PUBLIC,
+    "pages.public": Scope.PUBLIC,
     "auth.token": Scope.PUBLIC,
     "auth.login": Scope.PUBLIC,
     "auth.logout": _ALL,

@@ -11,7 +11,7 @@ from fastapi import Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from archive import SqlCopies
-from workflows.public import PublicState, public_status
+from workflows.public import PublicState, PublicStatus, public_status
 
 from .access import allow, guarded_router, services
 from .problems import problem_response, request_problem
@@ -80,6 +80,11 @@ def public_document(
         return request_problem(request, 429, "request.rate_limited", {"Retry-After": str(seconds)}, seconds=seconds)
     found = public_status(services(request).books(), SqlCopies(services(request).engine), document_id, h)
     response.headers["Cache-Control"] = "public, max-age=60"
+    return present(found)
+
+
+def present(found: PublicStatus) -> PublicDocument:
+    """The public status as answered (JSON) and shown (the QR code's page)."""
     vi, en = _MESSAGES[found.state]
     copy = found.copy
     return PublicDocument(

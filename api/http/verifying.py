@@ -12,6 +12,7 @@ from fastapi import File, Request, Response, UploadFile
 from signer import VerifyPolicy, errors
 
 from .access import allow, guarded_router
+from .limits import RateLimiter
 from .problems import problem_response, request_problem
 
 router = guarded_router(prefix="/v1", tags=["verification"], dependencies=[allow("verify")])
@@ -35,10 +36,28 @@ async def verify_upload(request: Request, file: Annotated[UploadFile, File(descr
     """Every signature, the archive timestamp and the book as a whole: genuine, not genuine, or could not be
     checked, with the reasons in Vietnamese and English; with `Accept: application/xml`, the ETSI TS 119 102-2
     validation report instead. Checked offline, from the validation data the file carries."""
-    wait = request.app.state.public_limit.take(request.client.host if request.client else "unknown")
-    if wait:
-        seconds = max(1, math.ceil(wait))
-        return request_problem(request, 429, "request.rate_limited", {"Retry-After": str(seconds)}, seconds=seconds)
+    refused = rate_limited(request, request.app.state.public_limit)
+    if refused is not None:
+        return refused
+    etsi = ETSI_XML in request.headers.get("accept", "")
+    _, _, answer = await check_upload(request, file, etsi)
+    if etsi:
+        return Response(answer, media_type=ETSI_XML)
+    return Response(answer, media_type="application/json")
+
+
+def rate_limited(request: Request, limiter: RateLimiter) -> Response | None:
+    """The 429 answer when the caller's address is over `limiter`'s rate, else None."""
+    wait = limiter.take(request.client.host if request.client else "unknown")
+    if not wait:
+        return None
+    seconds = max(1, math.ceil(wait))
+    return request_problem(request, 429, "request.rate_limited", {"Retry-After": str(seconds)}, seconds=seconds)
+
+
+async def check_upload(request: Request, file: UploadFile, etsi: bool = False) -> tuple[bytes, str, Any]:
+    """The uploaded file (read within the verifier's bound), the verdict and the report (JSON text, or the ETSI
+    XML): checked offline in the check's worker processes, never on the event loop."""
     policy = VerifyPolicy()
     data = bytearray()
     while chunk := await file.read(_CHUNK):  # never more than the limit in memory
@@ -46,10 +65,7 @@ async def verify_upload(request: Request, file: Annotated[UploadFile, File(descr
         policy.check_size(len(data))
     if not request.app.state.trust_roots:
         raise errors.TrustRootsError("none")
-    # PDF work is CPU-bound: it runs in the check's worker processes, never on the event loop.
-    etsi = ETSI_XML in request.headers.get("accept", "")
     verdict, answer = await asyncio.wrap_future(request.app.state.verifier.submit(bytes(data), policy, etsi))
-    if etsi:
-        return Response(answer, media_type=ETSI_XML)
-    request.app.state.metrics.verifications.labels(verdict).inc()
-    return Response(answer, media_type="application/json")
+    if not etsi:
+        request.app.state.metrics.verifications.labels(verdict).inc()
+    return bytes(data), verdict, answer
