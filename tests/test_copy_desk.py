@@ -30,7 +30,7 @@ from archive import (
     open_database,
 )
 from devtools.pki import DEV_PASSWORD
-from records import Asker, CopyForm, CopySigner, Requester, content_hash, signing_plan
+from records import Asker, CopyForm, CopySigner, Requester, apply_changes, content_hash, plan_changes, signing_plan
 from signer import verify
 from templates import document_id
 from workflows import CopyAskError, book_facts, sign_and_archive
@@ -38,6 +38,7 @@ from workflows import copies as desk
 from workflows.public import PublicState, initials, public_status
 
 from .signing_fixtures import School
+from .test_corrections import consistent_change
 
 NOW = datetime(2026, 12, 7, 2, 30, tzinfo=UTC)
 PARENT = Asker(Requester.GUARDIAN, "Nguyễn Thị Mẹ", "mẹ")
@@ -213,3 +214,39 @@ def test_the_public_status_tells_validity_and_nothing_personal(
     register.revoke(asked.id, "Cấp nhầm", NOW, "van.thu")
     revoked = public_status(index, register, issued.copy.document_id)
     assert revoked.state is PublicState.REVOKED and revoked.copy and revoked.copy.revoked_reason == "Cấp nhầm"
+
+
+def test_an_extract_of_a_secondary_book_then_the_book_corrected(
+    school: School, database_url: str, tmp_path: Path
+) -> None:
+    engine = open_database(database_url)
+    archive = ArchiveService(FileStore(tmp_path / "objects"), SqlCatalog(engine))
+    register, books, index = SqlCopies(engine), SqlCorrections(engine), SqlBookIndex(engine)
+    record = school.thcs
+    keys = {e.signer_id: school.key(e.signer_id) for e in signing_plan(record).entries}
+    sign_and_archive(school.service, archive, book_facts(record), school.book(record), keys)
+    code, book = record.school.code, document_id(record)
+    asked = desk.ask(register, books, code, book, Asker(Requester.STUDENT, "Học Sinh"), CopyForm.TRICH_SAO, NOW, (1, 3))
+    register.check(asked.id, "CCCD 2", NOW, "van.thu")
+    copy_keys = {"pht": school.key("pht"), f"school:{code}": school.key(f"school:{code}")}
+    issued = desk.issue(
+        archive, register, books, school.service, asked.id, _signer(school), copy_keys, "THCS", "vt", NOW
+    )
+    assert issued.entry.form == "trich_sao" and issued.copy.pages == 4  # cover, pages 1 and 3, the copy block
+    assert issued.copy_facts.number_text() == "01/TrS-THCS"
+    assert verify(issued.outcome.pdf, list(school.policy.trust_roots), offline=True).ok
+
+    changes, _ = plan_changes(record, consistent_change(record))
+    corrected = apply_changes(record, changes).record
+    assert corrected is not None
+    sign_and_archive(school.service, archive, book_facts(corrected), school.book(corrected), keys)
+    copy = public_status(index, register, issued.copy.document_id)
+    assert copy.state is PublicState.VALID  # the copy stays what it was: a copy of version 1
+    assert copy.copy is not None and (copy.copy.original_version, copy.copy.original_superseded_by) == (1, 2)
+    assert public_status(index, register, book, content_hash(record)[:16]).state is PublicState.SUPERSEDED
+    again = desk.ask(register, books, code, book, Asker(Requester.STUDENT, "Học Sinh"), CopyForm.SAO_Y, NOW)
+    register.check(again.id, "CCCD 2", NOW, "van.thu")
+    latest = desk.issue(
+        archive, register, books, school.service, again.id, _signer(school), copy_keys, "THCS", "vt", NOW
+    )
+    assert (latest.entry.version, latest.copy_facts.reissue, latest.copy_facts.number) == (2, 2, 2)
