@@ -38,6 +38,8 @@ class CopyEntry:
     """The sealed version copied (set when issued)."""
     number: int | None = None
     number_year: int | None = None
+    number_text: str | None = None
+    """The number as printed on the copy, e.g. "07/SY-THCSNT"."""
     copy_id: str | None = None
     signer_id: str | None = None
     reason: str | None = None

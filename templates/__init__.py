@@ -22,6 +22,7 @@ from .model import (
     RenderOptions,
     document_id,
 )
+from .register import render_register
 from .service import (
     LastSignature,
     SigningState,
@@ -59,4 +60,5 @@ __all__ = [
     "render_copy",
     "render_minutes",
     "render_plain",
+    "render_register",
 ]

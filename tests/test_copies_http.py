@@ -4,17 +4,21 @@ a parent cannot ask for another child's book or read another's request; the publ
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from archive import Role, SqlCopies
 from devtools.pki import DEV_PASSWORD, free_port
 from devtools.pki.csc import CscService, serve_csc
 from records import signing_plan
 from signer import verify
-from templates import document_id
+from templates import VIETNAM, document_id
+from templates._finish import pdfa_problems
 from workflows import book_facts, sign_and_archive
 
 from .http_fixtures import Site, embedded, open_site
@@ -73,6 +77,15 @@ def test_a_student_asks_the_clerk_issues_and_the_student_downloads(site: Site, s
     assert verify(pdf.content, list(school.policy.trust_roots), offline=True).ok
     register = SqlCopies(site.client.app.state.services.engine)  # type: ignore[attr-defined]
     assert register.get(entry["id"]).delivery == "download"
+
+    year = datetime.now(VIETNAM).year
+    sheet = site.client.get("/v1/copies/register", params={"year": year, "format": "xlsx"}, headers=clerk)
+    assert sheet.status_code == 200, sheet.text
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    assert rows[2][0] == "01/SY-THDT" and rows[2][7] == "CCCD 0311" and rows[2][3] == book
+    listing = site.client.get("/v1/copies/register", params={"year": year}, headers=clerk)
+    assert listing.headers["content-type"] == "application/pdf" and pdfa_problems(listing.content, "3b") == []
+    assert site.client.get("/v1/copies/register", params={"year": year}, headers=student).status_code == 403
 
     copy_id = issued.json()["copy_id"]
     assert site.client.get(f"/v1/public/documents/{copy_id}").json()["status"] == "valid"

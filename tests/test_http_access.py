@@ -45,6 +45,7 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
     return {
         ("POST", "/v1/copies"): ("/v1/copies", {"json": {"document_id": site.primary_id, "full_name": "X"}}),
         ("GET", "/v1/copies"): ("/v1/copies", {}),
+        ("GET", "/v1/copies/register"): ("/v1/copies/register?year=2026&format=xlsx", {}),
         ("GET", "/v1/copies/{copy_request_id}"): (copy, {}),
         ("GET", "/v1/copies/{copy_request_id}/pdf"): (f"{copy}/pdf", {}),
         ("POST", "/v1/copies/{copy_request_id}/check"): (f"{copy}/check", {"json": {"identity_document": "CCCD"}}),

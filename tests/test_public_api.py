@@ -88,6 +88,7 @@ def test_templates_public_names() -> None:
             "PIECE_KEY",
             "OriginalUnreadableError",
             "render_copy",
+            "render_register",
             "SigningState",
             "VIETNAM",
             "FieldBox",

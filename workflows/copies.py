@@ -154,7 +154,7 @@ def issue(
     for key in keys.values():
         signing.connect(key)  # a remote key fetches its certificate (a local one has nothing to do)
     outcome = sign_and_archive(signing, archive, facts, rendered.pdf, keys)
-    done = register.issued(request_id, version, rendered.document_id, signer.staff_id, now, clerk)
+    done = register.issued(request_id, version, rendered.document_id, copy.number_text(), signer.staff_id, now, clerk)
     return Issued(done, rendered, outcome, copy)
 
 

@@ -19,6 +19,7 @@ from rich.table import Table
 from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, ArchiveService, SqlCopies, SqlCorrections
 from records import Asker, CopyForm, CopySigner, Requester, write_atomic
 from workflows import copies as desk
+from workflows.copy_register import register_files
 
 from .. import wiring
 from .archiving import DatabaseOpt, StorageOpt
@@ -153,6 +154,25 @@ def revoke_cmd(
     with _desk(database, storage) as (_, register, _books):
         entry = register.revoke(request, reason, _now(), by)
     _show(entry.id, entry.status.value, entry.reason)
+
+
+@app.command("register")
+def register_cmd(
+    school: Annotated[str, typer.Option("--school")],
+    year: Annotated[int, typer.Option("--year", help="Calendar year of the numbers")],
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the register as a workbook")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the register as PDF/A")] = None,
+    abbreviation: Annotated[str, typer.Option("--abbr", help="The school's mark in the numbers")] = "",
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+) -> None:
+    """The year's copy register (sổ cấp bản sao) as a workbook and/or PDF/A."""
+    with _desk(database, storage) as (_, register, _books):
+        sheet, document = register_files(register, school, register.school_name(school), year, abbreviation)
+    for path, data in ((xlsx, sheet), (pdf, document)):
+        if path is not None:
+            write_atomic(path, data)
+            out.print(f"{path}")
 
 
 @app.command("list")

@@ -133,6 +133,12 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
         Role.ARCHIVIST: Scope.SCHOOL,
     },
     "copies.decide": {Role.CLERK: Scope.SCHOOL},
+    "copies.register": {
+        Role.CLERK: Scope.SCHOOL,
+        Role.PRINCIPAL: Scope.SCHOOL,
+        Role.DEPUTY: Scope.SCHOOL,
+        Role.ARCHIVIST: Scope.SCHOOL,
+    },
     # A job is seen by whoever started it, and by the school's staff who watch its work.
     "jobs.read": _JOB_WATCHERS,
     "jobs.cancel": _JOB_WATCHERS,

@@ -6,7 +6,7 @@ asker follows their request and downloads the copy. The school's copy register i
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
@@ -14,12 +14,15 @@ from pydantic import BaseModel, Field
 from archive import CopyEntry, Role, SqlCopies, SqlCorrections, UnknownDocumentError
 from records import Asker, CopyForm, CopySigner, Requester
 from workflows import copies as desk
+from workflows.copy_register import register_files
 
 from .. import wiring
 from .access import Caller, allow, guarded_router, services
 from .jobs import RemoteKeyBody
 
 router = guarded_router(prefix="/v1/copies", tags=["copies"])
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class AskerBody(BaseModel):
@@ -69,6 +72,7 @@ class CopyView(BaseModel):
     asker: dict[str, Any]
     number: int | None
     number_year: int | None
+    number_text: str | None = Field(description="As printed on the copy, e.g. 07/SY-THCSNT")
     copy_id: str | None = Field(description="The issued copy's document id")
     reason: str | None = Field(description="Why it was refused or revoked")
     requested_at: datetime
@@ -85,6 +89,7 @@ class CopyView(BaseModel):
             asker=dict(entry.asker),
             number=entry.number,
             number_year=entry.number_year,
+            number_text=entry.number_text,
             copy_id=entry.copy_id,
             reason=entry.reason,
             requested_at=entry.requested_at,
@@ -153,6 +158,29 @@ def register(
     else:
         found = _register(request).entries(school_code=account.school_code, year=year)
     return [CopyView.of(entry) for entry in found]
+
+
+@router.get(
+    "/register",
+    response_class=Response,
+    responses={200: {"content": {PDF: {}, XLSX: {}}, "description": "The year's copy register"}},
+)
+def register_file(
+    request: Request,
+    caller: Annotated[Caller, allow("copies.register")],
+    year: Annotated[int, Query(ge=2000, le=2200, description="Calendar year of the numbers")],
+    file_format: Annotated[Literal["pdf", "xlsx"], Query(alias="format")] = "pdf",
+    abbreviation: Annotated[str, Query(max_length=32, description="The school's mark in the numbers")] = "",
+) -> Response:
+    """The school's copy register (sổ cấp bản sao) of a calendar year, as PDF/A or a workbook."""
+    school = caller.account.school_code or ""
+    copies = _register(request)
+    sheet, pdf = register_files(copies, school, copies.school_name(school), year, abbreviation)
+    name = f"so-cap-ban-sao-{school}-{year}.{file_format}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if file_format == "xlsx":
+        return Response(sheet, media_type=XLSX, headers=headers)
+    return Response(pdf, media_type=PDF, headers=headers)
 
 
 @router.get("/{copy_request_id}")

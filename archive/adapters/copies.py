@@ -17,7 +17,7 @@ from ..clock import as_utc
 from ..copy_model import CopyEntry, CopyStatus
 from ..errors import CopyStateError, UnknownCopyError
 from ._sql import SqlBase
-from .tables import copy_numbers, copy_requests
+from .tables import copy_numbers, copy_requests, schools
 
 _MOVES: dict[str, tuple[CopyStatus, ...]] = {
     "check": (CopyStatus.REQUESTED, CopyStatus.CHECKED),
@@ -59,6 +59,12 @@ class SqlCopies(SqlBase):
         if row is None:
             raise UnknownCopyError(request_id=request_id)
         return _entry(row)
+
+    def school_name(self, school_code: str) -> str:
+        """The school's name as its books give it (its code when it has none in the archive yet)."""
+        with self._read() as conn:
+            name = conn.execute(select(schools.c.name).where(schools.c.code == school_code)).scalar()
+        return str(name) if name else school_code
 
     def by_copy(self, copy_id: str) -> CopyEntry | None:
         """The register's entry of an issued copy, by the copy's document id."""
@@ -141,14 +147,22 @@ class SqlCopies(SqlBase):
             pass
 
     def issued(
-        self, request_id: str, version: int, copy_id: str, signer_id: str, at: datetime, actor: str
+        self,
+        request_id: str,
+        version: int,
+        copy_id: str,
+        number_text: str,
+        signer_id: str,
+        at: datetime,
+        actor: str,
     ) -> CopyEntry:
         with self._tx() as conn:
             entry = self._moving(conn, request_id, "issue")
             values = {"status": CopyStatus.ISSUED.value, "version": version, "copy_id": copy_id}
+            values["number_text"] = number_text
             values |= {"signer_id": signer_id, "decided_at": at, "decided_by": actor}
             conn.execute(update(copy_requests).where(copy_requests.c.id == request_id).values(**values))
-            payload = {"copy_id": copy_id, "version": version, "number": entry.number, "signer": signer_id}
+            payload = {"copy_id": copy_id, "version": version, "number": number_text, "signer": signer_id}
             self._append(conn, at, actor, "copy.issued", _refs(entry), payload)
         return self.get(request_id)
 
@@ -213,6 +227,7 @@ def _entry(row: Row[Any]) -> CopyEntry:
         version=row.version,
         number=row.number,
         number_year=row.number_year,
+        number_text=row.number_text,
         copy_id=row.copy_id,
         signer_id=row.signer_id,
         reason=row.reason,

@@ -329,6 +329,8 @@ copy_requests = Table(
     Column("version", Integer),
     Column("number", Integer),
     Column("number_year", Integer),
+    # As printed on the copy ("07/SY-THCSNT"), with the school's mark of that day.
+    Column("number_text", String(64)),
     Column("copy_id", String(32)),
     Column("signer_id", String(64)),
     Column("reason", Text),

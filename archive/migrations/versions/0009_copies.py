@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer),
         sa.Column("number", sa.Integer),
         sa.Column("number_year", sa.Integer),
+        sa.Column("number_text", sa.String(64)),
         sa.Column("copy_id", sa.String(32)),
         sa.Column("signer_id", sa.String(64)),
         sa.Column("reason", sa.Text),
