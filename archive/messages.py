@@ -211,6 +211,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Yêu cầu {request_id} đang ở trạng thái {status}: chỉ thu hồi được bản sao đã cấp",
         "The request {request_id} is {status}: only an issued copy can be revoked",
     ),
+    "archive.copy_state:letter": (
+        "Yêu cầu {request_id} đang ở trạng thái {status}: chỉ yêu cầu bị từ chối mới có văn bản trả lời",
+        "The request {request_id} is {status}: only a refused request has a written refusal",
+    ),
     "archive.copy_state:deliver": (
         "Yêu cầu {request_id} đang ở trạng thái {status}: chỉ giao được bản sao đã cấp",
         "The request {request_id} is {status}: only an issued copy can be delivered",

@@ -13,6 +13,7 @@ from .copies import (
     asker_problem,
     copy_number,
     copy_plan,
+    due_on,
 )
 from .corrections import Change, Minutes, apply_changes, check_people, check_principal, parse_value, plan_changes
 from .errors import (
@@ -71,6 +72,7 @@ __all__ = [
     "copy_number",
     "copy_plan",
     "derive_learning",
+    "due_on",
     "dumps_jsonl",
     "error",
     "fsync_dir",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -82,6 +82,21 @@ class CopySigner:
     full_name: str
     title: str
     """As printed above the signature, e.g. "TL. HIỆU TRƯỞNG / CHÁNH VĂN PHÒNG" or "KT. HIỆU TRƯỞNG"."""
+
+
+CUTOFF_HOUR = 15
+"""A request received after 15:00 is answered the next working day (NĐ 23/2015/NĐ-CP, Đ.7)."""
+
+
+def due_on(received: datetime) -> date:
+    """The day a copy is due: the same working day, or the next one when received after 15:00 or on a day off
+    (Saturday, Sunday; public holidays are the school's to add). `received` in the school's local time."""
+    day = received.date()
+    if received.hour >= CUTOFF_HOUR or day.weekday() >= 5:
+        day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 def copy_number(number: int, form: CopyForm, school_abbreviation: str) -> str:

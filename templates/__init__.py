@@ -22,6 +22,7 @@ from .model import (
     RenderOptions,
     document_id,
 )
+from .refusal import render_refusal
 from .register import render_register
 from .service import (
     LastSignature,
@@ -60,5 +61,6 @@ __all__ = [
     "render_copy",
     "render_minutes",
     "render_plain",
+    "render_refusal",
     "render_register",
 ]

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 import pikepdf
 import pytest
 
-from records import Asker, Copy, CopyForm, CopySigner, Requester, asker_problem, copy_number
+from records import Asker, Copy, CopyForm, CopySigner, Requester, asker_problem, copy_number, due_on
 from signer import verify
-from templates import OriginalUnreadableError, document_id, read_identity, read_plan, render_copy
+from templates import VIETNAM, OriginalUnreadableError, document_id, read_identity, read_plan, render_copy
 
 from .signing_fixtures import School
 
@@ -56,6 +56,10 @@ def test_who_may_ask_and_how_a_copy_is_numbered() -> None:
     assert asker_problem(Asker(Requester.RELATIVE, "Lê Văn Anh", "anh trai", student_deceased=True)) is None
     assert asker_problem(Asker(Requester.STUDENT, " ")) == "name"
     assert copy_number(7, CopyForm.SAO_Y, "THDT") == "07/SY-THDT"
+    friday = datetime(2026, 12, 4, 14, 59, tzinfo=VIETNAM)
+    assert due_on(friday) == friday.date()
+    assert due_on(friday.replace(hour=15)) == datetime(2026, 12, 7).date()  # after 15:00: Monday
+    assert due_on(datetime(2026, 12, 5, 9, tzinfo=VIETNAM)) == datetime(2026, 12, 7).date()  # a Saturday
     assert copy_number(123, CopyForm.TRICH_SAO, "THDT") == "123/TrS-THDT"
 
 

@@ -5,10 +5,12 @@ a parent cannot ask for another child's book or read another's request; the publ
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import pikepdf
 import pytest
 from openpyxl import load_workbook
 
@@ -108,6 +110,11 @@ def test_the_counter_records_refusals_and_who_may_not_ask(site: Site, school: Sc
     )
     assert missing.status_code == 201 and missing.json()["status"] == "refused"
     assert "HB-AAAA-BBBB-CCCC-DDDD" in missing.json()["reason"]
+    letter = site.client.get(f"/v1/copies/{missing.json()['id']}/refusal", headers=clerk)
+    assert letter.status_code == 200 and pdfa_problems(letter.content, "3b") == []
+    with pikepdf.open(io.BytesIO(letter.content)) as pdf:
+        said = json.loads(pdf.attachments["tra-loi.json"].get_file().read_bytes())
+    assert said["document_id"] == "HB-AAAA-BBBB-CCCC-DDDD" and said["reason"] == missing.json()["reason"]
     listed = site.client.get("/v1/copies", headers=site.as_role(Role.PRINCIPAL)).json()
     assert [e["status"] for e in listed] == ["refused"]
 

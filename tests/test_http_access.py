@@ -48,6 +48,7 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
         ("GET", "/v1/copies/register"): ("/v1/copies/register?year=2026&format=xlsx", {}),
         ("GET", "/v1/copies/{copy_request_id}"): (copy, {}),
         ("GET", "/v1/copies/{copy_request_id}/pdf"): (f"{copy}/pdf", {}),
+        ("GET", "/v1/copies/{copy_request_id}/refusal"): (f"{copy}/refusal", {}),
         ("POST", "/v1/copies/{copy_request_id}/check"): (f"{copy}/check", {"json": {"identity_document": "CCCD"}}),
         ("POST", "/v1/copies/{copy_request_id}/issue"): (
             f"{copy}/issue",

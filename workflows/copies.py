@@ -14,6 +14,7 @@ from archive import (
     ArchiveService,
     BookFacts,
     CopyEntry,
+    CopyStateError,
     CopyStatus,
     DocumentKind,
     SqlCopies,
@@ -23,7 +24,7 @@ from archive import (
 )
 from records import Asker, Copy, CopyForm, CopySigner, Requester, asker_problem
 from signer import KeySource, SigningService
-from templates import VIETNAM, RenderedDocument, RenderOptions, render_copy
+from templates import VIETNAM, RenderedDocument, RenderOptions, render_copy, render_refusal
 
 from .corrections import _record
 from .errors import CopyAskError
@@ -160,3 +161,19 @@ def issue(
 
 def _kind(asked: Mapping[str, object]) -> Requester:
     return Requester(str(asked["kind"]))
+
+
+def refusal_letter(register: SqlCopies, request_id: str) -> bytes:
+    """The written answer to a refused request, as PDF/A (the same letter every time it is asked for)."""
+    entry = register.get(request_id)
+    if entry.status is not CopyStatus.REFUSED:
+        raise CopyStateError("letter", request_id=request_id, status=entry.status.value)
+    return render_refusal(
+        entry.id,
+        register.school_name(entry.school_code),
+        entry.document_id,
+        str(entry.asker.get("full_name") or ""),
+        entry.requested_at,
+        entry.decided_at or entry.requested_at,
+        entry.reason or "",
+    )

@@ -132,13 +132,16 @@ def issue_cmd(
 def refuse_cmd(
     request: str,
     reason: Annotated[str, typer.Option("--reason", help="The written reason the asker receives")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the letter to the asker")] = None,
     by: ClerkOpt = "console",
     database: DatabaseOpt = DEFAULT_DATABASE,
     storage: StorageOpt = DEFAULT_STORAGE,
 ) -> None:
-    """Refuse a request in writing, with the reason."""
+    """Refuse a request in writing, with the reason (the letter to the asker written to --output)."""
     with _desk(database, storage) as (_, register, _books):
         entry = register.refuse(request, reason, _now(), by)
+        if output is not None:
+            write_atomic(output, desk.refusal_letter(register, request))
     _show(entry.id, entry.status.value, entry.reason)
 
 

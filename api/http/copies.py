@@ -5,14 +5,15 @@ asker follows their request and downloads the copy. The school's copy register i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
 from archive import CopyEntry, Role, SqlCopies, SqlCorrections, UnknownDocumentError
-from records import Asker, CopyForm, CopySigner, Requester
+from records import Asker, CopyForm, CopySigner, Requester, due_on
+from templates import VIETNAM
 from workflows import copies as desk
 from workflows.copy_register import register_files
 
@@ -76,6 +77,7 @@ class CopyView(BaseModel):
     copy_id: str | None = Field(description="The issued copy's document id")
     reason: str | None = Field(description="Why it was refused or revoked")
     requested_at: datetime
+    due_on: date = Field(description="The same working day, or the next one when asked after 15:00")
     decided_at: datetime | None
 
     @classmethod
@@ -93,6 +95,7 @@ class CopyView(BaseModel):
             copy_id=entry.copy_id,
             reason=entry.reason,
             requested_at=entry.requested_at,
+            due_on=due_on(entry.requested_at.astimezone(VIETNAM)),
             decided_at=entry.decided_at,
         )
 
@@ -204,6 +207,14 @@ def download(request: Request, copy_request_id: str, caller: Annotated[Caller, a
     return Response(
         pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+@router.get("/{copy_request_id}/refusal", response_class=Response)
+def refusal(request: Request, copy_request_id: str, caller: Annotated[Caller, allow("copies.read")]) -> Response:
+    """The written refusal (PDF/A): the reason the request could not be met."""
+    letter = desk.refusal_letter(_register(request), copy_request_id)
+    name = f"tra-loi-{copy_request_id}.pdf"
+    return Response(letter, media_type=PDF, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.post("/{copy_request_id}/check")
