@@ -126,6 +126,9 @@ class Copy:
     place: str
     pages: tuple[int, ...] = field(default=())
     """For an extract, the original's pages (from 1) it reproduces; empty for SAO Y."""
+    printable: bool = False
+    """To be printed: the cross-page seal (dấu giáp lai) is drawn on the sheets' right edges. The electronic
+    copy carries the school's organisation signature instead (NĐ 30/2020/NĐ-CP, Đ.33)."""
 
     def copy_id(self) -> str:
         seed = f"copy|{self.original_id}|{self.record.school.code}|{self.number_year}|{self.number}"
@@ -146,6 +149,7 @@ class Copy:
             "original": {"document_id": self.original_id, "version": self.original_version},
             "original_sha256": self.original_sha256,
             "pages": list(self.pages),
+            "variant": "printable" if self.printable else "electronic",
             "school": {"code": self.record.school.code, "name": self.record.school.name},
             "school_year": self.record.school_year,
             "student": {"full_name": self.record.student.full_name},

@@ -17,6 +17,7 @@ from records import Copy, copy_plan
 
 from ._canvas import FOOTER_HEIGHT, configure_reportlab
 from ._finish import finish
+from .cross_seal import cross_seal_pages
 from .errors import OriginalUnreadableError
 from .layouts import copy as copy_layout
 from .layouts.common import Story
@@ -42,7 +43,8 @@ def render_copy(copy: Copy, original: bytes, options: RenderOptions | None = Non
         story = Story(copy.record, plan)
         copy_layout.build(story, copy, len(chosen))
         raw, pages = _pages(story, identity)
-        composed = _compose(raw, source, chosen)
+        marks = cross_seal_pages(pages, copy.record.school.name) if copy.printable else None
+        composed = _compose(raw, source, chosen, marks)
     r = copy.record
     about = Description(
         f"Bản sao học bạ ({copy.form.heading}) – {r.student.full_name} – năm học {r.school_year}",
@@ -66,15 +68,19 @@ def render_copy(copy: Copy, original: bytes, options: RenderOptions | None = Non
     return RenderedDocument(pdf, identity.document_id, identity.content_hash, plan, pages, options.profile)
 
 
-def _compose(raw: bytes, source: pikepdf.Pdf, chosen: list[int]) -> bytes:
+def _compose(raw: bytes, source: pikepdf.Pdf, chosen: list[int], marks: bytes | None) -> bytes:
     """Each chosen page of the original, scaled into the frame page that waits for it (page 2 onwards), above
-    the copy's own footer."""
+    the copy's own footer; on a printable copy, each sheet's slice of the cross-page seal."""
     source.flatten_annotations("all")  # the signatures' stamps become part of the page: a copy has no fields
     width, height = A4
     frame = Rectangle(_MARGIN, FOOTER_HEIGHT, width - _MARGIN, height - _MARGIN)
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         for offset, number in enumerate(chosen, start=1):
             pdf.pages[offset].add_overlay(source.pages[number - 1], frame)
+        if marks is not None:
+            with pikepdf.open(io.BytesIO(marks)) as slices:
+                for page, mark in zip(pdf.pages, slices.pages, strict=True):
+                    page.add_overlay(mark, Rectangle(0, 0, width, height))
         out = io.BytesIO()
         pdf.save(out)
     return out.getvalue()

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -14,6 +17,8 @@ import pytest
 from records import Asker, Copy, CopyForm, CopySigner, Requester, asker_problem, copy_number, due_on
 from signer import verify
 from templates import VIETNAM, OriginalUnreadableError, document_id, read_identity, read_plan, render_copy
+from templates._finish import pdfa_problems
+from templates.cross_seal import cross_seal_pages
 
 from .signing_fixtures import School
 
@@ -92,6 +97,20 @@ def test_an_extract_reproduces_the_chosen_pages_only(school: School, sealed: byt
         assert len(made.pages) == 3
     with pytest.raises(OriginalUnreadableError):
         render_copy(_copy(school, sealed, CopyForm.TRICH_SAO, pages=(99,)), sealed)
+
+
+def test_a_printable_copy_carries_the_cross_page_seal_in_groups_of_five(school: School, sealed: bytes) -> None:
+    electronic = render_copy(_copy(school, sealed), sealed)
+    printable = render_copy(replace(_copy(school, sealed), printable=True), sealed)
+    assert pdfa_problems(printable.pdf, "3b") == []
+    if keep := os.environ.get("HOCBA_KEEP_COPY"):
+        Path(keep).write_bytes(printable.pdf)
+    with pikepdf.open(io.BytesIO(electronic.pdf)) as plain, pikepdf.open(io.BytesIO(printable.pdf)) as marked:
+        assert len(plain.pages) == len(marked.pages)
+        for a, b in zip(plain.pages, marked.pages, strict=True):
+            assert len(b.Resources.XObject) == len(a.Resources.get("/XObject", {})) + 1  # one slice a sheet
+    with pikepdf.open(io.BytesIO(cross_seal_pages(7, "Trường"))) as slices:
+        assert len(slices.pages) == 7  # two impressions: five sheets, then two
 
 
 def test_a_copy_must_be_made_of_the_version_it_names(school: School, sealed: bytes) -> None:

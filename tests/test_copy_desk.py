@@ -5,12 +5,14 @@ across a year boundary."""
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pikepdf
 import pytest
 from typer.testing import CliRunner
 
@@ -160,6 +162,9 @@ def test_the_counter_on_the_command_line(
     assert issued.exit_code == 0, issued.output
     pdf = (tmp_path / "ban-sao.pdf").read_bytes()
     assert verify(pdf, list(school.policy.trust_roots), offline=True).ok
+    with pikepdf.open(io.BytesIO(pdf)) as opened:  # kept open while its attachment is read
+        content = json.loads(opened.attachments["ban-sao.json"].get_file().read_bytes())
+    assert content["variant"] == "printable"
     listed = runner.invoke(app, ["copy", "list", "--json", "--school", code, *where])
     (row,) = json.loads(listed.output)
     assert (row["status"], row["number"], row["asker"]["identity_document"]) == ("issued", 1, "CCCD 0123")
@@ -184,6 +189,7 @@ def _issue_options(school: School, tmp_path: Path) -> list[str]:
         str(school.folder / "root.pem"),
         "-o",
         str(tmp_path / "ban-sao.pdf"),
+        "--printable",
     ]
 
 

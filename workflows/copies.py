@@ -104,6 +104,7 @@ def issue(
     now: datetime,
     place: str = "",
     options: RenderOptions | None = None,
+    printable: bool = False,
 ) -> Issued:
     """Issue the copy of the book's current sealed version: numbered, rendered, signed by the designated
     signer (`keys[signer.staff_id]`), sealed by the school (`keys["school:<code>"]`) and kept in the archive."""
@@ -136,6 +137,7 @@ def issue(
         issued_at=now,
         place=place,
         pages=entry.pages,
+        printable=printable,
     )
     rendered = render_copy(copy, original, options)
     facts = BookFacts(

@@ -92,6 +92,7 @@ def issue_cmd(
     p12: P12Opt = None,
     abbreviation: Annotated[str, typer.Option("--abbr", help="The school's mark in the number (default: code)")] = "",
     place: Annotated[str, typer.Option("--place", help="Place in the date line (default: the province)")] = "",
+    printable: Annotated[bool, typer.Option("--printable", help="To be printed: the cross-page seal drawn")] = False,
     trust: TrustOpt = [],  # noqa: B006 - typer reads the default
     tsa: TsaOpt = None,
     by: ClerkOpt = "console",
@@ -122,6 +123,7 @@ def issue_cmd(
                 by,
                 _now(),
                 place,
+                printable=printable,
             )
     write_atomic(output, issued.outcome.pdf)
     entry = issued.entry

@@ -58,6 +58,7 @@ class CopyIssue(BaseModel):
     key: RemoteKeyBody = Field(description="The designated signer's remote key")
     abbreviation: str = Field(default="", max_length=32, description="The school's mark in the number")
     place: str = Field(default="", max_length=100)
+    printable: bool = Field(default=False, description="To be printed: the cross-page seal drawn on the edges")
 
 
 class Reason(BaseModel):
@@ -255,6 +256,7 @@ def issue(
         _now(),
         body.place,
         built.render_options(),
+        printable=body.printable,
     )
     return CopyView.of(issued.entry)
 
