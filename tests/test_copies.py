@@ -7,16 +7,29 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pikepdf
 import pytest
+import zxingcpp
+from PIL import Image
 
 from records import Asker, Copy, CopyForm, CopySigner, Requester, asker_problem, copy_number, due_on
 from signer import verify
-from templates import VIETNAM, OriginalUnreadableError, document_id, read_identity, read_plan, render_copy
+from templates import (
+    DEFAULT_VERIFY_URL,
+    VIETNAM,
+    Identity,
+    OriginalUnreadableError,
+    document_id,
+    read_identity,
+    read_plan,
+    render_copy,
+)
 from templates._finish import pdfa_problems
 from templates.cross_seal import cross_seal_pages
 
@@ -130,3 +143,23 @@ def test_a_signed_and_sealed_copy_verifies_and_so_does_its_original(school: Scho
     with pikepdf.open(io.BytesIO(pdf)) as made:
         inside = made.attachments[f"ban-chinh-{copy.original_id}.pdf"].get_file().read_bytes()
     assert verify(inside, roots, offline=True).ok
+
+
+def test_the_qr_code_on_every_page_leads_to_the_copys_public_check(
+    school: School, sealed: bytes, tmp_path: Path
+) -> None:
+    copy = _copy(school, sealed)
+    rendered = render_copy(copy, sealed)
+    (tmp_path / "copy.pdf").write_bytes(rendered.pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "copy.pdf"), str(tmp_path / "p")], check=True)
+    expected = Identity(copy.copy_id(), rendered.content_hash, DEFAULT_VERIFY_URL).qr_payload
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) == rendered.pages
+    for page in pages:
+        found = {code.text for code in zxingcpp.read_barcodes(Image.open(page))}
+        assert expected in found, (page.name, found)
+    link = urlsplit(expected)
+    assert link.path == "/xac-thuc" and parse_qs(link.query) == {
+        "id": [copy.copy_id()],
+        "h": [rendered.content_hash[:16]],
+    }
