@@ -168,6 +168,8 @@ def test_the_counter_on_the_command_line(
     listed = runner.invoke(app, ["copy", "list", "--json", "--school", code, *where])
     (row,) = json.loads(listed.output)
     assert (row["status"], row["number"], row["asker"]["identity_document"]) == ("issued", 1, "CCCD 0123")
+    handed = runner.invoke(app, ["copy", "deliver", entry.id, "--how", "printed", *where])
+    assert handed.exit_code == 0 and register.get(entry.id).delivery == "printed"
     refused = runner.invoke(app, ["copy", "refuse", entry.id, "--reason", "x", *where])
     assert refused.exit_code == 2 and "archive.copy_state" in refused.output
 
@@ -256,3 +258,37 @@ def test_an_extract_of_a_secondary_book_then_the_book_corrected(
         archive, register, books, school.service, again.id, _signer(school), copy_keys, "THCS", "vt", NOW
     )
     assert (latest.entry.version, latest.copy_facts.reissue, latest.copy_facts.number) == (2, 2, 2)
+
+
+def test_eight_copies_issued_at_once_take_eight_numbers(
+    school: School, counter: tuple[ArchiveService, SqlCopies, SqlCorrections]
+) -> None:
+    """The counter under load: eight clerks issue at once (each a thread, as the service's requests are)."""
+    archive, register, books = counter
+    code, book = school.primary.school.code, document_id(school.primary)
+    keys = {"pht": school.key("pht"), f"school:{code}": school.key(f"school:{code}")}
+    asked = [desk.ask(register, books, code, book, PARENT, CopyForm.SAO_Y, NOW) for _ in range(8)]
+    for entry in asked:
+        register.check(entry.id, "CCCD 1", NOW, "van.thu")
+    issued: list[desk.Issued] = []
+    failures: list[BaseException] = []
+
+    def issue(request_id: str) -> None:
+        try:
+            signer = _signer(school)
+            issued.append(
+                desk.issue(archive, register, books, school.service, request_id, signer, keys, "THDT", "vt", NOW)
+            )
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=issue, args=(entry.id,)) for entry in asked]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not failures, failures
+    assert sorted(i.entry.number or 0 for i in issued) == list(range(1, 9))
+    assert len({i.copy.document_id for i in issued}) == 8
+    roots = list(school.policy.trust_roots)
+    assert all(verify(i.outcome.pdf, roots, offline=True).ok for i in issued)

@@ -54,6 +54,7 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
             f"{copy}/issue",
             {"json": {"signer": signer, "key": {"kind": "csc"}}},
         ),
+        ("POST", "/v1/copies/{copy_request_id}/deliver"): (f"{copy}/deliver", {"json": {"how": "printed"}}),
         ("POST", "/v1/copies/{copy_request_id}/refuse"): (f"{copy}/refuse", {"json": {"reason": "r"}}),
         ("POST", "/v1/copies/{copy_request_id}/revoke"): (f"{copy}/revoke", {"json": {"reason": "r"}}),
         ("GET", "/healthz"): ("/healthz", {}),

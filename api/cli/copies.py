@@ -147,6 +147,20 @@ def refuse_cmd(
     _show(entry.id, entry.status.value, entry.reason)
 
 
+@app.command("deliver")
+def deliver_cmd(
+    request: str,
+    how: Annotated[str, typer.Option("--how", help="printed, download or post")] = "printed",
+    by: ClerkOpt = "console",
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+) -> None:
+    """Record how an issued copy was handed over."""
+    with _desk(database, storage) as (_, register, _books):
+        entry = register.deliver(request, how, _now(), by)
+    _show(entry.id, f"{entry.status.value}, {entry.delivery}")
+
+
 @app.command("revoke")
 def revoke_cmd(
     request: str,

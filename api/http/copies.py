@@ -261,6 +261,18 @@ def issue(
     return CopyView.of(issued.entry)
 
 
+class Delivery(BaseModel):
+    how: Literal["printed", "download", "post"] = Field(description="Handed over printed, downloaded, or posted")
+
+
+@router.post("/{copy_request_id}/deliver")
+def deliver(
+    request: Request, copy_request_id: str, body: Delivery, caller: Annotated[Caller, allow("copies.decide")]
+) -> CopyView:
+    """Record how the issued copy was handed over (a printed copy at the counter, by post)."""
+    return CopyView.of(_register(request).deliver(copy_request_id, body.how, _now(), caller.account.username))
+
+
 @router.post("/{copy_request_id}/refuse")
 def refuse(
     request: Request, copy_request_id: str, body: Reason, caller: Annotated[Caller, allow("copies.decide")]

@@ -105,7 +105,11 @@ class SqlCatalog(SqlBase):
             return DocumentVersion(book.document_id, number, VersionStatus.SIGNING, first.sha256, 1)
 
     def _upsert_people(self, conn: Connection, book: BookFacts, at: datetime) -> None:
-        if conn.execute(select(schools.c.code).where(schools.c.code == book.school_code)).first() is None:
+        # The school's row lock serializes its registrations: two at once (a book and a copy of the same student,
+        # eight copies issued together) would otherwise both number the same record version, or both add the
+        # same staff member. SQLite's writers are serialized already.
+        school = select(schools.c.code).where(schools.c.code == book.school_code).with_for_update()
+        if conn.execute(school).first() is None:
             conn.execute(insert(schools).values(code=book.school_code, name=book.school_name, created_at=at))
         if conn.execute(select(students.c.id).where(students.c.id == book.student_id)).first() is None:
             conn.execute(
