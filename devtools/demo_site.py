@@ -16,7 +16,7 @@ from pathlib import Path
 from archive import Account, ArchiveService, FileStore, RfcTimestamper, Role, SqlAccounts, SqlCatalog, open_database
 from records import Record, dumps_jsonl, generate_sample, load_file, signing_plan, write_atomic
 from signer import Pkcs12KeySource, SigningPolicy, SigningService, install_speedups, load_roots
-from templates import RenderOptions, render
+from templates import RenderOptions, document_id, render
 from workflows import AccountBook, register_book, sign_into_archive
 
 from . import pki
@@ -26,7 +26,8 @@ from .pki.csc import serve_csc
 DEMO_PASSWORD = "hocba-demo-2025"
 """Every demo account's password (demo data only)."""
 SIGNED_BOOKS = 2
-"""Books whose subject rows are signed before the service starts."""
+"""Books whose subject rows are signed before the service starts; the first is also signed to the end and sealed
+(its student and parent can ask for a certified copy)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class DemoSite:
     confirm_url: str
     school_code: str
     school_year: str
+    seal_key: str = ""
+    """The school's organisation key (`HOCBA_SEAL_KEY`; its password is the development PKI's)."""
+    sealed_book: str = ""
     accounts: list[DemoAccount] = field(default_factory=list)
     books: int = 0
 
@@ -82,6 +86,7 @@ def demo_site(folder: Path, students: int = 6) -> Iterator[DemoSite]:
             confirm_url=confirm.url,
             school_code=first.school.code,
             school_year=first.school_year,
+            seal_key=f"file:{served.p12_path(f'school:{first.school.code}')}",
         )
         _seed_books(site, served, records)
         site.accounts = _seed_accounts(site, first)
@@ -102,12 +107,13 @@ def _seed_books(site: DemoSite, served: pki.DevPki, records: list[Record]) -> No
                 if index >= SIGNED_BOOKS:
                     continue
                 for entry in signing_plan(record).entries:
-                    if entry.group != 1:
+                    if entry.group != 1 and index > 0:
                         break
                     key = Pkcs12KeySource(served.p12_path(entry.signer_id), pki.DEV_PASSWORD)
                     sign = partial(service.sign, pdf, entry.field, key)
                     pdf, _ = sign_into_archive(archive, pdf, sign, entry.field)
         site.books = len(records)
+        site.sealed_book = document_id(records[0])
     finally:
         engine.dispose()
 

@@ -42,6 +42,15 @@ def test_make_run_serves_the_demo_school_until_ctrl_c(tmp_path: Path) -> None:
             detail = httpx.get(f"{base}/v1/books/{book['document_id']}", headers=headers).json()
             states.append({f["field"]: f["status"] for f in detail["fields"]}["gvbm.toan"])
         assert sorted(states) == ["signed", "signed", "waiting"]
+        student = httpx.post(f"{base}/v1/auth/token", data={"username": "hoc.sinh", "password": DEMO_PASSWORD})
+        own = {"Authorization": f"Bearer {student.json()['access_token']}"}
+        (mine,) = httpx.get(f"{base}/v1/books", headers=own).json()["items"]
+        asked = httpx.post(
+            f"{base}/v1/copies", json={"document_id": mine["document_id"], "full_name": "HS"}, headers=own
+        )
+        assert asked.status_code == 201 and asked.json()["status"] == "requested", asked.text
+        public = httpx.get(f"{base}/v1/public/documents/{mine['document_id']}").json()
+        assert public["status"] == "valid"
         principal = httpx.post(f"{base}/v1/auth/token", data={"username": "hieu.truong", "password": DEMO_PASSWORD})
         assert principal.status_code == 401  # a password alone never opens the principal's account
     finally:

@@ -4,6 +4,7 @@ package and its dependencies (the `dev` extra) are installed."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -250,7 +251,9 @@ def demo_serve(
                 csc_url=site.csc_url,
                 confirm_url=site.confirm_url,
                 exports=site.folder / "exports",
+                seal_key=site.seal_key,
             )
+            os.environ.setdefault("HOCBA_SEAL_SECRET", pki.DEV_PASSWORD.decode())  # the demo PKI's, demo data only
             bar.stop()
             uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", server_header=False)
 
@@ -260,6 +263,7 @@ def _show_site(site: DemoSite, host: str, port: int) -> None:
     out.print(f"hocba: {base}  (API: {base}/v1/docs)   Ctrl-C to stop")
     out.print(f"Trường / school {site.school_code}, năm học / year {site.school_year}: {site.books} books")
     out.print(f"Mật khẩu mọi tài khoản / every account's password: {DEMO_PASSWORD}")
+    out.print(f"Học bạ đã đóng dấu / sealed book (hoc.sinh may ask for a copy): {site.sealed_book}")
     for account in site.accounts:
         second = f"  second factor (recovery code): {account.second_factor}" if account.second_factor else ""
         out.print(f"  {account.username:<12} {account.role.value:<11}{second}")
