@@ -5,12 +5,14 @@ across a year boundary."""
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import threading
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -32,13 +34,24 @@ from archive import (
     open_database,
 )
 from devtools.pki import DEV_PASSWORD
-from records import Asker, CopyForm, CopySigner, Requester, apply_changes, content_hash, plan_changes, signing_plan
+from records import (
+    Asker,
+    CopyForm,
+    CopySigner,
+    Record,
+    Requester,
+    apply_changes,
+    content_hash,
+    plan_changes,
+    signing_plan,
+)
 from signer import verify
 from templates import document_id
 from workflows import CopyAskError, book_facts, sign_and_archive
 from workflows import copies as desk
 from workflows.public import PublicState, initials, public_status
 
+from .conftest import to_record
 from .signing_fixtures import School
 from .test_corrections import consistent_change
 
@@ -292,3 +305,38 @@ def test_eight_copies_issued_at_once_take_eight_numbers(
     assert len({i.copy.document_id for i in issued}) == 8
     roots = list(school.policy.trust_roots)
     assert all(verify(i.outcome.pdf, roots, offline=True).ok for i in issued)
+
+
+def _upper_secondary(school: School, raw_samples: dict[str, list[dict[str, Any]]]) -> Record:
+    """A THPT book of the school, taught by the THCS book's staff (whom the test PKI knows)."""
+    thcs = next(r for r in raw_samples["thcs"] if r["student"]["personal_id"] == school.thcs.student.personal_id)
+    raw = copy.deepcopy(raw_samples["thpt"][0])
+    raw["school"], raw["staff"], raw["signers"] = thcs["school"], thcs["staff"], thcs["signers"]
+    teachers = [s["teacher_id"] for s in thcs["subjects"] if s.get("teacher_id")]
+    for index, subject in enumerate(raw["subjects"]):
+        if subject.get("teacher_id"):
+            subject["teacher_id"] = teachers[index % len(teachers)]
+    return to_record(raw)
+
+
+def test_a_copy_of_an_upper_secondary_book(
+    school: School, raw_samples: dict[str, list[dict[str, Any]]], database_url: str, tmp_path: Path
+) -> None:
+    engine = open_database(database_url)
+    archive = ArchiveService(FileStore(tmp_path / "objects"), SqlCatalog(engine))
+    register, books = SqlCopies(engine), SqlCorrections(engine)
+    record = _upper_secondary(school, raw_samples)
+    keys = {e.signer_id: school.key(e.signer_id) for e in signing_plan(record).entries}
+    sign_and_archive(school.service, archive, book_facts(record), school.book(record), keys)
+    code, book = record.school.code, document_id(record)
+    asked = desk.ask(register, books, code, book, PARENT, CopyForm.SAO_Y, NOW)
+    register.check(asked.id, "CCCD 3", NOW, "van.thu")
+    copy_keys = {"pht": school.key("pht"), f"school:{code}": school.key(f"school:{code}")}
+    issued = desk.issue(
+        archive, register, books, school.service, asked.id, _signer(school), copy_keys, "THPT", "vt", NOW
+    )
+    roots = list(school.policy.trust_roots)
+    assert issued.copy_facts.record.level == "thpt" and verify(issued.outcome.pdf, roots, offline=True).ok
+    with pikepdf.open(io.BytesIO(issued.outcome.pdf)) as made:
+        inside = made.attachments[f"ban-chinh-{book}.pdf"].get_file().read_bytes()
+    assert verify(inside, roots, offline=True).ok
