@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 DEBS := fonts-liberation2 fonts-noto-core poppler-utils qpdf libpdfbox2-java libactivation-java \
-        libjaxb-api-java default-jre-headless zbar-tools softhsm2
+        libjaxb-api-java default-jre-headless zbar-tools softhsm2 chromium chromium-driver
 STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint typecheck pytest clean

@@ -19,7 +19,13 @@ from signer import install_speedups
 # The tests run the signer as the product does: with the speed-ups the composition root installs.
 install_speedups()
 
-pytest_plugins = ["tests.signing_fixtures", "tests.storage_fixtures", "tests.db_fixtures", "tests.broker_fixtures"]
+pytest_plugins = [
+    "tests.signing_fixtures",
+    "tests.storage_fixtures",
+    "tests.db_fixtures",
+    "tests.broker_fixtures",
+    "tests.browser_fixtures",
+]
 
 STRICT = os.environ.get("HOCBA_STRICT") == "1"
 # The responders run in this process, beside the work being tested, on a machine that may be busy: an online check

@@ -62,6 +62,11 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
         ("GET", "/metrics"): ("/metrics", {}),
         ("POST", "/v1/verify"): ("/v1/verify", {"files": {"file": ("x.pdf", b"%PDF-1.7 x", "application/pdf")}}),
         ("GET", "/static/hocba.css"): ("/static/hocba.css", {}),
+        ("GET", "/dang-nhap"): ("/dang-nhap", {}),
+        ("POST", "/dang-nhap"): ("/dang-nhap", {"data": {"username": "gv.toan", "password": "x", "csrf": "x"}}),
+        ("POST", "/dang-xuat"): ("/dang-xuat", {"follow_redirects": False}),
+        ("GET", "/"): ("/", {"follow_redirects": False}),
+        ("GET", "/hoc-ba"): ("/hoc-ba", {"follow_redirects": False}),
         ("GET", "/xac-thuc"): (f"/xac-thuc?id={site.thcs_id}", {}),
         ("POST", "/xac-thuc"): ("/xac-thuc", {"files": {"file": ("x.pdf", b"%PDF-1.7 x", "application/pdf")}}),
         ("GET", "/v1/public/documents/{document_id}"): (f"/v1/public/documents/{site.thcs_id}", {}),
@@ -134,6 +139,10 @@ def _routes(site: Site) -> dict[tuple[str, str], str]:
     return dict(GUARDED)
 
 
+def is_page_path(path: str) -> bool:
+    return not path.startswith(("/v1/", "/healthz", "/readyz", "/metrics", "/static/"))
+
+
 def _allowed(rule: str, role: Role | None) -> bool:
     row = RULES[rule]
     if row is Scope.PUBLIC:
@@ -157,6 +166,12 @@ def test_every_route_for_every_role(site: Site, role: Role | None) -> None:
         where = f"{method} {path} as {role}"
         if _allowed(rule, role):
             assert answer.status_code not in (401, 403) and answer.status_code < 500, (where, answer.text)
+            continue
+        if is_page_path(path):  # people's pages: to the sign-in form without a session, else the reason
+            if role is None:
+                assert answer.status_code == 303 and answer.headers["location"].startswith("/dang-nhap"), where
+            else:
+                assert answer.status_code == 403 and answer.headers["content-type"].startswith("text/html"), where
             continue
         assert answer.headers["content-type"] == "application/problem+json", where
         if role is None:

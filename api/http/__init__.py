@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from records import HocbaError
 from signer import VerifyPolicy
@@ -34,6 +34,7 @@ from . import (
     public,
     signing,
     verifying,
+    web,
 )
 from .bodylimit import BodyLimit
 from .limits import RateLimiter
@@ -72,7 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.public_limit = RateLimiter(settings.public_rate)
     app.state.oidc_limit = RateLimiter(settings.public_rate)
     app.state.status_limit = RateLimiter(settings.public_status_rate)
-    app.add_exception_handler(HocbaError, problems.handle)
+    app.add_exception_handler(HocbaError, _handle)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.include_router(health.router)
     app.include_router(observing.router)
@@ -82,6 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(verifying.router)
     app.include_router(public.router)
     app.include_router(pages.router)
+    app.include_router(web.router)
     for module in (auth, oidc, accounts, books, intake, jobs, corrections, copies, signing):
         app.include_router(module.router)
     return app
@@ -93,6 +95,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.runner.close()
     app.state.verifier.close()
     app.state.services.close()
+
+
+async def _handle(request: Request, exc: Exception) -> Response:
+    """A refusal as problem+json for programs, or as a page (the sign-in form, or the reason) for people."""
+    assert isinstance(exc, HocbaError)
+    if pages.is_page(request):
+        return pages.problem_page(request, problems.status_for(exc), exc.message_vi, exc.message_en)
+    return await problems.handle(request, exc)
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from archive import (
     Account,
@@ -86,6 +87,7 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "verify": Scope.PUBLIC,
     "public.status": Scope.PUBLIC,
     "pages.public": Scope.PUBLIC,
+    "pages.signed_in": _ALL,
     "auth.token": Scope.PUBLIC,
     "auth.login": Scope.PUBLIC,
     "auth.logout": _ALL,
@@ -246,7 +248,7 @@ def allow(rule: str) -> Any:
         raise KeyError(f"no access rule {rule!r}")  # a route without a rule is a programming error: no start
     row = RULES[rule]
 
-    def dependency(request: Request) -> Caller | None:
+    def check(request: Request, sent: str) -> Caller | None:
         if row is Scope.PUBLIC:
             return None
         token, from_cookie = _token(request)
@@ -257,7 +259,6 @@ def allow(rule: str) -> Any:
         if scope is None:
             raise AccessDeniedError(role=account.role.value)
         if from_cookie and request.method not in _SAFE:
-            sent = request.headers.get(CSRF_HEADER, "")
             expected = request.cookies.get(CSRF_COOKIE, "")
             if not (sent and expected and secrets.compare_digest(sent, expected)):
                 raise AccessDeniedError("csrf", header=CSRF_HEADER)
@@ -265,8 +266,22 @@ def allow(rule: str) -> Any:
         _check_target(request, caller)
         return caller
 
+    async def dependency(request: Request) -> Caller | None:
+        # A page's form cannot send a header: it repeats the anti-forgery token in its `csrf` field instead.
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent and row is not Scope.PUBLIC and request.method not in _SAFE and _is_form(request):
+            sent = str((await request.form()).get("csrf") or "")
+        return await run_in_threadpool(check, request, sent)
+
     dependency.rule = rule  # type: ignore[attr-defined]  # read by the test that walks every route
     return Depends(dependency)
+
+
+def _is_form(request: Request) -> bool:
+    """A page's form post with its session cookie (never a program's bearer token)."""
+    kind = request.headers.get("content-type", "")
+    from_cookie = not request.headers.get("authorization")
+    return from_cookie and kind.startswith("application/x-www-form-urlencoded")
 
 
 def _check_target(request: Request, caller: Caller) -> None:

@@ -9,9 +9,10 @@ import hashlib
 import json
 from importlib import resources
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import File, Query, Request, Response, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from archive import SqlCopies, UnknownDocumentError, VersionStatus
@@ -22,6 +23,7 @@ from .public import present
 from .verifying import check_upload, rate_limited
 
 router = guarded_router(tags=["pages"], include_in_schema=False, dependencies=[allow("pages.public")])
+"""The public pages (the QR code's page and its stylesheet)."""
 
 _TEMPLATES = Environment(loader=PackageLoader("api.http", "templates"), autoescape=select_autoescape(["html"]))
 _CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -46,7 +48,8 @@ _VERDICTS = {
 }
 
 
-def _page(name: str, code: int = 200, cache: str = "no-store", **values: Any) -> HTMLResponse:
+def page(name: str, code: int = 200, cache: str = "no-store", **values: Any) -> HTMLResponse:
+    """A page from its template, with the pages' security policy and caching."""
     html = _TEMPLATES.get_template(name).render(kinds=_KINDS, outcomes=_OUTCOMES, **values)
     return HTMLResponse(html, code, headers={"Content-Security-Policy": _CSP, "Cache-Control": cache})
 
@@ -58,26 +61,26 @@ def stylesheet() -> Response:
 
 
 @router.get("/xac-thuc", response_class=HTMLResponse)
-def status_page(
+def statuspage(
     request: Request,
     document_id: Annotated[str | None, Query(alias="id", max_length=32)] = None,
     h: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     """The QR code's page: the document's public status, and the forms to look up an id or check a file."""
     if not document_id:
-        return _page("status.html", cache="public, max-age=3600")
+        return page("status.html", cache="public, max-age=3600")
     refused = rate_limited(request, request.app.state.status_limit)
     if refused is not None:
         return refused
     try:
         found = public_status(services(request).books(), SqlCopies(services(request).engine), document_id, h)
     except UnknownDocumentError:
-        return _page("status.html", 404, document_id=document_id, missing=True)
-    return _page("status.html", cache="public, max-age=60", status=present(found), document_id=document_id)
+        return page("status.html", 404, document_id=document_id, missing=True)
+    return page("status.html", cache="public, max-age=60", status=present(found), document_id=document_id)
 
 
 @router.post("/xac-thuc", response_class=HTMLResponse)
-async def report_page(request: Request, file: Annotated[UploadFile, File()]) -> Response:
+async def reportpage(request: Request, file: Annotated[UploadFile, File()]) -> Response:
     """A file checked in full: the document as a whole, then every signature, check by check."""
     refused = rate_limited(request, request.app.state.public_limit)
     if refused is not None:
@@ -86,7 +89,7 @@ async def report_page(request: Request, file: Annotated[UploadFile, File()]) -> 
     report = json.loads(answer)
     kept = services(request).archive().known_sealed(hashlib.sha256(data).hexdigest())
     outcome, vi, en = _VERDICTS.get(verdict, _VERDICTS["indeterminate"])
-    return _page(
+    return page(
         "report.html",
         report=report,
         verdict_class=outcome,
@@ -137,3 +140,19 @@ def _signature(s: dict[str, Any]) -> dict[str, Any]:
         ),
     ]
     return {"title": title, "rows": rows, "problems": s.get("problems", []), "notes": s.get("notes", [])}
+
+
+_API_PREFIXES = ("/v1/", "/healthz", "/readyz", "/metrics", "/static/")
+
+
+def is_page(request: Request) -> bool:
+    """A request a person's browser made for a page (not the API's, nor a probe's)."""
+    return not request.url.path.startswith(_API_PREFIXES)
+
+
+def problem_page(request: Request, status: int, message_vi: str, message_en: str) -> Response:
+    """What a page shows when it is refused: the sign-in form (and back) without a session, else the reason."""
+    if status == 401:
+        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/dang-nhap?next={quote(back)}", status_code=303)
+    return page("refused.html", status, message_vi=message_vi, message_en=message_en)
