@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 install: $(STAMP)
 
 # Re-run when the project's dependencies change; Debian packages are only installed when missing.
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml package.json package-lock.json Makefile
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml Makefile
 	fi
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q -e '.[dev]'
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $(STAMP)
 
 run: install

@@ -54,3 +54,18 @@ def served(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def serious_violations(page: Any) -> list[str]:
+    """axe-core's serious and critical findings on the page as it stands (WCAG 2.1 A and AA rules). The page's
+    CSP forbids scripts, so the context that runs this must be opened with `bypass_csp=True`."""
+    require(AXE.is_file(), "axe-core (make installs it from the npm registry)")
+    page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))"
+    )
+    return [f"{v['id']} ({v['impact']}, {v['nodes']})" for v in found if v["impact"] in ("serious", "critical")]

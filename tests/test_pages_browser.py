@@ -13,7 +13,7 @@ import pytest
 
 from templates import document_id
 
-from .browser_fixtures import served
+from .browser_fixtures import serious_violations, served
 from .http_fixtures import PASSWORD, Site, embedded, open_site
 from .signing_fixtures import School
 
@@ -76,3 +76,21 @@ def test_a_role_without_books_sees_why(browser: Any, site_url: tuple[Site, str])
     page.wait_for_load_state()
     assert "Không được phép" in page.title() or "không" in page.text_content("[role=alert]").lower()
     page.close()
+
+
+def test_the_pages_pass_the_accessibility_checks(browser: Any, site_url: tuple[Site, str], school: School) -> None:
+    _, url = site_url
+    context = browser.new_context(bypass_csp=True)  # axe is a script; the pages themselves allow none
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+    page.goto(f"{url}/dang-nhap")
+    found["/dang-nhap"] = serious_violations(page)
+    _sign_in(page, url, "hoc.sinh")
+    page.wait_for_url(f"{url}/hoc-ba")
+    found["/hoc-ba"] = serious_violations(page)
+    page.goto(f"{url}/xac-thuc?id={document_id(school.primary)}")
+    found["/xac-thuc?id"] = serious_violations(page)
+    page.goto(f"{url}/xac-thuc")
+    found["/xac-thuc"] = serious_violations(page)
+    context.close()
+    assert all(not problems for problems in found.values()), found
