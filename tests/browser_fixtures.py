@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import uvicorn
@@ -18,6 +19,7 @@ from devtools.pki import free_port
 
 from .conftest import require, require_tool
 
+T = TypeVar("T")
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -28,8 +30,10 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One browser per test module: while it runs, Playwright keeps an event loop running on the test's thread,
+    so it must be gone before other modules' tests (which call `asyncio.run`) begin."""
     require(Path(CHROMIUM).is_file(), "Debian's chromium (make installs it)")
     require_tool("chromedriver")
     with sync_playwright() as driver:
@@ -69,3 +73,10 @@ def serious_violations(page: Any) -> list[str]:
         ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))"
     )
     return [f"{v['id']} ({v['impact']}, {v['nodes']})" for v in found if v["impact"] in ("serious", "critical")]
+
+
+def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in a thread of its own: Playwright's synchronous API keeps an event loop running on the test's
+    thread, and the archive's and the verifier's calls run loops of their own."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result()

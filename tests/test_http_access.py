@@ -67,6 +67,24 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
         ("POST", "/dang-xuat"): ("/dang-xuat", {"follow_redirects": False}),
         ("GET", "/"): ("/", {"follow_redirects": False}),
         ("GET", "/hoc-ba"): ("/hoc-ba", {"follow_redirects": False}),
+        ("GET", "/ban-sao"): ("/ban-sao", {"follow_redirects": False}),
+        ("POST", "/ban-sao"): (
+            "/ban-sao",
+            {"data": {"document_id": site.primary_id, "full_name": "X"}, "follow_redirects": False},
+        ),
+        ("GET", "/van-thu/ban-sao"): ("/van-thu/ban-sao", {"follow_redirects": False}),
+        ("POST", "/van-thu/ban-sao/{copy_request_id}/kiem-tra"): (
+            "/van-thu/ban-sao/SC-EXAMPLE/kiem-tra",
+            {"data": {"identity_document": "CCCD 1"}, "follow_redirects": False},
+        ),
+        ("POST", "/van-thu/ban-sao/{copy_request_id}/cap"): (
+            "/van-thu/ban-sao/SC-EXAMPLE/cap",
+            {"data": {"staff_id": "pht", "full_name": "X", "title": "T"}, "follow_redirects": False},
+        ),
+        ("POST", "/van-thu/ban-sao/{copy_request_id}/tu-choi"): (
+            "/van-thu/ban-sao/SC-EXAMPLE/tu-choi",
+            {"data": {"reason": "r"}, "follow_redirects": False},
+        ),
         ("GET", "/xac-thuc"): (f"/xac-thuc?id={site.thcs_id}", {}),
         ("POST", "/xac-thuc"): ("/xac-thuc", {"files": {"file": ("x.pdf", b"%PDF-1.7 x", "application/pdf")}}),
         ("GET", "/v1/public/documents/{document_id}"): (f"/v1/public/documents/{site.thcs_id}", {}),

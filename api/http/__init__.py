@@ -35,6 +35,7 @@ from . import (
     signing,
     verifying,
     web,
+    web_copies,
 )
 from .bodylimit import BodyLimit
 from .limits import RateLimiter
@@ -84,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(public.router)
     app.include_router(pages.router)
     app.include_router(web.router)
+    app.include_router(web_copies.router)
     for module in (auth, oidc, accounts, books, intake, jobs, corrections, copies, signing):
         app.include_router(module.router)
     return app

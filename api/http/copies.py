@@ -125,6 +125,11 @@ def _asker(caller: Caller, body: CopyAsk) -> Asker:
 def ask(request: Request, body: CopyAsk, caller: Annotated[Caller, allow("copies.request")]) -> CopyView:
     """Ask for a copy: a student or parent for their own book, the clerk for someone at the counter. One that
     cannot be met is answered at once with the written refusal and its reason."""
+    return CopyView.of(ask_for(request, caller, body))
+
+
+def ask_for(request: Request, caller: Caller, body: CopyAsk) -> CopyEntry:
+    """The request, as the API and the pages take it."""
     account = caller.account
     if caller.account.role in (Role.STUDENT, Role.PARENT):
         try:
@@ -134,7 +139,7 @@ def ask(request: Request, body: CopyAsk, caller: Annotated[Caller, allow("copies
         if book is None or not caller.sees_book(book):
             raise UnknownDocumentError("live", document_id=body.document_id)
     books = SqlCorrections(services(request).engine)
-    entry = desk.ask(
+    return desk.ask(
         _register(request),
         books,
         account.school_code or "",
@@ -146,7 +151,14 @@ def ask(request: Request, body: CopyAsk, caller: Annotated[Caller, allow("copies
         account=account.username if account.role in (Role.STUDENT, Role.PARENT) else None,
         actor=account.username,
     )
-    return CopyView.of(entry)
+
+
+def entries_for(request: Request, caller: Caller, year: int | None = None) -> list[CopyEntry]:
+    """The caller's own requests (a student or parent), or the school's register (its office)."""
+    account = caller.account
+    if account.role in (Role.STUDENT, Role.PARENT):
+        return _register(request).entries(account=account.username)
+    return _register(request).entries(school_code=account.school_code, year=year)
 
 
 @router.get("")
@@ -156,12 +168,7 @@ def register(
     year: Annotated[int | None, Query(ge=2000, le=2200, description="Calendar year of the numbers")] = None,
 ) -> list[CopyView]:
     """The caller's own requests (a student or parent), or the school's copy register (its office)."""
-    account = caller.account
-    if account.role in (Role.STUDENT, Role.PARENT):
-        found = _register(request).entries(account=account.username)
-    else:
-        found = _register(request).entries(school_code=account.school_code, year=year)
-    return [CopyView.of(entry) for entry in found]
+    return [CopyView.of(entry) for entry in entries_for(request, caller, year)]
 
 
 @router.get(
@@ -233,14 +240,18 @@ def issue(
 ) -> CopyView:
     """Issue the copy: numbered, rendered, signed with the designated signer's remote key, sealed with the
     school's key (HOCBA_SEAL_KEY) and kept in the archive."""
+    return CopyView.of(issue_for(request, caller, copy_request_id, body))
+
+
+def issue_for(request: Request, caller: Caller, copy_request_id: str, body: CopyIssue) -> CopyEntry:
+    """The issue, as the API and the pages ask for it."""
     built = services(request)
     settings = built.settings
     school = caller.account.school_code or ""
     signer = CopySigner(body.signer.staff_id, body.signer.full_name, body.signer.title)
+    account = body.key.account or signer.staff_id
     keys = {
-        signer.staff_id: wiring.remote_key(
-            settings, {"kind": body.key.kind, "account": body.key.account or signer.staff_id}
-        ),
+        signer.staff_id: wiring.remote_key(settings, {"kind": body.key.kind, "account": account}),
         f"school:{school}": wiring.remote_key(settings, {"kind": "seal"}),
     }
     issued = desk.issue(
@@ -258,7 +269,7 @@ def issue(
         built.render_options(),
         printable=body.printable,
     )
-    return CopyView.of(issued.entry)
+    return issued.entry
 
 
 class Delivery(BaseModel):

@@ -108,11 +108,10 @@ def books_page(request: Request, caller: Annotated[Caller, allow("books.list")])
     """The record books the person may see: a student's or parent's own, a teacher's, the school's."""
     query = caller.book_query(BookQuery(limit=500))
     found = services(request).books().books(query) if query is not None else []
-    return page(
-        "books.html",
-        account=caller.account,
-        role=_ROLES.get(caller.account.role.value, caller.account.role.value),
-        books=found,
-        statuses=_STATUSES,
-        csrf=request.cookies.get(CSRF_COOKIE, ""),
-    )
+    return page("books.html", books=found, statuses=_STATUSES, **who(request, caller))
+
+
+def who(request: Request, caller: Caller) -> dict[str, Any]:
+    """What every signed-in page shows of its person, and the token its forms repeat."""
+    role = _ROLES.get(caller.account.role.value, caller.account.role.value)
+    return {"account": caller.account, "role": role, "csrf": request.cookies.get(CSRF_COOKIE, "")}

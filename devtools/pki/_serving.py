@@ -24,11 +24,13 @@ def free_port() -> int:
 def serve_app(app: web.Application, port: int, name: str) -> Iterator[str]:
     """Serve `app` on `port` for as long as the block runs; yields its base URL."""
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app)
-    loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
     thread = threading.Thread(target=loop.run_forever, name=name, daemon=True)
     thread.start()
+    runner = web.AppRunner(app)
+    # Set up on the service's own thread: the caller's thread may be running a loop of its own (a browser
+    # driven by Playwright's synchronous API is).
+    asyncio.run_coroutine_threadsafe(runner.setup(), loop).result(timeout=30)
+    asyncio.run_coroutine_threadsafe(web.TCPSite(runner, "127.0.0.1", port).start(), loop).result(timeout=30)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
