@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from api.http import create_app
 from api.settings import Settings
 from archive import Account, Role
+from devtools.pki import DEV_PASSWORD
 from templates import document_id
 from workflows import register_book
 
@@ -82,3 +83,12 @@ def open_site(school: School, settings: Settings, books: bool = True) -> Iterato
     book.create(Account("gv.nghi", Role.TEACHER, school_code=code, staff_id="gv-nghi"), PASSWORD, "console")
     with TestClient(app, base_url="https://testserver") as client:
         yield Site(client, made, document_id(thcs), document_id(primary))
+
+
+def signing_site(school: School, folder: Path, csc_url: str, monkeypatch: Any) -> Settings:
+    """The embedded default that can sign: the school's TSA, a CSC service for its staff's remote keys, and the
+    school's seal key (its password in the environment, as a deployment gives it)."""
+    monkeypatch.setenv("HOCBA_SEAL_SECRET", DEV_PASSWORD.decode())
+    code = school.thcs.school.code
+    seal = f"file:{school.pki.p12_path(f'school:{code}')}"
+    return embedded(school, folder, tsa_url=school.pki.tsa_url, csc_url=csc_url, seal_key=seal)

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from archive import Role, SqlCopies
-from devtools.pki import DEV_PASSWORD, free_port
+from devtools.pki import free_port
 from devtools.pki.csc import CscService, serve_csc
 from records import signing_plan
 from signer import verify
@@ -23,7 +23,7 @@ from templates import VIETNAM, document_id
 from templates._finish import pdfa_problems
 from workflows import book_facts, sign_and_archive
 
-from .http_fixtures import Site, embedded, open_site
+from .http_fixtures import Site, open_site, signing_site
 from .signing_fixtures import School
 
 
@@ -35,15 +35,7 @@ def csc(school: School) -> Iterator[CscService]:
 
 @pytest.fixture
 def site(school: School, csc: CscService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
-    monkeypatch.setenv("HOCBA_SEAL_SECRET", DEV_PASSWORD.decode())
-    code = school.primary.school.code
-    settings = embedded(
-        school,
-        tmp_path,
-        tsa_url=school.pki.tsa_url,
-        csc_url=csc.url,
-        seal_key=f"file:{school.pki.p12_path(f'school:{code}')}",
-    )
+    settings = signing_site(school, tmp_path, csc.url, monkeypatch)
     with open_site(school, settings, books=False) as opened:
         record = school.primary
         keys = {e.signer_id: school.key(e.signer_id) for e in signing_plan(record).entries}

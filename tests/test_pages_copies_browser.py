@@ -11,7 +11,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from devtools.pki import DEV_PASSWORD, free_port
+from devtools.pki import free_port
 from devtools.pki.csc import CscService, serve_csc
 from records import signing_plan
 from signer import verify
@@ -19,7 +19,7 @@ from templates import document_id
 from workflows import book_facts, sign_and_archive
 
 from .browser_fixtures import off_loop, serious_violations, served
-from .http_fixtures import PASSWORD, Site, embedded, open_site
+from .http_fixtures import PASSWORD, Site, open_site, signing_site
 from .signing_fixtures import School
 
 
@@ -33,15 +33,7 @@ def csc(school: School) -> Iterator[CscService]:
 def desk_site(
     school: School, csc: CscService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Site, str]]:
-    monkeypatch.setenv("HOCBA_SEAL_SECRET", DEV_PASSWORD.decode())
-    code = school.thcs.school.code
-    settings = embedded(
-        school,
-        tmp_path,
-        tsa_url=school.pki.tsa_url,
-        csc_url=csc.url,
-        seal_key=f"file:{school.pki.p12_path(f'school:{code}')}",
-    )
+    settings = signing_site(school, tmp_path, csc.url, monkeypatch)
     with open_site(school, settings, books=False) as site, served(site.client.app) as url:
         record = school.thcs  # the parent's child
         keys = {e.signer_id: school.key(e.signer_id) for e in signing_plan(record).entries}
