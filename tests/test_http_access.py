@@ -68,6 +68,7 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
         ("GET", "/"): ("/", {"follow_redirects": False}),
         ("GET", "/hoc-ba"): ("/hoc-ba", {"follow_redirects": False}),
         ("GET", "/ban-sao"): ("/ban-sao", {"follow_redirects": False}),
+        ("GET", "/tien-do"): ("/tien-do", {"follow_redirects": False}),
         ("POST", "/ban-sao"): (
             "/ban-sao",
             {"data": {"document_id": site.primary_id, "full_name": "X"}, "follow_redirects": False},

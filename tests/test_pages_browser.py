@@ -94,3 +94,20 @@ def test_the_pages_pass_the_accessibility_checks(browser: Any, site_url: tuple[S
     found["/xac-thuc"] = serious_violations(page)
     context.close()
     assert all(not problems for problems in found.values()), found
+
+
+def test_the_province_sees_progress_as_a_chart_and_a_table(
+    browser: Any, site_url: tuple[Site, str], school: School
+) -> None:
+    _, url = site_url
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{url}/dang-nhap")
+    _sign_in(page, url, "so.gd")  # the province's supervisor: no second factor, reads counts only
+    page.goto(f"{url}/tien-do")
+    assert page.locator("svg[role=img] rect").count() == 3  # one school, three statuses
+    cells = page.locator("tbody tr").first.locator("td").all_text_contents()
+    assert cells == [school.thcs.school.code, "2", "0", "0", "2"]  # both books still being signed
+    assert serious_violations(page) == []
+    assert school.thcs.student.full_name not in page.content()
+    context.close()

@@ -165,13 +165,16 @@ def progress(
     school_year: Annotated[str | None, Query(max_length=9)] = None,
 ) -> Progress:
     """How many books of each school the caller watches are being signed, sealed or superseded."""
+    return Progress(schools=progress_for(request, caller, school_year))
+
+
+def progress_for(request: Request, caller: Caller, school_year: str | None = None) -> dict[str, dict[str, int]]:
+    """School → status → books, over the schools the caller watches (the API and the pages alike)."""
     account = caller.account
     index = services(request).books()
     if caller.scope is Scope.PROVINCE:
-        counts = index.progress(province=account.province, school_year=school_year)
-    else:
-        counts = index.progress(school_code=account.school_code, school_year=school_year)
-    return Progress(schools=counts)
+        return index.progress(province=account.province, school_year=school_year)
+    return index.progress(school_code=account.school_code, school_year=school_year)
 
 
 class Waiting(BaseModel):

@@ -17,6 +17,7 @@ from workflows.federation import safe_next
 
 from .access import CSRF_COOKIE, SESSION_COOKIE, Caller, allow, guarded_router, services
 from .auth import set_session
+from .books import progress_for
 from .pages import page
 
 router = guarded_router(tags=["pages"], include_in_schema=False)
@@ -115,3 +116,42 @@ def who(request: Request, caller: Caller) -> dict[str, Any]:
     """What every signed-in page shows of its person, and the token its forms repeat."""
     role = _ROLES.get(caller.account.role.value, caller.account.role.value)
     return {"account": caller.account, "role": role, "csrf": request.cookies.get(CSRF_COOKIE, "")}
+
+
+_LEGEND = (
+    (VersionStatus.SIGNING.value, "Đang ký / being signed", "#a86b00"),
+    (VersionStatus.SEALED.value, "Đã đóng dấu / sealed", "#1b6e35"),
+    (VersionStatus.SUPERSEDED.value, "Đã thay thế / superseded", "#5f5f5f"),
+)
+_LABEL, _BAR = 110, 420  # px: the schools' codes, then the longest bar
+
+
+@router.get("/tien-do", response_class=HTMLResponse)
+def progress_page(request: Request, caller: Annotated[Caller, allow("progress.read")]) -> Response:
+    """Books per status for each school the person watches (the school's office, the province), drawn as bars
+    on the server (no script) with the numbers in a table beside."""
+    counts = progress_for(request, caller)
+    largest = max((sum(c.values()) for c in counts.values()), default=0) or 1
+    bars = []
+    for row, (school, by_status) in enumerate(sorted(counts.items())):
+        x, segments = float(_LABEL), []
+        for status, label, colour in _LEGEND:
+            count = by_status.get(status, 0)
+            width = _BAR * count / largest
+            segments.append(
+                {"x": round(x, 1), "width": round(width, 1), "colour": colour, "label": label, "count": count}
+            )
+            x += width
+        total = sum(by_status.values())
+        bars.append(
+            {
+                "school": school,
+                "y": row * 26,
+                "segments": segments,
+                "end": round(x, 1),
+                "total": total,
+                "counts": by_status,
+            }
+        )
+    width, height = _LABEL + _BAR + 50, max(26, len(bars) * 26)
+    return page("progress.html", bars=bars, legend=_LEGEND, width=width, height=height, **who(request, caller))
