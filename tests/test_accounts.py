@@ -4,6 +4,7 @@ tokens, disabling that ends sessions, and every admin action in the audit trail.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from archive import (
     open_database,
 )
 from archive.adapters.tables import accounts as accounts_table
+from archive.adapters.tables import login_failures as failures_table
 from workflows import AccountBook, AuthenticationError, LoginPolicy, ThrottledError, WeakPasswordError
 
 PASSWORD = "mật-khẩu-đủ-dài"
@@ -205,3 +207,29 @@ def test_a_lost_phone_gets_a_new_second_factor_and_the_old_one_stops(book: Accou
     new = pyotp.parse_uri(renewed.otpauth_uri or "")
     assert isinstance(new, pyotp.TOTP)
     assert book.login("hieu.truong", PASSWORD, "10.0.0.1", new.at(clock.at)).account.role is Role.PRINCIPAL
+
+
+def test_failed_logins_at_once_are_all_counted(book: AccountBook, engine: Engine) -> None:
+    """Eight failures of one account counted at the same moment (a script guessing in parallel, from eight
+    addresses): none is lost to a conflict between writers, and the account is throttled."""
+    start = threading.Barrier(8)
+    errors: list[BaseException] = []
+    now = datetime.now(UTC)
+
+    def fail() -> None:
+        start.wait(timeout=60)
+        try:
+            book.store.record_failure("account:gv.song-song", now, 5, timedelta(minutes=15))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fail) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with engine.connect() as conn:
+        counted = conn.execute(select(failures_table.c.failures).where(failures_table.c.key == "account:gv.song-song"))
+        assert counted.scalar_one() == 8
+    assert book.store.blocked_until(["account:gv.song-song"], now) is not None

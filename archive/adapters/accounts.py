@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..account_model import Account, AccountStatus, FlowPurpose, Identity, Role, SignInFlow
 from ..clock import as_utc
@@ -160,20 +162,20 @@ class SqlAccounts(SqlBase):
 
     def record_failure(self, key: str, now: datetime, limit: int, window: timedelta) -> None:
         """Count a failed login under `key`; the `limit`-th failure within `window` blocks it until the window
-        ends (a new window starts after it)."""
+        ends (a new window starts after it). Failures counted at the same moment are each counted: the row is
+        created if missing without a conflict, then counted under its lock."""
         with self._tx() as conn:
-            row = conn.execute(select(login_failures).where(login_failures.c.key == key).with_for_update()).first()
-            if row is None or as_utc(row.first_at) + window <= now:
-                conn.execute(delete(login_failures).where(login_failures.c.key == key))
-                conn.execute(insert(login_failures).values(key=key, failures=1, first_at=now, blocked_until=None))
+            conn.execute(_insert_missing(conn, key, now))
+            row = conn.execute(select(login_failures).where(login_failures.c.key == key).with_for_update()).one()
+            if int(row.failures) == 0 or as_utc(row.first_at) + window <= now:
                 failures, first = 1, now
+                values: dict[str, Any] = {"failures": 1, "first_at": now, "blocked_until": None}
             else:
                 failures, first = int(row.failures) + 1, as_utc(row.first_at)
-                conn.execute(update(login_failures).where(login_failures.c.key == key).values(failures=failures))
+                values = {"failures": failures}
             if failures >= limit:
-                conn.execute(
-                    update(login_failures).where(login_failures.c.key == key).values(blocked_until=first + window)
-                )
+                values["blocked_until"] = first + window
+            conn.execute(update(login_failures).where(login_failures.c.key == key).values(**values))
 
     def clear_failures(self, key: str) -> None:
         with self._tx() as conn:
@@ -293,6 +295,12 @@ class SqlAccounts(SqlBase):
     def _row(self, conn: Connection, username: str, lock: bool = False) -> Row[Any] | None:
         query = select(accounts).where(accounts.c.username == username)
         return conn.execute(query.with_for_update() if lock else query).first()
+
+
+def _insert_missing(conn: Connection, key: str, now: datetime) -> Any:
+    """The failures row of `key` at zero, unless it exists (an insert that never conflicts, on either database)."""
+    make = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    return make(login_failures).values(key=key, failures=0, first_at=now).on_conflict_do_nothing()
 
 
 def _account(row: Row[Any]) -> Account:
