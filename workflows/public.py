@@ -78,9 +78,10 @@ def public_status(
     named = _named(view, short_hash) if short_hash else None
     shown = named or latest
     content = _content(view.record_json)
-    copy = _copy(index, register, view, content) if view.kind is DocumentKind.COPY else None
+    book = _original(index, view, content)  # a copy's or minutes' book, read once for both uses
+    copy = _copy(register, view, content, book) if view.kind is DocumentKind.COPY else None
     student = content.get("student") if isinstance(content.get("student"), dict) else {}
-    birth = _birth_year(index, view, content)
+    birth = _birth_year(content) or (_birth_year(_content(book.record_json)) if book else None)
     return PublicStatus(
         document_id=document_id,
         kind=view.kind.value,
@@ -130,25 +131,25 @@ def _content(record_json: str) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def _birth_year(index: SqlBookIndex, view: PublicView, content: dict[str, Any]) -> int | None:
+def _birth_year(content: dict[str, Any]) -> int | None:
     student = content.get("student") or {}
     born = str(student.get("date_of_birth") or "") if isinstance(student, dict) else ""
-    if born[:4].isdigit():
-        return int(born[:4])
+    return int(born[:4]) if born[:4].isdigit() else None
+
+
+def _original(index: SqlBookIndex, view: PublicView, content: dict[str, Any]) -> PublicView | None:
+    """The book a copy (`original`) or correction minutes (`document_id`) were made from; None for a book."""
     original = content.get("original") or content.get("document_id")
     original_id = original.get("document_id") if isinstance(original, dict) else original
     if isinstance(original_id, str) and original_id != view.document_id:
-        book = index.public_view(original_id)
-        if book is not None:
-            return _birth_year(index, book, _content(book.record_json))
+        return index.public_view(original_id)
     return None
 
 
-def _copy(index: SqlBookIndex, register: SqlCopies, view: PublicView, content: dict[str, Any]) -> CopyFacts:
+def _copy(register: SqlCopies, view: PublicView, content: dict[str, Any], book: PublicView | None) -> CopyFacts:
     entry = register.by_copy(view.document_id)
     original = content.get("original") or {}
     original_id, original_version = str(original.get("document_id")), int(original.get("version") or 0)
-    book = index.public_view(original_id)
     later = None
     if book is not None:
         copied = next((v for v in book.versions if v.version == original_version), None)
