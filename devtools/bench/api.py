@@ -47,6 +47,26 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
 
 
 @contextmanager
+def school_services(folder: Path, records: list[Record]) -> Iterator[tuple[Path, pki.DevPki, dict[str, str]]]:
+    """The development PKI for the records' school (its staff and its seal) served apart, with a CSC service,
+    and the environment of a service on SQLite and files in `folder` that uses them."""
+    people = {m.id: pki.Person(m.id, m.full_name) for r in records for m in r.staff}
+    seal = f"school:{records[0].school.code}"
+    people[seal] = pki.Person(seal, records[0].school.name)
+    pki.init(folder / "pki", records[0].school.name, list(people.values()), pki.free_port())
+    with _served_apart(folder / "pki") as served, serve_csc(folder / "pki", pki.free_port()) as csc:
+        env = {
+            **os.environ,
+            "HOCBA_DATABASE": f"sqlite:///{folder / 'hocba.db'}",
+            "HOCBA_STORAGE": f"file://{folder / 'objects'}",
+            "HOCBA_TRUST": str(folder / "pki" / "root.pem"),
+            "HOCBA_TSA_URL": served.tsa_url,
+            "HOCBA_CSC_URL": csc.url,
+        }
+        yield folder, served, env
+
+
+@contextmanager
 def _service(env: dict[str, str], port: int) -> Iterator[str]:
     command = [sys.executable, "-m", "api", "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -70,41 +90,27 @@ def _service(env: dict[str, str], port: int) -> Iterator[str]:
 def api_figures(books: int = 200, verify_requests: int = 200, status_seconds: float = 10.0) -> dict[str, Any]:
     install_speedups()
     records = sample_records(books, seed=31)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        people = {m.id: pki.Person(m.id, m.full_name) for r in records for m in r.staff}
-        seal = f"school:{records[0].school.code}"
-        people[seal] = pki.Person(seal, records[0].school.name)
-        pki.init(folder / "pki", records[0].school.name, list(people.values()), pki.free_port())
-        with _served_apart(folder / "pki") as served, serve_csc(folder / "pki", pki.free_port()) as csc:
-            env = {
-                **os.environ,
-                "HOCBA_DATABASE": f"sqlite:///{folder / 'hocba.db'}",
-                "HOCBA_STORAGE": f"file://{folder / 'objects'}",
-                "HOCBA_TRUST": str(folder / "pki" / "root.pem"),
-                "HOCBA_TSA_URL": served.tsa_url,
-                "HOCBA_CSC_URL": csc.url,
-                "HOCBA_PUBLIC_RATE": "1000000",
+    with tempfile.TemporaryDirectory() as tmp, school_services(Path(tmp), records) as (folder, served, env):
+        env["HOCBA_PUBLIC_RATE"] = "1000000"
+        sealed = _sealed_book(served, folder / "pki", records[0])
+        roots = list(load_roots([folder / "pki" / "root.pem"]))
+        direct = []
+        for _ in range(5):
+            start = time.perf_counter()
+            assert verify(sealed, roots, offline=True).ok
+            direct.append(time.perf_counter() - start)
+        _seed(env, folder, records)
+        with _service(env, pki.free_port()) as base:
+            token = _token(base)
+            figures: dict[str, Any] = {
+                "verify_in_process_ms": round(statistics.median(direct) * 1000, 1),
+                "verify_alone": asyncio.run(_verify(base, sealed, 10, clients=1)),
+                "verify": asyncio.run(_verify(base, sealed, verify_requests, clients=8)),
             }
-            sealed = _sealed_book(served, folder / "pki", records[0])
-            roots = list(load_roots([folder / "pki" / "root.pem"]))
-            direct = []
-            for _ in range(5):
-                start = time.perf_counter()
-                assert verify(sealed, roots, offline=True).ok
-                direct.append(time.perf_counter() - start)
-            _seed(env, folder, records)
-            with _service(env, pki.free_port()) as base:
-                token = _token(base)
-                figures: dict[str, Any] = {
-                    "verify_in_process_ms": round(statistics.median(direct) * 1000, 1),
-                    "verify_alone": asyncio.run(_verify(base, sealed, 10, clients=1)),
-                    "verify": asyncio.run(_verify(base, sealed, verify_requests, clients=8)),
-                }
-                credential = served.csc_credential(_SIGNER)
-                api_rate, job_url = _api_sitting(base, token, records[0].school_year, credential, books)
-                figures["status"] = asyncio.run(_status(base, token, job_url, status_seconds))
-            cli_rate = _cli_sitting(env, folder, records, credential)
+            credential = served.csc_credential(_SIGNER)
+            api_rate, job_url = _api_sitting(base, token, records[0].school_year, credential, books)
+            figures["status"] = asyncio.run(_status(base, token, job_url, status_seconds))
+        cli_rate = _cli_sitting(env, folder, records, credential)
     figures["sitting"] = {
         "books": books,
         "api_books_per_s": round(api_rate, 2),

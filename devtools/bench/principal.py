@@ -23,40 +23,24 @@ from workflows import AccountBook, register_book
 from workflows import rendering as batch
 
 from .. import pki
-from ..pki.csc import serve_csc
-from .api import _PASSWORD, _api_sitting, _cli_sitting, _service, _token
-from .sign import _served_apart
+from .api import _PASSWORD, _api_sitting, _cli_sitting, _service, _token, school_services
 
 
 def principal_figures(books: int = 1000) -> dict[str, Any]:
     install_speedups()
     records = _primary_records(books)
     principal, homeroom = records[0].signers.principal, records[0].signers.homeroom_teacher
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        people = {m.id: pki.Person(m.id, m.full_name) for r in records for m in r.staff}
-        seal = f"school:{records[0].school.code}"
-        people[seal] = pki.Person(seal, records[0].school.name)
-        pki.init(folder / "pki", records[0].school.name, list(people.values()), pki.free_port())
-        with _served_apart(folder / "pki") as served, serve_csc(folder / "pki", pki.free_port()) as csc:
-            env = {
-                **os.environ,
-                "HOCBA_DATABASE": f"sqlite:///{folder / 'hocba.db'}",
-                "HOCBA_STORAGE": f"file://{folder / 'objects'}",
-                "HOCBA_TRUST": str(folder / "pki" / "root.pem"),
-                "HOCBA_TSA_URL": served.tsa_url,
-                "HOCBA_CSC_URL": csc.url,
-            }
-            render_seconds = _seed(env, folder, records)
-            second_factor = _accounts(env, records[0], homeroom, principal)
-            year = records[0].school_year
-            with _service(env, pki.free_port()) as base:
-                teacher = _token(base, "gvcn", None)
-                homeroom_rate, _ = _api_sitting(base, teacher, year, served.csc_credential(homeroom), books)
-                _books_at_principal(env, folder / "books", records)
-                token = _token(base, "hieu.truong", second_factor.now())
-                api_rate, _ = _api_sitting(base, token, year, served.csc_credential(principal), books)
-            cli_rate = _cli_sitting(env, folder, records, served.csc_credential(principal), principal)
+    with tempfile.TemporaryDirectory() as tmp, school_services(Path(tmp), records) as (folder, served, env):
+        render_seconds = _seed(env, folder, records)
+        second_factor = _accounts(env, records[0], homeroom, principal)
+        year = records[0].school_year
+        with _service(env, pki.free_port()) as base:
+            teacher = _token(base, "gvcn", None)
+            homeroom_rate, _ = _api_sitting(base, teacher, year, served.csc_credential(homeroom), books)
+            _books_at_principal(env, folder / "books", records)
+            token = _token(base, "hieu.truong", second_factor.now())
+            api_rate, _ = _api_sitting(base, token, year, served.csc_credential(principal), books)
+        cli_rate = _cli_sitting(env, folder, records, served.csc_credential(principal), principal)
     return {
         "books": books,
         "level": "tieu_hoc",
