@@ -8,6 +8,7 @@ import io
 from collections.abc import Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from archive import CopyEntry, CopyStatus, SqlCopies
@@ -74,7 +75,8 @@ def register_xlsx(rows: list[list[str]], school_name: str, year: int) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        # A name or reason kept with a control character (a workbook cannot hold one) is written without it.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in row])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
