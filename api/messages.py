@@ -23,6 +23,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Biến môi trường {variable} không hợp lệ: cần amqp://… (RabbitMQ)",
         "{variable} is not valid: expected amqp://… (RabbitMQ)",
     ),
+    "settings.invalid:deadline": (
+        "Biến môi trường {variable} không hợp lệ: cần tháng-ngày dạng MM-DD (ví dụ 07-31)",
+        "{variable} is not valid: expected a month and day as MM-DD (07-31, say)",
+    ),
     "settings.invalid:seal_key": (
         "Biến môi trường {variable} không hợp lệ: cần file:/đường/dẫn.p12 hoặc pkcs11:TOKEN[/KHOÁ]",
         "{variable} is not valid: expected file:/path.p12 or pkcs11:TOKEN[/KEY]",

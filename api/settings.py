@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -66,6 +67,12 @@ class Settings:
     """`HOCBA_JOB_THREADS`: jobs run at once in the service's own process (without a broker)."""
     exports: Path = Path("var/exports")
     """`HOCBA_EXPORTS`: where export jobs write their bags (shared by the service and its workers)."""
+    signing_plugin: str = "http://127.0.0.1:14407"
+    """`HOCBA_SIGNING_PLUGIN`: where a signer's browser reaches the local signing plug-in of their USB token
+    (the pages hand it the hash and send back its signature)."""
+    signing_deadline: str = "07-31"
+    """`HOCBA_SIGNING_DEADLINE`: month and day (MM-DD, in the year a school year ends) by which its books should
+    be sealed; the province's page names the schools still signing after it."""
     oidc_issuer: str | None = None
     """`HOCBA_OIDC_ISSUER`: the school's OpenID Connect identity provider, for signing in through it (its client
     registration: `HOCBA_OIDC_CLIENT_ID`, and the secret in `HOCBA_OIDC_SECRET`); None: passwords only."""
@@ -99,6 +106,8 @@ class Settings:
             queue=env.get("HOCBA_QUEUE") or "hocba.jobs",
             job_threads=_count(env, "HOCBA_JOB_THREADS", 2),
             exports=Path(env.get("HOCBA_EXPORTS") or "var/exports"),
+            signing_plugin=env.get("HOCBA_SIGNING_PLUGIN") or "http://127.0.0.1:14407",
+            signing_deadline=env.get("HOCBA_SIGNING_DEADLINE") or "07-31",
             oidc_issuer=env.get("HOCBA_OIDC_ISSUER") or None,
             oidc_client_id=env.get("HOCBA_OIDC_CLIENT_ID") or None,
             oidc_redirect=env.get("HOCBA_OIDC_REDIRECT") or None,
@@ -126,7 +135,10 @@ class Settings:
             ("HOCBA_CONFIRM_URL", self.confirm_url),
             ("HOCBA_OIDC_ISSUER", self.oidc_issuer),
             ("HOCBA_OIDC_REDIRECT", self.oidc_redirect),
+            ("HOCBA_SIGNING_PLUGIN", self.signing_plugin),
         )
+        if not _month_day(self.signing_deadline):
+            raise SettingsError("deadline", variable="HOCBA_SIGNING_DEADLINE")
         if self.seal_key is not None and not self.seal_key.startswith(("file:", "pkcs11:")):
             raise SettingsError("seal_key", variable="HOCBA_SEAL_KEY")
         if self.broker is not None and urlsplit(self.broker).scheme not in ("amqp", "amqps", "pyamqp"):
@@ -168,3 +180,12 @@ def _count(env: Mapping[str, str], variable: str, default: int) -> int:
     if not text.isdigit() or int(text) < 1:
         raise SettingsError("count", variable=variable)
     return int(text)
+
+
+def _month_day(text: str) -> bool:
+    """`MM-DD`, a day that exists in a leap year."""
+    try:
+        datetime.strptime(f"2028-{text}", "%Y-%m-%d")
+    except ValueError:
+        return False
+    return len(text) == 5

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -157,26 +158,29 @@ def session_store(database: str | None, folder: Path) -> Iterator[SessionStore]:
         engine.dispose()
 
 
-def remote_source(kind: str, url: str, account: str, batch_size: int) -> KeySource:
+def remote_source(
+    kind: str, url: str, account: str, batch_size: int, on_answer: Callable[[str], None] | None = None
+) -> KeySource:
     """A remote signing service's key: `confirm` (confirmed in the signer's phone app; the service's token
     `HOCBA_CONFIRM_TOKEN`) or `csc` (CSC v1; `HOCBA_CSC_TOKEN`, `HOCBA_CSC_PIN`), its credentials from the
     environment. The command line and the jobs open them here alike."""
     if kind == "confirm":
         token = secret_from_environment("HOCBA_CONFIRM_TOKEN")
-        return ConfirmAndPollKeySource(url, account, token=token, batch_size=batch_size)
+        return ConfirmAndPollKeySource(url, account, token=token, batch_size=batch_size, on_status=on_answer)
     pin, token = secret_from_environment("HOCBA_CSC_PIN"), secret_from_environment("HOCBA_CSC_TOKEN")
     return CscKeySource(url, account, pin=pin, oauth_token=token, batch_size=batch_size)
 
 
-def remote_key(settings: Settings, params: dict[str, Any]) -> KeySource:
+def remote_key(settings: Settings, params: dict[str, Any], on_answer: Callable[[str], None] | None = None) -> KeySource:
     """The key a job names: `{"kind": "confirm", "account": …}` (confirmed in the signer's phone app),
     `{"kind": "csc", "account": <credential id>}`, or `{"kind": "seal"}` (the school's organisation key the
-    settings name); the service's credentials and the seal's secret come from the environment."""
+    settings name); the service's credentials and the seal's secret come from the environment. `on_answer` is
+    told how the signer answers on the phone (`pending` until they do)."""
     kind, account = str(params.get("kind")), str(params.get("account"))
     if kind == "confirm":
         if settings.confirm_url is None:
             raise KeySourceError("remote_unconfigured", kind=kind, variable="HOCBA_CONFIRM_URL")
-        return remote_source(kind, settings.confirm_url, account, REMOTE_BATCH)
+        return remote_source(kind, settings.confirm_url, account, REMOTE_BATCH, on_answer)
     if kind == "csc":
         if settings.csc_url is None:
             raise KeySourceError("remote_unconfigured", kind=kind, variable="HOCBA_CSC_URL")
@@ -288,7 +292,7 @@ class Services:
             jobs=self.jobs(),
             archive=self.archive,
             signing=lambda: SigningService(signing_policy(settings, roots)),
-            remote_key=lambda params: remote_key(settings, params),
+            remote_key=partial(remote_key, settings),
             trust_roots=lambda: roots,
             exports=settings.exports,
             report=check_as_json,

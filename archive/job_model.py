@@ -42,3 +42,5 @@ class Job:
     created_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    waiting: str | None = None
+    """What the running job waits for outside: `confirm` while the signer has not yet answered on the phone."""

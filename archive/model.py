@@ -123,6 +123,7 @@ class BookFacts:
     """Everyone the book's signing plan names (their accounts see the book)."""
     class_name: str = ""
     province: str = ""
+    district: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,41 @@ class BookEntry:
     student_name: str
     kind: DocumentKind
     staff_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RetentionSummary:
+    """The locked objects of one retention policy: how many, how many under a legal hold, and when the
+    earliest and the latest of their locks end."""
+
+    policy_id: str
+    objects: int
+    holds: int
+    earliest: datetime
+    latest: datetime
+
+
+@dataclass(frozen=True)
+class SignedFields:
+    """A record book's latest version as the school's progress counts it: the record its plan comes from and
+    the fields signed in it so far."""
+
+    document_id: str
+    school_year: str
+    class_name: str | None
+    status: VersionStatus
+    record_json: str
+    fields: frozenset[str]
+
+
+@dataclass(frozen=True)
+class SchoolCounts:
+    """A school's books by status (of their latest version), with where the school is."""
+
+    school_code: str
+    school_name: str
+    district: str | None
+    counts: dict[str, int]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,17 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from .audit_model import Anchor, AuditEvent
-from .model import BookFacts, DocumentKind, DocumentVersion, Lock, ObjectVersion, Revision, StoredObject, VersionStatus
+from .model import (
+    BookFacts,
+    DocumentKind,
+    DocumentVersion,
+    Lock,
+    ObjectVersion,
+    RetentionSummary,
+    Revision,
+    StoredObject,
+    VersionStatus,
+)
 
 
 class ObjectStore(Protocol):
@@ -136,6 +146,8 @@ class RetentionLedger(Protocol):
     """The retention each stored object was assigned, and when its lock must be moved later."""
 
     def retention_due(self, before: datetime) -> list[tuple[str, str, datetime]]: ...
+
+    def retention_summary(self) -> list[RetentionSummary]: ...
 
     def renewed(self, stored: StoredObject, policy_id: str, before: datetime, at: datetime, actor: str) -> None: ...
 

@@ -35,6 +35,7 @@ from .model import (
     BookFacts,
     DocumentVersion,
     Lock,
+    RetentionSummary,
     Revision,
     StoredObject,
     VersionStatus,
@@ -348,6 +349,10 @@ class ArchiveService:
         if renewed:
             self.anchor()
         return tuple(renewed)
+
+    def retention(self) -> list[RetentionSummary]:
+        """The locked objects per retention policy, as the archivist's page shows them."""
+        return self._catalog.retention_summary()
 
     def verify_audit(self, with_storage: bool = True) -> AuditReport:
         """Recompute the chain; check every anchor (database rows and, with storage, the locked objects)."""

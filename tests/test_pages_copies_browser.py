@@ -62,9 +62,9 @@ def test_a_parent_asks_the_office_issues_the_parent_downloads(
     page.goto(f"{url}/ban-sao")
     page.select_option("#document_id", book)
     page.fill("#full_name", "Nguyễn Thị Mẹ")
-    page.click("text=Gửi đề nghị / Send the request")
+    page.click("text=Gửi đề nghị")
     page.wait_for_url(f"{url}/ban-sao")
-    assert "Đã nhận / received" in page.text_content("tbody")
+    assert "Đã nhận" in page.text_content("tbody")
     assert serious_violations(page) == []
 
     office = browser.new_context(bypass_csp=True)
@@ -74,24 +74,24 @@ def test_a_parent_asks_the_office_issues_the_parent_downloads(
     desk.goto(f"{url}/van-thu/ban-sao")
     assert serious_violations(desk) == []
     desk.fill("input[name=identity_document]", "CCCD 001190000001")
-    desk.click("text=Đã kiểm tra / Checked")
+    desk.click("button:has-text('Đã kiểm tra')")
     desk.wait_for_url(f"{url}/van-thu/ban-sao")
     desk.fill("input[name=staff_id]", "pht")
     desk.fill("input[name=full_name]", school.thcs.staff_by_id()["pht"].full_name)
     desk.fill("input[name=key_account]", school.pki.csc_credential("pht"))
-    desk.click("text=Cấp bản sao / Issue")
+    desk.click("button:has-text('Cấp bản sao')")
     desk.wait_for_url(f"{url}/van-thu/ban-sao")
-    assert "Đã cấp / issued" in desk.content() and "01/SY-" in desk.content()
+    assert "Đã cấp" in desk.content() and "01/SY-" in desk.content()
     office.close()
 
     page.reload()
-    assert "Đã cấp / issued" in page.text_content("tbody")
+    assert "Đã cấp" in page.text_content("tbody")
     with page.expect_download() as waiting:
-        page.click("text=Tải bản sao / download")
+        page.click("text=Tải bản sao")
     pdf = Path(waiting.value.path()).read_bytes()
     assert off_loop(lambda: verify(pdf, list(school.policy.trust_roots), offline=True)).ok
     services = site.client.app.state.services  # type: ignore[attr-defined]
     copy_id = services.archive().known_sealed(hashlib.sha256(pdf).hexdigest()).document_id
     page.goto(f"{url}/xac-thuc?id={copy_id}")
-    assert "Hồ sơ có giá trị" in page.content() and "Bản sao / certified copy" in page.content()
+    assert "Hồ sơ có giá trị" in page.content() and "Bản sao" in page.content()
     parent.close()

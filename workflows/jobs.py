@@ -54,8 +54,9 @@ class JobTools:
     jobs: SqlJobs
     archive: Callable[[], ArchiveService]
     signing: Callable[[], AbstractContextManager[SigningService]]
-    remote_key: Callable[[dict[str, Any]], KeySource]
-    """The key source a sitting's `key` parameter names (its secrets come from the runner's environment)."""
+    remote_key: Callable[[dict[str, Any], Callable[[str], None] | None], KeySource]
+    """The key source a sitting's `key` parameter names (its secrets come from the runner's environment), and
+    whom to tell how the signer answers on the phone."""
     trust_roots: Callable[[], list[x509.Certificate]]
     exports: Path
     report: Callable[[Any], dict[str, Any]]
@@ -138,6 +139,10 @@ class Watch:
                 self.done += 1
             self.jobs.progress(self.job_id, self.done, self.total)
 
+    def answer(self, status: str) -> None:
+        """The provider's answer to the signer's confirmation: the job waits for the phone while it is pending."""
+        self.jobs.waiting(self.job_id, "confirm" if status == "pending" else None)
+
     def cancelled(self) -> bool:
         with self._lock:
             if not self._cancelled and time.monotonic() - self._asked_at >= 1.0:
@@ -157,7 +162,7 @@ def _book(done: BookDone) -> dict[str, Any]:
 
 def _sitting(job: Job, tools: JobTools, watch: Watch) -> dict[str, Any]:
     params = job.params
-    key = tools.remote_key(params["key"])
+    key = tools.remote_key(params["key"], watch.answer)
     archive = tools.archive()
     assert job.school_code is not None  # a sitting is always of one school
     with tools.signing() as service:

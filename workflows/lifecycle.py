@@ -41,6 +41,7 @@ def book_facts(record: Record, kind: DocumentKind = DocumentKind.HOC_BA) -> Book
         staff=tuple(StaffFacts(m.id, m.full_name, m.position) for m in record.staff),
         class_name=record.class_name,
         province=record.school.province,
+        district=record.school.district or "",
     )
 
 

@@ -35,7 +35,11 @@ from . import (
     signing,
     verifying,
     web,
+    web_archive,
     web_copies,
+    web_corrections,
+    web_progress,
+    web_signing,
 )
 from .bodylimit import BodyLimit
 from .limits import RateLimiter
@@ -86,6 +90,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(web.router)
     app.include_router(web_copies.router)
+    for page_module in (web_signing, web_progress, web_corrections, web_archive):
+        app.include_router(page_module.router)
     for module in (auth, oidc, accounts, books, intake, jobs, corrections, copies, signing):
         app.include_router(module.router)
     return app

@@ -88,6 +88,13 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "public.status": Scope.PUBLIC,
     "pages.public": Scope.PUBLIC,
     "pages.signed_in": _ALL,
+    # The school's own progress page: its staff who watch progress (never a student, a teacher or the province).
+    "pages.school": {
+        Role.PRINCIPAL: Scope.SCHOOL,
+        Role.DEPUTY: Scope.SCHOOL,
+        Role.CLERK: Scope.SCHOOL,
+        Role.ARCHIVIST: Scope.SCHOOL,
+    },
     "auth.token": Scope.PUBLIC,
     "auth.login": Scope.PUBLIC,
     "auth.logout": _ALL,

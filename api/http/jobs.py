@@ -57,6 +57,9 @@ class JobView(BaseModel):
     created_at: datetime | None
     started_at: datetime | None
     finished_at: datetime | None
+    waiting: str | None = Field(
+        default=None, description="What a running job waits for: confirm (the signer's answer on the phone)"
+    )
     url: str
 
     @classmethod
@@ -113,6 +116,11 @@ def start_sitting(
     idempotency_key: IdempotencyKey = None,
 ) -> JobView:
     """Sign, with the caller's remote key, every book of the school's year whose next field is theirs."""
+    return started(request, response, JobKind.SITTING, caller, sitting_params(caller, body), idempotency_key)
+
+
+def sitting_params(caller: Caller, body: SittingBody) -> dict[str, Any]:
+    """A sitting's job parameters: the caller signs, with their own key."""
     staff_id = caller.account.staff_id
     params: dict[str, Any] = {
         "school_year": body.school_year,
@@ -121,7 +129,7 @@ def start_sitting(
     }
     if body.documents:
         params["documents"] = sorted(set(body.documents))
-    return started(request, response, JobKind.SITTING, caller, params, idempotency_key)
+    return params
 
 
 @router.post("/seals", status_code=202)
@@ -134,12 +142,12 @@ def start_seal(
 ) -> JobView:
     """Seal, with the school's organisation key, every book of the year whose signatures are complete: each is
     closed with its validation data and archive timestamp and locked in the archive."""
-    params = {
-        "school_year": body.school_year,
-        "signer_id": f"school:{caller.account.school_code}",
-        "key": {"kind": "seal"},
-    }
-    return started(request, response, JobKind.SITTING, caller, params, idempotency_key)
+    return started(request, response, JobKind.SITTING, caller, seal_params(caller, body.school_year), idempotency_key)
+
+
+def seal_params(caller: Caller, school_year: str) -> dict[str, Any]:
+    """A seal sitting's job parameters: the school signs, with its organisation key."""
+    return {"school_year": school_year, "signer_id": f"school:{caller.account.school_code}", "key": {"kind": "seal"}}
 
 
 @router.post("/exports", status_code=202)

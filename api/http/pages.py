@@ -13,30 +13,18 @@ from urllib.parse import quote
 
 from fastapi import File, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from archive import SqlCopies, UnknownDocumentError, VersionStatus
 from workflows.public import public_status
 
 from .access import allow, guarded_router, services
 from .public import present
+from .rendering import page
 from .verifying import check_upload, rate_limited
 
 router = guarded_router(tags=["pages"], include_in_schema=False, dependencies=[allow("pages.public")])
-"""The public pages (the QR code's page and its stylesheet)."""
+"""The public pages (the QR code's page) and the pages' stylesheet and scripts."""
 
-_TEMPLATES = Environment(loader=PackageLoader("api.http", "templates"), autoescape=select_autoescape(["html"]))
-_CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-_KINDS = {
-    "hoc_ba": "Học bạ / record book",
-    "ban_sao": "Bản sao / certified copy",
-    "correction_minutes": "Biên bản điều chỉnh / correction minutes",
-}
-_OUTCOMES = {
-    "passed": "Đạt / passed",
-    "failed": "Không đạt / failed",
-    "unchecked": "Không kiểm tra được / could not be checked",
-}
 _VERDICTS = {
     "genuine": ("passed", "Tệp là bản gốc hợp lệ: mọi kiểm tra đều đạt", "Genuine: every check passed"),
     "not_genuine": ("failed", "Tệp KHÔNG hợp lệ: có kiểm tra không đạt", "Not genuine: a check failed"),
@@ -46,18 +34,17 @@ _VERDICTS = {
         "Could not be concluded: a check could not run (see why)",
     ),
 }
+_STATIC = {"hocba.css": "text/css", "job.js": "text/javascript", "usb.js": "text/javascript"}
 
 
-def page(name: str, code: int = 200, cache: str = "no-store", **values: Any) -> HTMLResponse:
-    """A page from its template, with the pages' security policy and caching."""
-    html = _TEMPLATES.get_template(name).render(kinds=_KINDS, outcomes=_OUTCOMES, **values)
-    return HTMLResponse(html, code, headers={"Content-Security-Policy": _CSP, "Cache-Control": cache})
-
-
-@router.get("/static/hocba.css")
-def stylesheet() -> Response:
-    css = resources.files("api.http").joinpath("static/hocba.css").read_bytes()
-    return Response(css, media_type="text/css", headers={"Cache-Control": "public, max-age=86400"})
+@router.get("/static/{name}")
+def static_file(name: str) -> Response:
+    """The pages' stylesheet and their few scripts (nothing else is served from here)."""
+    kind = _STATIC.get(name)
+    if kind is None:
+        return Response(status_code=404)
+    data = resources.files("api.http").joinpath(f"static/{name}").read_bytes()
+    return Response(data, media_type=kind, headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.get("/xac-thuc", response_class=HTMLResponse)
@@ -68,15 +55,15 @@ def statuspage(
 ) -> Response:
     """The QR code's page: the document's public status, and the forms to look up an id or check a file."""
     if not document_id:
-        return page("status.html", cache="public, max-age=3600")
+        return page(request, "status.html", cache="public, max-age=3600")
     refused = rate_limited(request, request.app.state.status_limit)
     if refused is not None:
         return refused
     try:
         found = public_status(services(request).books(), SqlCopies(services(request).engine), document_id, h)
     except UnknownDocumentError:
-        return page("status.html", 404, document_id=document_id, missing=True)
-    return page("status.html", cache="public, max-age=60", status=present(found), document_id=document_id)
+        return page(request, "status.html", 404, document_id=document_id, missing=True)
+    return page(request, "status.html", cache="public, max-age=60", status=present(found), document_id=document_id)
 
 
 @router.post("/xac-thuc", response_class=HTMLResponse)
@@ -90,6 +77,7 @@ async def reportpage(request: Request, file: Annotated[UploadFile, File()]) -> R
     kept = services(request).archive().known_sealed(hashlib.sha256(data).hexdigest())
     outcome, vi, en = _VERDICTS.get(verdict, _VERDICTS["indeterminate"])
     return page(
+        request,
         "report.html",
         report=report,
         verdict_class=outcome,
@@ -100,8 +88,13 @@ async def reportpage(request: Request, file: Annotated[UploadFile, File()]) -> R
     )
 
 
-def _row(name_vi: str, name_en: str, outcome: str, detail: str = "") -> dict[str, str]:
+def _row(name_vi: str, name_en: str, outcome: str, detail: tuple[str, str] = ("", "")) -> dict[str, Any]:
     return {"name_vi": name_vi, "name_en": name_en, "outcome": outcome, "detail": detail}
+
+
+def _same(text: str) -> tuple[str, str]:
+    """A detail that reads the same in both languages (a status word, a time)."""
+    return text, text
 
 
 def _document_rows(report: dict[str, Any], kept: Any) -> list[dict[str, str]]:
@@ -110,33 +103,39 @@ def _document_rows(report: dict[str, Any], kept: Any) -> list[dict[str, str]]:
         "Dấu thời gian lưu trữ", "Archive timestamp (long-term)", "passed" if report.get("lta") else "unchecked"
     )
     if kept is None:
-        archive = _row("Kho lưu trữ", "Archive", "unchecked", "Không có trong kho lưu trữ này / not in this archive")
+        archive = _row("Kho lưu trữ", "Archive", "unchecked", ("Không có trong kho lưu trữ này", "Not in this archive"))
     elif kept.status is VersionStatus.SUPERSEDED:
-        detail = f"Đã được thay thế (phiên bản {kept.version}) / superseded (version {kept.version})"
+        detail = (f"Đã được thay thế (phiên bản {kept.version})", f"Superseded (version {kept.version})")
         archive = _row("Kho lưu trữ", "Archive", "failed", detail)
     else:
-        detail = f"Đang lưu giữ: phiên bản {kept.version} / kept: version {kept.version}"
+        detail = (f"Đang lưu giữ: phiên bản {kept.version}", f"Kept: version {kept.version}")
         archive = _row("Kho lưu trữ", "Archive", "passed", detail)
     return [sealed, archived, archive]
 
 
 def _signature(s: dict[str, Any]) -> dict[str, Any]:
     if s.get("kind") == "archive_timestamp":
-        title = "Dấu thời gian lưu trữ / Archive timestamp"
+        title = ("Dấu thời gian lưu trữ", "Archive timestamp")
     else:
-        title = f"{s.get('role') or s.get('field')}: {s.get('signer')}"
+        named = f"{s.get('role') or s.get('field')}: {s.get('signer')}"
+        title = (named, named)
     revocation = {"good": "passed", "revoked": "failed"}.get(str(s.get("revocation")), "unchecked")
     trust = "failed" if not s.get("valid") else ("passed" if s.get("trusted") else "unchecked")
     stamped = s.get("timestamp_trusted")
     rows = [
         _row("Toàn vẹn", "Integrity", "passed" if s.get("intact") else "failed"),
         _row("Người ký và độ tin cậy", "Signer identity and trust", trust),
-        _row("Tình trạng chứng thư khi ký", "Certificate status at signing time", revocation, str(s.get("revocation"))),
+        _row(
+            "Tình trạng chứng thư khi ký",
+            "Certificate status at signing time",
+            revocation,
+            _same(str(s.get("revocation"))),
+        ),
         _row(
             "Dấu thời gian",
             "Timestamp",
             "passed" if stamped else "unchecked",
-            str(s.get("timestamp_time") or "") if stamped else "",
+            _same(str(s.get("timestamp_time") or "")) if stamped else ("", ""),
         ),
     ]
     return {"title": title, "rows": rows, "problems": s.get("problems", []), "notes": s.get("notes", [])}
@@ -155,4 +154,4 @@ def problem_page(request: Request, status: int, message_vi: str, message_en: str
     if status == 401:
         back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/dang-nhap?next={quote(back)}", status_code=303)
-    return page("refused.html", status, message_vi=message_vi, message_en=message_en)
+    return page(request, "refused.html", status, message_vi=message_vi, message_en=message_en)

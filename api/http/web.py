@@ -11,40 +11,53 @@ from typing import Annotated, Any
 from fastapi import Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from archive import BookQuery, VersionStatus
+from archive import BookQuery, Role, VersionStatus
 from workflows import AuthenticationError, ThrottledError
 from workflows.federation import safe_next
 
 from .access import CSRF_COOKIE, SESSION_COOKIE, Caller, allow, guarded_router, services
 from .auth import set_session
-from .books import progress_for
-from .pages import page
+from .rendering import LANG_COOKIE, page
 
 router = guarded_router(tags=["pages"], include_in_schema=False)
 
 LOGIN_CSRF = "hocba_login_csrf"
-_STATUSES = {
-    VersionStatus.SIGNING.value: "Đang ký / being signed",
-    VersionStatus.SEALING.value: "Đang đóng dấu / being sealed",
-    VersionStatus.SEALED.value: "Đã đóng dấu, lưu trữ / sealed",
-    VersionStatus.SUPERSEDED.value: "Đã được thay thế / superseded",
+STATUSES = {
+    VersionStatus.SIGNING.value: ("Đang ký", "Being signed"),
+    VersionStatus.SEALING.value: ("Đang đóng dấu", "Being sealed"),
+    VersionStatus.SEALED.value: ("Đã đóng dấu, lưu trữ", "Sealed and kept"),
+    VersionStatus.SUPERSEDED.value: ("Đã được thay thế", "Superseded"),
 }
 _ROLES = {
-    "teacher": "giáo viên",
-    "principal": "hiệu trưởng",
-    "deputy": "phó hiệu trưởng",
-    "clerk": "văn thư",
-    "archivist": "lưu trữ",
-    "admin": "quản trị",
-    "student": "học sinh",
-    "parent": "phụ huynh",
-    "supervisor": "Sở GD&ĐT",
+    Role.TEACHER: ("giáo viên", "teacher"),
+    Role.PRINCIPAL: ("hiệu trưởng", "principal"),
+    Role.DEPUTY: ("phó hiệu trưởng", "deputy principal"),
+    Role.CLERK: ("văn thư", "clerk"),
+    Role.ARCHIVIST: ("lưu trữ", "archivist"),
+    Role.ADMIN: ("quản trị", "administrator"),
+    Role.STUDENT: ("học sinh", "student"),
+    Role.PARENT: ("phụ huynh", "parent"),
+    Role.SUPERVISOR: ("Sở GD&ĐT", "province supervisor"),
+}
+_BOOKS = ("/hoc-ba", ("Học bạ", "Record books"))
+_QUEUE = ("/ky", ("Chờ tôi ký", "To sign"))
+_SCHOOL = ("/truong", ("Tiến độ của trường", "School progress"))
+_MENUS: dict[Role, tuple[tuple[str, tuple[str, str]], ...]] = {
+    Role.TEACHER: (_QUEUE, _BOOKS),
+    Role.PRINCIPAL: (_SCHOOL, _QUEUE, ("/dieu-chinh", ("Điều chỉnh", "Corrections")), _BOOKS),
+    Role.DEPUTY: (_SCHOOL, _QUEUE, ("/dieu-chinh", ("Điều chỉnh", "Corrections")), _BOOKS),
+    Role.CLERK: (("/van-thu/ban-sao", ("Bản sao, đóng dấu", "Copies and seal")), _SCHOOL, _BOOKS),
+    Role.ARCHIVIST: (("/luu-tru", ("Lưu trữ", "Archive")), _BOOKS),
+    Role.STUDENT: (_BOOKS, ("/ban-sao", ("Bản sao", "Copies"))),
+    Role.PARENT: (_BOOKS, ("/ban-sao", ("Bản sao", "Copies"))),
+    Role.SUPERVISOR: (("/tien-do", ("Tiến độ các trường", "Schools' progress")),),
+    Role.ADMIN: (),
 }
 
 
 def _login_page(request: Request, code: int = 200, **values: Any) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
-    response = page("login.html", code, csrf=token, **values)
+    response = page(request, "login.html", code, csrf=token, **values)
     response.set_cookie(LOGIN_CSRF, token, max_age=1800, httponly=True, secure=True, samesite="strict", path="/")
     return response
 
@@ -100,8 +113,15 @@ def logout(request: Request, caller: Annotated[Caller, allow("pages.signed_in")]
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, caller: Annotated[Caller, allow("pages.signed_in")]) -> Response:
-    """Each role's starting page: the record books it may see."""
-    return RedirectResponse("/hoc-ba", status_code=303)
+    """Each role's starting page: the first of its menu."""
+    menu = _MENUS[caller.account.role]
+    if not menu:  # the administrator manages accounts, from the console or the API: no page of books
+        message = (
+            "Tài khoản quản trị quản lý tài khoản bằng lệnh `hocba account` hoặc API /v1/accounts.",
+            "The administrator manages accounts with `hocba account` or the API, /v1/accounts.",
+        )
+        return page(request, "notice.html", message=message, **who(request, caller))
+    return RedirectResponse(menu[0][0], status_code=303)
 
 
 @router.get("/hoc-ba", response_class=HTMLResponse)
@@ -109,49 +129,26 @@ def books_page(request: Request, caller: Annotated[Caller, allow("books.list")])
     """The record books the person may see: a student's or parent's own, a teacher's, the school's."""
     query = caller.book_query(BookQuery(limit=500))
     found = services(request).books().books(query) if query is not None else []
-    return page("books.html", books=found, statuses=_STATUSES, **who(request, caller))
+    return page(request, "books.html", books=found, statuses=STATUSES, **who(request, caller))
 
 
 def who(request: Request, caller: Caller) -> dict[str, Any]:
-    """What every signed-in page shows of its person, and the token its forms repeat."""
-    role = _ROLES.get(caller.account.role.value, caller.account.role.value)
-    return {"account": caller.account, "role": role, "csrf": request.cookies.get(CSRF_COOKIE, "")}
+    """What every signed-in page shows of its person (their menu), and the token its forms repeat."""
+    account = caller.account
+    return {
+        "account": account,
+        "role": _ROLES[account.role],
+        "menu": _MENUS[account.role],
+        "csrf": request.cookies.get(CSRF_COOKIE, ""),
+    }
 
 
-_LEGEND = (
-    (VersionStatus.SIGNING.value, "Đang ký / being signed", "#a86b00"),
-    (VersionStatus.SEALED.value, "Đã đóng dấu / sealed", "#1b6e35"),
-    (VersionStatus.SUPERSEDED.value, "Đã thay thế / superseded", "#5f5f5f"),
-)
-_LABEL, _BAR = 110, 420  # px: the schools' codes, then the longest bar
-
-
-@router.get("/tien-do", response_class=HTMLResponse)
-def progress_page(request: Request, caller: Annotated[Caller, allow("progress.read")]) -> Response:
-    """Books per status for each school the person watches (the school's office, the province), drawn as bars
-    on the server (no script) with the numbers in a table beside."""
-    counts = progress_for(request, caller)
-    largest = max((sum(c.values()) for c in counts.values()), default=0) or 1
-    bars = []
-    for row, (school, by_status) in enumerate(sorted(counts.items())):
-        x, segments = float(_LABEL), []
-        for status, label, colour in _LEGEND:
-            count = by_status.get(status, 0)
-            width = _BAR * count / largest
-            segments.append(
-                {"x": round(x, 1), "width": round(width, 1), "colour": colour, "label": label, "count": count}
-            )
-            x += width
-        total = sum(by_status.values())
-        bars.append(
-            {
-                "school": school,
-                "y": row * 26,
-                "segments": segments,
-                "end": round(x, 1),
-                "total": total,
-                "counts": by_status,
-            }
-        )
-    width, height = _LABEL + _BAR + 50, max(26, len(bars) * 26)
-    return page("progress.html", bars=bars, legend=_LEGEND, width=width, height=height, **who(request, caller))
+@router.get("/ngon-ngu", dependencies=[allow("pages.public")])
+def switch_language(
+    lang: Annotated[str, Query(pattern="^(vi|en)$")],
+    next_path: Annotated[str | None, Query(alias="next", max_length=512)] = None,
+) -> Response:
+    """Show the pages in Vietnamese or English from now on (a preference kept in the browser)."""
+    response = RedirectResponse(safe_next(next_path), status_code=303)
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, secure=True, samesite="lax", path="/")
+    return response

@@ -14,22 +14,23 @@ from pydantic import ValidationError
 from archive import BookQuery, CopyEntry, SqlCopies
 from records import CopyForm, due_on
 from templates import VIETNAM
+from workflows.jobs import JobKind
 
 from .access import Caller, allow, guarded_router, services
 from .copies import CopyAsk, CopyIssue, SignerBody, ask_for, entries_for, issue_for
-from .jobs import RemoteKeyBody
-from .pages import page
+from .jobs import RemoteKeyBody, seal_params, started
+from .rendering import page
 from .web import who
 
 router = guarded_router(tags=["pages"], include_in_schema=False)
 
-_FORMS = {CopyForm.SAO_Y.value: "Sao y / whole book", CopyForm.TRICH_SAO.value: "Trích sao / extract"}
+_FORMS = {CopyForm.SAO_Y.value: ("Sao y", "Whole book"), CopyForm.TRICH_SAO.value: ("Trích sao", "Extract")}
 _STATUSES = {
-    "requested": "Đã nhận / received",
-    "checked": "Đã kiểm tra giấy tờ / identity checked",
-    "issued": "Đã cấp / issued",
-    "refused": "Từ chối / refused",
-    "revoked": "Đã thu hồi / revoked",
+    "requested": ("Đã nhận", "Received"),
+    "checked": ("Đã kiểm tra giấy tờ", "Identity checked"),
+    "issued": ("Đã cấp", "Issued"),
+    "refused": ("Từ chối", "Refused"),
+    "revoked": ("Đã thu hồi", "Revoked"),
 }
 _DESK = "/van-thu/ban-sao"
 
@@ -49,7 +50,7 @@ def copies_page(request: Request, caller: Annotated[Caller, allow("copies.read")
     mine = services(request).books().books(query) if query is not None and caller.scope.value == "record" else []
     entries = entries_for(request, caller)
     values: dict[str, Any] = {"entries": entries, "books": mine, "forms": _FORMS, "statuses": _STATUSES}
-    return page("copies.html", due=_due, **values, **who(request, caller))
+    return page(request, "copies.html", due=_due, **values, **who(request, caller))
 
 
 @router.post("/ban-sao")
@@ -65,7 +66,7 @@ def ask_page(
     try:
         body = CopyAsk(document_id=document_id, form=form, pages=_pages(pages), full_name=full_name)
     except ValidationError:
-        return page("refused.html", 400, message_vi="Trang cần trích không hợp lệ", message_en="Bad pages")
+        return page(request, "refused.html", 400, message_vi="Trang cần trích không hợp lệ", message_en="Bad pages")
     ask_for(request, caller, body)
     return RedirectResponse("/ban-sao", status_code=303)
 
@@ -74,8 +75,27 @@ def ask_page(
 def desk_page(request: Request, caller: Annotated[Caller, allow("copies.decide")]) -> Response:
     """The office's desk: requests to check, to issue or to refuse, and the year's register."""
     year = datetime.now(VIETNAM).year
-    values: dict[str, Any] = {"entries": entries_for(request, caller), "forms": _FORMS, "statuses": _STATUSES}
-    return page("desk.html", year=year, due=_due, **values, **who(request, caller))
+    years = services(request).books().school_years(school_code=caller.account.school_code)
+    values: dict[str, Any] = {
+        "entries": entries_for(request, caller),
+        "forms": _FORMS,
+        "statuses": _STATUSES,
+        "seal": True,
+        "school_year": years[0] if years else "",
+    }
+    return page(request, "desk.html", year=year, due=_due, **values, **who(request, caller))
+
+
+@router.post("/dong-dau")
+def seal_page(
+    request: Request,
+    caller: Annotated[Caller, allow("seals.start")],
+    school_year: Annotated[str, Form(pattern=r"^\d{4}-\d{4}$")],
+) -> Response:
+    """The school seal sitting over the year's books whose signatures are complete; on to the page following
+    it."""
+    job = started(request, Response(), JobKind.SITTING, caller, seal_params(caller, school_year), None)
+    return RedirectResponse(f"/cong-viec/{job.id}", status_code=303)
 
 
 @router.post(_DESK + "/{copy_request_id}/kiem-tra")

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, case, func, insert, select, update
 
 from records import StaleRevisionError
 
@@ -25,6 +25,7 @@ from ..model import (
     DocumentKind,
     DocumentVersion,
     Lock,
+    RetentionSummary,
     Revision,
     StoredObject,
     VersionStatus,
@@ -67,6 +68,7 @@ class SqlCatalog(SqlBase):
                         created_at=at,
                         class_name=book.class_name or None,
                         province=book.province or None,
+                        district=book.district or None,
                     )
                 )
                 for staff_id in sorted({member.id for member in book.staff}):
@@ -479,6 +481,32 @@ class SqlCatalog(SqlBase):
         )
         with self._tx() as conn:
             return [(r.object_key, r.policy_id, as_utc(r.retain_until)) for r in conn.execute(query)]
+
+    def retention_summary(self) -> list[RetentionSummary]:
+        """Per policy, the objects whose latest assignment is under it: their number, holds and lock ends."""
+        latest = (
+            select(func.max(retention_assignments.c.id).label("id"))
+            .group_by(retention_assignments.c.object_key)
+            .subquery()
+        )
+        held = func.sum(case((retention_assignments.c.legal_hold, 1), else_=0))
+        query = (
+            select(
+                retention_assignments.c.policy_id,
+                func.count(),
+                held,
+                func.min(retention_assignments.c.retain_until),
+                func.max(retention_assignments.c.retain_until),
+            )
+            .join(latest, latest.c.id == retention_assignments.c.id)
+            .group_by(retention_assignments.c.policy_id)
+            .order_by(retention_assignments.c.policy_id)
+        )
+        with self._tx() as conn:
+            return [
+                RetentionSummary(policy, int(n), int(holds or 0), as_utc(first), as_utc(last))
+                for policy, n, holds, first, last in conn.execute(query)
+            ]
 
     def renewed(self, stored: StoredObject, policy_id: str, before: datetime, at: datetime, actor: str) -> None:
         """A lock moved later: its new assignment and the audit event, together."""

@@ -107,6 +107,11 @@ class SqlJobs(SqlBase):
         with self._tx() as conn:
             conn.execute(update(jobs).where(jobs.c.id == job_id).values(done=done, total=total))
 
+    def waiting(self, job_id: str, what: str | None) -> None:
+        """What the running job waits for now outside (None: nothing)."""
+        with self._tx() as conn:
+            conn.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status.in_(_OPEN)).values(waiting=what))
+
     def finish(
         self,
         job_id: str,
@@ -122,6 +127,7 @@ class SqlJobs(SqlBase):
                 .values(
                     status=status.value,
                     finished_at=at,
+                    waiting=None,
                     result=None if result is None else json.dumps(result, ensure_ascii=False),
                     error=None if error is None else json.dumps(error, ensure_ascii=False),
                 )
@@ -166,4 +172,5 @@ def _job(row: Row[Any]) -> Job:
         created_at=as_utc(row.created_at),
         started_at=as_utc(row.started_at) if row.started_at else None,
         finished_at=as_utc(row.finished_at) if row.finished_at else None,
+        waiting=row.waiting,
     )

@@ -10,7 +10,16 @@ from sqlalchemy import Row, Select, func, select
 
 from ..clock import as_utc
 from ..errors import UnknownDocumentError
-from ..model import BookEntry, BookQuery, DocumentKind, PublicVersion, PublicView, VersionStatus
+from ..model import (
+    BookEntry,
+    BookQuery,
+    DocumentKind,
+    PublicVersion,
+    PublicView,
+    SchoolCounts,
+    SignedFields,
+    VersionStatus,
+)
 from ._sql import SqlBase
 from .catalog import _version as version_of
 from .tables import document_staff, document_versions, documents, record_versions, revisions, schools, students
@@ -110,6 +119,72 @@ class SqlBookIndex(SqlBase):
             for school, status, count in conn.execute(statement):
                 counts[school][status] = int(count)
         return dict(counts)
+
+    def signed_fields(
+        self, school_code: str, school_year: str | None = None, class_name: str | None = None
+    ) -> list[SignedFields]:
+        """The school's record books (latest versions, by document id) with the fields signed in each."""
+        latest = (
+            _latest()
+            .add_columns(record_versions.c.record_json)
+            .join(record_versions, record_versions.c.id == document_versions.c.record_version_id)
+            .where(documents.c.school_code == school_code, documents.c.kind == DocumentKind.HOC_BA.value)
+            .order_by(documents.c.id)
+        )
+        if school_year is not None:
+            latest = latest.where(documents.c.school_year == school_year)
+        if class_name is not None:
+            latest = latest.where(documents.c.class_name == class_name)
+        rows = latest.subquery()
+        signed = (
+            select(rows.c.document_id, revisions.c.field)
+            .join(revisions, revisions.c.document_version_id == rows.c.id)
+            .where(revisions.c.field.is_not(None))
+        )
+        with self._read() as conn:
+            books = list(conn.execute(select(rows)))
+            fields: dict[str, set[str]] = defaultdict(set)
+            for document_id, field in conn.execute(signed):
+                fields[document_id].add(field)
+        return [
+            SignedFields(
+                row.document_id,
+                row.school_year,
+                row.class_name,
+                VersionStatus(row.status),
+                str(row.record_json),
+                frozenset(fields[row.document_id]),
+            )
+            for row in books
+        ]
+
+    def school_years(self, school_code: str | None = None, province: str | None = None) -> list[str]:
+        """The school years that have books, newest first (of a school, or of a province's schools)."""
+        statement = select(documents.c.school_year).distinct().order_by(documents.c.school_year.desc())
+        if school_code is not None:
+            statement = statement.where(documents.c.school_code == school_code)
+        if province is not None:
+            statement = statement.where(documents.c.province == province)
+        with self._read() as conn:
+            return list(conn.scalars(statement))
+
+    def school_counts(self, province: str, school_year: str | None = None) -> list[SchoolCounts]:
+        """Every school of the province with its books by status, by district then school code."""
+        latest = _latest().where(documents.c.province == province)
+        if school_year is not None:
+            latest = latest.where(documents.c.school_year == school_year)
+        rows = latest.add_columns(documents.c.district).subquery()
+        statement = (
+            select(rows.c.school_code, schools.c.name, rows.c.district, rows.c.status, func.count())
+            .join(schools, schools.c.code == rows.c.school_code)
+            .group_by(rows.c.school_code, schools.c.name, rows.c.district, rows.c.status)
+        )
+        found: dict[tuple[str, str, str | None], dict[str, int]] = defaultdict(dict)
+        with self._read() as conn:
+            for code, name, district, status, count in conn.execute(statement):
+                found[(code, name, district)][status] = int(count)
+        ordered = sorted(found.items(), key=lambda item: (item[0][2] or "", item[0][0]))
+        return [SchoolCounts(code, name, district, counts) for (code, name, district), counts in ordered]
 
     def work_done(self) -> tuple[int, int]:
         """(signatures kept, books sealed) in the whole archive: what the operators' counters show."""

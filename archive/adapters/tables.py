@@ -89,6 +89,7 @@ documents = Table(
     # Copied from the record when the book is registered, so that lists filter and scope in SQL.
     Column("class_name", String(32)),
     Column("province", Text),
+    Column("district", Text),
 )
 
 # The staff a book's signing plan names: the teachers of its rows, its homeroom teacher, its principal.
@@ -284,6 +285,7 @@ jobs = Table(
     Column("created_at", Stamp, nullable=False),
     Column("started_at", Stamp),
     Column("finished_at", Stamp),
+    Column("waiting", String(32)),
     UniqueConstraint("account", "idempotency_key"),
 )
 

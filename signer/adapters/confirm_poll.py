@@ -23,6 +23,7 @@ import asyncio
 import base64
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -146,11 +147,14 @@ class ConfirmAndPollKeySource:
         batch_window: timedelta = timedelta(milliseconds=200),
         description: str = "Ký số học bạ",
         api: type[ConfirmAndPollApi] = ConfirmAndPollApi,
+        on_status: Callable[[str], None] | None = None,
     ) -> None:
         self.service_url, self.user_id, self.token = service_url, user_id, token
         self.poll_interval, self.deadline = poll_interval, deadline
         self.batch_size, self.batch_window, self.description = max(1, batch_size), batch_window, description
         self._api_type = api
+        self.on_status = on_status
+        """Told the transaction's status as the provider answers it (``pending`` while the phone has not)."""
         self._api: ConfirmAndPollApi | None = None
         self._signer: _PollingSigner | None = None
 
@@ -175,8 +179,12 @@ class ConfirmAndPollKeySource:
         api, _ = self._connected()
         transaction = await api.submit(digests, digest_algorithm, self.description)
         give_up = time.monotonic() + self.deadline.total_seconds()
+        told = None
         while True:
             status, signatures = await api.status(transaction)
+            if self.on_status is not None and status != told:
+                told = status
+                self.on_status(status)
             if status == "confirmed":
                 if len(signatures) != len(digests):
                     raise KeySourceError(
