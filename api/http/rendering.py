@@ -66,4 +66,6 @@ def page(
     policy = _POLICY
     if scripts:
         policy += "; script-src 'self'; connect-src " + " ".join(("'self'", *connect))
-    return HTMLResponse(html, code, headers={"Content-Security-Policy": policy, "Cache-Control": cache})
+    # The language comes from a cookie: a cached page must not answer a reader who chose the other one.
+    headers = {"Content-Security-Policy": policy, "Cache-Control": cache, "Vary": "Cookie"}
+    return HTMLResponse(html, code, headers=headers)

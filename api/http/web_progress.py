@@ -18,6 +18,7 @@ from .access import Caller, Scope, allow, guarded_router, services
 from .charts import Series, stacked
 from .rendering import page
 from .web import who
+from .web_signing import keys_for
 
 router = guarded_router(tags=["pages"], include_in_schema=False)
 
@@ -64,6 +65,7 @@ def school_page(request: Request, caller: Annotated[Caller, allow("pages.school"
         "corrections": len(mine),
         "copies": len(copies),
         "signer": caller.account.role.value in ("principal", "deputy"),
+        "keys": keys_for(request),
     }
     return page(request, "school.html", **values, **who(request, caller))
 

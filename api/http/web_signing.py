@@ -125,6 +125,7 @@ def sign_page(
     documents: Annotated[list[str], Form(max_length=2000)] = [],  # noqa: B006  FastAPI copies form defaults
     class_name: Annotated[str, Form(max_length=32)] = "",
     scope: Annotated[str, Form(pattern="^(chosen|class|year)$")] = "chosen",
+    key_account: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
     """Start a sitting over the chosen books, a whole class, or every book of the year waiting for me; on to
     the page that follows it."""
@@ -138,7 +139,7 @@ def sign_page(
         chosen = None
     if chosen is not None and not chosen:
         raise NothingChosenError()
-    body = SittingBody(school_year=school_year, key=RemoteKeyBody(kind=key), documents=chosen)
+    body = SittingBody(school_year=school_year, key=RemoteKeyBody(kind=key, account=key_account.strip() or None), documents=chosen)
     job = started(request, Response(), JobKind.SITTING, caller, sitting_params(caller, body), None)
     return RedirectResponse(f"/cong-viec/{job.id}", status_code=303)
 

@@ -1,0 +1,206 @@
+"""The signers' journeys in headless Chromium: a teacher signs their class with a remote key confirmed on the
+phone (the page shows the phone's state while it waits), and with a USB token through the local signing
+plug-in (a test double holding the teacher's key); the deputy acting for the principal runs a sitting and sees
+it finish; the clerk runs the seal sitting; the archivist runs the integrity check; the English switch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+
+from devtools.pki import free_port
+from devtools.pki.confirm import Answer, ConfirmService, serve_confirm
+from devtools.pki.plugin import PluginService, serve_plugin
+from records import Record, Role
+from signer import verify
+from templates import document_id, read_plan
+from workflows import sign_into_archive
+from workflows.books import field_states
+
+from .browser_fixtures import off_loop, serious_violations, served
+from .http_fixtures import PASSWORD, Site, open_site, signing_site
+from .signing_fixtures import School
+
+
+@pytest.fixture(scope="module")
+def confirming(school: School) -> Iterator[ConfirmService]:
+    with serve_confirm(school.folder, free_port()) as service:
+        yield service
+
+
+@pytest.fixture(scope="module")
+def plugin(school: School) -> Iterator[PluginService]:
+    with serve_plugin(school.folder, free_port(), "gv-toan") as service:
+        yield service
+
+
+@pytest.fixture
+def signing(
+    school: School,
+    confirming: ConfirmService,
+    plugin: PluginService,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[Site, str]]:
+    settings = signing_site(school, tmp_path, school.pki.url, monkeypatch)
+    settings = replace(settings, confirm_url=confirming.url, signing_plugin=plugin.url, csc_url=None)
+    with open_site(school, settings) as site, served(site.client.app) as url:
+        yield site, url
+
+
+def sign_in(page: Any, url: str, username: str, site: Site | None = None) -> None:
+    page.goto(f"{url}/dang-nhap")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    if site is not None:
+        store = site.client.app.state.services.accounts().store  # type: ignore[attr-defined]
+        page.fill("#otp", pyotp.TOTP(store.second_factor(username)).now())
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def _states(site: Site, record: Record) -> dict[str, str]:
+    archive = site.client.app.state.services.archive()  # type: ignore[attr-defined]
+    return {s.field: s.status.value for s in field_states(archive.latest(document_id(record)))}
+
+
+def _sign_until(site: Site, school: School, record: Record, stop: set[Role]) -> None:
+    """Sign the book's fields in plan order, in the archive, up to the first field of a role in `stop`."""
+    archive = site.client.app.state.services.archive()  # type: ignore[attr-defined]
+    pdf = archive.latest(document_id(record))
+    for entry in read_plan(pdf).entries:
+        if entry.role in stop:
+            return
+        current = pdf
+        pdf, _ = off_loop(
+            sign_into_archive,
+            archive,
+            current,
+            lambda: school.service.sign(current, entry.field, school.key(entry.signer_id)),  # noqa: B023
+            entry.field,
+        )
+
+
+def test_a_teacher_signs_the_class_confirming_on_the_phone(
+    browser: Any, signing: tuple[Site, str], school: School, confirming: ConfirmService
+) -> None:
+    site, url = signing
+    confirming.answers["gv-toan"] = Answer("confirm", after_polls=3)  # picks the phone up after ~6 s
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, url, "gv.toan")
+    page.wait_for_url(f"{url}/ky")
+    assert serious_violations(page) == []
+    section = page.locator("section", has_text=school.thcs.student.full_name)
+    section.locator("input[name=key][value=confirm]").check()
+    section.locator("button[value=class]").click()
+    page.wait_for_url(f"{url}/cong-viec/*")
+    page.locator("#phone").wait_for(state="visible", timeout=60_000)  # the phone has the request
+    assert "điện thoại" in page.text_content("#phone")
+    page.locator("table tbody tr").first.wait_for(timeout=120_000)  # the job ended: the page shows each book
+    assert "Đã ký" in page.text_content("tbody") and page.locator("#phone").is_hidden()
+    assert _states(site, school.thcs)["gvbm.toan"] == "signed"
+    assert serious_violations(page) == []
+    page.goto(f"{url}/ky")
+    assert school.thcs.student.full_name in page.text_content("main")  # now under "signed by me"
+    assert page.locator("form.sitting").count() == 0
+    context.close()
+
+
+def test_a_teacher_signs_with_the_usb_token_through_the_plugin(
+    browser: Any, signing: tuple[Site, str], school: School, plugin: PluginService
+) -> None:
+    site, url = signing
+    page = browser.new_page()  # the page's own policy: its script runs, and may call only the plug-in
+    sign_in(page, url, "gv.toan")
+    page.goto(f"{url}/ky")
+    form = page.locator("form.sitting").first
+    form.locator("input[name=key][value=usb]").check()
+    plugin.plugged = False
+    form.locator("button[value=chosen]").click()
+    assert "Chưa chọn" in form.locator(".usb-state").text_content()
+    form.locator("input[name=documents]").first.check()
+    form.locator("button[value=chosen]").click()
+    form.locator(".usb-state", has_text="phần mềm ký").wait_for()  # unplugged: said so, nothing sent
+    assert _states(site, school.thcs)["gvbm.toan"] == "waiting"
+    plugin.plugged = True
+    form.locator("button[value=chosen]").click()
+    form.locator(".usb-state li.passed").wait_for(timeout=60_000)
+    assert _states(site, school.thcs)["gvbm.toan"] == "signed"
+    archive = site.client.app.state.services.archive()  # type: ignore[attr-defined]
+    signed = archive.latest(document_id(school.thcs))
+    report = off_loop(lambda: verify(signed, list(school.policy.trust_roots), offline=True))
+    assert report.signatures[-1].field == "gvbm.toan" and report.signatures[-1].intact
+    page.close()
+
+
+def test_the_deputy_runs_a_sitting_and_sees_it_finish(browser: Any, signing: tuple[Site, str], school: School) -> None:
+    site, url = signing
+    _sign_until(site, school, school.thcs, {Role.PRINCIPAL, Role.ACTING_PRINCIPAL})
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, url, "pho.hieu.truong", site)
+    page.wait_for_url(f"{url}/truong")
+    assert page.locator("svg[role=img] rect").count() > 0  # the chart of classes and steps
+    assert "1" in page.text_content(".tiles li:first-child")  # one book waits for the principal
+    assert serious_violations(page) == []
+    page.locator("form.sitting input[name=key][value=confirm]").check()
+    page.click("form.sitting button[type=submit]")
+    page.wait_for_url(f"{url}/cong-viec/*")
+    page.locator("table tbody tr").first.wait_for(timeout=120_000)
+    assert "Đã ký" in page.text_content("tbody")
+    assert page.locator("progress").get_attribute("value") == page.locator("progress").get_attribute("max")
+    states = _states(site, school.thcs)
+    assert states["hieu_truong"] == "signed" and states["dau_truong"] == "waiting"
+    context.close()
+
+    clerk = browser.new_page()
+    sign_in(clerk, url, "van.thu", site)
+    clerk.goto(f"{url}/van-thu/ban-sao")
+    clerk.click("button:has-text('Đóng dấu')")
+    clerk.wait_for_url(f"{url}/cong-viec/*")
+    clerk.locator("table tbody tr").first.wait_for(timeout=120_000)
+    assert "đóng dấu" in clerk.text_content("tbody")
+    services = site.client.app.state.services  # type: ignore[attr-defined]
+    assert services.archive().version(document_id(school.thcs)).status.value == "sealed"
+    clerk.close()
+
+
+def test_the_archivist_runs_the_integrity_check(browser: Any, signing: tuple[Site, str]) -> None:
+    site, url = signing
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, url, "luu.tru", site)
+    page.wait_for_url(f"{url}/luu-tru")
+    assert serious_violations(page) == []
+    page.click("text=Chạy kiểm tra")
+    page.wait_for_url(f"{url}/cong-viec/*")
+    page.locator("#audit-h").wait_for(timeout=120_000)
+    findings = page.text_content("section.card")
+    assert "Đạt" in findings and "Không đạt" not in findings
+    assert serious_violations(page) == []
+    page.goto(f"{url}/luu-tru")
+    assert page.locator("td.passed").count() == 1  # the run, listed with its outcome
+    context.close()
+
+
+def test_the_pages_switch_to_english_and_back(browser: Any, signing: tuple[Site, str]) -> None:
+    _, url = signing
+    page = browser.new_page()
+    sign_in(page, url, "gv.toan")
+    with page.expect_navigation():
+        page.click("text=English")
+    assert page.url == f"{url}/ky"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Books waiting for my signature" in page.text_content("h2") and "Sign out" in page.content()
+    page.goto(f"{url}/xac-thuc")
+    assert "Check the PDF itself" in page.content()
+    with page.expect_navigation():
+        page.click("text=Tiếng Việt")
+    assert page.locator("html").get_attribute("lang") == "vi" and "Kiểm tra tệp PDF" in page.content()
+    page.close()
