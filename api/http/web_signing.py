@@ -139,7 +139,9 @@ def sign_page(
         chosen = None
     if chosen is not None and not chosen:
         raise NothingChosenError()
-    body = SittingBody(school_year=school_year, key=RemoteKeyBody(kind=key, account=key_account.strip() or None), documents=chosen)
+    body = SittingBody(
+        school_year=school_year, key=RemoteKeyBody(kind=key, account=key_account.strip() or None), documents=chosen
+    )
     job = started(request, Response(), JobKind.SITTING, caller, sitting_params(caller, body), None)
     return RedirectResponse(f"/cong-viec/{job.id}", status_code=303)
 
