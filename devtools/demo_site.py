@@ -22,6 +22,7 @@ from workflows import AccountBook, register_book, sign_into_archive
 from . import pki
 from .pki.confirm import serve_confirm
 from .pki.csc import serve_csc
+from .pki.plugin import serve_plugin
 
 DEMO_PASSWORD = "hocba-demo-2025"
 """Every demo account's password (demo data only)."""
@@ -51,6 +52,8 @@ class DemoSite:
     confirm_url: str
     school_code: str
     school_year: str
+    signing_plugin: str = ""
+    """The signing plug-in stand-in holding the teacher `gv.toan`'s key, as if their USB token were in."""
     seal_key: str = ""
     """The school's organisation key (`HOCBA_SEAL_KEY`; its password is the development PKI's)."""
     sealed_book: str = ""
@@ -75,6 +78,7 @@ def demo_site(folder: Path, students: int = 6) -> Iterator[DemoSite]:
         served = stack.enter_context(pki.serve(pki_dir))
         csc = stack.enter_context(serve_csc(pki_dir, pki.free_port()))
         confirm = stack.enter_context(serve_confirm(pki_dir, pki.free_port()))
+        plugin = stack.enter_context(serve_plugin(pki_dir, pki.free_port(), "gv-toan"))
         first = records[0]
         site = DemoSite(
             folder=folder,
@@ -84,6 +88,7 @@ def demo_site(folder: Path, students: int = 6) -> Iterator[DemoSite]:
             tsa_url=served.tsa_url,
             csc_url=csc.url,
             confirm_url=confirm.url,
+            signing_plugin=plugin.url,
             school_code=first.school.code,
             school_year=first.school_year,
             seal_key=f"file:{served.p12_path(f'school:{first.school.code}')}",

@@ -42,6 +42,10 @@ def test_make_run_serves_the_demo_school_until_ctrl_c(tmp_path: Path) -> None:
             detail = httpx.get(f"{base}/v1/books/{book['document_id']}", headers=headers).json()
             states.append({f["field"]: f["status"] for f in detail["fields"]}["gvbm.toan"])
         assert sorted(states) == ["signed", "signed", "waiting"]
+        queue = httpx.get(f"{base}/ky", headers=headers)  # the teacher's page, with the demo's USB token in
+        assert queue.status_code == 200 and "Ký cả lớp" in queue.text
+        plugin = queue.headers["content-security-policy"].rsplit(" ", 1)[-1]
+        assert httpx.get(f"{plugin}/certificate").json()["certificate"]
         student = httpx.post(f"{base}/v1/auth/token", data={"username": "hoc.sinh", "password": DEMO_PASSWORD})
         own = {"Authorization": f"Bearer {student.json()['access_token']}"}
         (mine,) = httpx.get(f"{base}/v1/books", headers=own).json()["items"]

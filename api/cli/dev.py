@@ -250,6 +250,7 @@ def demo_serve(
                 tsa_url=site.tsa_url,
                 csc_url=site.csc_url,
                 confirm_url=site.confirm_url,
+                signing_plugin=site.signing_plugin,
                 exports=site.folder / "exports",
                 seal_key=site.seal_key,
             )
