@@ -4,12 +4,16 @@ the parent downloads it, and the copy's QR page says it is valid — in headless
 from __future__ import annotations
 
 import hashlib
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
+import zxingcpp
+from PIL import Image
 
 from devtools.pki import free_port
 from devtools.pki.csc import CscService, serve_csc
@@ -19,6 +23,7 @@ from templates import document_id
 from workflows import book_facts, sign_and_archive
 
 from .browser_fixtures import off_loop, serious_violations, served
+from .conftest import require_tool
 from .http_fixtures import PASSWORD, Site, open_site, signing_site
 from .signing_fixtures import School
 
@@ -51,8 +56,21 @@ def _sign_in(page: Any, url: str, username: str, otp: str = "") -> None:
     page.click("button[type=submit]")
 
 
+def _qr_link(pdf: bytes, folder: Path) -> str:
+    require_tool("pdftoppm")
+    (folder / "copy.pdf").write_bytes(pdf)
+    first_page = ["-f", "1", "-l", "1"]
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", *first_page, str(folder / "copy.pdf"), str(folder / "p")], check=True
+    )
+    (page,) = sorted(folder.glob("p-*.png"))
+    found = [code.text for code in zxingcpp.read_barcodes(Image.open(page)) if "/xac-thuc" in code.text]
+    assert len(found) == 1, found
+    return found[0]
+
+
 def test_a_parent_asks_the_office_issues_the_parent_downloads(
-    browser: Any, desk_site: tuple[Site, str], school: School
+    browser: Any, desk_site: tuple[Site, str], school: School, tmp_path: Path
 ) -> None:
     site, url = desk_site
     book = document_id(school.thcs)
@@ -92,6 +110,9 @@ def test_a_parent_asks_the_office_issues_the_parent_downloads(
     assert off_loop(lambda: verify(pdf, list(school.policy.trust_roots), offline=True)).ok
     services = site.client.app.state.services  # type: ignore[attr-defined]
     copy_id = services.archive().known_sealed(hashlib.sha256(pdf).hexdigest()).document_id
-    page.goto(f"{url}/xac-thuc?id={copy_id}")
+    link = urlsplit(_qr_link(pdf, tmp_path))  # the QR code printed on the copy, as a phone reads it
+    assert link.path == "/xac-thuc" and parse_qs(link.query)["id"] == [copy_id]
+    page.goto(f"{url}{link.path}?{link.query}")
     assert "Hồ sơ có giá trị" in page.content() and "Bản sao" in page.content()
+    assert "khớp với hồ sơ lưu trữ" in page.content()  # the printed hash is the copy's on record
     parent.close()
