@@ -7,24 +7,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
 
+from archive import CorrectionStatus, SqlCorrections
 from devtools.pki import free_port
 from devtools.pki.confirm import Answer, ConfirmService, serve_confirm
 from devtools.pki.plugin import PluginService, serve_plugin
 from records import Record, Role
 from signer import verify
 from templates import document_id, read_plan
+from workflows import corrections as correcting
 from workflows import sign_into_archive
 from workflows.books import field_states
 
 from .browser_fixtures import off_loop, serious_violations, served
 from .http_fixtures import PASSWORD, Site, open_site, signing_site
 from .signing_fixtures import School
+from .test_corrections import consistent_change
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +208,68 @@ def test_the_pages_switch_to_english_and_back(browser: Any, signing: tuple[Site,
         page.click("text=Tiếng Việt")
     assert page.locator("html").get_attribute("lang") == "vi" and "Kiểm tra tệp PDF" in page.content()
     page.close()
+
+
+def test_a_refusal_on_the_phone_is_shown_with_its_reason(
+    browser: Any, signing: tuple[Site, str], school: School, confirming: ConfirmService
+) -> None:
+    site, url = signing
+    confirming.answers["gv-toan"] = Answer("refuse")
+    try:
+        page = browser.new_page()
+        sign_in(page, url, "gv.toan")
+        section = page.locator("section", has_text=school.thcs.student.full_name)
+        section.locator("input[name=key][value=confirm]").check()
+        section.locator("button[value=class]").click()
+        page.wait_for_url(f"{url}/cong-viec/*")
+        page.locator(".failed").first.wait_for(timeout=120_000)
+        assert "từ chối" in page.text_content("main").lower()
+        page.goto(f"{url}/ky")
+        refused = page.text_content("#refused-h + ul")
+        assert document_id(school.thcs) in refused and "từ chối" in refused.lower()
+        assert _states(site, school.thcs)["gvbm.toan"] == "waiting"  # nothing signed, still waiting
+        page.close()
+    finally:
+        confirming.answers.pop("gv-toan")
+
+
+def test_a_page_of_another_role_says_why_it_is_refused(browser: Any, signing: tuple[Site, str]) -> None:
+    _, url = signing
+    page = browser.new_page()
+    sign_in(page, url, "gv.toan")
+    answer = page.goto(f"{url}/luu-tru")
+    assert answer is not None and answer.status == 403
+    assert "không được phép" in page.text_content("[role=alert]") and page.locator("a[href='/']").count() == 1
+    page.close()
+
+
+def test_the_deputy_approves_and_refuses_corrections_on_the_page(
+    browser: Any, signing: tuple[Site, str], school: School
+) -> None:
+    site, url = signing
+    record = school.thcs
+    _sign_until(site, school, record, set())  # every field, the seal too: a sealed book
+    teacher = next(s.teacher_id for s in record.subjects if s.teacher_id)
+    ledger = SqlCorrections(site.client.app.state.services.engine)  # type: ignore[attr-defined]
+    now = datetime.now(UTC)
+    asked = [
+        correcting.request(
+            ledger, document_id(record), consistent_change(record), why, teacher, record.signers.homeroom_teacher, now
+        )
+        for why in ("Nhập nhầm điểm học kỳ II", "Nhập nhầm lần nữa")
+    ]
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, url, "pho.hieu.truong", site)
+    page.goto(f"{url}/dieu-chinh")
+    assert serious_violations(page) == []
+    first, second = (page.locator(f"section[aria-labelledby='c-{c.id}']") for c in asked)
+    assert "Nhập nhầm điểm học kỳ II" in first.text_content()
+    first.locator("button:has-text('Duyệt')").click()
+    page.wait_for_url(f"{url}/dieu-chinh")
+    second.locator("input[name=reason]").fill("Chưa có minh chứng")
+    second.locator("button:has-text('Từ chối')").click()
+    page.wait_for_url(f"{url}/dieu-chinh")
+    assert [ledger.get(c.id).status for c in asked] == [CorrectionStatus.APPROVED, CorrectionStatus.REFUSED]
+    assert "Chưa có minh chứng" in page.text_content("main")
+    context.close()
