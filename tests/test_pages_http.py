@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 
 from api.http.access import CSRF_COOKIE, SESSION_COOKIE
-from archive import Role, SchoolCounts
-from workflows.desks import Step, class_progress, late_schools, school_progress
+from archive import BookQuery, Role, SchoolCounts
+from templates import document_id, read_plan
+from workflows import sign_into_archive
+from workflows.books import field_states
+from workflows.desks import Step, class_progress, late_schools, school_progress, signer_desk
 
 from .http_fixtures import Site, embedded, open_site
 from .signing_fixtures import School
@@ -79,6 +82,19 @@ def test_progress_per_class_step_and_signer(site: Site, school: School) -> None:
     _as(site, Role.TEACHER)
     queue = site.client.get("/ky")
     assert school.thcs.student.full_name in queue.text and school.primary.student.full_name not in queue.text
+
+
+def test_the_index_tells_each_signer_what_the_pdf_says(site: Site, school: School) -> None:
+    archive = site.client.app.state.services.archive()  # type: ignore[attr-defined]
+    index = site.client.app.state.services.books()  # type: ignore[attr-defined]
+    record = school.thcs
+    pdf = archive.latest(document_id(record))
+    for entry in read_plan(pdf).entries[:-1]:  # signed one field at a time, up to the seal
+        desk = signer_desk(index, archive, BookQuery(limit=10), entry.signer_id)
+        (mine,) = [b for b in desk.waiting if b.book.version.document_id == document_id(record)]
+        assert list(mine.fields) == field_states(pdf) and mine.waiting_field == entry.field
+        signed = school.service.sign(pdf, entry.field, school.key(entry.signer_id))
+        pdf, _ = sign_into_archive(archive, pdf, lambda: signed, entry.field)  # noqa: B023  called at once
 
 
 def test_a_school_is_late_only_after_the_deadline_and_while_books_are_unsealed() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
+from records import SigningPlan
 from templates import read_signing_state
 
 
@@ -30,11 +32,16 @@ class FieldState:
 def field_states(pdf: bytes) -> list[FieldState]:
     """Every field of the book's plan, in plan order, with whether it is signed, waiting or later."""
     state = read_signing_state(pdf)
-    open_groups = [e.group for e in state.plan.entries if e.field not in state.signed]
+    return states_of(state.plan, state.signed)
+
+
+def states_of(plan: SigningPlan, signed: Collection[str]) -> list[FieldState]:
+    """Every field of `plan`, in plan order, given the fields `signed` so far."""
+    open_groups = [e.group for e in plan.entries if e.field not in signed]
     current = min(open_groups, default=None)
     states = []
-    for entry in state.plan.entries:
-        if entry.field in state.signed:
+    for entry in plan.entries:
+        if entry.field in signed:
             status = FieldStatus.SIGNED
         else:
             status = FieldStatus.WAITING if entry.group == current else FieldStatus.LATER

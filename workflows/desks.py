@@ -10,10 +10,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from archive import ArchiveService, BookEntry, BookQuery, SchoolCounts, SignedFields, SqlBookIndex, VersionStatus
+from archive import (
+    ArchiveService,
+    BookEntry,
+    BookQuery,
+    DocumentKind,
+    SchoolCounts,
+    SignedFields,
+    SqlBookIndex,
+    VersionStatus,
+)
 from records import Record, Role, signing_plan
 
-from .books import FieldState, FieldStatus, field_states
+from .books import FieldState, FieldStatus, field_states, states_of
 
 
 class Step(StrEnum):
@@ -67,12 +76,15 @@ class SignerDesk:
 
 
 def signer_desk(index: SqlBookIndex, archive: ArchiveService, query: BookQuery, staff_id: str) -> SignerDesk:
-    """The books `query` finds that name `staff_id`, sorted by where the signer's turn stands."""
+    """The books `query` finds that name `staff_id`, sorted by where the signer's turn stands. Record books are
+    read from the index (their plan from their record, the fields signed from their revisions); other documents
+    (correction minutes) from their PDF."""
+    books = [b for b in index.books(query) if b.version.status is not VersionStatus.SUPERSEDED]
+    indexed = _indexed_states(index, books)
     waiting, later, signed = [], [], []
-    for book in index.books(query):
-        if book.version.status is VersionStatus.SUPERSEDED:
-            continue
-        states = tuple(field_states(archive.latest(book.version.document_id)))
+    for book in books:
+        document_id = book.version.document_id
+        states = indexed.get(document_id) or tuple(field_states(archive.latest(document_id)))
         mine = tuple(s for s in states if s.signer_id == staff_id)
         if not mine:
             continue
@@ -84,6 +96,20 @@ def signer_desk(index: SqlBookIndex, archive: ArchiveService, query: BookQuery, 
         else:
             later.append(entry)
     return SignerDesk(tuple(waiting), tuple(later), tuple(signed))
+
+
+def _indexed_states(index: SqlBookIndex, books: list[BookEntry]) -> dict[str, tuple[FieldState, ...]]:
+    wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for book in books:
+        if book.kind is DocumentKind.HOC_BA:
+            wanted[(book.school_code, book.school_year)].add(book.version.document_id)
+    found = {}
+    for (school_code, school_year), ids in wanted.items():
+        for row in index.signed_fields(school_code, school_year, document_ids=ids):
+            plan = signing_plan(Record.model_validate_json(row.record_json))
+            if row.fields <= set(plan.fields()):  # else a plan of another time: its PDF says what it holds
+                found[row.document_id] = tuple(states_of(plan, row.fields))
+    return found
 
 
 @dataclass

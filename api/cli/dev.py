@@ -19,7 +19,15 @@ from rich.progress import Progress, TaskID
 
 from archive import ArchiveService
 from devtools import pki
-from devtools.bench import api_figures, archive_figures, copies_figures, principal_figures, render_figures, sign_figures
+from devtools.bench import (
+    api_figures,
+    archive_figures,
+    copies_figures,
+    pages_figures,
+    principal_figures,
+    render_figures,
+    sign_figures,
+)
 from devtools.demo import run_demo
 from devtools.demo_site import DEMO_PASSWORD, DemoSite, demo_site
 from workflows import rendering
@@ -217,6 +225,17 @@ def api_bench(
     if principal_books:
         figures["principal_sitting"] = principal_figures(principal_books)
     _emit(figures, as_json)
+
+
+@bench_app.command("pages")
+def pages_bench(
+    books: Annotated[int, typer.Option(help="The school's primary books")] = 1000,
+    reads: Annotated[int, typer.Option(help="Reads of each page")] = 20,
+    as_json: JsonOpt = True,
+) -> None:
+    """The principal's progress and signing pages, the homeroom teacher's signing page and the school's list of
+    books through the HTTP service, over a school of BOOKS books (JSON, milliseconds)."""
+    _emit(pages_figures(books, reads), as_json)
 
 
 @bench_app.command("copies")

@@ -4,6 +4,7 @@ province, student and plan staff, filtered in SQL and paged by document id."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Row, Select, func, select
@@ -121,9 +122,14 @@ class SqlBookIndex(SqlBase):
         return dict(counts)
 
     def signed_fields(
-        self, school_code: str, school_year: str | None = None, class_name: str | None = None
+        self,
+        school_code: str,
+        school_year: str | None = None,
+        class_name: str | None = None,
+        document_ids: Collection[str] | None = None,
     ) -> list[SignedFields]:
-        """The school's record books (latest versions, by document id) with the fields signed in each."""
+        """The school's record books (latest versions, by document id; only `document_ids` when given) with the
+        fields signed in each."""
         latest = (
             _latest()
             .add_columns(record_versions.c.record_json)
@@ -135,6 +141,8 @@ class SqlBookIndex(SqlBase):
             latest = latest.where(documents.c.school_year == school_year)
         if class_name is not None:
             latest = latest.where(documents.c.class_name == class_name)
+        if document_ids is not None:
+            latest = latest.where(documents.c.id.in_(sorted(document_ids)))
         rows = latest.subquery()
         signed = (
             select(rows.c.document_id, revisions.c.field)

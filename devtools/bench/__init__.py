@@ -4,8 +4,17 @@ as JSON. Measurements and their history are in docs/performance.md."""
 from .api import api_figures
 from .archive import archive_figures
 from .copies import copies_figures
+from .pages import pages_figures
 from .principal import principal_figures
 from .render import render_figures
 from .sign import sign_figures
 
-__all__ = ["api_figures", "archive_figures", "copies_figures", "principal_figures", "render_figures", "sign_figures"]
+__all__ = [
+    "api_figures",
+    "archive_figures",
+    "copies_figures",
+    "pages_figures",
+    "principal_figures",
+    "render_figures",
+    "sign_figures",
+]
