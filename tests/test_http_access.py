@@ -73,6 +73,7 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
             },
         ),
         ("GET", "/cong-viec/{job_id}"): (f"/cong-viec/{job.id}", {"follow_redirects": False}),
+        ("POST", "/cong-viec/{job_id}/huy"): (f"/cong-viec/{job.id}/huy", {"follow_redirects": False}),
         ("GET", "/truong"): ("/truong", {"follow_redirects": False}),
         ("POST", "/dong-dau"): ("/dong-dau", {"data": {"school_year": "2024-2025"}, "follow_redirects": False}),
         ("GET", "/dieu-chinh"): ("/dieu-chinh", {"follow_redirects": False}),

@@ -5,6 +5,7 @@ the homeroom teacher's class per signer, and a job followed live (`/cong-viec/{i
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Form, Query, Request, Response
@@ -144,6 +145,13 @@ def sign_page(
     )
     job = started(request, Response(), JobKind.SITTING, caller, sitting_params(caller, body), None)
     return RedirectResponse(f"/cong-viec/{job.id}", status_code=303)
+
+
+@router.post("/cong-viec/{job_id}/huy")
+def cancel_page(request: Request, job_id: str, caller: Annotated[Caller, allow("jobs.cancel")]) -> Response:
+    """Stop a job (books already signed stay signed); back to its page."""
+    services(request).jobs().cancel(job_id, datetime.now(UTC))
+    return RedirectResponse(f"/cong-viec/{job_id}", status_code=303)
 
 
 @router.get("/cong-viec/{job_id}", response_class=HTMLResponse)
