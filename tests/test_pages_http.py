@@ -69,6 +69,8 @@ def test_a_form_without_its_anti_forgery_token_is_refused(site: Site) -> None:
     assert "chống giả mạo" in forged.text
     nothing = site.client.post("/ky", data={**data, "scope": "chosen", "csrf": "the-token"}, follow_redirects=False)
     assert nothing.status_code == 400 and "Chưa chọn sổ nào" in nothing.text
+    usb = site.client.post("/ky", data={**data, "key": "usb", "csrf": "the-token"})  # the page's script signs these
+    assert usb.status_code == 422 and usb.headers["content-type"].startswith("text/html") and ": key" in usb.text
 
 
 def test_progress_per_class_step_and_signer(site: Site, school: School) -> None:

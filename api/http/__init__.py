@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from records import HocbaError
 from signer import VerifyPolicy
@@ -113,11 +113,17 @@ async def _handle(request: Request, exc: Exception) -> Response:
     return await problems.handle(request, exc)
 
 
-async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
-    """A request that does not parse: every field at fault, with its path, as a problem."""
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    """A request that does not parse: every field at fault, with its path, as a problem (or, for a page's
+    form, a page naming them)."""
     assert isinstance(exc, RequestValidationError)
     fields = [
         {"path": ".".join(str(part) for part in error["loc"]), "code": error["type"], "message_en": error["msg"]}
         for error in exc.errors()
     ]
+    if pages.is_page(request):
+        named = ", ".join(str(field["path"]).rpartition(".")[2] for field in fields)
+        return pages.problem_page(
+            request, 422, f"Thông tin gửi lên không hợp lệ: {named}", f"What was sent is not valid: {named}"
+        )
     return problems.request_problem(request, 422, "request.invalid", fields=fields)
