@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from api.http.access import CSRF_COOKIE, SESSION_COOKIE
-from archive import BookQuery, Role, SchoolCounts
+from archive import Account, BookQuery, Role, SchoolCounts
 from templates import document_id, read_plan
 from workflows import sign_into_archive
 from workflows.books import field_states
@@ -84,6 +84,21 @@ def test_progress_per_class_step_and_signer(site: Site, school: School) -> None:
     _as(site, Role.TEACHER)
     queue = site.client.get("/ky")
     assert school.thcs.student.full_name in queue.text and school.primary.student.full_name not in queue.text
+
+
+def test_the_homeroom_teacher_sees_the_class_per_signer(site: Site, school: School) -> None:
+    record = school.thcs
+    homeroom = Account(
+        "gvcn.6a1", Role.TEACHER, school_code=record.school.code, staff_id=record.signers.homeroom_teacher
+    )
+    page = site.client.get("/ky", headers=site.as_account(homeroom))
+    assert page.status_code == 200
+    (table,) = [part for part in page.text.split("<h2>") if part.startswith(f"Lớp chủ nhiệm {record.class_name}")]
+    teacher = record.staff_by_id()["gv-toan"].full_name
+    row = next(r for r in table.split("<tr") if teacher in r)
+    assert [c.split("<")[0] for c in row.split("<td>")[2:]] == ["0", "1", "0"]  # signed, waiting, later
+    # Their own turn in 6A1 comes after the subject teachers': not offered for signing, listed as later.
+    assert f"Lớp {record.class_name} ·" not in page.text and "Chưa đến lượt tôi" in page.text
 
 
 def test_the_index_tells_each_signer_what_the_pdf_says(site: Site, school: School) -> None:
