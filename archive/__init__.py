@@ -22,6 +22,7 @@ from .adapters import (
     SqlCatalog,
     SqlCopies,
     SqlCorrections,
+    SqlHolds,
     SqlJobs,
     SqlSessionStore,
     check_token,
@@ -45,6 +46,7 @@ from .errors import (
     DatabaseUnavailableError,
     DocumentStateError,
     ExportError,
+    HoldStateError,
     IdempotencyKeyReusedError,
     IdentityProviderError,
     IdentityRefusedError,
@@ -58,9 +60,11 @@ from .errors import (
     UnknownAccountError,
     UnknownCopyError,
     UnknownDocumentError,
+    UnknownHoldError,
     UnknownJobError,
 )
 from .export import check_bag, write_bag
+from .hold_model import Hold, HoldScope, HoldStatus, HoldTarget
 from .job_model import Job, JobStatus
 from .model import (
     ANCHORS,
@@ -132,6 +136,11 @@ __all__ = [
     "FileStore",
     "FixityReport",
     "FlowPurpose",
+    "Hold",
+    "HoldScope",
+    "HoldStateError",
+    "HoldStatus",
+    "HoldTarget",
     "IdempotencyKeyReusedError",
     "Identity",
     "IdentityProviderError",
@@ -164,6 +173,7 @@ __all__ = [
     "SqlCatalog",
     "SqlCopies",
     "SqlCorrections",
+    "SqlHolds",
     "SqlJobs",
     "SqlSessionStore",
     "StaffFacts",
@@ -175,6 +185,7 @@ __all__ = [
     "UnknownAccountError",
     "UnknownCopyError",
     "UnknownDocumentError",
+    "UnknownHoldError",
     "UnknownJobError",
     "VersionStatus",
     "check_bag",

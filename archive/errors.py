@@ -159,3 +159,14 @@ class BagInvalidError(ArchiveError):
 
 
 register_wording(WORDING)
+
+
+class UnknownHoldError(ArchiveError):
+    code = "archive.unknown_hold"
+
+
+class HoldStateError(ArchiveError):
+    """A step of a legal hold that its state does not allow (asking twice, approving what nobody asked, one
+    person asking and approving), or a hold that would cover nothing."""
+
+    code = "archive.hold_state"

@@ -187,6 +187,26 @@ WORDING: dict[str, tuple[str, str]] = {
         "Tài khoản {subject} ở nhà cung cấp định danh đã gắn với một tài khoản khác",
         "The identity provider's account {subject} already opens another account",
     ),
+    "archive.unknown_hold": (
+        "Không có lệnh phong tỏa {hold_id}",
+        "No legal hold {hold_id}",
+    ),
+    "archive.hold_state:ask": (
+        "Lệnh phong tỏa {hold_id} đang ở trạng thái {status}: không đề nghị gỡ được",
+        "The legal hold {hold_id} is {status}: its release cannot be asked",
+    ),
+    "archive.hold_state:approve": (
+        "Lệnh phong tỏa {hold_id} đang ở trạng thái {status}: chưa có đề nghị gỡ để duyệt",
+        "The legal hold {hold_id} is {status}: no release has been asked to approve",
+    ),
+    "archive.hold_state:same_person": (
+        "Người đề nghị gỡ phong tỏa {hold_id} không tự duyệt được: cần một người thứ hai ({person})",
+        "Whoever asked to release {hold_id} cannot approve it too: a second person must ({person})",
+    ),
+    "archive.hold_state:empty": (
+        "Phong tỏa {covers}: trường không lưu hồ sơ nào như vậy",
+        "A hold on {covers}: the school keeps no such record",
+    ),
     "archive.unknown_copy": (
         "Không có yêu cầu cấp bản sao {request_id}",
         "No copy request {request_id}",

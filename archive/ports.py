@@ -149,6 +149,10 @@ class RetentionLedger(Protocol):
 
     def retention_summary(self) -> list[RetentionSummary]: ...
 
+    def held(self, document_id: str) -> bool:
+        """Whether a legal hold not released covers the document."""
+        ...
+
     def renewed(self, stored: StoredObject, policy_id: str, before: datetime, at: datetime, actor: str) -> None: ...
 
 

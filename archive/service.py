@@ -216,7 +216,8 @@ class ArchiveService:
         policy = policy_for(version.kind.value)
         now = self._clock.now()
         try:
-            stored = self._store.put(version.sealed_key or "", pdf, Lock(policy.retain_until(now)))
+            held = self._catalog.held(document_id)  # a book sealed while held is kept under the hold from the start
+            stored = self._store.put(version.sealed_key or "", pdf, Lock(policy.retain_until(now)), legal_hold=held)
         except ArchiveError as exc:
             self._catalog.abort_seal(version, exc.code, self._clock.now(), actor)
             raise
@@ -349,6 +350,15 @@ class ArchiveService:
         if renewed:
             self.anchor()
         return tuple(renewed)
+
+    def set_legal_holds(self, keys: list[str], on: bool) -> int:
+        """Put on (or lift) the storage's legal hold of these objects; how many changed."""
+        changed = 0
+        for key in keys:
+            if self._store.stat(key).legal_hold != on:
+                self._store.set_legal_hold(key, on)
+                changed += 1
+        return changed
 
     def retention(self) -> list[RetentionSummary]:
         """The locked objects per retention policy, as the archivist's page shows them."""

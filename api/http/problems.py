@@ -18,6 +18,7 @@ from archive import (
     DatabaseOutdatedError,
     DatabaseUnavailableError,
     DocumentStateError,
+    HoldStateError,
     IdempotencyKeyReusedError,
     IdentityProviderError,
     IdentityRefusedError,
@@ -29,6 +30,7 @@ from archive import (
     UnknownAccountError,
     UnknownCopyError,
     UnknownDocumentError,
+    UnknownHoldError,
     UnknownJobError,
 )
 from records import HocbaError, Problem, StaleRevisionError, TimestampUnavailableError
@@ -67,6 +69,7 @@ _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
             UnknownAccountError,
             UnknownJobError,
             UnknownCopyError,
+            UnknownHoldError,
             ObjectMissingError,
             signer_errors.UnknownSessionError,
             FederationOffError,
@@ -81,6 +84,7 @@ _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
             AccountExistsError,
             IdentityTakenError,
             CopyStateError,
+            HoldStateError,
             JobStateError,
             IdempotencyKeyReusedError,
             signer_errors.FieldSignedError,

@@ -6,6 +6,7 @@ from .catalog import SqlCatalog
 from .copies import SqlCopies
 from .corrections import SqlCorrections
 from .filesystem import FileStore
+from .holds import SqlHolds
 from .jobs import SqlJobs
 from .listing import SqlBookIndex
 from .oidc import OidcProvider, ProviderAnswer
@@ -24,6 +25,7 @@ __all__ = [
     "SqlCatalog",
     "SqlCopies",
     "SqlCorrections",
+    "SqlHolds",
     "SqlJobs",
     "SqlSessionStore",
     "check_token",

@@ -31,6 +31,7 @@ from ..model import (
     VersionStatus,
 )
 from ._sql import SqlBase
+from .holds import SqlHolds
 from .tables import (
     audit_anchors,
     audit_events,
@@ -481,6 +482,9 @@ class SqlCatalog(SqlBase):
         )
         with self._tx() as conn:
             return [(r.object_key, r.policy_id, as_utc(r.retain_until)) for r in conn.execute(query)]
+
+    def held(self, document_id: str) -> bool:
+        return bool(SqlHolds(self.engine).holding(document_id))
 
     def retention_summary(self) -> list[RetentionSummary]:
         """Per policy, the objects whose latest assignment is under it: their number, holds and lock ends."""

@@ -354,3 +354,27 @@ copy_numbers = Table(
     Column("year", Integer, primary_key=True),
     Column("last", Integer, nullable=False),
 )
+
+# Legal holds: what an archivist holds back from disposal, and why; released by two people (one asks, another
+# approves). The objects of the documents a hold covers carry the storage's legal hold while it is active.
+legal_holds = Table(
+    "legal_holds",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("school_code", String(32), nullable=False, index=True),
+    Column("scope", String(16), nullable=False),
+    Column("document_id", String(32)),
+    Column("student_id", String(64)),
+    Column("school_year", String(9)),
+    Column("class_name", String(32)),
+    Column("reason", Text, nullable=False),
+    Column("reference", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("placed_by", String(64), nullable=False),
+    Column("placed_at", Stamp, nullable=False),
+    Column("release_reason", Text),
+    Column("release_asked_by", String(64)),
+    Column("release_asked_at", Stamp),
+    Column("released_by", String(64)),
+    Column("released_at", Stamp),
+)

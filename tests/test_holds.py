@@ -1,0 +1,113 @@
+"""Legal holds on both databases and both stores: a hold on a class, a student or a year covers exactly their
+documents and puts the storage's legal hold on every object of them (a held working revision cannot be deleted);
+a book sealed while held is kept under the hold from the start; a release takes two people, and lifts only what
+no other hold still covers; every step is an audit event."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+
+from archive import (
+    ArchiveService,
+    HoldScope,
+    HoldStateError,
+    HoldStatus,
+    HoldTarget,
+    ObjectLockedError,
+    ObjectStore,
+    SqlCatalog,
+    SqlHolds,
+    UnknownHoldError,
+    open_database,
+)
+from workflows import holds as holding
+
+from .storage_fixtures import MovableClock
+from .test_archive_db import facts
+
+SCHOOL = "79000701"
+
+
+@pytest.fixture
+def engine(database_url: str) -> Engine:
+    return open_database(database_url)
+
+
+def _book(archive: ArchiveService, document_id: str, student: str, year: str, class_name: str) -> str:
+    book = replace(facts(document_id, document_id), student_id=student, school_year=year, class_name=class_name)
+    archive.register(book, f"%PDF {document_id}".encode())
+    return document_id
+
+
+def _held(archive: ArchiveService, holds: SqlHolds, document_id: str) -> list[bool]:
+    return [archive._store.stat(key).legal_hold for key in holds.object_keys([document_id])]
+
+
+def test_holds_cover_their_scope_and_take_two_people_to_release(engine: Engine, store: ObjectStore) -> None:
+    archive = ArchiveService(store, SqlCatalog(engine), MovableClock())
+    holds = SqlHolds(engine)
+    now = datetime.now(UTC)
+    a = _book(archive, "HB-TEST-000A", "S1", "2025-2026", "6A1")
+    b = _book(archive, "HB-TEST-000B", "S2", "2025-2026", "6A1")
+    c = _book(archive, "HB-TEST-000C", "S1", "2026-2027", "7A1")
+    archive.record_revision(a, b"%PDF HB-TEST-000A", b"%PDF HB-TEST-000A +GV01", "gvbm_toan", "GV01")
+    archive.seal(a, b"%PDF HB-TEST-000A +GV01")
+
+    klass = HoldTarget(HoldScope.CLASS, SCHOOL, school_year="2025-2026", class_name="6A1")
+    placed = holding.place(archive, holds, klass, "Thanh tra năm học", "QĐ 12/QĐ-SGDĐT", "lt1", now)
+    assert (placed.documents, placed.objects) == (2, 4)  # A: two revisions and its sealed book; B: one revision
+    assert all(_held(archive, holds, a)) and all(_held(archive, holds, b)) and not any(_held(archive, holds, c))
+    (b_revision,) = holds.object_keys([b])
+    with pytest.raises(ObjectLockedError):
+        store.delete(b_revision)  # a working revision, unlocked, but held
+
+    student = HoldTarget(HoldScope.STUDENT, SCHOOL, student_id="S1")
+    assert holding.place(archive, holds, student, "Khiếu nại", "Đơn số 7", "lt1", now).documents == 2
+    year = HoldTarget(HoldScope.YEAR, SCHOOL, school_year="2026-2027")
+    holding.place(archive, holds, year, "Kiểm tra", "CV 3", "lt1", now)
+    sealed_c = archive.seal(c, b"%PDF HB-TEST-000C")  # sealed while held: under the hold from the start
+    assert sealed_c.sealed_key and archive._store.stat(sealed_c.sealed_key).legal_hold
+
+    with pytest.raises(HoldStateError) as nothing_asked:
+        holding.approve_release(archive, holds, placed.hold.id, "ht", now)
+    assert nothing_asked.value.key.endswith(":approve")
+    asked = holding.ask_release(holds, placed.hold.id, "lt1", "Thanh tra đã kết thúc", now)
+    assert asked.status is HoldStatus.RELEASE_ASKED and asked.active
+    with pytest.raises(HoldStateError) as alone:
+        holding.approve_release(archive, holds, placed.hold.id, "lt1", now)
+    assert alone.value.key.endswith(":same_person")
+    released = holding.approve_release(archive, holds, placed.hold.id, "ht", now)
+    assert released.hold.status is HoldStatus.RELEASED and released.hold.released_by == "ht"
+    assert released.objects == 1  # B's revision only: A is still held for its student
+    assert all(_held(archive, holds, a)) and not any(_held(archive, holds, b))
+    store.delete(b_revision)  # no lock, no hold: a working revision may go
+
+    assert {h.target.scope for h in holds.holds(SCHOOL, active_only=True)} == {HoldScope.STUDENT, HoldScope.YEAR}
+    actions = [e.action for e in archive._catalog.events() if e.action.startswith("retention.hold")]
+    assert actions == [
+        "retention.hold_placed",
+        "retention.hold_placed",
+        "retention.hold_placed",
+        "retention.hold_release_asked",
+        "retention.hold_released",
+    ]
+    with pytest.raises(HoldStateError) as empty:
+        holding.place(archive, holds, HoldTarget(HoldScope.STUDENT, SCHOOL, student_id="S9"), "x", "y", "lt1", now)
+    assert empty.value.key.endswith(":empty") and len(holds.holds(SCHOOL)) == 3  # nothing placed
+    with pytest.raises(UnknownHoldError):
+        holds.get("LH-NONE")
+
+
+def test_reapply_puts_back_what_a_crash_left_off(engine: Engine, store: ObjectStore) -> None:
+    archive = ArchiveService(store, SqlCatalog(engine), MovableClock())
+    holds = SqlHolds(engine)
+    a = _book(archive, "HB-TEST-000A", "S1", "2025-2026", "6A1")
+    target = HoldTarget(HoldScope.BOOK, SCHOOL, document_id=a)
+    holds.place(target, "Tranh chấp", "TA 1", "lt1", datetime.now(UTC))  # the database step only
+    assert not any(_held(archive, holds, a))
+    assert holding.reapply(archive, holds) == 1 and all(_held(archive, holds, a))
+    assert holding.reapply(archive, holds) == 0
