@@ -24,6 +24,7 @@ from archive import (
     SqlBookIndex,
     SqlCatalog,
     SqlCorrections,
+    SqlHolds,
     SqlJobs,
     SqlSessionStore,
     open_database,
@@ -109,6 +110,7 @@ class Archive:
 
     service: ArchiveService
     corrections: SqlCorrections
+    holds: SqlHolds
 
 
 @contextmanager
@@ -120,6 +122,7 @@ def archive(database: str, storage: str, tsa: str | None = None) -> Iterator[Arc
         yield Archive(
             ArchiveService(open_store(storage), SqlCatalog(engine), timestamper=RfcTimestamper(tsa)),
             SqlCorrections(engine),
+            SqlHolds(engine),
         )
     finally:
         engine.dispose()

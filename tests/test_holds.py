@@ -5,14 +5,19 @@ no other hold still covers; every step is an audit event."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
+from api.cli import app
 from archive import (
     ArchiveService,
+    FileStore,
     HoldScope,
     HoldStateError,
     HoldStatus,
@@ -30,6 +35,7 @@ from .storage_fixtures import MovableClock
 from .test_archive_db import facts
 
 SCHOOL = "79000701"
+runner = CliRunner()
 
 
 @pytest.fixture
@@ -111,3 +117,31 @@ def test_reapply_puts_back_what_a_crash_left_off(engine: Engine, store: ObjectSt
     assert not any(_held(archive, holds, a))
     assert holding.reapply(archive, holds) == 1 and all(_held(archive, holds, a))
     assert holding.reapply(archive, holds) == 0
+
+
+def test_holds_from_the_console(tmp_path: Path) -> None:
+    database, storage = f"sqlite:///{tmp_path / 'hocba.db'}", f"file://{tmp_path / 'objects'}"
+    engine = open_database(database)
+    archive = ArchiveService(FileStore(tmp_path / "objects"), SqlCatalog(engine), MovableClock())
+    a = _book(archive, "HB-TEST-000A", "S1", "2025-2026", "6A1")
+    place = ["retention", "hold", "--school", SCHOOL, "--year", "2025-2026", "--class", "6A1"]
+    place += ["--reason", "Thanh tra", "--reference", "QĐ 12", "--by", "lt1", "--database", database]
+    place += ["--storage", storage, "--json"]
+    dry = runner.invoke(app, [*place, "--dry-run"])
+    assert dry.exit_code == 0 and json.loads(dry.stdout)["documents"] == [a]
+    assert SqlHolds(engine).holds() == []  # a dry run changes nothing
+    placed = runner.invoke(app, place)
+    assert placed.exit_code == 0, placed.output
+    hold = json.loads(placed.stdout)
+    assert (hold["scope"], hold["documents"], hold["objects"], hold["status"]) == ("class", 1, 1, "active")
+    where = ["--database", database, "--storage", storage, "--json"]
+    asked = runner.invoke(app, ["retention", "release", hold["id"], "--by", "lt1", "--reason", "Xong", *where])
+    assert json.loads(asked.stdout)["status"] == "release_asked"
+    alone = runner.invoke(app, ["retention", "release", hold["id"], "--by", "lt1", "--approve", *where])
+    assert alone.exit_code == 2 and "archive.hold_state" in alone.output  # a second person must approve
+    done = runner.invoke(app, ["retention", "release", hold["id"], "--by", "ht", "--approve", *where])
+    assert done.exit_code == 0 and json.loads(done.stdout)["objects_released"] == 1
+    listed = json.loads(runner.invoke(app, ["retention", "holds", "--school", SCHOOL, *where]).stdout)
+    assert [h["status"] for h in listed["holds"]] == ["released"]
+    bad = runner.invoke(app, ["retention", "hold", "--school", SCHOOL, "--reason", "x", "--reference", "y"])
+    assert bad.exit_code == 2  # no scope named

@@ -1,0 +1,136 @@
+"""`hocba retention hold|release|holds`: legal holds from the console. A hold is placed by one person and
+released by two (`release` asks; `release --approve`, by someone else, ends it). Every command prints JSON with
+`--json`; `hold --dry-run` says what a hold would cover and changes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, Hold, HoldScope, HoldTarget
+from workflows import holds as holding
+
+from .. import wiring
+from .archiving import DatabaseOpt, JsonFlag, StorageOpt, _emit
+from .console import EXIT_BAD_INPUT, err, out
+
+ByOpt = Annotated[str, typer.Option("--by", help="Who acts (the archivist's username or staff id)")]
+
+
+def hold_view(hold: Hold) -> dict[str, Any]:
+    target = hold.target
+    return {
+        "id": hold.id,
+        "status": hold.status.value,
+        "scope": target.scope.value,
+        "school_code": target.school_code,
+        "document_id": target.document_id,
+        "student_id": target.student_id,
+        "school_year": target.school_year,
+        "class_name": target.class_name,
+        "covers": target.label,
+        "reason": hold.reason,
+        "reference": hold.reference,
+        "placed_by": hold.placed_by,
+        "placed_at": hold.placed_at.isoformat(),
+        "release_reason": hold.release_reason,
+        "release_asked_by": hold.release_asked_by,
+        "released_by": hold.released_by,
+        "released_at": hold.released_at.isoformat() if hold.released_at else None,
+    }
+
+
+def _target(school: str, book: str | None, student: str | None, year: str | None, class_name: str | None) -> HoldTarget:
+    if book:
+        return HoldTarget(HoldScope.BOOK, school, document_id=book)
+    if student:
+        return HoldTarget(HoldScope.STUDENT, school, student_id=student)
+    if class_name and year:
+        return HoldTarget(HoldScope.CLASS, school, school_year=year, class_name=class_name)
+    if year and not class_name:
+        return HoldTarget(HoldScope.YEAR, school, school_year=year)
+    err.print(
+        "[red]Cần đúng một phạm vi: --book, --student, --class cùng --year, hoặc --year / "
+        "name one scope: --book, --student, --class with --year, or --year[/red]"
+    )
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def hold(
+    school: Annotated[str, typer.Option("--school", help="The school's code")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (an inspection, a dispute, a complaint)")],
+    reference: Annotated[str, typer.Option("--reference", help="What it answers to: a decision, a case number")],
+    by: ByOpt,
+    book: Annotated[str | None, typer.Option("--book", help="One document id")] = None,
+    student: Annotated[str | None, typer.Option("--student", help="Every book of one student")] = None,
+    year: Annotated[str | None, typer.Option("--year", help="A school year (2025-2026), alone or with --class")] = None,
+    class_name: Annotated[str | None, typer.Option("--class", help="A class of --year")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what it would cover; change nothing")] = False,
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+    as_json: JsonFlag = False,
+) -> None:
+    """Hold back from disposal a book, a student's books, a class or a school year: every object covered gets the
+    storage's legal hold."""
+    target = _target(school, book, student, year, class_name)
+    with wiring.archive(database, storage) as built:
+        if dry_run:
+            documents = built.holds.documents_of(target)
+            objects = built.holds.object_keys(documents)
+            _emit(as_json, {"dry_run": True, "covers": target.label, "documents": documents, "objects": len(objects)})
+            if not as_json:
+                out.print(f"Sẽ phong tỏa / would hold {len(documents)} hồ sơ / documents, {len(objects)} tệp / objects")
+            return
+        placed = holding.place(built.service, built.holds, target, reason, reference, by, datetime.now(UTC))
+    _emit(as_json, {**hold_view(placed.hold), "documents": placed.documents, "objects": placed.objects})
+    if not as_json:
+        out.print(
+            f"Đã phong tỏa / held {placed.hold.id}: {escape(target.label)}, {placed.documents} hồ sơ / documents, "
+            f"{placed.objects} tệp / objects"
+        )
+
+
+def release(
+    hold_id: Annotated[str, typer.Argument(help="The hold (LH-…)")],
+    by: ByOpt,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it may end (to ask)")] = None,
+    approve: Annotated[bool, typer.Option("--approve", help="Approve a release someone else asked for")] = False,
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+    as_json: JsonFlag = False,
+) -> None:
+    """Ask for a hold's release (with --reason), or approve one another person asked for (--approve)."""
+    now = datetime.now(UTC)
+    with wiring.archive(database, storage) as built:
+        if approve:
+            done = holding.approve_release(built.service, built.holds, hold_id, by, now)
+            _emit(as_json, {**hold_view(done.hold), "objects_released": done.objects})
+            if not as_json:
+                out.print(f"Đã gỡ phong tỏa / released {hold_id}: {done.objects} tệp / objects")
+            return
+        if not reason:
+            err.print("[red]Cần --reason để đề nghị gỡ / asking for a release needs --reason[/red]")
+            raise typer.Exit(EXIT_BAD_INPUT)
+        asked = holding.ask_release(built.holds, hold_id, by, reason, now)
+    _emit(as_json, hold_view(asked))
+    if not as_json:
+        out.print(f"Đã đề nghị gỡ / release asked: {hold_id}; cần người thứ hai duyệt / a second person approves")
+
+
+def holds_list(
+    school: Annotated[str | None, typer.Option("--school", help="One school's holds (default: all)")] = None,
+    active: Annotated[bool, typer.Option("--active", help="Only those not released")] = False,
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+    as_json: JsonFlag = False,
+) -> None:
+    """The legal holds, oldest first."""
+    with wiring.archive(database, storage) as built:
+        found = built.holds.holds(school, active_only=active)
+    _emit(as_json, {"holds": [hold_view(h) for h in found]})
+    if not as_json:
+        for h in found:
+            out.print(f"{h.id}  {h.status.value:<13} {escape(h.target.label)}  {escape(h.reference)}")
