@@ -24,6 +24,7 @@ from archive import (
     HoldTarget,
     ObjectLockedError,
     ObjectStore,
+    Role,
     SqlCatalog,
     SqlHolds,
     UnknownHoldError,
@@ -31,6 +32,8 @@ from archive import (
 )
 from workflows import holds as holding
 
+from .http_fixtures import embedded, open_site
+from .signing_fixtures import School
 from .storage_fixtures import MovableClock
 from .test_archive_db import facts
 
@@ -145,3 +148,33 @@ def test_holds_from_the_console(tmp_path: Path) -> None:
     assert [h["status"] for h in listed["holds"]] == ["released"]
     bad = runner.invoke(app, ["retention", "hold", "--school", SCHOOL, "--reason", "x", "--reference", "y"])
     assert bad.exit_code == 2  # no scope named
+
+
+def test_holds_over_http(school: School, tmp_path: Path) -> None:
+    with open_site(school, embedded(school, tmp_path)) as site:
+        archivist, principal = site.as_role(Role.ARCHIVIST), site.as_role(Role.PRINCIPAL)
+        year = school.thcs.school_year
+        body = {"scope": "class", "school_year": year, "class_name": school.thcs.class_name}
+        body |= {"reason": "Thanh tra", "reference": "QĐ 12"}
+        dry = site.client.post("/v1/retention/holds?dry_run=true", json=body, headers=archivist)
+        assert dry.status_code == 200 and dry.json()["documents"] == [site.thcs_id] and dry.json()["hold"] is None
+        placed = site.client.post("/v1/retention/holds", json=body, headers=archivist)
+        assert placed.status_code == 201 and placed.json()["objects"] == 1, placed.text
+        hold_id = placed.json()["hold"]["id"]
+        assert site.client.post("/v1/retention/holds", json=body, headers=principal).status_code == 403
+        url = f"/v1/retention/holds/{hold_id}"
+        asked = site.client.post(f"{url}/release", json={"reason": "Xong"}, headers=archivist)
+        assert asked.json()["status"] == "release_asked"
+        alone = site.client.post(f"{url}/approve", headers=archivist)
+        assert alone.status_code == 409 and alone.json()["code"] == "archive.hold_state"
+        done = site.client.post(f"{url}/approve", headers=principal)
+        assert done.status_code == 200 and done.json()["hold"]["released_by"] == "hieu.truong"
+        listed = site.client.get("/v1/retention/holds", headers=principal).json()
+        assert [h["status"] for h in listed] == ["released"]
+        empty = site.client.post("/v1/retention/holds", json={**body, "class_name": "9Z9"}, headers=archivist)
+        assert empty.status_code == 409 and empty.json()["code"] == "archive.hold_state"
+        elsewhere = SqlHolds(site.client.app.state.services.engine).place(  # type: ignore[attr-defined]
+            HoldTarget(HoldScope.YEAR, "99999999", school_year=year), "r", "x", "so", datetime.now(UTC)
+        )
+        other = site.client.post(f"/v1/retention/holds/{elsewhere.id}/release", json={"reason": "r"}, headers=archivist)
+        assert other.status_code == 404  # another school's hold: as if it did not exist

@@ -164,6 +164,16 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
         ("POST", "/v1/renderings"): ("/v1/renderings", {"json": {"records": [{"school": {"code": code}}]}}),
         ("POST", "/v1/exports"): ("/v1/exports", {"json": {"school_year": "2024-2025"}}),
         ("POST", "/v1/archive/audit"): ("/v1/archive/audit", {"json": {"sample": 1}}),
+        ("GET", "/v1/retention/holds"): ("/v1/retention/holds", {}),
+        ("POST", "/v1/retention/holds"): (
+            "/v1/retention/holds?dry_run=true",
+            {"json": {"scope": "year", "school_year": "2024-2025", "reason": "r", "reference": "x"}},
+        ),
+        ("POST", "/v1/retention/holds/{hold_id}/release"): (
+            "/v1/retention/holds/LH-NONE/release",
+            {"json": {"reason": "r"}},
+        ),
+        ("POST", "/v1/retention/holds/{hold_id}/approve"): ("/v1/retention/holds/LH-NONE/approve", {}),
         ("GET", "/v1/jobs"): ("/v1/jobs", {}),
         ("GET", "/v1/jobs/{job_id}"): (f"/v1/jobs/{job.id}", {}),
         ("GET", "/v1/jobs/{job_id}/events"): (f"/v1/jobs/{job.id}/events", {}),

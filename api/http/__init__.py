@@ -32,6 +32,7 @@ from . import (
     pages,
     problems,
     public,
+    retention,
     signing,
     verifying,
     web,
@@ -92,7 +93,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(web_copies.router)
     for page_module in (web_signing, web_progress, web_corrections, web_archive):
         app.include_router(page_module.router)
-    for module in (auth, oidc, accounts, books, intake, jobs, corrections, copies, signing):
+    for module in (auth, oidc, accounts, books, intake, jobs, corrections, copies, signing, retention):
         app.include_router(module.router)
     return app
 

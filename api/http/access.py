@@ -25,9 +25,11 @@ from archive import (
     Role,
     SqlCopies,
     SqlCorrections,
+    SqlHolds,
     UnknownAccountError,
     UnknownCopyError,
     UnknownDocumentError,
+    UnknownHoldError,
     UnknownJobError,
 )
 from records import HocbaError, register_wording
@@ -130,6 +132,11 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "exports.start": _KEEPERS,
     "exports.download": _KEEPERS,
     "archive.audit": {Role.ARCHIVIST: Scope.SCHOOL},
+    # Legal holds: the archivist places them and asks for their release; a release is approved by a second
+    # person (another archivist, or the principal), never by whoever asked.
+    "retention.read": {Role.ARCHIVIST: Scope.SCHOOL, Role.PRINCIPAL: Scope.SCHOOL},
+    "retention.hold": {Role.ARCHIVIST: Scope.SCHOOL},
+    "retention.release": {Role.ARCHIVIST: Scope.SCHOOL, Role.PRINCIPAL: Scope.SCHOOL},
     # A student or parent asks for a copy of their own book; the office (văn thư) keeps the copy register and
     # issues copies; the principal and the archivist read the register.
     "copies.request": {Role.STUDENT: Scope.RECORD, Role.PARENT: Scope.RECORD, Role.CLERK: Scope.SCHOOL},
@@ -314,6 +321,10 @@ def _check_target(request: Request, caller: Caller) -> None:
         own = caller.scope is Scope.RECORD and entry.account == caller.account.username
         if not (own or (caller.scope is Scope.SCHOOL and entry.school_code == caller.account.school_code)):
             raise UnknownCopyError(request_id=params["copy_request_id"])
+    if "hold_id" in params:
+        hold = SqlHolds(services(request).engine).get(params["hold_id"])
+        if hold.target.school_code != caller.account.school_code:
+            raise UnknownHoldError(hold_id=params["hold_id"])
     if "username" in params:
         target = services(request).accounts().store.get(params["username"])
         if not caller.sees(target.school_code):

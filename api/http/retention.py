@@ -1,0 +1,146 @@
+"""Legal holds over HTTP, for the school's archivist: place one on a book, a student, a class or a school year
+(or see first what it would cover), ask for its release, and — another person, the archivist's colleague or
+the principal — approve the release. The same workflow as `hocba retention hold|release|holds`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import Query, Request, Response
+from pydantic import BaseModel, Field
+
+from archive import Hold, HoldScope, HoldTarget, SqlHolds
+from workflows import holds as holding
+
+from .access import Caller, allow, guarded_router, services
+
+router = guarded_router(prefix="/v1/retention", tags=["retention"])
+
+
+class HoldBody(BaseModel):
+    scope: Literal["book", "student", "class", "year"]
+    document_id: str | None = Field(default=None, max_length=32, description="scope book")
+    student_id: str | None = Field(default=None, max_length=64, description="scope student")
+    school_year: str | None = Field(default=None, pattern=r"^\d{4}-\d{4}$", description="scopes class and year")
+    class_name: str | None = Field(default=None, max_length=32, description="scope class")
+    reason: str = Field(min_length=1, max_length=2000)
+    reference: str = Field(min_length=1, max_length=500, description="What it answers to: a decision, a case")
+
+
+class ReleaseBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class HoldView(BaseModel):
+    id: str
+    status: str = Field(description="active, release_asked or released")
+    scope: str
+    school_code: str
+    document_id: str | None
+    student_id: str | None
+    school_year: str | None
+    class_name: str | None
+    reason: str
+    reference: str
+    placed_by: str
+    placed_at: datetime
+    release_reason: str | None
+    release_asked_by: str | None
+    released_by: str | None
+    released_at: datetime | None
+
+    @classmethod
+    def of(cls, hold: Hold) -> HoldView:
+        target = hold.target
+        return cls(
+            id=hold.id,
+            status=hold.status.value,
+            scope=target.scope.value,
+            school_code=target.school_code,
+            document_id=target.document_id,
+            student_id=target.student_id,
+            school_year=target.school_year,
+            class_name=target.class_name,
+            reason=hold.reason,
+            reference=hold.reference,
+            placed_by=hold.placed_by,
+            placed_at=hold.placed_at,
+            release_reason=hold.release_reason,
+            release_asked_by=hold.release_asked_by,
+            released_by=hold.released_by,
+            released_at=hold.released_at,
+        )
+
+
+class HoldOutcomeView(BaseModel):
+    hold: HoldView | None = Field(description="The hold (none on a dry run)")
+    documents: list[str] | int = Field(description="The documents covered (their ids on a dry run)")
+    objects: int = Field(description="Stored objects whose legal hold was put on or lifted (covered, on a dry run)")
+
+
+def target_of(caller: Caller, body: HoldBody) -> HoldTarget:
+    """The hold's target within the caller's school (a scope's missing field is refused by the workflow)."""
+    return HoldTarget(
+        HoldScope(body.scope),
+        caller.account.school_code or "",
+        document_id=body.document_id if body.scope == "book" else None,
+        student_id=body.student_id if body.scope == "student" else None,
+        school_year=body.school_year if body.scope in ("class", "year") else None,
+        class_name=body.class_name if body.scope == "class" else None,
+    )
+
+
+def _holds(request: Request) -> SqlHolds:
+    return SqlHolds(services(request).engine)
+
+
+@router.get("/holds")
+def list_holds(
+    request: Request,
+    caller: Annotated[Caller, allow("retention.read")],
+    active: Annotated[bool, Query(description="Only those not released")] = False,
+) -> list[HoldView]:
+    """The school's legal holds, oldest first."""
+    return [HoldView.of(h) for h in _holds(request).holds(caller.account.school_code, active_only=active)]
+
+
+@router.post("/holds", status_code=201)
+def place_hold(
+    request: Request,
+    response: Response,
+    body: HoldBody,
+    caller: Annotated[Caller, allow("retention.hold")],
+    dry_run: Annotated[bool, Query(alias="dry_run", description="Say what it would cover; change nothing")] = False,
+) -> HoldOutcomeView:
+    """Hold back from disposal a book, a student's books, a class or a school year of the caller's school."""
+    holds, target = _holds(request), target_of(caller, body)
+    if dry_run:
+        documents = holds.documents_of(target)
+        response.status_code = 200
+        return HoldOutcomeView(hold=None, documents=documents, objects=len(holds.object_keys(documents)))
+    by = caller.account.username
+    placed = holding.place(
+        services(request).archive(), holds, target, body.reason, body.reference, by, datetime.now(UTC)
+    )
+    return HoldOutcomeView(hold=HoldView.of(placed.hold), documents=placed.documents, objects=placed.objects)
+
+
+@router.post("/holds/{hold_id}/release")
+def ask_release(
+    request: Request, hold_id: str, body: ReleaseBody, caller: Annotated[Caller, allow("retention.hold")]
+) -> HoldView:
+    """Ask for the hold's release, saying why; it stays until another person approves."""
+    now = datetime.now(UTC)
+    return HoldView.of(holding.ask_release(_holds(request), hold_id, caller.account.username, body.reason, now))
+
+
+@router.post("/holds/{hold_id}/approve")
+def approve_release(
+    request: Request, hold_id: str, caller: Annotated[Caller, allow("retention.release")]
+) -> HoldOutcomeView:
+    """Approve a release someone else asked for: the hold ends, and the objects no other hold covers lose their
+    legal hold."""
+    archive, by = services(request).archive(), caller.account.username
+    done = holding.approve_release(archive, _holds(request), hold_id, by, datetime.now(UTC))
+    return HoldOutcomeView(hold=HoldView.of(done.hold), documents=done.documents, objects=done.objects)
