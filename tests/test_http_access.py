@@ -83,6 +83,19 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
             {"data": {"reason": "r"}, "follow_redirects": False},
         ),
         ("GET", "/luu-tru"): ("/luu-tru", {"follow_redirects": False}),
+        ("GET", "/phong-toa"): ("/phong-toa", {"follow_redirects": False}),
+        ("POST", "/phong-toa"): (
+            "/phong-toa",
+            {
+                "data": {"scope": "year", "school_year": "2024-2025", "reason": "r", "reference": "x"},
+                "follow_redirects": False,
+            },
+        ),
+        ("POST", "/phong-toa/{hold_id}/go"): (
+            "/phong-toa/LH-NONE/go",
+            {"data": {"reason": "r"}, "follow_redirects": False},
+        ),
+        ("POST", "/phong-toa/{hold_id}/duyet"): ("/phong-toa/LH-NONE/duyet", {"follow_redirects": False}),
         ("POST", "/luu-tru/kiem-tra"): ("/luu-tru/kiem-tra", {"data": {"sample": "1"}, "follow_redirects": False}),
         ("POST", "/luu-tru/xuat"): (
             "/luu-tru/xuat",

@@ -14,7 +14,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from archive import CorrectionStatus, SqlCorrections
+from archive import CorrectionStatus, SqlCorrections, SqlHolds
 from devtools.pki import free_port
 from devtools.pki.confirm import Answer, ConfirmService, serve_confirm
 from devtools.pki.plugin import PluginService, serve_plugin
@@ -273,3 +273,37 @@ def test_the_deputy_approves_and_refuses_corrections_on_the_page(
     assert [ledger.get(c.id).status for c in asked] == [CorrectionStatus.APPROVED, CorrectionStatus.REFUSED]
     assert "Chưa có minh chứng" in page.text_content("main")
     context.close()
+
+
+def test_the_archivist_holds_a_class_and_the_principal_approves_its_release(
+    browser: Any, signing: tuple[Site, str], school: School
+) -> None:
+    site, url = signing
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, url, "luu.tru", site)
+    page.goto(f"{url}/phong-toa")
+    page.check("input[name=scope][value=class]")
+    page.fill("#hold-target", school.thcs.class_name)
+    page.select_option("#hold-year", school.thcs.school_year)
+    page.fill("#hold-reason", "Thanh tra năm học")
+    page.fill("#hold-ref", "QĐ 12/QĐ-SGDĐT")
+    page.click("button:has-text('Phong tỏa')")
+    page.wait_for_url(f"{url}/phong-toa")
+    assert "Đang phong tỏa" in page.text_content("main") and serious_violations(page) == []
+    page.fill("input[name=reason]", "Thanh tra đã kết thúc")
+    page.click("button:has-text('Đề nghị gỡ')")
+    page.wait_for_url(f"{url}/phong-toa")
+    assert page.locator("button:has-text('Duyệt gỡ phong tỏa')").count() == 0  # not by whoever asked
+    context.close()
+    head = browser.new_context(bypass_csp=True)
+    principal = head.new_page()
+    sign_in(principal, url, "hieu.truong", site)
+    principal.goto(f"{url}/phong-toa")
+    assert serious_violations(principal) == []
+    principal.click("button:has-text('Duyệt gỡ phong tỏa')")
+    principal.wait_for_url(f"{url}/phong-toa")
+    assert "Đã gỡ" in principal.text_content("main")
+    (hold,) = SqlHolds(site.client.app.state.services.engine).holds()  # type: ignore[attr-defined]
+    assert (hold.placed_by, hold.release_asked_by, hold.released_by) == ("luu.tru", "luu.tru", "hieu.truong")
+    head.close()

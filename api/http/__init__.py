@@ -39,6 +39,7 @@ from . import (
     web_archive,
     web_copies,
     web_corrections,
+    web_holds,
     web_progress,
     web_signing,
 )
@@ -91,7 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(web.router)
     app.include_router(web_copies.router)
-    for page_module in (web_signing, web_progress, web_corrections, web_archive):
+    for page_module in (web_signing, web_progress, web_corrections, web_archive, web_holds):
         app.include_router(page_module.router)
     for module in (auth, oidc, accounts, books, intake, jobs, corrections, copies, signing, retention):
         app.include_router(module.router)

@@ -42,12 +42,13 @@ _ROLES = {
 _BOOKS = ("/hoc-ba", ("Học bạ", "Record books"))
 _QUEUE = ("/ky", ("Chờ tôi ký", "To sign"))
 _SCHOOL = ("/truong", ("Tiến độ của trường", "School progress"))
+_HOLDS = ("/phong-toa", ("Phong tỏa", "Legal holds"))
 _MENUS: dict[Role, tuple[tuple[str, tuple[str, str]], ...]] = {
     Role.TEACHER: (_QUEUE, _BOOKS),
-    Role.PRINCIPAL: (_SCHOOL, _QUEUE, ("/dieu-chinh", ("Điều chỉnh", "Corrections")), _BOOKS),
+    Role.PRINCIPAL: (_SCHOOL, _QUEUE, ("/dieu-chinh", ("Điều chỉnh", "Corrections")), _HOLDS, _BOOKS),
     Role.DEPUTY: (_SCHOOL, _QUEUE, ("/dieu-chinh", ("Điều chỉnh", "Corrections")), _BOOKS),
     Role.CLERK: (("/van-thu/ban-sao", ("Bản sao, đóng dấu", "Copies and seal")), _SCHOOL, _BOOKS),
-    Role.ARCHIVIST: (("/luu-tru", ("Lưu trữ", "Archive")), _BOOKS),
+    Role.ARCHIVIST: (("/luu-tru", ("Lưu trữ", "Archive")), _HOLDS, _BOOKS),
     Role.STUDENT: (_BOOKS, ("/ban-sao", ("Bản sao", "Copies"))),
     Role.PARENT: (_BOOKS, ("/ban-sao", ("Bản sao", "Copies"))),
     Role.SUPERVISOR: (("/tien-do", ("Tiến độ các trường", "Schools' progress")),),
