@@ -1,6 +1,6 @@
 """Retention policies (data with their legal references), holds, disposition and LTV renewal."""
 
 from .model import RetentionPolicy
-from .service import policies, policy_for
+from .service import KINDS, policies, policy_for, policy_named
 
-__all__ = ["RetentionPolicy", "policies", "policy_for"]
+__all__ = ["KINDS", "RetentionPolicy", "policies", "policy_for", "policy_named"]

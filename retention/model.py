@@ -10,7 +10,8 @@ from datetime import datetime
 class RetentionPolicy:
     id: str
     kind: str
-    """What it applies to: ``hoc_ba``, ``correction_minutes``, ``audit_anchor``."""
+    """What it applies to: a document kind (``hoc_ba``, ``correction_minutes``, ``ban_sao``) or another stored
+    object (``audit_anchor``, ``copy_register``, ``copy_request``, ``copy_refusal``, ``export``, ``revision``)."""
     title_vi: str
     title_en: str
     period: str
@@ -19,6 +20,13 @@ class RetentionPolicy:
     """Years of the write-once lock set now. For ``permanent`` it is renewed (extended) before it runs out."""
     legal_refs: tuple[str, ...]
     note: str = ""
+    starts: str = "archived"
+    """What the period counts from: ``archived`` (the object is kept) or ``sealed`` (its book is sealed)."""
+    lock: str = "compliance"
+    """The storage lock it is kept under: ``compliance`` (nobody may delete it or shorten the lock) or
+    ``governance`` (a reviewed disposition with the storage's bypass right may)."""
+    superseded_by: str | None = None
+    """The policy that replaced this one for new objects; assignments made under this one keep it."""
 
     @property
     def permanent(self) -> bool:

@@ -287,7 +287,7 @@ def test_archive_and_retention_public_names() -> None:
             "write_bag",
         ]
     )
-    assert sorted(retention.__all__) == ["RetentionPolicy", "policies", "policy_for"]
+    assert sorted(retention.__all__) == ["KINDS", "RetentionPolicy", "policies", "policy_for", "policy_named"]
     assert "build_records" in records.adapters.__all__
 
 
