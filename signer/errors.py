@@ -47,5 +47,6 @@ TooLargeError = _error("TooLargeError", "signer.too_large")
 TooComplexError = _error("TooComplexError", "signer.too_complex")
 EncryptedDocumentError = _error("EncryptedDocumentError", "signer.encrypted")
 TrustRootsError = _error("TrustRootsError", "signer.trust_roots")
+NotRenewableError = _error("NotRenewableError", "signer.not_renewable")
 
 register_wording(WORDING)

@@ -227,4 +227,8 @@ WORDING: dict[str, tuple[str, str]] = {
         "Trường '{field}' thuộc về {signer_name} ({signer_id}), không phải {acting_as}",
         "Field '{field}' belongs to {signer_name} ({signer_id}), not {acting_as}",
     ),
+    "signer.not_renewable": (
+        "Không gia hạn dấu thời gian lưu trữ được: tài liệu chưa có dấu thời gian lưu trữ ({why})",
+        "The archive timestamp cannot be renewed: the document has no archive timestamp ({why})",
+    ),
 }

@@ -11,7 +11,23 @@ from records import ARCHIVE_TIMESTAMP_FIELD
 
 from .errors import TooLargeError
 
-__all__ = ["ARCHIVE_TIMESTAMP_FIELD", "SigningPolicy", "VerifyPolicy"]
+__all__ = [
+    "ARCHIVE_TIMESTAMP_FIELD",
+    "SigningPolicy",
+    "VerifyPolicy",
+    "archive_timestamp_field",
+    "is_archive_timestamp",
+]
+
+
+def archive_timestamp_field(number: int) -> str:
+    """The field of a book's `number`-th archive timestamp: the seal's is the first, each renewal adds one."""
+    return ARCHIVE_TIMESTAMP_FIELD if number == 1 else f"{ARCHIVE_TIMESTAMP_FIELD}_{number}"
+
+
+def is_archive_timestamp(field_name: str) -> bool:
+    head, _, number = field_name.partition(f"{ARCHIVE_TIMESTAMP_FIELD}_")
+    return field_name == ARCHIVE_TIMESTAMP_FIELD or (head == "" and number.isdigit() and int(number) >= 2)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from ._cms import timestamp_tokens
 from ._fetching import KeptFetchers, revocation_data
 from ._network import RetryingTimeStamper, retrying
 from .appearance import missing_characters
-from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy
+from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy, archive_timestamp_field, is_archive_timestamp
 from .ports import KeySource
 from .stages import RESERVED, PdfAWriter, Preparation
 
@@ -75,6 +75,7 @@ async def _close_book(
     context: ValidationContext,
     fetchers: Fetchers,
     tsa_context: ValidationContext,
+    field_name: str = ARCHIVE_TIMESTAMP_FIELD,
 ) -> bytes:
     """B-LT then B-LTA in one incremental update: the DSS with the validation data of every signature, and the
     archive timestamp over it in a new field. Done here rather than by pyHanko's LTA option so that the PDF/A-1
@@ -93,7 +94,7 @@ async def _close_book(
         buffer = io.BytesIO()
         writer.write(buffer)
         return buffer.getvalue()
-    stamper = PdfTimeStamper(timestamper, field_name=ARCHIVE_TIMESTAMP_FIELD)
+    stamper = PdfTimeStamper(timestamper, field_name=field_name)
     # The TSA's own validation data goes into the same update (a later DSS-only update would use a writer
     # that raises the PDF version).
     settings = TimestampDSSContentSettings(update_before_ts=True, include_vri=False)
@@ -309,7 +310,31 @@ class SigningService:
             self.policy,
         )
 
-    async def _close(self, pdf: bytes, timestamper: timestamps.TimeStamper | None) -> bytes:
+    def renew(self, pdf: bytes) -> bytes:
+        """Keep a sealed book verifiable past its archive timestamp: a new incremental update with the
+        validation data of everything in it so far — the last archive timestamp's TSA included — and a new
+        archive timestamp over it, in a field of its own (PAdES B-LTA, ETSI EN 319 142-1 §5.5). Refused for a
+        book without an archive timestamp (a PDF/A-1 book, or one not sealed)."""
+        return self._run(self._renew(pdf))
+
+    async def _renew(self, pdf: bytes) -> bytes:
+        reader = PdfFileReader(io.BytesIO(pdf))
+        stamps = [s for s in reader.embedded_signatures if is_archive_timestamp(s.field_name)]
+        if not stamps:
+            raise errors.NotRenewableError(why="no " + ARCHIVE_TIMESTAMP_FIELD)
+        timestamper = self.timestamper()
+        if timestamper is None:
+            raise errors.NotRenewableError(why="no TSA")
+        field = archive_timestamp_field(len(stamps) + 1)
+        return await retrying(
+            lambda: self._close(pdf, timestamper, field),
+            (errors.RevocationUnavailableError, TimestampUnavailableError),
+            self.policy,
+        )
+
+    async def _close(
+        self, pdf: bytes, timestamper: timestamps.TimeStamper | None, field: str = ARCHIVE_TIMESTAMP_FIELD
+    ) -> bytes:
         if self._kept_fetchers is None:  # made on the service's loop, whose HTTP session it uses
             self._kept_fetchers = KeptFetchers(self._http(), self.policy.status_reuse, self.policy.network_timeout)
         fetchers = self._kept_fetchers.get()
@@ -317,7 +342,7 @@ class SigningService:
         context = checks.validation_context(self.policy, fetchers=fetchers)
         tsa_context = checks.validation_context(self.policy, backend=self._backend())
         try:
-            return await _close_book(pdf, timestamper, context, fetchers, tsa_context)
+            return await _close_book(pdf, timestamper, context, fetchers, tsa_context, field)
         except (cv.PathValidationError, cv.PathBuildingError, cv.InsufficientRevinfoError) as exc:
             self._kept_fetchers.forget()
             raise errors.RevocationUnavailableError(

@@ -37,7 +37,7 @@ from ._deadline import OutOfTime, time_bound
 from ._judging import check_document_timestamp, check_signature
 from ._report import DocumentCheck, Message, SignatureCheck
 from .errors import UnreadableDocumentError
-from .model import ARCHIVE_TIMESTAMP_FIELD, VerifyPolicy
+from .model import ARCHIVE_TIMESTAMP_FIELD, VerifyPolicy, is_archive_timestamp
 
 __all__ = ["DocumentCheck", "SignatureCheck", "UnreadableDocumentError", "verify"]
 
@@ -131,8 +131,12 @@ async def _verify(
     deadline = time.monotonic() + policy.max_seconds
     reader, signatures = _open(pdf, policy)
     plan = _reading.plan_of(reader)
+    # A renewal adds an archive timestamp in a field of its own; only document timestamps may use those names.
+    renewals = {s.field_name for s in signatures if s.sig_object_type == "/DocTimeStamp"}
     allowed = (
-        frozenset((*plan.fields(), ARCHIVE_TIMESTAMP_FIELD)) if plan else frozenset(s.field_name for s in signatures)
+        frozenset((*plan.fields(), ARCHIVE_TIMESTAMP_FIELD, *filter(is_archive_timestamp, renewals)))
+        if plan
+        else frozenset(s.field_name for s in signatures)
     )
     signed = frozenset(s.field_name for s in signatures)
     dss = DocumentSecurityStore.read_dss(reader) if "/DSS" in reader.root else None

@@ -17,6 +17,7 @@ from asn1crypto import pem, x509
 from devtools.pki import DEV_PASSWORD, Person, free_port, init, serve
 from records import Record, signing_plan
 from signer import Pkcs12KeySource, SigningPolicy, SigningService, VerifyPolicy, verify
+from signer.errors import NotRenewableError
 from templates import Profile, RenderOptions, render
 
 from .conftest import to_record
@@ -30,6 +31,8 @@ class GoneSchool:
     sealed: bytes
     approved: bytes
     port: int
+    renewed: bytes
+    """The sealed book with its archive timestamp renewed by the second TSA (valid to 2069, the first to 2060)."""
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +55,9 @@ def gone(
         for entry in signing_plan(record).entries:
             pdf = service.sign(pdf, entry.field, Pkcs12KeySource(pki.p12_path(entry.signer_id), DEV_PASSWORD))
             approved = approved or pdf
-    yield GoneSchool(root, pdf, approved, port)
+        with SigningService(SigningPolicy(trust_roots=(root,), tsa_url=pki.tsa2_url)) as renewing:
+            renewed = renewing.renew(pdf)
+    yield GoneSchool(root, pdf, approved, port, renewed)
 
 
 @pytest.mark.parametrize("offline", [False, True])
@@ -79,6 +84,23 @@ def test_an_archive_timestamp_whose_certificate_expired_is_not_rescued(gone: Gon
     check = verify(gone.sealed, [gone.root], offline=True, now=datetime(2061, 1, 1, tzinfo=UTC))
     assert check.verdict == "indeterminate"
     assert check.signatures[-1].timestamp_time is None and not check.signatures[-1].notes
+
+
+def test_a_renewed_archive_timestamp_carries_the_proof_past_the_first_tsa(gone: GoneSchool) -> None:
+    """In 2065 the first TSA's certificate is long expired: the book verifies offline only because its archive
+    timestamp was renewed (by a TSA valid to 2069, over the first timestamp's validation data)."""
+    years_later = datetime(2065, 1, 1, tzinfo=UTC)
+    assert gone.renewed.startswith(gone.sealed)  # an incremental update: nothing signed is rewritten
+    unrenewed = verify(gone.sealed, [gone.root], offline=True, now=years_later)
+    assert unrenewed.verdict == "indeterminate"
+    check = verify(gone.renewed, [gone.root], offline=True, now=years_later)
+    assert check.verdict == "genuine", [(s.field, s.sub_indication, s.problems) for s in check.signatures]
+    stamps = [s for s in check.signatures if s.kind == "archive_timestamp"]
+    assert [s.field for s in stamps] == ["luu_tru", "luu_tru_2"] and all(s.ok for s in stamps)
+    assert verify(gone.renewed, [gone.root], offline=True).verdict == "genuine"  # and today, of course
+    policy = SigningPolicy(trust_roots=(gone.root,), tsa_url="http://127.0.0.1:9/tsa")
+    with SigningService(policy) as service, pytest.raises(NotRenewableError):
+        service.renew(gone.approved)  # not sealed: no archive timestamp to renew
 
 
 def test_responders_that_never_answer_cost_one_timeout_not_one_per_signature(gone: GoneSchool) -> None:

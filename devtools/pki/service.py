@@ -87,13 +87,32 @@ def _leaf(
     }
 
 
+_SERVICE_KEYS = ("root", "school-ca", "ocsp", "tsa", "tsa2")
+
+
+def _tsa(until: str) -> dict[str, Any]:
+    return _leaf(
+        "root",
+        ["digital_signature"],
+        [
+            {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
+            {
+                "id": "crl_distribution_points",
+                "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]}},
+            },
+        ],
+        until,
+    )
+
+
 def _config(school_name: str, people: list[Person], port: int) -> dict[str, Any]:
-    keys = {name: {"path": f"{name}.key.pem"} for name in ("root", "school-ca", "ocsp", "tsa")}
+    keys = {name: {"path": f"{name}.key.pem"} for name in _SERVICE_KEYS}
     entities: dict[str, Any] = {
         "root": {"common-name": "Hocba Development Root CA", "organization-name": "Hocba Development PKI"},
         "school-ca": {"common-name": f"CA {school_name}", "organization-name": "Hocba Development PKI"},
         "ocsp": {"common-name": "OCSP Responder", "organization-name": "Hocba Development PKI"},
         "tsa": {"common-name": "Time Stamping Authority", "organization-name": "Hocba Development PKI"},
+        "tsa2": {"common-name": "Time Stamping Authority 2", "organization-name": "Hocba Development PKI"},
     }
     revocation_urls = [
         {
@@ -139,18 +158,9 @@ def _config(school_name: str, people: list[Person], port: int) -> dict[str, Any]
             [{"id": "extended_key_usage", "critical": True, "value": ["ocsp_signing"]}, {"id": "ocsp_no_check"}],
             "2060",
         ),
-        "tsa": _leaf(
-            "root",
-            ["digital_signature"],
-            [
-                {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
-                {
-                    "id": "crl_distribution_points",
-                    "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]}},
-                },
-            ],
-            "2060",
-        ),
+        "tsa": _tsa("2060"),
+        # A second TSA whose certificate outlives the first: what renews the books' archive timestamps.
+        "tsa2": _tsa("2069"),
     }
     for person in people:
         label = cert_label(person.signer_id)
@@ -180,7 +190,10 @@ def _config(school_name: str, people: list[Person], port: int) -> dict[str, Any]
                             "simulated-update-schedule": "P7D",
                         },
                     },
-                    "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
+                    "time-stamping": {
+                        "tsa": {"signing-key": "tsa", "signing-cert": "tsa"},
+                        "tsa2": {"signing-key": "tsa2", "signing-cert": "tsa2"},
+                    },
                 },
             }
         },
@@ -192,7 +205,7 @@ def init(out: Path, school_name: str, people: list[Person], port: int) -> None:
     keys = out / "keys"
     keys.mkdir(parents=True, exist_ok=True)
     os.chmod(keys, 0o700)
-    for name in ("root", "school-ca", "ocsp", "tsa"):
+    for name in _SERVICE_KEYS:
         _write_key(keys / f"{name}.key.pem", ecdsa=False)
     for person in people:
         _write_key(keys / f"{cert_label(person.signer_id)}.key.pem", ecdsa=person.ecdsa)
@@ -261,6 +274,11 @@ class DevPki:
     @property
     def tsa_url(self) -> str:
         return f"{self.url}/{ARCH}/tsa/tsa"
+
+    @property
+    def tsa2_url(self) -> str:
+        """The second TSA (its certificate valid to 2069, the first's to 2060): the one that renews."""
+        return f"{self.url}/{ARCH}/tsa/tsa2"
 
     def pem(self, label: str) -> bytes:
         armored: bytes = pem.armor("CERTIFICATE", self.arch.get_cert(CertLabel(label)).dump())
