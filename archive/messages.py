@@ -55,6 +55,14 @@ WORDING: dict[str, tuple[str, str]] = {
         "Yêu cầu {correction_id} đang ở trạng thái {status}, không phải {expected}",
         "Request {correction_id} is {status}, not {expected}",
     ),
+    "archive.document_state:renew": (
+        "{document_id} phiên bản {version} đang ở trạng thái {status} hoặc đã đổi: chỉ gia hạn bản đóng dấu đang lưu",
+        "{document_id} version {version} is {status} or changed: only the sealed book on record can be renewed",
+    ),
+    "archive.document_state:renewal_rewrites": (
+        "Bản gia hạn của {document_id} phiên bản {version} không nối tiếp bản đã đóng dấu: không lưu",
+        "The renewal of {document_id} version {version} does not extend the sealed book: not kept",
+    ),
     "archive.document_state:finish_seal": (
         "Không thể hoàn tất lưu trữ học bạ {document_id} phiên bản {version} đang ở trạng thái {status}",
         "Cannot finish sealing book {document_id} version {version} in state {status}",

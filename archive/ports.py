@@ -149,6 +149,10 @@ class RetentionLedger(Protocol):
 
     def retention_summary(self) -> list[RetentionSummary]: ...
 
+    def record_renewal(
+        self, version: DocumentVersion, stored: StoredObject, policy_id: str, at: datetime, actor: str
+    ) -> DocumentVersion: ...
+
     def held(self, document_id: str) -> bool:
         """Whether a legal hold not released covers the document."""
         ...

@@ -351,6 +351,27 @@ class ArchiveService:
             self.anchor()
         return tuple(renewed)
 
+    def kept_versions(self) -> list[DocumentVersion]:
+        """Every sealed version of the archive, superseded ones too (each is kept, and must stay verifiable)."""
+        return [*self._catalog.versions(VersionStatus.SEALED), *self._catalog.versions(VersionStatus.SUPERSEDED)]
+
+    def keep_renewal(self, version: DocumentVersion, renewed: bytes, actor: str = "system") -> DocumentVersion:
+        """A sealed version's book with its archive timestamp renewed: it must extend the sealed book (an
+        incremental update, nothing rewritten); it is written locked under the version's policy beside the book
+        before it (which stays), the version points to it, and the audit trail is anchored."""
+        previous = self.sealed_bytes(version)
+        if not renewed.startswith(previous) or len(renewed) == len(previous):
+            raise DocumentStateError("renewal_rewrites", document_id=version.document_id, version=version.version)
+        digest = sha256_hex(renewed)
+        policy = policy_for(self._catalog.kind(version.document_id).value)
+        now = self._clock.now()
+        held = self._catalog.held(version.document_id)
+        key = sealed_key(version.document_id, version.version, digest)
+        stored = self._store.put(key, renewed, Lock(policy.retain_until(now)), legal_hold=held)
+        renewed_version = self._catalog.record_renewal(version, stored, policy.id, now, actor)
+        self.anchor()
+        return renewed_version
+
     def set_legal_holds(self, keys: list[str], on: bool) -> int:
         """Put on (or lift) the storage's legal hold of these objects; how many changed."""
         changed = 0

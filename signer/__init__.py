@@ -15,6 +15,7 @@ from .keys import KeyReference, SecretLookup
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy, VerifyPolicy
 from .ports import KeyKind, KeySource
 from .raw import raw_signature
+from .renewal import ArchiveStamp, last_archive_stamp
 from .service import SigningService, next_field_for, pdfa_part
 from .speedups import install_speedups
 from .trust import load_roots
@@ -23,6 +24,7 @@ from .verify import DocumentCheck, SignatureCheck, UnreadableDocumentError, veri
 __all__ = [
     "ARCHIVE_TIMESTAMP_FIELD",
     "DEFAULT_PKCS11_MODULE",
+    "ArchiveStamp",
     "ConfirmAndPollApi",
     "ConfirmAndPollKeySource",
     "CscKeySource",
@@ -48,6 +50,7 @@ __all__ = [
     "fingerprint",
     "install_speedups",
     "is_organisation_certificate",
+    "last_archive_stamp",
     "load_roots",
     "next_field_for",
     "pdfa_part",

@@ -121,6 +121,8 @@ def test_signer_and_pki_public_names() -> None:
     assert sorted(signer.__all__) == sorted(
         [
             "ARCHIVE_TIMESTAMP_FIELD",
+            "ArchiveStamp",
+            "last_archive_stamp",
             "DEFAULT_PKCS11_MODULE",
             "ConfirmAndPollApi",
             "ConfirmAndPollKeySource",

@@ -25,7 +25,19 @@ from workflows import rendering as batch
 from .. import wiring
 from ..runtime import quiet_libraries
 from ..settings import Settings, SettingsError
-from . import accounts, archiving, copies, corrections, exporting, external, holds, importing, serve, signing, verifying
+from . import (
+    accounts,
+    archiving,
+    copies,
+    corrections,
+    exporting,
+    external,
+    importing,
+    retention,
+    serve,
+    signing,
+    verifying,
+)
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, err, out, progress, show_problem
 from .errors import HandledGroup, show
 
@@ -46,7 +58,12 @@ app.command("verify")(verifying.verify_cmd)
 app.add_typer(external.app, name="sign-external")
 app.add_typer(archiving.audit_app, name="audit")
 app.add_typer(archiving.fixity_app, name="fixity")
-for name, command in (("hold", holds.hold), ("release", holds.release), ("holds", holds.holds_list)):
+for name, command in (
+    ("hold", retention.hold),
+    ("release", retention.release),
+    ("holds", retention.holds_list),
+    ("retimestamp", retention.retimestamp),
+):
     archiving.retention_app.command(name)(command)
 app.add_typer(archiving.retention_app, name="retention")
 app.command("reconcile")(archiving.reconcile)

@@ -42,6 +42,7 @@ from .tables import (
     documents,
     object_versions,
     record_versions,
+    renewals,
     retention_assignments,
     revisions,
     schools,
@@ -297,6 +298,48 @@ class SqlCatalog(SqlBase):
         )
         return sealed, event
 
+    def record_renewal(
+        self, version: DocumentVersion, stored: StoredObject, policy_id: str, at: datetime, actor: str
+    ) -> DocumentVersion:
+        """A sealed (or superseded) version's renewed book: the version now points to it, the object before
+        stays stored, and both hashes name the version."""
+        lock = stored.lock or Lock(at)
+        with self._tx() as conn:
+            row = self._live(conn, version.document_id, version.version)
+            if row.status not in (VersionStatus.SEALED.value, VersionStatus.SUPERSEDED.value) or (
+                row.sealed_sha256 != version.sealed_sha256
+            ):
+                raise DocumentStateError(
+                    "renew", document_id=version.document_id, version=row.version, status=row.status
+                )
+            conn.execute(
+                insert(renewals).values(
+                    document_version_id=row.id,
+                    previous_key=row.sealed_key,
+                    previous_sha256=row.sealed_sha256,
+                    key=stored.key,
+                    sha256=stored.sha256,
+                    renewed_at=at,
+                )
+            )
+            conn.execute(
+                update(document_versions)
+                .where(document_versions.c.id == row.id)
+                .values(sealed_key=stored.key, sealed_sha256=stored.sha256)
+            )
+            conn.execute(insert(retention_assignments).values(**_assignment(stored, policy_id, lock, at)))
+            self._remember(conn, stored.key, stored.version_id, stored.sha256, at)
+            refs = {"document_id": version.document_id, "version": version.version}
+            payload = {
+                "key": stored.key,
+                "sha256": stored.sha256,
+                "previous_key": row.sealed_key,
+                "previous_sha256": row.sealed_sha256,
+                "retain_until": lock.until.date().isoformat(),
+            }
+            self._append(conn, at, actor, "book.retimestamped", refs, payload)
+        return replace(version, sealed_key=stored.key, sealed_sha256=stored.sha256)
+
     def _supersede_earlier(self, conn: Connection, row: Row[Any], at: datetime, actor: str) -> None:
         """A newly sealed version (a correction) supersedes the sealed versions before it; they stay stored."""
         if int(row.version) == 1:  # the usual case: nothing before it, no query
@@ -336,6 +379,13 @@ class SqlCatalog(SqlBase):
         )
         with self._tx() as conn:
             row = conn.execute(query).first()
+            if row is None:  # the book as it was before a renewal of its archive timestamp
+                renewed = select(renewals.c.document_version_id).where(renewals.c.previous_sha256 == sha256)
+                row = conn.execute(
+                    select(document_versions, successor.c.version.label("successor_version"))
+                    .outerjoin(successor, successor.c.id == document_versions.c.superseded_by)
+                    .where(document_versions.c.id.in_(renewed))
+                ).first()
         if row is None:
             return None
         return replace(_version(row), superseded_by=row.successor_version)
@@ -426,6 +476,7 @@ class SqlCatalog(SqlBase):
                 document_versions.c.status.in_([VersionStatus.SEALED.value, VersionStatus.SUPERSEDED.value])
             )
             found |= {(r[0], r[1]) for r in conn.execute(sealed)}
+            found |= {(r[0], r[1]) for r in conn.execute(select(renewals.c.previous_key, renewals.c.previous_sha256))}
             versions = self._object_versions(conn, "")
         return sorted((key, digest, versions.get(key)) for key, digest in found)
 

@@ -14,7 +14,7 @@ from ..clock import as_utc
 from ..errors import HoldStateError, UnknownHoldError
 from ..hold_model import Hold, HoldScope, HoldStatus, HoldTarget
 from ._sql import SqlBase
-from .tables import document_versions, documents, legal_holds, revisions
+from .tables import document_versions, documents, legal_holds, renewals, revisions
 
 
 class SqlHolds(SqlBase):
@@ -121,6 +121,8 @@ class SqlHolds(SqlBase):
                 document_versions.c.document_id.in_(ids), document_versions.c.sealed_key.is_not(None)
             )
             keys.update(str(key) for key in conn.scalars(sealed))
+            before = select(renewals.c.previous_key).where(renewals.c.document_version_id.in_(versions))
+            keys.update(str(key) for key in conn.scalars(before))
         return sorted(keys)
 
     def holding(self, document_id: str) -> list[Hold]:

@@ -378,3 +378,18 @@ legal_holds = Table(
     Column("released_by", String(64)),
     Column("released_at", Stamp),
 )
+
+# Renewals of a sealed version's archive timestamp: each adds a new sealed object (the book plus the new
+# timestamp, an incremental update) and the version points to it; the object before stays stored and locked, and
+# its hash still names the version (a copy downloaded before the renewal is still recognised).
+renewals = Table(
+    "renewals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_version_id", ForeignKey("document_versions.id"), nullable=False, index=True),
+    Column("previous_key", Text, nullable=False),
+    Column("previous_sha256", String(64), nullable=False, index=True),
+    Column("key", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("renewed_at", Stamp, nullable=False),
+)

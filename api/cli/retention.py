@@ -1,10 +1,11 @@
-"""`hocba retention hold|release|holds`: legal holds from the console. A hold is placed by one person and
+"""`hocba retention hold|release|holds|retimestamp`: legal holds and the renewal of archive timestamps from the
+console. A hold is placed by one person and
 released by two (`release` asks; `release --approve`, by someone else, ends it). Every command prints JSON with
 `--json`; `hold --dry-run` says what a hold would cover and changes nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -12,10 +13,12 @@ from rich.markup import escape
 
 from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, Hold, HoldScope, HoldTarget
 from workflows import holds as holding
+from workflows.renewal import renew_due
 
 from .. import wiring
 from .archiving import DatabaseOpt, JsonFlag, StorageOpt, _emit
 from .console import EXIT_BAD_INPUT, err, out
+from .signing import TrustOpt, TsaOpt, make_service
 
 ByOpt = Annotated[str, typer.Option("--by", help="Who acts (the archivist's username or staff id)")]
 
@@ -134,3 +137,48 @@ def holds_list(
     if not as_json:
         for h in found:
             out.print(f"{h.id}  {h.status.value:<13} {escape(h.target.label)}  {escape(h.reference)}")
+
+
+def retimestamp(
+    within_years: Annotated[
+        int, typer.Option("--within-years", min=1, help="Renew archive timestamps that end within N years")
+    ] = 5,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what is due; change nothing")] = False,
+    by: Annotated[str, typer.Option("--by", help="Who runs it (recorded in the audit trail)")] = "system",
+    trust: TrustOpt = [],  # noqa: B006 - typer reads the default
+    tsa: TsaOpt = None,
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+    as_json: JsonFlag = False,
+) -> None:
+    """Keep sealed books verifiable: renew every archive timestamp that ends within N years (or whose digest
+    weakened) with a new one over the book and its validation data (run it yearly; it resumes)."""
+    now = datetime.now(UTC)
+    with wiring.archive(database, storage) as built, make_service(trust, tsa, allow_bb=False) as signing:
+        report = renew_due(built.service, signing, timedelta(days=round(365.25 * within_years)), now, by, dry_run)
+    payload = {
+        "dry_run": dry_run,
+        "within_years": within_years,
+        "checked": report.checked,
+        "due": [
+            {
+                "document_id": d.version.document_id,
+                "version": d.version.version,
+                "valid_until": d.valid_until.isoformat(),
+                "reason": d.reason,
+                "archive_timestamps": d.stamps,
+            }
+            for d in report.due
+        ],
+        "renewed": report.renewed,
+        "failed": report.failed,
+        "without_archive_timestamp": report.without_stamp,
+    }
+    _emit(as_json, payload)
+    if not as_json:
+        out.print(
+            f"Đã xét / checked {report.checked}; đến hạn / due {len(report.due)}; đã gia hạn / renewed "
+            f"{len(report.renewed)}; lỗi / failed {len(report.failed)}"
+        )
+    if report.failed:
+        raise typer.Exit(1)

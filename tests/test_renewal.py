@@ -1,0 +1,94 @@
+"""Renewing archive timestamps in the archive, on both databases and both stores: the yearly run finds the
+sealed books whose archive timestamp's TSA certificate ends within the window (a dry run changes nothing),
+renews them with the second TSA, keeps each renewed book beside the one before (still locked, its hash still
+recognised), points the version to it, audits and anchors; run again, nothing is due."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from api.cli import app
+from archive import ArchiveService, FileStore, ObjectStore, SqlCatalog, open_database
+from records import signing_plan
+from signer import SigningPolicy, SigningService, last_archive_stamp, verify
+from templates import document_id
+from workflows import book_facts, sign_and_archive
+from workflows.renewal import renew_due
+
+from .signing_fixtures import School
+from .storage_fixtures import MovableClock
+
+FORTY_YEARS = timedelta(days=round(365.25 * 40))  # the first TSA's certificate ends in 2060, the second's in 2069
+
+
+@pytest.fixture
+def engine(database_url: str) -> Engine:
+    return open_database(database_url)
+
+
+@pytest.fixture
+def renewing(school: School) -> Iterator[SigningService]:
+    with SigningService(SigningPolicy(trust_roots=school.policy.trust_roots, tsa_url=school.pki.tsa2_url)) as service:
+        yield service
+
+
+def _sealed(school: School, archive: ArchiveService) -> str:
+    record = school.primary
+    keys = {e.signer_id: school.key(e.signer_id) for e in signing_plan(record).entries}
+    sign_and_archive(school.service, archive, book_facts(record), school.book(record), keys)
+    return document_id(record)
+
+
+def test_the_yearly_run_renews_what_is_due_and_keeps_the_book_before(
+    school: School, engine: Engine, store: ObjectStore, renewing: SigningService
+) -> None:
+    archive = ArchiveService(store, SqlCatalog(engine), MovableClock())
+    book = _sealed(school, archive)
+    before = archive.version(book)
+    now = datetime.now(UTC)
+
+    assert renew_due(archive, renewing, timedelta(days=3650), now).due == []  # ten years: nothing ends by then
+    dry = renew_due(archive, renewing, FORTY_YEARS, now, dry_run=True)
+    assert [(d.version.document_id, d.reason, d.stamps) for d in dry.due] == [(book, "expiring", 1)]
+    assert dry.renewed == [] and archive.version(book).sealed_sha256 == before.sealed_sha256
+
+    done = renew_due(archive, renewing, FORTY_YEARS, now, actor="lt1")
+    assert done.renewed == [f"{book} v1"] and done.failed == {}
+    after = archive.version(book)
+    assert after.sealed_sha256 != before.sealed_sha256 and after.sealed_key != before.sealed_key
+    renewed, old = archive.sealed_bytes(after), store.get(before.sealed_key or "")
+    assert renewed.startswith(old)  # nothing signed is rewritten
+    assert store.stat(before.sealed_key or "").lock is not None  # the book before stays, locked
+    assert store.stat(after.sealed_key or "").lock is not None
+    assert archive.known_sealed(before.sealed_sha256 or "") == archive.known_sealed(after.sealed_sha256 or "")
+    stamp = last_archive_stamp(renewed)
+    assert stamp is not None and stamp.count == 2 and stamp.valid_until.year == 2069
+    assert verify(renewed, list(school.policy.trust_roots), offline=True).verdict == "genuine"
+    events = [e for e in archive._catalog.events() if e.action == "book.retimestamped"]
+    assert len(events) == 1 and events[0].actor == "lt1"
+    fixity = archive.fixity()
+    assert fixity.intact and fixity.checked >= 2
+    assert renew_due(archive, renewing, FORTY_YEARS, now).due == []  # resumable: what was renewed is not due
+
+
+def test_retimestamp_from_the_console(school: School, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    database, storage = f"sqlite:///{tmp_path / 'hocba.db'}", f"file://{tmp_path / 'objects'}"
+    archive = ArchiveService(FileStore(tmp_path / "objects"), SqlCatalog(open_database(database)), MovableClock())
+    book = _sealed(school, archive)
+    monkeypatch.setenv("HOCBA_TRUST", str(school.folder / "root.pem"))
+    where = ["--database", database, "--storage", storage, "--tsa", school.pki.tsa2_url, "--json"]
+    runner = CliRunner()
+    dry = runner.invoke(app, ["retention", "retimestamp", "--within-years", "40", "--dry-run", *where])
+    assert dry.exit_code == 0, dry.output
+    planned = json.loads(dry.stdout)
+    assert planned["dry_run"] and [d["document_id"] for d in planned["due"]] == [book] and planned["renewed"] == []
+    done = runner.invoke(app, ["retention", "retimestamp", "--within-years", "40", *where])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["renewed"] == [f"{book} v1"]

@@ -1,0 +1,88 @@
+"""Keeping sealed books verifiable for decades (PAdES B-LTA, ETSI EN 319 142-1): a book's last archive
+timestamp proves the book and its validation data only while its TSA's certificate is valid and its digest
+strong. Before that ends, a renewal adds a new archive timestamp over the book and the validation data of the
+previous one; the renewed book is kept beside the one before (which stays locked), and the version points to it.
+
+The yearly run (`hocba retention retimestamp`) finds the sealed versions whose last archive timestamp ends
+within the window, or whose digest weakened, and renews them one by one; run again, it skips those already
+renewed (their new timestamp ends later), so a run that stopped resumes where it was."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from archive import ArchiveService, DocumentVersion
+from records import HocbaError
+from signer import SigningService, last_archive_stamp
+
+
+@dataclass(frozen=True)
+class Due:
+    version: DocumentVersion
+    valid_until: datetime
+    """When the last archive timestamp's TSA certificate ends."""
+    reason: str
+    """``expiring`` (within the window) or ``weak_digest``."""
+    stamps: int
+
+
+@dataclass
+class RenewalReport:
+    checked: int = 0
+    due: list[Due] = field(default_factory=list)
+    renewed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    """Document (and version) → the error's code."""
+    without_stamp: list[str] = field(default_factory=list)
+    """Sealed versions without an archive timestamp (PDF/A-1 books): renewal cannot help them."""
+
+
+def _name(version: DocumentVersion) -> str:
+    return f"{version.document_id} v{version.version}"
+
+
+def find_due(archive: ArchiveService, within: timedelta, now: datetime) -> RenewalReport:
+    """The sealed versions whose archive timestamp ends before `now + within`, or whose digest weakened."""
+    report = RenewalReport()
+    horizon = now + within
+    for version in archive.kept_versions():
+        report.checked += 1
+        stamp = last_archive_stamp(archive.sealed_bytes(version))
+        if stamp is None:
+            report.without_stamp.append(_name(version))
+        elif stamp.weak:
+            report.due.append(Due(version, stamp.valid_until, "weak_digest", stamp.count))
+        elif stamp.valid_until < horizon:
+            report.due.append(Due(version, stamp.valid_until, "expiring", stamp.count))
+    return report
+
+
+def renew_due(
+    archive: ArchiveService,
+    signing: SigningService,
+    within: timedelta,
+    now: datetime,
+    actor: str = "system",
+    dry_run: bool = False,
+    on_book: Callable[[str, bool], None] | None = None,
+) -> RenewalReport:
+    """Find what is due and, unless `dry_run`, renew each (a failure is reported and the run goes on)."""
+    report = find_due(archive, within, now)
+    if dry_run:
+        return report
+    for due in report.due:
+        name = _name(due.version)
+        try:
+            renewed = signing.renew(archive.sealed_bytes(due.version))
+            archive.keep_renewal(due.version, renewed, actor)
+        except HocbaError as exc:
+            report.failed[name] = exc.code
+            if on_book:
+                on_book(name, False)
+            continue
+        report.renewed.append(name)
+        if on_book:
+            on_book(name, True)
+    return report
