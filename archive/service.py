@@ -351,9 +351,13 @@ class ArchiveService:
             self.anchor()
         return tuple(renewed)
 
-    def kept_versions(self) -> list[DocumentVersion]:
-        """Every sealed version of the archive, superseded ones too (each is kept, and must stay verifiable)."""
-        return [*self._catalog.versions(VersionStatus.SEALED), *self._catalog.versions(VersionStatus.SUPERSEDED)]
+    def kept_versions(self, school_code: str | None = None) -> list[DocumentVersion]:
+        """Every sealed version (of a school, or of the archive), superseded ones too: each is kept, and must stay
+        verifiable."""
+        return [
+            *self._catalog.versions(VersionStatus.SEALED, school_code),
+            *self._catalog.versions(VersionStatus.SUPERSEDED, school_code),
+        ]
 
     def keep_renewal(self, version: DocumentVersion, renewed: bytes, actor: str = "system") -> DocumentVersion:
         """A sealed version's book with its archive timestamp renewed: it must extend the sealed book (an

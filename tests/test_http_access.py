@@ -187,6 +187,8 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
             {"json": {"reason": "r"}},
         ),
         ("POST", "/v1/retention/holds/{hold_id}/approve"): ("/v1/retention/holds/LH-NONE/approve", {}),
+        ("POST", "/v1/retention/renewals"): ("/v1/retention/renewals", {"json": {"dry_run": True}}),
+        ("POST", "/luu-tru/gia-han"): ("/luu-tru/gia-han", {"data": {"dry_run": "1"}, "follow_redirects": False}),
         ("GET", "/v1/jobs"): ("/v1/jobs", {}),
         ("GET", "/v1/jobs/{job_id}"): (f"/v1/jobs/{job.id}", {}),
         ("GET", "/v1/jobs/{job_id}/events"): (f"/v1/jobs/{job.id}/events", {}),

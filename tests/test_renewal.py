@@ -6,22 +6,25 @@ recognised), points the version to it, audits and anchors; run again, nothing is
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from api.cli import app
-from archive import ArchiveService, FileStore, ObjectStore, SqlCatalog, open_database
+from archive import ArchiveService, FileStore, ObjectStore, Role, SqlCatalog, open_database
 from records import signing_plan
 from signer import SigningPolicy, SigningService, last_archive_stamp, verify
 from templates import document_id
 from workflows import book_facts, sign_and_archive
 from workflows.renewal import renew_due
 
+from .http_fixtures import embedded, open_site
 from .signing_fixtures import School
 from .storage_fixtures import MovableClock
 
@@ -92,3 +95,32 @@ def test_retimestamp_from_the_console(school: School, tmp_path: Path, monkeypatc
     done = runner.invoke(app, ["retention", "retimestamp", "--within-years", "40", *where])
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["renewed"] == [f"{book} v1"]
+
+
+def test_the_archivist_runs_the_renewal_as_a_job(school: School, tmp_path: Path) -> None:
+    settings = embedded(school, tmp_path, tsa_url=school.pki.tsa2_url)
+    with open_site(school, settings, books=False) as site:
+        archive = site.client.app.state.services.archive()  # type: ignore[attr-defined]
+        book = _sealed(school, archive)
+        archivist = site.as_role(Role.ARCHIVIST)
+
+        def run(body: dict[str, object]) -> dict[str, Any]:
+            started = site.client.post("/v1/retention/renewals", json=body, headers=archivist)
+            assert started.status_code == 202, started.text
+            deadline = time.monotonic() + 120
+            while (job := site.client.get(started.headers["location"], headers=archivist).json())["status"] in (
+                "queued",
+                "running",
+            ):
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+            assert job["status"] == "succeeded", job
+            result: dict[str, Any] = job["result"]
+            return result
+
+        listed = run({"within_years": 40, "dry_run": True})
+        assert [d["document_id"] for d in listed["due"]] == [book] and listed["renewed"] == []
+        assert run({"within_years": 40})["renewed"] == [f"{book} v1"]
+        assert run({"within_years": 40})["due"] == []
+        refused = site.client.post("/v1/retention/renewals", json={}, headers=site.as_role(Role.PRINCIPAL))
+        assert refused.status_code == 403

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from templates import RenderOptions, render
 from .archived_sitting import sign_archived_sitting
 from .exporting import export_year
 from .lifecycle import register_book
+from .renewal import renew_due, report_json
 from .sitting import BookDone, SittingEvent, SittingStarted
 
 log = logging.getLogger("hocba.jobs")
@@ -45,6 +46,9 @@ class JobKind(StrEnum):
     """params: school_year. The bag is written under the export folder, named by the job."""
     AUDIT = "audit"
     """params: sample (objects whose bytes are checked; none: every object)."""
+    RENEWAL = "renewal"
+    """params: within_years, dry_run. The school's sealed books whose archive timestamp ends within the window
+    (or whose digest weakened) get a new one, from the configured TSA."""
 
 
 @dataclass(frozen=True)
@@ -239,9 +243,28 @@ def _audit(job: Job, tools: JobTools, watch: Watch) -> dict[str, Any]:
     }
 
 
+def _renewal(job: Job, tools: JobTools, watch: Watch) -> dict[str, Any]:
+    dry_run = bool(job.params.get("dry_run"))
+    within = timedelta(days=round(365.25 * int(job.params["within_years"])))
+    done = 0
+
+    def on_book(name: str, renewed: bool) -> None:
+        nonlocal done
+        done += 1
+        watch.jobs.progress(job.id, done, None)
+
+    with tools.signing() as service:
+        report = renew_due(
+            tools.archive(), service, within, _now(), job.account, dry_run, on_book, school_code=job.school_code
+        )
+    watch.jobs.progress(job.id, done, len(report.due) if not dry_run else 0)
+    return report_json(report, dry_run)
+
+
 _WORK: dict[JobKind, Callable[[Job, JobTools, Watch], dict[str, Any]]] = {
     JobKind.RENDER: _render,
     JobKind.SITTING: _sitting,
     JobKind.EXPORT: _export,
     JobKind.AUDIT: _audit,
+    JobKind.RENEWAL: _renewal,
 }

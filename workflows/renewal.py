@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from archive import ArchiveService, DocumentVersion
 from records import HocbaError
@@ -43,11 +44,14 @@ def _name(version: DocumentVersion) -> str:
     return f"{version.document_id} v{version.version}"
 
 
-def find_due(archive: ArchiveService, within: timedelta, now: datetime) -> RenewalReport:
-    """The sealed versions whose archive timestamp ends before `now + within`, or whose digest weakened."""
+def find_due(
+    archive: ArchiveService, within: timedelta, now: datetime, school_code: str | None = None
+) -> RenewalReport:
+    """The sealed versions (of a school, or all) whose archive timestamp ends before `now + within`, or whose
+    digest weakened."""
     report = RenewalReport()
     horizon = now + within
-    for version in archive.kept_versions():
+    for version in archive.kept_versions(school_code):
         report.checked += 1
         stamp = last_archive_stamp(archive.sealed_bytes(version))
         if stamp is None:
@@ -67,9 +71,10 @@ def renew_due(
     actor: str = "system",
     dry_run: bool = False,
     on_book: Callable[[str, bool], None] | None = None,
+    school_code: str | None = None,
 ) -> RenewalReport:
     """Find what is due and, unless `dry_run`, renew each (a failure is reported and the run goes on)."""
-    report = find_due(archive, within, now)
+    report = find_due(archive, within, now, school_code)
     if dry_run:
         return report
     for due in report.due:
@@ -86,3 +91,24 @@ def renew_due(
         if on_book:
             on_book(name, True)
     return report
+
+
+def report_json(report: RenewalReport, dry_run: bool) -> dict[str, Any]:
+    """The run as the console, the API and the pages show it."""
+    return {
+        "dry_run": dry_run,
+        "checked": report.checked,
+        "due": [
+            {
+                "document_id": d.version.document_id,
+                "version": d.version.version,
+                "valid_until": d.valid_until.isoformat(),
+                "reason": d.reason,
+                "archive_timestamps": d.stamps,
+            }
+            for d in report.due
+        ],
+        "renewed": report.renewed,
+        "failed": report.failed,
+        "without_archive_timestamp": report.without_stamp,
+    }

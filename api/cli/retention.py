@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, Hold, HoldScope, HoldTarget
 from workflows import holds as holding
-from workflows.renewal import renew_due
+from workflows.renewal import renew_due, report_json
 
 from .. import wiring
 from .archiving import DatabaseOpt, JsonFlag, StorageOpt, _emit
@@ -156,24 +156,7 @@ def retimestamp(
     now = datetime.now(UTC)
     with wiring.archive(database, storage) as built, make_service(trust, tsa, allow_bb=False) as signing:
         report = renew_due(built.service, signing, timedelta(days=round(365.25 * within_years)), now, by, dry_run)
-    payload = {
-        "dry_run": dry_run,
-        "within_years": within_years,
-        "checked": report.checked,
-        "due": [
-            {
-                "document_id": d.version.document_id,
-                "version": d.version.version,
-                "valid_until": d.valid_until.isoformat(),
-                "reason": d.reason,
-                "archive_timestamps": d.stamps,
-            }
-            for d in report.due
-        ],
-        "renewed": report.renewed,
-        "failed": report.failed,
-        "without_archive_timestamp": report.without_stamp,
-    }
+    payload = {**report_json(report, dry_run), "within_years": within_years}
     _emit(as_json, payload)
     if not as_json:
         out.print(

@@ -137,6 +137,7 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "retention.read": {Role.ARCHIVIST: Scope.SCHOOL, Role.PRINCIPAL: Scope.SCHOOL},
     "retention.hold": {Role.ARCHIVIST: Scope.SCHOOL},
     "retention.release": {Role.ARCHIVIST: Scope.SCHOOL, Role.PRINCIPAL: Scope.SCHOOL},
+    "retention.renew": {Role.ARCHIVIST: Scope.SCHOOL},
     # A student or parent asks for a copy of their own book; the office (văn thư) keeps the copy register and
     # issues copies; the principal and the archivist read the register.
     "copies.request": {Role.STUDENT: Scope.RECORD, Role.PARENT: Scope.RECORD, Role.CLERK: Scope.SCHOOL},

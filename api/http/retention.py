@@ -12,8 +12,10 @@ from pydantic import BaseModel, Field
 
 from archive import Hold, HoldScope, HoldTarget, SqlHolds
 from workflows import holds as holding
+from workflows.jobs import JobKind
 
 from .access import Caller, allow, guarded_router, services
+from .jobs import IdempotencyKey, JobView, started
 
 router = guarded_router(prefix="/v1/retention", tags=["retention"])
 
@@ -144,3 +146,22 @@ def approve_release(
     archive, by = services(request).archive(), caller.account.username
     done = holding.approve_release(archive, _holds(request), hold_id, by, datetime.now(UTC))
     return HoldOutcomeView(hold=HoldView.of(done.hold), documents=done.documents, objects=done.objects)
+
+
+class RenewalBody(BaseModel):
+    within_years: int = Field(default=5, ge=1, le=50, description="Renew archive timestamps ending within N years")
+    dry_run: bool = Field(default=False, description="List what is due; change nothing")
+
+
+@router.post("/renewals", status_code=202)
+def start_renewal(
+    request: Request,
+    response: Response,
+    body: RenewalBody,
+    caller: Annotated[Caller, allow("retention.renew")],
+    idempotency_key: IdempotencyKey = None,
+) -> JobView:
+    """Renew the archive timestamps of the school's sealed books that end within the window (a job; its result
+    lists what was due, renewed or failed)."""
+    params = {"within_years": body.within_years, "dry_run": body.dry_run}
+    return started(request, response, JobKind.RENEWAL, caller, params, idempotency_key)

@@ -29,6 +29,7 @@ def archive_page(request: Request, caller: Annotated[Caller, allow("archive.audi
     values: dict[str, Any] = {
         "audits": [j for j in jobs if j.kind == JobKind.AUDIT.value][-5:][::-1],
         "exports": [j for j in jobs if j.kind == JobKind.EXPORT.value][-5:][::-1],
+        "renewals": [j for j in jobs if j.kind == JobKind.RENEWAL.value][-5:][::-1],
         "retention": found.archive().retention(),
         "years": found.books().school_years(school_code=caller.account.school_code),
         "register_year": datetime.now(VIETNAM).year,
@@ -45,6 +46,19 @@ def audit_page(
     """Check the audit trail and the stored objects' bytes (all of them, or a sample); on to the job's page."""
     params = {"sample": int(sample) if sample else None}
     job = started(request, Response(), JobKind.AUDIT, caller, params, None)
+    return RedirectResponse(f"/cong-viec/{job.id}", status_code=303)
+
+
+@router.post("/luu-tru/gia-han")
+def renewal_page(
+    request: Request,
+    caller: Annotated[Caller, allow("retention.renew")],
+    within_years: Annotated[int, Form(ge=1, le=50)] = 5,
+    dry_run: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    """Renew the archive timestamps that end within N years (or only list them); on to the job's page."""
+    params = {"within_years": within_years, "dry_run": bool(dry_run)}
+    job = started(request, Response(), JobKind.RENEWAL, caller, params, None)
     return RedirectResponse(f"/cong-viec/{job.id}", status_code=303)
 
 

@@ -51,6 +51,7 @@ _JOB_KINDS = {
     JobKind.RENDER.value: ("Tạo học bạ", "Rendering books"),
     JobKind.EXPORT.value: ("Xuất dữ liệu năm học", "The year's export"),
     JobKind.AUDIT.value: ("Kiểm tra toàn vẹn kho lưu trữ", "Archive integrity check"),
+    JobKind.RENEWAL.value: ("Gia hạn dấu thời gian lưu trữ", "Archive timestamp renewal"),
 }
 _JOB_STATUSES = {
     JobStatus.QUEUED.value: ("Đang chờ", "Queued"),

@@ -417,10 +417,13 @@ class SqlCatalog(SqlBase):
         with self._tx() as conn:
             return _version(self._live(conn, document_id, version))
 
-    def versions(self, status: VersionStatus | None = None) -> list[DocumentVersion]:
+    def versions(self, status: VersionStatus | None = None, school_code: str | None = None) -> list[DocumentVersion]:
         query = select(document_versions).order_by(document_versions.c.id)
         if status is not None:
             query = query.where(document_versions.c.status == status.value)
+        if school_code is not None:
+            mine = select(documents.c.id).where(documents.c.school_code == school_code)
+            query = query.where(document_versions.c.document_id.in_(mine))
         with self._tx() as conn:
             return [_version(r) for r in conn.execute(query)]
 
