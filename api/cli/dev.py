@@ -26,6 +26,7 @@ from devtools.bench import (
     pages_figures,
     principal_figures,
     render_figures,
+    retention_figures,
     sign_figures,
 )
 from devtools.demo import run_demo
@@ -236,6 +237,15 @@ def pages_bench(
     """The principal's progress and signing pages, the homeroom teacher's signing page and the school's list of
     books through the HTTP service, over a school of BOOKS books (JSON, milliseconds)."""
     _emit(pages_figures(books, reads), as_json)
+
+
+@bench_app.command("retention")
+def retention_bench(
+    books: Annotated[int, typer.Option(help="Sealed primary books whose archive timestamps are renewed")] = 200,
+    as_json: JsonOpt = True,
+) -> None:
+    """Finding the sealed books whose archive timestamp is due, and renewing them (JSON, books per second)."""
+    _emit(retention_figures(books), as_json)
 
 
 @bench_app.command("copies")

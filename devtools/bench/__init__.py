@@ -7,6 +7,7 @@ from .copies import copies_figures
 from .pages import pages_figures
 from .principal import principal_figures
 from .render import render_figures
+from .retention import retention_figures
 from .sign import sign_figures
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "pages_figures",
     "principal_figures",
     "render_figures",
+    "retention_figures",
     "sign_figures",
 ]
