@@ -232,6 +232,18 @@ class RetentionSummary:
 
 
 @dataclass(frozen=True)
+class Renewal:
+    """One renewal of a sealed version's archive timestamp."""
+
+    document_id: str
+    version: int
+    school_year: str
+    previous_sha256: str
+    sha256: str
+    renewed_at: datetime
+
+
+@dataclass(frozen=True)
 class SignedFields:
     """A record book's latest version as the school's progress counts it: the record its plan comes from and
     the fields signed in it so far."""

@@ -14,6 +14,7 @@ from .model import (
     DocumentVersion,
     Lock,
     ObjectVersion,
+    Renewal,
     RetentionSummary,
     Revision,
     StoredObject,
@@ -154,6 +155,8 @@ class RetentionLedger(Protocol):
     def record_renewal(
         self, version: DocumentVersion, stored: StoredObject, policy_id: str, at: datetime, actor: str
     ) -> DocumentVersion: ...
+
+    def renewal_history(self, school_code: str | None = None, school_year: str | None = None) -> list[Renewal]: ...
 
     def held(self, document_id: str) -> bool:
         """Whether a legal hold not released covers the document."""

@@ -35,6 +35,7 @@ from .model import (
     BookFacts,
     DocumentVersion,
     Lock,
+    Renewal,
     RetentionSummary,
     Revision,
     StoredObject,
@@ -384,6 +385,10 @@ class ArchiveService:
                 self._store.set_legal_hold(key, on)
                 changed += 1
         return changed
+
+    def renewals(self, school_code: str | None = None, school_year: str | None = None) -> list[Renewal]:
+        """The renewals of archive timestamps, oldest first."""
+        return self._catalog.renewal_history(school_code, school_year)
 
     def retention(self) -> list[RetentionSummary]:
         """The locked objects per retention policy, as the archivist's page shows them."""

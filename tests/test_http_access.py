@@ -187,6 +187,7 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
             {"json": {"reason": "r"}},
         ),
         ("POST", "/v1/retention/holds/{hold_id}/approve"): ("/v1/retention/holds/LH-NONE/approve", {}),
+        ("GET", "/v1/retention/report"): ("/v1/retention/report?format=csv", {}),
         ("POST", "/v1/retention/renewals"): ("/v1/retention/renewals", {"json": {"dry_run": True}}),
         ("POST", "/luu-tru/gia-han"): ("/luu-tru/gia-han", {"data": {"dry_run": "1"}, "follow_redirects": False}),
         ("GET", "/v1/jobs"): ("/v1/jobs", {}),

@@ -250,6 +250,7 @@ def test_archive_and_retention_public_names() -> None:
             "ObjectMissingError",
             "ObjectStore",
             "ReconcileReport",
+            "Renewal",
             "RetentionSummary",
             "Revision",
             "RfcTimestamper",

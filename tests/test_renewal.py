@@ -5,6 +5,8 @@ recognised), points the version to it, audits and anchors; run again, nothing is
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from collections.abc import Iterator
@@ -124,3 +126,16 @@ def test_the_archivist_runs_the_renewal_as_a_job(school: School, tmp_path: Path)
         assert run({"within_years": 40})["due"] == []
         refused = site.client.post("/v1/retention/renewals", json={}, headers=site.as_role(Role.PRINCIPAL))
         assert refused.status_code == 403
+
+        hold = {"scope": "book", "document_id": book, "reason": '=HYPERLINK("http://x")', "reference": "Đơn 7"}
+        assert site.client.post("/v1/retention/holds", json=hold, headers=archivist).status_code == 201
+        principal = site.as_role(Role.PRINCIPAL)
+        report = site.client.get("/v1/retention/report", headers=principal).json()
+        assert [r["document_id"] for r in report["renewals"]] == [book] and len(report["holds"]) == 1
+        sheet = site.client.get("/v1/retention/report?format=csv", headers=principal)
+        assert sheet.headers["content-type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(sheet.text)))
+        assert [row[0] for row in rows] == ["kind", "hold", "renewal"]
+        assert rows[1][7].startswith("'=HYPERLINK")  # a reason typed as a formula stays text in a spreadsheet
+        other_year = site.client.get("/v1/retention/report?year=1999-2000", headers=principal).json()
+        assert other_year["renewals"] == [] and len(other_year["holds"]) == 1  # a hold on a book names no year

@@ -63,6 +63,7 @@ for name, command in (
     ("release", retention.release),
     ("holds", retention.holds_list),
     ("retimestamp", retention.retimestamp),
+    ("report", retention.report),
 ):
     archiving.retention_app.command(name)(command)
 app.add_typer(archiving.retention_app, name="retention")

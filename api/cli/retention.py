@@ -1,10 +1,12 @@
-"""`hocba retention hold|release|holds|retimestamp`: legal holds and the renewal of archive timestamps from the
-console. A hold is placed by one person and
+"""`hocba retention hold|release|holds|retimestamp|report`: legal holds, the renewal of archive timestamps and
+the retention report from the console. A hold is placed by one person and
 released by two (`release` asks; `release --approve`, by someone else, ends it). Every command prints JSON with
 `--json`; `hold --dry-run` says what a hold would cover and changes nothing."""
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -14,6 +16,7 @@ from rich.markup import escape
 from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, Hold, HoldScope, HoldTarget
 from workflows import holds as holding
 from workflows.renewal import renew_due, report_json
+from workflows.retention_report import as_csv, as_json, retention_report
 
 from .. import wiring
 from .archiving import DatabaseOpt, JsonFlag, StorageOpt, _emit
@@ -165,3 +168,19 @@ def retimestamp(
         )
     if report.failed:
         raise typer.Exit(1)
+
+
+def report(
+    school: Annotated[str, typer.Option("--school", help="The school's code")],
+    year: Annotated[str | None, typer.Option("--year", help="One school year (2025-2026)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+) -> None:
+    """The school's retention report: legal holds, renewals of archive timestamps, locks per policy."""
+    if fmt not in ("json", "csv"):
+        err.print("[red]--format: json hoặc csv / json or csv[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    with wiring.archive(database, storage) as built:
+        found = retention_report(built.service, built.holds, school, year)
+    sys.stdout.write(as_csv(found) if fmt == "csv" else json.dumps(as_json(found), ensure_ascii=False, indent=2) + "\n")

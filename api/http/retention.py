@@ -5,7 +5,7 @@ the principal — approve the release. The same workflow as `hocba retention hol
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from archive import Hold, HoldScope, HoldTarget, SqlHolds
 from workflows import holds as holding
 from workflows.jobs import JobKind
+from workflows.retention_report import as_csv, as_json, retention_report
 
 from .access import Caller, allow, guarded_router, services
 from .jobs import IdempotencyKey, JobView, started
@@ -165,3 +166,23 @@ def start_renewal(
     lists what was due, renewed or failed)."""
     params = {"within_years": body.within_years, "dry_run": body.dry_run}
     return started(request, response, JobKind.RENEWAL, caller, params, idempotency_key)
+
+
+@router.get(
+    "/report",
+    responses={200: {"content": {"text/csv": {}}, "description": "with format=csv: one row per hold and renewal"}},
+)
+def read_report(
+    request: Request,
+    caller: Annotated[Caller, allow("retention.read")],
+    year: Annotated[str | None, Query(pattern=r"^\d{4}-\d{4}$")] = None,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Any:
+    """The school's retention report: legal holds, renewals of archive timestamps, locks per policy."""
+    school = caller.account.school_code or ""
+    found = retention_report(services(request).archive(), _holds(request), school, year)
+    if format == "csv":
+        name = f"luu-tru-{school}-{year or 'tat-ca'}.csv"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return Response(as_csv(found), media_type="text/csv; charset=utf-8", headers=headers)
+    return as_json(found)

@@ -25,6 +25,7 @@ from ..model import (
     DocumentKind,
     DocumentVersion,
     Lock,
+    Renewal,
     RetentionSummary,
     Revision,
     StoredObject,
@@ -339,6 +340,31 @@ class SqlCatalog(SqlBase):
             }
             self._append(conn, at, actor, "book.retimestamped", refs, payload)
         return replace(version, sealed_key=stored.key, sealed_sha256=stored.sha256)
+
+    def renewal_history(self, school_code: str | None = None, school_year: str | None = None) -> list[Renewal]:
+        """The renewals of archive timestamps (of a school, of a year), oldest first."""
+        query = (
+            select(
+                document_versions.c.document_id,
+                document_versions.c.version,
+                documents.c.school_year,
+                renewals.c.previous_sha256,
+                renewals.c.sha256,
+                renewals.c.renewed_at,
+            )
+            .join(document_versions, document_versions.c.id == renewals.c.document_version_id)
+            .join(documents, documents.c.id == document_versions.c.document_id)
+            .order_by(renewals.c.id)
+        )
+        if school_code is not None:
+            query = query.where(documents.c.school_code == school_code)
+        if school_year is not None:
+            query = query.where(documents.c.school_year == school_year)
+        with self._tx() as conn:
+            return [
+                Renewal(r.document_id, int(r.version), r.school_year, r.previous_sha256, r.sha256, as_utc(r.renewed_at))
+                for r in conn.execute(query)
+            ]
 
     def _supersede_earlier(self, conn: Connection, row: Row[Any], at: datetime, actor: str) -> None:
         """A newly sealed version (a correction) supersedes the sealed versions before it; they stay stored."""

@@ -1,0 +1,122 @@
+"""The archivist's retention report, per school and (optionally) school year: the legal holds, the renewals of
+archive timestamps, the locks per policy, and what was disposed of (nothing, while disposition is not built). As
+a dictionary for JSON, or as CSV rows (one line per hold or renewal) for a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from archive import ArchiveService, Hold, Renewal, RetentionSummary, SqlHolds
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    school_code: str
+    school_year: str | None
+    holds: list[Hold]
+    renewals: list[Renewal]
+    locks: list[RetentionSummary]
+
+
+def retention_report(
+    archive: ArchiveService, holds: SqlHolds, school_code: str, school_year: str | None = None
+) -> RetentionReport:
+    """Holds of the school (those on a year or a class of another year left out when a year is asked); renewals
+    of its books (of that year); the archive's locks per policy."""
+    kept = [h for h in holds.holds(school_code) if school_year is None or h.target.school_year in (None, school_year)]
+    return RetentionReport(
+        school_code, school_year, kept, archive.renewals(school_code, school_year), archive.retention()
+    )
+
+
+def as_json(report: RetentionReport) -> dict[str, Any]:
+    return {
+        "school_code": report.school_code,
+        "school_year": report.school_year,
+        "holds": [
+            {
+                "id": h.id,
+                "status": h.status.value,
+                "covers": h.target.label,
+                "reason": h.reason,
+                "reference": h.reference,
+                "placed_by": h.placed_by,
+                "placed_at": h.placed_at.isoformat(),
+                "released_by": h.released_by,
+                "released_at": h.released_at.isoformat() if h.released_at else None,
+            }
+            for h in report.holds
+        ],
+        "renewals": [
+            {
+                "document_id": r.document_id,
+                "version": r.version,
+                "school_year": r.school_year,
+                "renewed_at": r.renewed_at.isoformat(),
+                "previous_sha256": r.previous_sha256,
+                "sha256": r.sha256,
+            }
+            for r in report.renewals
+        ],
+        "locks": [
+            {
+                "policy": s.policy_id,
+                "objects": s.objects,
+                "holds": s.holds,
+                "earliest": s.earliest.isoformat(),
+                "latest": s.latest.isoformat(),
+            }
+            for s in report.locks
+        ],
+        "disposed": [],
+    }
+
+
+_COLUMNS = ("kind", "id", "covers", "school_year", "status", "at", "by", "detail")
+
+
+def _cell(value: str) -> str:
+    """A text a spreadsheet shows as text: never a formula (a reason typed as "=HYPERLINK(…)"), no control
+    character."""
+    text = "".join(c for c in value if c >= " " or c == "\t")
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text
+
+
+def as_csv(report: RetentionReport) -> str:
+    """One row per hold and per renewal, under a header row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_COLUMNS)
+    rows: list[tuple[str, ...]] = []
+    for h in report.holds:
+        detail = f"{h.reason} ({h.reference})"
+        rows.append(
+            (
+                "hold",
+                h.id,
+                h.target.label,
+                h.target.school_year or "",
+                h.status.value,
+                h.placed_at.isoformat(),
+                h.placed_by,
+                detail,
+            )
+        )
+    for r in report.renewals:
+        rows.append(
+            (
+                "renewal",
+                f"{r.document_id} v{r.version}",
+                r.document_id,
+                r.school_year,
+                "renewed",
+                r.renewed_at.isoformat(),
+                "",
+                r.sha256,
+            )
+        )
+    writer.writerows(tuple(_cell(value) for value in row) for row in rows)
+    return out.getvalue()
