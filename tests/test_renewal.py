@@ -64,7 +64,9 @@ def test_the_yearly_run_renews_what_is_due_and_keeps_the_book_before(
     assert [(d.version.document_id, d.reason, d.stamps) for d in dry.due] == [(book, "expiring", 1)]
     assert dry.renewed == [] and archive.version(book).sealed_sha256 == before.sealed_sha256
 
+    anchors = len(archive.anchors())
     done = renew_due(archive, renewing, FORTY_YEARS, now, actor="lt1")
+    assert len(archive.anchors()) == anchors + 1  # one anchor for the whole run, not one per book
     assert done.renewed == [f"{book} v1"] and done.failed == {}
     after = archive.version(book)
     assert after.sealed_sha256 != before.sealed_sha256 and after.sealed_key != before.sealed_key

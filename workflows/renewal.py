@@ -77,6 +77,18 @@ def renew_due(
     report = find_due(archive, within, now, school_code)
     if dry_run:
         return report
+    with archive.one_anchor():
+        _renew_each(archive, signing, report, actor, on_book)
+    return report
+
+
+def _renew_each(
+    archive: ArchiveService,
+    signing: SigningService,
+    report: RenewalReport,
+    actor: str,
+    on_book: Callable[[str, bool], None] | None,
+) -> None:
     for due in report.due:
         name = _name(due.version)
         try:
@@ -90,7 +102,6 @@ def renew_due(
         report.renewed.append(name)
         if on_book:
             on_book(name, True)
-    return report
 
 
 def report_json(report: RenewalReport, dry_run: bool) -> dict[str, Any]:
