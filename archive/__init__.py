@@ -22,6 +22,7 @@ from .adapters import (
     SqlCatalog,
     SqlCopies,
     SqlCorrections,
+    SqlDisposals,
     SqlHolds,
     SqlJobs,
     SqlSessionStore,
@@ -33,6 +34,7 @@ from .clock import SystemClock
 from .config import DEFAULT_STORAGE, STORAGE_SCHEMES, open_store
 from .copy_model import CopyEntry, CopyStatus
 from .database import DEFAULT_DATABASE, database_backend, open_database, upgrade_database
+from .disposal_model import Disposal, DisposalItem, DisposalStatus
 from .errors import (
     AccountExistsError,
     AccountInvalidError,
@@ -44,6 +46,7 @@ from .errors import (
     DatabaseConfigError,
     DatabaseOutdatedError,
     DatabaseUnavailableError,
+    DisposalStateError,
     DocumentStateError,
     ExportError,
     HoldStateError,
@@ -59,6 +62,7 @@ from .errors import (
     StorageUnavailableError,
     UnknownAccountError,
     UnknownCopyError,
+    UnknownDisposalError,
     UnknownDocumentError,
     UnknownHoldError,
     UnknownJobError,
@@ -130,6 +134,10 @@ __all__ = [
     "DatabaseConfigError",
     "DatabaseOutdatedError",
     "DatabaseUnavailableError",
+    "Disposal",
+    "DisposalItem",
+    "DisposalStateError",
+    "DisposalStatus",
     "DocumentKind",
     "DocumentStateError",
     "DocumentVersion",
@@ -175,6 +183,7 @@ __all__ = [
     "SqlCatalog",
     "SqlCopies",
     "SqlCorrections",
+    "SqlDisposals",
     "SqlHolds",
     "SqlJobs",
     "SqlSessionStore",
@@ -186,6 +195,7 @@ __all__ = [
     "Timestamper",
     "UnknownAccountError",
     "UnknownCopyError",
+    "UnknownDisposalError",
     "UnknownDocumentError",
     "UnknownHoldError",
     "UnknownJobError",

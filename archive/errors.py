@@ -170,3 +170,14 @@ class HoldStateError(ArchiveError):
     person asking and approving), or a hold that would cover nothing."""
 
     code = "archive.hold_state"
+
+
+class UnknownDisposalError(ArchiveError):
+    code = "archive.unknown_disposal"
+
+
+class DisposalStateError(ArchiveError):
+    """A step of a disposal its state does not allow (deciding twice, running one not approved), the same person
+    proposing and approving, or keeping without a reason."""
+
+    code = "archive.disposal_state"

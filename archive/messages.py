@@ -195,6 +195,30 @@ WORDING: dict[str, tuple[str, str]] = {
         "Tài khoản {subject} ở nhà cung cấp định danh đã gắn với một tài khoản khác",
         "The identity provider's account {subject} already opens another account",
     ),
+    "archive.unknown_disposal": (
+        "Không có đề xuất hủy {disposal_id}",
+        "No disposal {disposal_id}",
+    ),
+    "archive.disposal_state:decide": (
+        "Đề xuất hủy {disposal_id} đang ở trạng thái {status}: không quyết định được nữa",
+        "The disposal {disposal_id} is {status}: it can no longer be decided",
+    ),
+    "archive.disposal_state:run": (
+        "Đề xuất hủy {disposal_id} đang ở trạng thái {status}: chỉ hủy được khi hiệu trưởng đã duyệt",
+        "The disposal {disposal_id} is {status}: only an approved disposal is carried out",
+    ),
+    "archive.disposal_state:same_person": (
+        "Người đề xuất hủy {disposal_id} không tự duyệt được: cần hiệu trưởng ({person})",
+        "Whoever proposed {disposal_id} cannot decide it too ({person})",
+    ),
+    "archive.disposal_state:keep_reason": (
+        "Giữ lại {disposal_id}: cần ghi lý do",
+        "Keeping {disposal_id} needs a reason",
+    ),
+    "archive.disposal_state:empty": (
+        "Không có tài liệu nào hết thời hạn bảo quản để đề xuất hủy",
+        "Nothing has reached the end of its retention: nothing to propose",
+    ),
     "archive.unknown_hold": (
         "Không có lệnh phong tỏa {hold_id}",
         "No legal hold {hold_id}",

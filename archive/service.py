@@ -382,6 +382,18 @@ class ArchiveService:
             sitting.count_seal()  # a yearly run anchors once, on its way out
         return renewed_version
 
+    def dispose_object(self, key: str) -> None:
+        """Delete a stored object whose disposal was approved: the store refuses one still locked or held."""
+        self._store.delete(key)
+
+    def keep_object(self, key: str, data: bytes, kind: str) -> StoredObject:
+        """Write an object the archive keeps on its own, locked under its kind's policy."""
+        policy = policy_for(kind)
+        now = self._clock.now()
+        stored = self._store.put(key, data, Lock(policy.retain_until(now)))
+        self._catalog.kept(stored, policy.id, now)
+        return stored
+
     def set_legal_holds(self, keys: list[str], on: bool) -> int:
         """Put on (or lift) the storage's legal hold of these objects; how many changed."""
         changed = 0

@@ -19,6 +19,7 @@ KINDS = (
     "copy_refusal",
     "export",
     "revision",
+    "disposal_certificate",
 )
 """Everything the archive keeps: each has one current policy."""
 

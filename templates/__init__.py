@@ -5,6 +5,7 @@ Knows records, never keys or storage.
 
 from ._finish import PIECE_KEY
 from .copies import render_copy
+from .disposal import render_disposal_certificate
 from .errors import (
     FontMissingError,
     OriginalUnreadableError,
@@ -59,6 +60,7 @@ __all__ = [
     "read_signing_state",
     "render",
     "render_copy",
+    "render_disposal_certificate",
     "render_minutes",
     "render_plain",
     "render_refusal",

@@ -5,6 +5,7 @@ from .accounts import SqlAccounts
 from .catalog import SqlCatalog
 from .copies import SqlCopies
 from .corrections import SqlCorrections
+from .disposals import SqlDisposals
 from .filesystem import FileStore
 from .holds import SqlHolds
 from .jobs import SqlJobs
@@ -25,6 +26,7 @@ __all__ = [
     "SqlCatalog",
     "SqlCopies",
     "SqlCorrections",
+    "SqlDisposals",
     "SqlHolds",
     "SqlJobs",
     "SqlSessionStore",

@@ -32,12 +32,14 @@ from ..model import (
     VersionStatus,
 )
 from ._sql import SqlBase
+from .disposals import SqlDisposals
 from .holds import SqlHolds
 from .tables import (
     audit_anchors,
     audit_events,
     audit_head,
     corrections,
+    disposals,
     document_staff,
     document_versions,
     documents,
@@ -506,8 +508,21 @@ class SqlCatalog(SqlBase):
             )
             found |= {(r[0], r[1]) for r in conn.execute(sealed)}
             found |= {(r[0], r[1]) for r in conn.execute(select(renewals.c.previous_key, renewals.c.previous_sha256))}
+            certificates = select(disposals.c.certificate_key, disposals.c.certificate_sha256).where(
+                disposals.c.certificate_key.is_not(None)
+            )
+            found |= {(r[0], r[1]) for r in conn.execute(certificates)}
+            gone = SqlDisposals(self.engine).deleted_keys(conn)
             versions = self._object_versions(conn, "")
-        return sorted((key, digest, versions.get(key)) for key, digest in found)
+        return sorted((key, digest, versions.get(key)) for key, digest in found if key not in gone)
+
+    def kept(self, stored: StoredObject, policy_id: str, at: datetime) -> None:
+        """An object the archive keeps on its own (a certificate of destruction): its storage version and its
+        retention assignment."""
+        with self._tx() as conn:
+            self._remember(conn, stored.key, stored.version_id, stored.sha256, at)
+            if stored.lock is not None:
+                conn.execute(insert(retention_assignments).values(**_assignment(stored, policy_id, stored.lock, at)))
 
     # -- audit trail ----------------------------------------------------------------------------------------
 

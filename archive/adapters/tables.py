@@ -393,3 +393,36 @@ renewals = Table(
     Column("sha256", String(64), nullable=False),
     Column("renewed_at", Stamp, nullable=False),
 )
+
+# Disposition: a proposal of objects whose retention ended, the principal's decision, and what was deleted; the
+# certificate of destruction is a locked object of its own.
+disposals = Table(
+    "disposals",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("school_code", String(32), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("proposed_by", String(64), nullable=False),
+    Column("proposed_at", Stamp, nullable=False),
+    Column("decided_by", String(64)),
+    Column("decided_at", Stamp),
+    Column("decision_reason", Text),
+    Column("done_at", Stamp),
+    Column("certificate_key", Text),
+    Column("certificate_sha256", String(64)),
+)
+
+disposal_items = Table(
+    "disposal_items",
+    metadata,
+    Column("disposal_id", ForeignKey("disposals.id"), primary_key=True),
+    Column("object_key", Text, primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("document_id", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("policy_id", String(64), nullable=False),
+    Column("ended_at", Stamp, nullable=False),
+    Column("deleted_at", Stamp),
+    Column("note", Text),
+)

@@ -1,0 +1,121 @@
+"""Disposition on both databases and both stores: the yearly review lists the working revisions of books sealed
+more than five years ago (not those a legal hold covers); the archivist proposes, the principal approves (not
+the proposer; keeping needs a reason); carrying it out deletes them, keeps a PDF/A certificate of destruction
+locked, audits it, and fixity no longer expects what was deleted."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pikepdf
+import pytest
+from sqlalchemy import Engine
+
+from archive import (
+    ArchiveService,
+    DisposalStateError,
+    DisposalStatus,
+    HoldScope,
+    HoldTarget,
+    ObjectMissingError,
+    ObjectStore,
+    SqlCatalog,
+    SqlDisposals,
+    SqlHolds,
+    open_database,
+)
+from workflows import disposition
+from workflows import holds as holding
+
+from .storage_fixtures import MovableClock
+from .test_archive_db import facts
+
+SCHOOL = "79000701"
+
+
+@pytest.fixture
+def engine(database_url: str) -> Engine:
+    return open_database(database_url)
+
+
+def _sealed(archive: ArchiveService, document_id: str, student: str) -> None:
+    archive.register(replace(facts(document_id, document_id), student_id=student), f"%PDF {document_id}".encode())
+    archive.record_revision(
+        document_id, f"%PDF {document_id}".encode(), f"%PDF {document_id} +GV".encode(), "f", "GV01"
+    )
+    archive.seal(document_id, f"%PDF {document_id} +GV".encode())
+
+
+def test_the_review_the_two_people_and_the_certificate(engine: Engine, store: ObjectStore) -> None:
+    clock = MovableClock()
+    archive = ArchiveService(store, SqlCatalog(engine), clock)
+    disposals, holds = SqlDisposals(engine), SqlHolds(engine)
+    _sealed(archive, "HB-TEST-000A", "S1")
+    _sealed(archive, "HB-TEST-000B", "S2")
+    holding.place(
+        archive,
+        holds,
+        HoldTarget(HoldScope.BOOK, SCHOOL, document_id="HB-TEST-000B"),
+        "Khiếu nại",
+        "Đơn 7",
+        "lt1",
+        clock.now(),
+    )
+    assert disposition.review(disposals, holds, SCHOOL, clock.now()).items == ()  # sealed today: kept
+    with pytest.raises(DisposalStateError):
+        disposition.propose(disposals, holds, SCHOOL, "Hết hạn", "lt1", clock.now())
+
+    clock.offset = timedelta(days=6 * 366)  # six years later
+    now = clock.now()
+    found = disposition.review(disposals, holds, SCHOOL, now)
+    assert {i.document_id for i in found.items} == {"HB-TEST-000A"} and len(found.items) == 2 and found.held == 2
+    proposal = disposition.propose(disposals, holds, SCHOOL, "Bản ký trung gian hết hạn", "lt1", now)
+    assert proposal.status is DisposalStatus.PROPOSED and len(proposal.items) == 2
+    assert disposition.review(disposals, holds, SCHOOL, now).items == ()  # proposed: not listed again
+    with pytest.raises(DisposalStateError) as alone:
+        disposition.decide(disposals, proposal.id, "lt1", True, None, now)
+    assert alone.value.key.endswith(":same_person")
+    with pytest.raises(DisposalStateError) as silent:
+        disposition.decide(disposals, proposal.id, "ht", False, None, now)
+    assert silent.value.key.endswith(":keep_reason")
+    with pytest.raises(DisposalStateError):
+        disposition.carry_out(archive, disposals, holds, proposal.id, "Trường", "lt1", now)  # not approved yet
+    disposition.decide(disposals, proposal.id, "ht", True, None, now)
+
+    done = disposition.carry_out(archive, disposals, holds, proposal.id, "Trường THCS Nguyễn Du", "lt1", now)
+    assert done.status is DisposalStatus.DONE and all(i.deleted_at is not None for i in done.items)
+    for item in done.items:
+        with pytest.raises(ObjectMissingError):
+            store.stat(item.object_key)
+    assert done.certificate_key and store.stat(done.certificate_key).lock is not None
+    certificate = store.get(done.certificate_key)
+    with pikepdf.open(io.BytesIO(certificate)) as pdf:
+        assert pdf.open_metadata().get("pdfaid:part") == "3"
+        assert "danh-muc-huy.json" in pdf.attachments
+    assert archive.sealed_bytes(archive.version("HB-TEST-000A")).endswith(b"+GV")  # the sealed book stays
+    fixity = archive.fixity()
+    assert fixity.intact and not fixity.missing, fixity
+    actions = [e.action for e in archive._catalog.events() if e.action.startswith("retention.disposal")]
+    assert actions == ["retention.disposal_proposed", "retention.disposal_approved"]
+    (disposed,) = [e for e in archive._catalog.events() if e.action == "retention.disposed"]
+    assert disposed.payload_dict["certificate_sha256"] == done.certificate_sha256
+    assert len(disposed.payload_dict["deleted"]) == 2
+    assert disposition.review(disposals, holds, SCHOOL, now).items == ()  # disposed of: never listed again
+
+
+def test_a_held_object_is_never_disposed_of(engine: Engine, store: ObjectStore) -> None:
+    clock = MovableClock()
+    archive = ArchiveService(store, SqlCatalog(engine), clock)
+    disposals, holds = SqlDisposals(engine), SqlHolds(engine)
+    _sealed(archive, "HB-TEST-000A", "S1")
+    clock.offset = timedelta(days=6 * 366)
+    now = clock.now()
+    proposal = disposition.propose(disposals, holds, SCHOOL, "Hết hạn", "lt1", now)
+    disposition.decide(disposals, proposal.id, "ht", True, None, now)
+    target = HoldTarget(HoldScope.STUDENT, SCHOOL, student_id="S1")
+    holding.place(archive, holds, target, "Thanh tra", "QĐ 1", "lt1", datetime.now(UTC))  # held after approval
+    done = disposition.carry_out(archive, disposals, holds, proposal.id, "Trường", "lt1", now)
+    assert all(i.deleted_at is None and i.note == "held" for i in done.items)
+    assert all(store.stat(i.object_key).legal_hold for i in done.items)
