@@ -24,6 +24,7 @@ from archive import (
     SqlBookIndex,
     SqlCatalog,
     SqlCorrections,
+    SqlDisposals,
     SqlHolds,
     SqlJobs,
     SqlSessionStore,
@@ -111,6 +112,7 @@ class Archive:
     service: ArchiveService
     corrections: SqlCorrections
     holds: SqlHolds
+    disposals: SqlDisposals
 
 
 @contextmanager
@@ -123,6 +125,7 @@ def archive(database: str, storage: str, tsa: str | None = None) -> Iterator[Arc
             ArchiveService(open_store(storage), SqlCatalog(engine), timestamper=RfcTimestamper(tsa)),
             SqlCorrections(engine),
             SqlHolds(engine),
+            SqlDisposals(engine),
         )
     finally:
         engine.dispose()

@@ -6,17 +6,22 @@ locked, audits it, and fixity no longer expects what was deleted."""
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pikepdf
 import pytest
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
+from api.cli import app
 from archive import (
     ArchiveService,
     DisposalStateError,
     DisposalStatus,
+    FileStore,
     HoldScope,
     HoldTarget,
     ObjectMissingError,
@@ -33,6 +38,7 @@ from .storage_fixtures import MovableClock
 from .test_archive_db import facts
 
 SCHOOL = "79000701"
+runner = CliRunner()
 
 
 @pytest.fixture
@@ -119,3 +125,29 @@ def test_a_held_object_is_never_disposed_of(engine: Engine, store: ObjectStore) 
     done = disposition.carry_out(archive, disposals, holds, proposal.id, "Trường", "lt1", now)
     assert all(i.deleted_at is None and i.note == "held" for i in done.items)
     assert all(store.stat(i.object_key).legal_hold for i in done.items)
+
+
+def test_review_and_dispose_from_the_console(tmp_path: Path) -> None:
+    database, storage = f"sqlite:///{tmp_path / 'hocba.db'}", f"file://{tmp_path / 'objects'}"
+    clock = MovableClock()
+    clock.offset = -timedelta(days=6 * 366)  # sealed six years ago
+    archive = ArchiveService(FileStore(tmp_path / "objects"), SqlCatalog(open_database(database)), clock)
+    _sealed(archive, "HB-TEST-000A", "S1")
+    where = ["--database", database, "--storage", storage, "--json"]
+    listed = runner.invoke(app, ["retention", "review", "--school", SCHOOL, *where])
+    assert listed.exit_code == 0, listed.output
+    assert len(json.loads(listed.stdout)["items"]) == 2
+    proposed = runner.invoke(
+        app, ["retention", "review", "--school", SCHOOL, "--propose", "--reason", "Hết hạn", "--by", "lt1", *where]
+    )
+    disposal = json.loads(proposed.stdout)["id"]
+    none = runner.invoke(app, ["retention", "dispose", disposal, "--by", "ht", *where])
+    assert none.exit_code == 2  # approve, keep or run: one of them
+    approved = runner.invoke(app, ["retention", "dispose", disposal, "--by", "ht", "--approve", *where])
+    assert json.loads(approved.stdout)["status"] == "approved"
+    dry = runner.invoke(app, ["retention", "dispose", disposal, "--by", "lt1", "--run", "--dry-run", *where])
+    assert json.loads(dry.stdout)["dry_run"] and all(i["deleted_at"] is None for i in json.loads(dry.stdout)["items"])
+    done = runner.invoke(app, ["retention", "dispose", disposal, "--by", "lt1", "--run", *where])
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.stdout)
+    assert result["status"] == "done" and result["certificate_key"] == f"certificates/{disposal}.pdf"

@@ -131,3 +131,34 @@ def _rows(disposal: Disposal) -> list[list[str]]:
         for i in disposal.items
         if i.deleted_at is not None
     ]
+
+
+def disposal_json(disposal: Disposal) -> dict[str, object]:
+    """A disposal as the console and the API show it."""
+    return {
+        "id": disposal.id,
+        "school_code": disposal.school_code,
+        "status": disposal.status.value,
+        "reason": disposal.reason,
+        "proposed_by": disposal.proposed_by,
+        "proposed_at": disposal.proposed_at.isoformat(),
+        "decided_by": disposal.decided_by,
+        "decision_reason": disposal.decision_reason,
+        "done_at": disposal.done_at.isoformat() if disposal.done_at else None,
+        "certificate_key": disposal.certificate_key,
+        "certificate_sha256": disposal.certificate_sha256,
+        "items": [item_json(i) for i in disposal.items],
+    }
+
+
+def item_json(item: DisposalItem) -> dict[str, object]:
+    return {
+        "object_key": item.object_key,
+        "sha256": item.sha256,
+        "document_id": item.document_id,
+        "version": item.version,
+        "policy": item.policy_id,
+        "ended_at": item.ended_at.isoformat(),
+        "deleted_at": item.deleted_at.isoformat() if item.deleted_at else None,
+        "note": item.note,
+    }

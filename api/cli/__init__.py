@@ -62,6 +62,8 @@ for name, command in (
     ("hold", retention.hold),
     ("release", retention.release),
     ("holds", retention.holds_list),
+    ("review", retention.review),
+    ("dispose", retention.dispose),
     ("retimestamp", retention.retimestamp),
     ("report", retention.report),
 ):

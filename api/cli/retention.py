@@ -1,5 +1,5 @@
-"""`hocba retention hold|release|holds|retimestamp|report`: legal holds, the renewal of archive timestamps and
-the retention report from the console. A hold is placed by one person and
+"""`hocba retention hold|release|holds|review|dispose|retimestamp|report`: legal holds, disposition, the renewal
+of archive timestamps and the retention report from the console. A hold is placed by one person and
 released by two (`release` asks; `release --approve`, by someone else, ends it). Every command prints JSON with
 `--json`; `hold --dry-run` says what a hold would cover and changes nothing."""
 
@@ -14,6 +14,7 @@ import typer
 from rich.markup import escape
 
 from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, Hold, HoldScope, HoldTarget
+from workflows import disposition
 from workflows import holds as holding
 from workflows.renewal import renew_due, report_json
 from workflows.retention_report import as_csv, as_json, retention_report
@@ -184,3 +185,68 @@ def report(
     with wiring.archive(database, storage) as built:
         found = retention_report(built.service, built.holds, school, year)
     sys.stdout.write(as_csv(found) if fmt == "csv" else json.dumps(as_json(found), ensure_ascii=False, indent=2) + "\n")
+
+
+def review(
+    school: Annotated[str, typer.Option("--school", help="The school's code")],
+    propose: Annotated[bool, typer.Option("--propose", help="Record the list as a proposal for disposal")] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (with --propose)")] = None,
+    by: Annotated[str, typer.Option("--by", help="Who proposes (the archivist)")] = "",
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+    as_json: JsonFlag = False,
+) -> None:
+    """The yearly review: what reached the end of its retention (a dry run), or, with --propose, the proposal."""
+    now = datetime.now(UTC)
+    with wiring.archive(database, storage) as built:
+        disposals = built.disposals
+        if propose:
+            if not (reason and by):
+                err.print("[red]--propose cần --reason và --by / --propose needs --reason and --by[/red]")
+                raise typer.Exit(EXIT_BAD_INPUT)
+            made = disposition.propose(disposals, built.holds, school, reason, by, now)
+            _emit(as_json, disposition.disposal_json(made))
+            if not as_json:
+                out.print(f"Đề xuất hủy / proposed {made.id}: {len(made.items)} tệp / objects; chờ hiệu trưởng duyệt")
+            return
+        found = disposition.review(disposals, built.holds, school, now)
+    _emit(as_json, {"dry_run": True, "items": [disposition.item_json(i) for i in found.items], "held": found.held})
+    if not as_json:
+        out.print(f"Hết thời hạn / ended: {len(found.items)} tệp / objects; đang phong tỏa / held: {found.held}")
+
+
+def dispose(
+    disposal_id: Annotated[str, typer.Argument(help="The disposal (HUY-…)")],
+    by: ByOpt,
+    approve: Annotated[bool, typer.Option("--approve", help="Approve it (the principal)")] = False,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep the objects instead (the principal, with --reason)")
+    ] = False,
+    run: Annotated[bool, typer.Option("--run", help="Carry out an approved disposal")] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why the objects are kept")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="With --run: say what would be deleted")] = False,
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+    as_json: JsonFlag = False,
+) -> None:
+    """Decide a proposed disposal (--approve, or --keep --reason), or carry out an approved one (--run)."""
+    if sum((approve, keep, run)) != 1:
+        err.print("[red]Chọn một: --approve, --keep hoặc --run / choose one of --approve, --keep, --run[/red]")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    now = datetime.now(UTC)
+    with wiring.archive(database, storage) as built:
+        disposals = built.disposals
+        if run and dry_run:
+            found = disposals.get(disposal_id)
+            _emit(as_json, {**disposition.disposal_json(found), "dry_run": True})
+            if not as_json:
+                out.print(f"Sẽ hủy / would delete {len(found.items)} tệp / objects ({found.status.value})")
+            return
+        if run:
+            school = disposals.school_name(disposals.get(disposal_id).school_code)
+            done = disposition.carry_out(built.service, disposals, built.holds, disposal_id, school, by, now)
+        else:
+            done = disposition.decide(disposals, disposal_id, by, approve, reason, now)
+    _emit(as_json, disposition.disposal_json(done))
+    if not as_json:
+        out.print(f"{disposal_id}: {done.status.value}")

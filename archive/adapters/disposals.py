@@ -15,7 +15,7 @@ from ..disposal_model import Disposal, DisposalItem, DisposalStatus
 from ..errors import DisposalStateError, UnknownDisposalError
 from ..model import VersionStatus
 from ._sql import SqlBase
-from .tables import disposal_items, disposals, document_versions, documents, revisions
+from .tables import disposal_items, disposals, document_versions, documents, revisions, schools
 
 _PENDING = (DisposalStatus.PROPOSED.value, DisposalStatus.APPROVED.value, DisposalStatus.DONE.value)
 
@@ -143,6 +143,11 @@ class SqlDisposals(SqlBase):
             query = query.where(disposals.c.school_code == school_code)
         with self._read() as conn:
             return [self._get(conn, disposal_id) for disposal_id in conn.scalars(query)]
+
+    def school_name(self, school_code: str) -> str:
+        with self._read() as conn:
+            name = conn.scalar(select(schools.c.name).where(schools.c.code == school_code))
+        return str(name or school_code)
 
     def deleted_keys(self, conn: Connection) -> set[str]:
         """The objects a disposal deleted (fixity no longer expects them)."""
