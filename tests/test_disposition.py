@@ -26,6 +26,7 @@ from archive import (
     HoldTarget,
     ObjectMissingError,
     ObjectStore,
+    Role,
     SqlCatalog,
     SqlDisposals,
     SqlHolds,
@@ -34,6 +35,8 @@ from archive import (
 from workflows import disposition
 from workflows import holds as holding
 
+from .http_fixtures import embedded, open_site
+from .signing_fixtures import School
 from .storage_fixtures import MovableClock
 from .test_archive_db import facts
 
@@ -151,3 +154,34 @@ def test_review_and_dispose_from_the_console(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     result = json.loads(done.stdout)
     assert result["status"] == "done" and result["certificate_key"] == f"certificates/{disposal}.pdf"
+
+
+def test_disposition_over_http(school: School, tmp_path: Path) -> None:
+    clock = MovableClock()
+    with open_site(school, embedded(school, tmp_path), books=False) as site:
+        services = site.client.app.state.services  # type: ignore[attr-defined]
+        archive = ArchiveService(services.archive()._store, SqlCatalog(services.engine), clock)
+        clock.offset = -timedelta(days=6 * 366)
+        code = school.thcs.school.code
+        first, signed = b"%PDF old", b"%PDF old +GV"
+        archive.register(replace(facts("HB-TEST-OLD1", "old"), school_code=code), first)
+        archive.record_revision("HB-TEST-OLD1", first, signed, "f", "GV01")
+        archive.seal("HB-TEST-OLD1", signed)
+        archivist, principal = site.as_role(Role.ARCHIVIST), site.as_role(Role.PRINCIPAL)
+        assert len(site.client.get("/v1/retention/review", headers=principal).json()["items"]) == 2
+        proposed = site.client.post("/v1/retention/disposals", json={"reason": "Hết hạn"}, headers=archivist)
+        assert proposed.status_code == 201, proposed.text
+        url = f"/v1/retention/disposals/{proposed.json()['id']}"
+        assert site.client.post(f"{url}/decide", json={"approve": True}, headers=archivist).status_code == 403
+        early = site.client.post(f"{url}/run", headers=archivist)
+        assert early.status_code == 409 and early.json()["code"] == "archive.disposal_state"
+        kept = site.client.post(f"{url}/decide", json={"approve": False}, headers=principal)
+        assert kept.status_code == 409  # keeping needs a reason
+        assert (
+            site.client.post(f"{url}/decide", json={"approve": True}, headers=principal).json()["status"] == "approved"
+        )
+        done = site.client.post(f"{url}/run", headers=archivist)
+        assert done.status_code == 200 and done.json()["status"] == "done", done.text
+        report = site.client.get("/v1/retention/report", headers=principal).json()
+        assert [(d["status"], d["deleted"]) for d in report["disposals"]] == [("done", 2)]
+        assert site.client.get("/v1/retention/disposals/HUY-NONE/run", headers=archivist).status_code == 405

@@ -1,5 +1,5 @@
 """The archivist's retention report, per school and (optionally) school year: the legal holds, the renewals of
-archive timestamps, the locks per policy, and what was disposed of (nothing, while disposition is not built). As
+archive timestamps, the locks per policy, and the disposals (proposed, decided, carried out). As
 a dictionary for JSON, or as CSV rows (one line per hold or renewal) for a spreadsheet."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from archive import ArchiveService, Hold, Renewal, RetentionSummary, SqlHolds
+from archive import ArchiveService, Disposal, Hold, Renewal, RetentionSummary, SqlDisposals, SqlHolds
 
 
 @dataclass(frozen=True)
@@ -19,16 +19,26 @@ class RetentionReport:
     holds: list[Hold]
     renewals: list[Renewal]
     locks: list[RetentionSummary]
+    disposals: list[Disposal]
 
 
 def retention_report(
-    archive: ArchiveService, holds: SqlHolds, school_code: str, school_year: str | None = None
+    archive: ArchiveService,
+    holds: SqlHolds,
+    disposals: SqlDisposals,
+    school_code: str,
+    school_year: str | None = None,
 ) -> RetentionReport:
     """Holds of the school (those on a year or a class of another year left out when a year is asked); renewals
     of its books (of that year); the archive's locks per policy."""
     kept = [h for h in holds.holds(school_code) if school_year is None or h.target.school_year in (None, school_year)]
     return RetentionReport(
-        school_code, school_year, kept, archive.renewals(school_code, school_year), archive.retention()
+        school_code,
+        school_year,
+        kept,
+        archive.renewals(school_code, school_year),
+        archive.retention(),
+        disposals.disposals(school_code),
     )
 
 
@@ -71,7 +81,18 @@ def as_json(report: RetentionReport) -> dict[str, Any]:
             }
             for s in report.locks
         ],
-        "disposed": [],
+        "disposals": [
+            {
+                "id": d.id,
+                "status": d.status.value,
+                "proposed_by": d.proposed_by,
+                "decided_by": d.decided_by,
+                "done_at": d.done_at.isoformat() if d.done_at else None,
+                "deleted": sum(1 for i in d.items if i.deleted_at is not None),
+                "certificate_sha256": d.certificate_sha256,
+            }
+            for d in report.disposals
+        ],
     }
 
 
@@ -117,6 +138,12 @@ def as_csv(report: RetentionReport) -> str:
                 "",
                 r.sha256,
             )
+        )
+    for d in report.disposals:
+        deleted = sum(1 for i in d.items if i.deleted_at is not None)
+        at = (d.done_at or d.proposed_at).isoformat()
+        rows.append(
+            ("disposal", d.id, f"{deleted}/{len(d.items)}", "", d.status.value, at, d.decided_by or "", d.reason)
         )
     writer.writerows(tuple(_cell(value) for value in row) for row in rows)
     return out.getvalue()

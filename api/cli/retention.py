@@ -183,7 +183,7 @@ def report(
         err.print("[red]--format: json hoặc csv / json or csv[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)
     with wiring.archive(database, storage) as built:
-        found = retention_report(built.service, built.holds, school, year)
+        found = retention_report(built.service, built.holds, built.disposals, school, year)
     sys.stdout.write(as_csv(found) if fmt == "csv" else json.dumps(as_json(found), ensure_ascii=False, indent=2) + "\n")
 
 

@@ -25,9 +25,11 @@ from archive import (
     Role,
     SqlCopies,
     SqlCorrections,
+    SqlDisposals,
     SqlHolds,
     UnknownAccountError,
     UnknownCopyError,
+    UnknownDisposalError,
     UnknownDocumentError,
     UnknownHoldError,
     UnknownJobError,
@@ -138,6 +140,8 @@ RULES: Mapping[str, Mapping[Role, Scope] | Scope] = {
     "retention.hold": {Role.ARCHIVIST: Scope.SCHOOL},
     "retention.release": {Role.ARCHIVIST: Scope.SCHOOL, Role.PRINCIPAL: Scope.SCHOOL},
     "retention.renew": {Role.ARCHIVIST: Scope.SCHOOL},
+    # A disposal is proposed and carried out by the archivist and decided by the principal alone.
+    "retention.decide": {Role.PRINCIPAL: Scope.SCHOOL},
     # A student or parent asks for a copy of their own book; the office (văn thư) keeps the copy register and
     # issues copies; the principal and the archivist read the register.
     "copies.request": {Role.STUDENT: Scope.RECORD, Role.PARENT: Scope.RECORD, Role.CLERK: Scope.SCHOOL},
@@ -322,6 +326,10 @@ def _check_target(request: Request, caller: Caller) -> None:
         own = caller.scope is Scope.RECORD and entry.account == caller.account.username
         if not (own or (caller.scope is Scope.SCHOOL and entry.school_code == caller.account.school_code)):
             raise UnknownCopyError(request_id=params["copy_request_id"])
+    if "disposal_id" in params:
+        disposal = SqlDisposals(services(request).engine).get(params["disposal_id"])
+        if disposal.school_code != caller.account.school_code:
+            raise UnknownDisposalError(disposal_id=params["disposal_id"])
     if "hold_id" in params:
         hold = SqlHolds(services(request).engine).get(params["hold_id"])
         if hold.target.school_code != caller.account.school_code:

@@ -10,7 +10,8 @@ from typing import Annotated, Any, Literal
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
-from archive import Hold, HoldScope, HoldTarget, SqlHolds
+from archive import Hold, HoldScope, HoldTarget, SqlDisposals, SqlHolds
+from workflows import disposition
 from workflows import holds as holding
 from workflows.jobs import JobKind
 from workflows.retention_report import as_csv, as_json, retention_report
@@ -180,9 +181,73 @@ def read_report(
 ) -> Any:
     """The school's retention report: legal holds, renewals of archive timestamps, locks per policy."""
     school = caller.account.school_code or ""
-    found = retention_report(services(request).archive(), _holds(request), school, year)
+    found = retention_report(services(request).archive(), _holds(request), _disposals(request), school, year)
     if format == "csv":
         name = f"luu-tru-{school}-{year or 'tat-ca'}.csv"
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
         return Response(as_csv(found), media_type="text/csv; charset=utf-8", headers=headers)
     return as_json(found)
+
+
+class ProposalBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class DecisionBody(BaseModel):
+    approve: bool
+    reason: str | None = Field(default=None, max_length=2000, description="Why the objects are kept (required)")
+
+
+def _disposals(request: Request) -> SqlDisposals:
+    return SqlDisposals(services(request).engine)
+
+
+@router.get("/review")
+def read_review(request: Request, caller: Annotated[Caller, allow("retention.read")]) -> dict[str, Any]:
+    """What reached the end of its retention and may be proposed for disposal (nothing is changed)."""
+    found = disposition.review(_disposals(request), _holds(request), caller.account.school_code or "", _now())
+    return {"items": [disposition.item_json(i) for i in found.items], "held": found.held}
+
+
+@router.get("/disposals")
+def list_disposals(request: Request, caller: Annotated[Caller, allow("retention.read")]) -> list[dict[str, Any]]:
+    """The school's disposals, oldest first."""
+    return [disposition.disposal_json(d) for d in _disposals(request).disposals(caller.account.school_code)]
+
+
+@router.post("/disposals", status_code=201)
+def propose_disposal(
+    request: Request, body: ProposalBody, caller: Annotated[Caller, allow("retention.hold")]
+) -> dict[str, Any]:
+    """Propose for disposal what the review lists (the archivist); the principal decides."""
+    school = caller.account.school_code or ""
+    made = disposition.propose(
+        _disposals(request), _holds(request), school, body.reason, caller.account.username, _now()
+    )
+    return disposition.disposal_json(made)
+
+
+@router.post("/disposals/{disposal_id}/decide")
+def decide_disposal(
+    request: Request, disposal_id: str, body: DecisionBody, caller: Annotated[Caller, allow("retention.decide")]
+) -> dict[str, Any]:
+    """Approve a disposal, or keep the objects with a reason (the principal; never whoever proposed it)."""
+    by = caller.account.username
+    done = disposition.decide(_disposals(request), disposal_id, by, body.approve, body.reason, _now())
+    return disposition.disposal_json(done)
+
+
+@router.post("/disposals/{disposal_id}/run")
+def run_disposal(
+    request: Request, disposal_id: str, caller: Annotated[Caller, allow("retention.hold")]
+) -> dict[str, Any]:
+    """Carry out an approved disposal: each object deleted only if nothing holds it, then the certificate kept."""
+    disposals = _disposals(request)
+    school = disposals.school_name(caller.account.school_code or "")
+    archive, by = services(request).archive(), caller.account.username
+    done = disposition.carry_out(archive, disposals, _holds(request), disposal_id, school, by, _now())
+    return disposition.disposal_json(done)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
