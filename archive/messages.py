@@ -203,6 +203,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "Đề xuất hủy {disposal_id} đang ở trạng thái {status}: không quyết định được nữa",
         "The disposal {disposal_id} is {status}: it can no longer be decided",
     ),
+    "archive.disposal_state:certificate": (
+        "Đề xuất hủy {disposal_id} đang ở trạng thái {status}: chưa có biên bản hủy",
+        "The disposal {disposal_id} is {status}: it has no certificate yet",
+    ),
     "archive.disposal_state:run": (
         "Đề xuất hủy {disposal_id} đang ở trạng thái {status}: chỉ hủy được khi hiệu trưởng đã duyệt",
         "The disposal {disposal_id} is {status}: only an approved disposal is carried out",

@@ -382,6 +382,10 @@ class ArchiveService:
             sitting.count_seal()  # a yearly run anchors once, on its way out
         return renewed_version
 
+    def kept_object(self, key: str) -> bytes:
+        """An object the archive keeps on its own (a certificate of destruction), as stored."""
+        return self._store.get(key, self._catalog.object_version(key))
+
     def dispose_object(self, key: str) -> None:
         """Delete a stored object whose disposal was approved: the store refuses one still locked or held."""
         self._store.delete(key)

@@ -195,6 +195,19 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
             {"json": {"approve": True}},
         ),
         ("POST", "/v1/retention/disposals/{disposal_id}/run"): ("/v1/retention/disposals/HUY-NONE/run", {}),
+        ("GET", "/v1/retention/disposals/{disposal_id}/certificate"): (
+            "/v1/retention/disposals/HUY-NONE/certificate",
+            {},
+        ),
+        ("POST", "/phong-toa/huy"): ("/phong-toa/huy", {"data": {"reason": "r"}, "follow_redirects": False}),
+        ("POST", "/phong-toa/huy/{disposal_id}/quyet-dinh"): (
+            "/phong-toa/huy/HUY-NONE/quyet-dinh",
+            {"data": {"approve": "yes"}, "follow_redirects": False},
+        ),
+        ("POST", "/phong-toa/huy/{disposal_id}/thuc-hien"): (
+            "/phong-toa/huy/HUY-NONE/thuc-hien",
+            {"follow_redirects": False},
+        ),
         ("GET", "/v1/retention/report"): ("/v1/retention/report?format=csv", {}),
         ("POST", "/v1/retention/renewals"): ("/v1/retention/renewals", {"json": {"dry_run": True}}),
         ("POST", "/luu-tru/gia-han"): ("/luu-tru/gia-han", {"data": {"dry_run": "1"}, "follow_redirects": False}),

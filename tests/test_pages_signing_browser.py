@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
 
-from archive import CorrectionStatus, SqlCorrections, SqlHolds
+from archive import ArchiveService, CorrectionStatus, SqlCatalog, SqlCorrections, SqlHolds
 from devtools.pki import free_port
 from devtools.pki.confirm import Answer, ConfirmService, serve_confirm
 from devtools.pki.plugin import PluginService, serve_plugin
@@ -28,6 +28,8 @@ from workflows.books import field_states
 from .browser_fixtures import off_loop, serious_violations, served
 from .http_fixtures import PASSWORD, Site, open_site, signing_site
 from .signing_fixtures import School
+from .storage_fixtures import MovableClock
+from .test_archive_db import facts
 from .test_corrections import consistent_change
 
 
@@ -307,3 +309,40 @@ def test_the_archivist_holds_a_class_and_the_principal_approves_its_release(
     (hold,) = SqlHolds(site.client.app.state.services.engine).holds()  # type: ignore[attr-defined]
     assert (hold.placed_by, hold.release_asked_by, hold.released_by) == ("luu.tru", "luu.tru", "hieu.truong")
     head.close()
+
+
+def test_the_archivist_proposes_a_disposal_and_the_principal_approves_it(
+    browser: Any, signing: tuple[Site, str], school: School
+) -> None:
+    site, url = signing
+    services = site.client.app.state.services  # type: ignore[attr-defined]
+    clock = MovableClock()
+    clock.offset = -timedelta(days=6 * 366)  # a book sealed six years ago: its working revisions have ended
+    archive = ArchiveService(services.archive()._store, SqlCatalog(services.engine), clock)
+    first, signed = b"%PDF old", b"%PDF old +GV"
+    archive.register(replace(facts("HB-TEST-OLD1", "old"), school_code=school.thcs.school.code), first)
+    archive.record_revision("HB-TEST-OLD1", first, signed, "f", "GV01")
+    archive.seal("HB-TEST-OLD1", signed)
+    context = browser.new_context(bypass_csp=True, accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, url, "luu.tru", site)
+    page.goto(f"{url}/phong-toa")
+    page.fill("#dispose-reason", "Bản ký trung gian hết thời hạn")
+    page.click("button:has-text('Đề xuất hủy')")
+    page.wait_for_url(f"{url}/phong-toa")
+    assert "Chờ hiệu trưởng duyệt" in page.text_content("main") and serious_violations(page) == []
+    head = browser.new_context(bypass_csp=True)
+    principal = head.new_page()
+    sign_in(principal, url, "hieu.truong", site)
+    principal.goto(f"{url}/phong-toa")
+    principal.click("button:has-text('Duyệt hủy')")
+    principal.wait_for_url(f"{url}/phong-toa")
+    head.close()
+    page.reload()
+    page.click("button:has-text('Thực hiện hủy')")
+    page.wait_for_url(f"{url}/phong-toa")
+    assert "Đã hủy" in page.text_content("main")
+    with page.expect_download() as waiting:
+        page.click("text=Biên bản hủy (PDF/A)")
+    assert Path(waiting.value.path()).read_bytes().startswith(b"%PDF")
+    context.close()

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
-from archive import Hold, HoldScope, HoldTarget, SqlDisposals, SqlHolds
+from archive import DisposalStateError, Hold, HoldScope, HoldTarget, SqlDisposals, SqlHolds
 from workflows import disposition
 from workflows import holds as holding
 from workflows.jobs import JobKind
@@ -251,3 +251,22 @@ def run_disposal(
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@router.get(
+    "/disposals/{disposal_id}/certificate",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The certificate of destruction"}},
+)
+def disposal_certificate(
+    request: Request, disposal_id: str, caller: Annotated[Caller, allow("retention.read")]
+) -> Response:
+    """The certificate of destruction of a disposal carried out (PDF/A-3b)."""
+    found = _disposals(request).get(disposal_id)
+    if not found.certificate_key:
+        raise DisposalStateError("certificate", disposal_id=disposal_id, status=found.status.value)
+    data = services(request).archive().kept_object(found.certificate_key)
+    name = f"{disposal_id}.pdf"
+    return Response(
+        data, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

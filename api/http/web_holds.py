@@ -1,6 +1,7 @@
-"""The legal holds page (`/phong-toa`): the school's holds with what they cover and why; the archivist places
-one and asks for a release, and a second person (another archivist, or the principal) approves it. The same
-workflow and rules as `/v1/retention/holds`."""
+"""The retention page (`/phong-toa`): the school's legal holds with what they cover and why (the archivist
+places one and asks for a release, a second person — another archivist, or the principal — approves it), and
+its disposals (the archivist proposes what the review lists, the principal approves or keeps, the archivist
+carries it out). The same workflows and rules as `/v1/retention/…`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from fastapi import Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from archive import SqlHolds
+from archive import SqlDisposals, SqlHolds
+from workflows import disposition
 from workflows import holds as holding
 
 from .access import Caller, allow, guarded_router, services
@@ -26,6 +28,12 @@ _STATUSES = {
     "release_asked": ("Đã đề nghị gỡ, chờ người thứ hai duyệt", "Release asked, waiting for a second person"),
     "released": ("Đã gỡ", "Released"),
 }
+_DISPOSALS = {
+    "proposed": ("Chờ hiệu trưởng duyệt", "Waiting for the principal"),
+    "approved": ("Đã duyệt, chờ thực hiện", "Approved, to be carried out"),
+    "kept": ("Hiệu trưởng quyết định giữ lại", "Kept by the principal"),
+    "done": ("Đã hủy", "Carried out"),
+}
 _SCOPES = {
     "book": ("Một học bạ (mã hồ sơ)", "One book (document id)"),
     "student": ("Một học sinh (mã định danh)", "One student (personal id)"),
@@ -37,10 +45,16 @@ _SCOPES = {
 @router.get("/phong-toa", response_class=HTMLResponse)
 def holds_page(request: Request, caller: Annotated[Caller, allow("retention.read")]) -> Response:
     """The school's legal holds, newest first."""
-    found = SqlHolds(services(request).engine).holds(caller.account.school_code)
+    engine, school = services(request).engine, caller.account.school_code or ""
+    found = SqlHolds(engine).holds(school)
+    disposals = SqlDisposals(engine)
     values: dict[str, Any] = {
         "holds": found[::-1],
+        "disposals": disposals.disposals(school)[::-1],
+        "review": disposition.review(disposals, SqlHolds(engine), school, _now()),
+        "decides": caller.account.role.value == "principal",
         "statuses": _STATUSES,
+        "disposal_statuses": _DISPOSALS,
         "scopes": _SCOPES,
         "places": caller.account.role.value == "archivist",
         "years": services(request).books().school_years(school_code=caller.account.school_code),
@@ -99,3 +113,41 @@ def approve_page(request: Request, hold_id: str, caller: Annotated[Caller, allow
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@router.post("/phong-toa/huy")
+def propose_page(
+    request: Request,
+    caller: Annotated[Caller, allow("retention.hold")],
+    reason: Annotated[str, Form(min_length=1, max_length=2000)],
+) -> Response:
+    """Propose for disposal what the review lists; the principal decides."""
+    engine = services(request).engine
+    school, by = caller.account.school_code or "", caller.account.username
+    disposition.propose(SqlDisposals(engine), SqlHolds(engine), school, reason, by, _now())
+    return RedirectResponse("/phong-toa", status_code=303)
+
+
+@router.post("/phong-toa/huy/{disposal_id}/quyet-dinh")
+def decide_page(
+    request: Request,
+    disposal_id: str,
+    caller: Annotated[Caller, allow("retention.decide")],
+    approve: Annotated[str, Form(pattern="^(yes|no)$")],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """The principal approves the disposal, or keeps the objects with a reason."""
+    engine, by = services(request).engine, caller.account.username
+    disposition.decide(SqlDisposals(engine), disposal_id, by, approve == "yes", reason or None, _now())
+    return RedirectResponse("/phong-toa", status_code=303)
+
+
+@router.post("/phong-toa/huy/{disposal_id}/thuc-hien")
+def run_page(request: Request, disposal_id: str, caller: Annotated[Caller, allow("retention.hold")]) -> Response:
+    """Carry out an approved disposal."""
+    engine = services(request).engine
+    disposals, by = SqlDisposals(engine), caller.account.username
+    school = disposals.school_name(caller.account.school_code or "")
+    archive = services(request).archive()
+    disposition.carry_out(archive, disposals, SqlHolds(engine), disposal_id, school, by, _now())
+    return RedirectResponse("/phong-toa", status_code=303)
