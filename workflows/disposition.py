@@ -43,11 +43,10 @@ def review(disposals: SqlDisposals, holds: SqlHolds, school_code: str, now: date
     policy = policy_for(_KIND)
     years = int(policy.period)
     before = now - timedelta(days=round(365.25 * years))
-    items, held, holding = [], 0, {}
+    covered = {d for hold in holds.holds(school_code, active_only=True) for d in holds.documents_of(hold.target)}
+    items, held = [], 0
     for key, sha256, document_id, version, sealed_at in disposals.revisions_sealed_before(school_code, before):
-        if document_id not in holding:
-            holding[document_id] = bool(holds.holding(document_id))
-        if holding[document_id]:
+        if document_id in covered:
             held += 1
             continue
         ended = policy.retain_until(sealed_at)

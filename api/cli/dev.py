@@ -27,6 +27,7 @@ from devtools.bench import (
     principal_figures,
     render_figures,
     retention_figures,
+    review_figures,
     sign_figures,
 )
 from devtools.demo import run_demo
@@ -242,10 +243,14 @@ def pages_bench(
 @bench_app.command("retention")
 def retention_bench(
     books: Annotated[int, typer.Option(help="Sealed primary books whose archive timestamps are renewed")] = 200,
+    review_objects: Annotated[
+        int, typer.Option("--review-objects", help="Objects in the disposition review")
+    ] = 100_000,
     as_json: JsonOpt = True,
 ) -> None:
-    """Finding the sealed books whose archive timestamp is due, and renewing them (JSON, books per second)."""
-    _emit(retention_figures(books), as_json)
+    """Finding the sealed books whose archive timestamp is due and renewing them (books per second), and the
+    yearly disposition review over many objects (JSON)."""
+    _emit({**retention_figures(books), "review": review_figures(review_objects)}, as_json)
 
 
 @bench_app.command("copies")

@@ -7,7 +7,7 @@ from .copies import copies_figures
 from .pages import pages_figures
 from .principal import principal_figures
 from .render import render_figures
-from .retention import retention_figures
+from .retention import retention_figures, review_figures
 from .sign import sign_figures
 
 __all__ = [
@@ -18,5 +18,6 @@ __all__ = [
     "principal_figures",
     "render_figures",
     "retention_figures",
+    "review_figures",
     "sign_figures",
 ]

@@ -1,7 +1,7 @@
 """Renewing archive timestamps (`hocba bench retention`): a school's primary books sealed into an archive
 (SQLite and files; PKCS#12 keys; the development PKI's TSA, OCSP and CRL in another process), then the yearly
 run: finding what is due (reading every sealed book's last archive timestamp) and renewing each with the second
-TSA. Books per second for both."""
+TSA. Books per second for both. And the yearly disposition review over many working revisions."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from archive import ArchiveService, FileStore, SqlCatalog, open_database
+from archive import ArchiveService, FileStore, SqlCatalog, SqlDisposals, SqlHolds, open_database, schema_metadata
 from signer import Pkcs12KeySource, SigningPolicy, SigningService, install_speedups, load_roots
 from templates import render
 from workflows import book_facts, sign_and_archive
+from workflows.disposition import review
 from workflows.renewal import find_due, renew_due
 
 from .. import pki
@@ -60,3 +61,79 @@ def retention_figures(books: int = 200) -> dict[str, Any]:
         "renew_books_per_s": round(books / renewing_s, 2),
         "renew_ms_per_book": round(renewing_s / books * 1000, 1),
     }
+
+
+def review_figures(objects: int = 100_000, per_version: int = 5) -> dict[str, Any]:
+    """The yearly review over `objects` working revisions of books sealed six years ago (rows written straight
+    into a fresh database: the review reads the database only)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = open_database(f"sqlite:///{Path(tmp) / 'hocba.db'}")
+        now = datetime.now(UTC)
+        _fill(engine, objects, per_version, now - timedelta(days=6 * 366))
+        start = time.perf_counter()
+        found = review(SqlDisposals(engine), SqlHolds(engine), _SCHOOL, now)
+        elapsed = time.perf_counter() - start
+        engine.dispose()
+    assert len(found.items) == objects
+    return {"objects": objects, "review_s": round(elapsed, 2), "objects_per_s": round(objects / elapsed)}
+
+
+_SCHOOL = "79000701"
+
+
+def _fill(engine: Any, objects: int, per_version: int, sealed_at: datetime) -> None:
+    tables = schema_metadata.tables
+    versions = objects // per_version
+    with engine.begin() as conn:
+        conn.execute(tables["schools"].insert(), [{"code": _SCHOOL, "name": "Bench", "created_at": sealed_at}])
+        ids = [f"HB-BENCH-{n:07d}" for n in range(versions)]
+        conn.execute(
+            tables["students"].insert(),
+            [{"id": f"S{n}", "school_code": _SCHOOL, "name": "HS", "created_at": sealed_at} for n in range(versions)],
+        )
+        conn.execute(
+            tables["documents"].insert(),
+            [
+                {
+                    "id": d,
+                    "kind": "hoc_ba",
+                    "school_code": _SCHOOL,
+                    "student_id": f"S{n}",
+                    "school_year": "2019-2020",
+                    "created_at": sealed_at,
+                }
+                for n, d in enumerate(ids)
+            ],
+        )
+        conn.execute(
+            tables["document_versions"].insert(),
+            [
+                {
+                    "id": n + 1,
+                    "document_id": d,
+                    "version": 1,
+                    "status": "sealed",
+                    "head_sha256": "0" * 64,
+                    "revision_count": per_version,
+                    "sealed_key": f"sealed/{d}/v1.pdf",
+                    "sealed_sha256": "1" * 64,
+                    "sealed_at": sealed_at,
+                    "created_at": sealed_at,
+                }
+                for n, d in enumerate(ids)
+            ],
+        )
+        conn.execute(
+            tables["revisions"].insert(),
+            [
+                {
+                    "document_version_id": n // per_version + 1,
+                    "seq": n % per_version + 1,
+                    "sha256": f"{n:064x}",
+                    "object_key": f"revisions/{n:064x}.pdf",
+                    "size": 1,
+                    "created_at": sealed_at,
+                }
+                for n in range(versions * per_version)
+            ],
+        )
