@@ -69,6 +69,17 @@ async def _chain_paths(pdf: bytes, context: ValidationContext) -> list[Any]:
     return list(await asyncio.gather(*(v.async_validate_path() for v in validators)))
 
 
+async def _last_stamp_paths(pdf: bytes, context: ValidationContext) -> list[Any]:
+    """The validation path of the book's last archive timestamp's TSA, with fresh revocation data: what a
+    renewal adds (every signature's data is in the book since its seal)."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    last = [s for s in reader.embedded_signatures if s.sig_object_type == "/DocTimeStamp"][-1]
+    validator = CertificateValidator(
+        last.signer_cert, intermediate_certs=list(last.other_embedded_certs), validation_context=context
+    )
+    return [await validator.async_validate_path()]
+
+
 async def _close_book(
     pdf: bytes,
     timestamper: timestamps.TimeStamper | None,
@@ -76,6 +87,7 @@ async def _close_book(
     fetchers: Fetchers,
     tsa_context: ValidationContext,
     field_name: str = ARCHIVE_TIMESTAMP_FIELD,
+    renewal: bool = False,
 ) -> bytes:
     """B-LT then B-LTA in one incremental update: the DSS with the validation data of every signature, and the
     archive timestamp over it in a new field. Done here rather than by pyHanko's LTA option so that the PDF/A-1
@@ -86,7 +98,7 @@ async def _close_book(
     zero-size one of a document timestamp, and after the seal's "no changes" lock a new appearance stream is a
     forbidden modification (filling a field made earlier is a forbidden form change). PDF/A-2 and -3 exempt
     zero-size widgets, so they carry the archive timestamp."""
-    paths = await _chain_paths(pdf, context)
+    paths = await (_last_stamp_paths(pdf, context) if renewal else _chain_paths(pdf, context))
     ocsps, crls = revocation_data(paths, fetchers)
     writer = PdfAWriter(pdf)
     DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, ocsps=ocsps, crls=crls)
@@ -342,7 +354,8 @@ class SigningService:
         context = checks.validation_context(self.policy, fetchers=fetchers)
         tsa_context = checks.validation_context(self.policy, backend=self._backend())
         try:
-            return await _close_book(pdf, timestamper, context, fetchers, tsa_context, field)
+            renewal = field != ARCHIVE_TIMESTAMP_FIELD
+            return await _close_book(pdf, timestamper, context, fetchers, tsa_context, field, renewal)
         except (cv.PathValidationError, cv.PathBuildingError, cv.InsufficientRevinfoError) as exc:
             self._kept_fetchers.forget()
             raise errors.RevocationUnavailableError(

@@ -33,6 +33,7 @@ class GoneSchool:
     port: int
     renewed: bytes
     """The sealed book with its archive timestamp renewed by the second TSA (valid to 2069, the first to 2060)."""
+    renewed_twice: bytes
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,8 @@ def gone(
             approved = approved or pdf
         with SigningService(SigningPolicy(trust_roots=(root,), tsa_url=pki.tsa2_url)) as renewing:
             renewed = renewing.renew(pdf)
-    yield GoneSchool(root, pdf, approved, port, renewed)
+            renewed_twice = renewing.renew(renewed)  # the second renewal carries the first's TSA data, fresh
+    yield GoneSchool(root, pdf, approved, port, renewed, renewed_twice)
 
 
 @pytest.mark.parametrize("offline", [False, True])
@@ -98,6 +100,7 @@ def test_a_renewed_archive_timestamp_carries_the_proof_past_the_first_tsa(gone: 
     stamps = [s for s in check.signatures if s.kind == "archive_timestamp"]
     assert [s.field for s in stamps] == ["luu_tru", "luu_tru_2"] and all(s.ok for s in stamps)
     assert verify(gone.renewed, [gone.root], offline=True).verdict == "genuine"  # and today, of course
+    assert verify(gone.renewed_twice, [gone.root], offline=True, now=years_later).verdict == "genuine"
     policy = SigningPolicy(trust_roots=(gone.root,), tsa_url="http://127.0.0.1:9/tsa")
     with SigningService(policy) as service, pytest.raises(NotRenewableError):
         service.renew(gone.approved)  # not sealed: no archive timestamp to renew
