@@ -323,10 +323,10 @@ class SigningService:
         )
 
     def renew(self, pdf: bytes) -> bytes:
-        """Keep a sealed book verifiable past its archive timestamp: a new incremental update with the
-        validation data of everything in it so far — the last archive timestamp's TSA included — and a new
-        archive timestamp over it, in a field of its own (PAdES B-LTA, ETSI EN 319 142-1 §5.5). Refused for a
-        book without an archive timestamp (a PDF/A-1 book, or one not sealed)."""
+        """Keep a sealed book verifiable past its archive timestamp: a new incremental update with fresh
+        validation data for the last archive timestamp's TSA (the signatures' own is in the book since its seal)
+        and a new archive timestamp over it all, in a field of its own (PAdES B-LTA, ETSI EN 319 142-1 §5.5).
+        Refused for a book without an archive timestamp (a PDF/A-1 book, or one not sealed)."""
         return self._run(self._renew(pdf))
 
     async def _renew(self, pdf: bytes) -> bytes:

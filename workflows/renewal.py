@@ -1,7 +1,7 @@
 """Keeping sealed books verifiable for decades (PAdES B-LTA, ETSI EN 319 142-1): a book's last archive
 timestamp proves the book and its validation data only while its TSA's certificate is valid and its digest
-strong. Before that ends, a renewal adds a new archive timestamp over the book and the validation data of the
-previous one; the renewed book is kept beside the one before (which stays locked), and the version points to it.
+strong. Before that ends, a renewal adds fresh validation data for the previous one and a new archive timestamp
+over it all; the renewed book is kept beside the one before (which stays locked), and the version points to it.
 
 The yearly run (`hocba retention retimestamp`) finds the sealed versions whose last archive timestamp ends
 within the window, or whose digest weakened, and renews them one by one; run again, it skips those already
