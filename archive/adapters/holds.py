@@ -126,21 +126,20 @@ class SqlHolds(SqlBase):
         return sorted(keys)
 
     def holding(self, document_id: str) -> list[Hold]:
-        """The holds not released that cover the document."""
+        """The holds not released that cover the document (judged by the same rule as `documents_of`)."""
         with self._read() as conn:
-            doc = conn.execute(select(documents).where(documents.c.id == document_id)).first()
-            if doc is None:
+            school = conn.scalar(select(documents.c.school_code).where(documents.c.id == document_id))
+            if school is None:
                 return []
-            found = [
-                _hold(row)
-                for row in conn.execute(
-                    select(legal_holds).where(
-                        legal_holds.c.school_code == doc.school_code,
-                        legal_holds.c.status != HoldStatus.RELEASED.value,
-                    )
-                )
+            active = select(legal_holds).where(
+                legal_holds.c.school_code == school, legal_holds.c.status != HoldStatus.RELEASED.value
+            )
+            holds = [_hold(row) for row in conn.execute(active)]
+            return [
+                hold
+                for hold in holds
+                if conn.scalar(select(documents.c.id).where(documents.c.id == document_id, _covers(hold.target)))
             ]
-        return [hold for hold in found if _matches(hold.target, doc)]
 
 
 def _covers(target: HoldTarget) -> ColumnElement[bool]:
@@ -156,18 +155,6 @@ def _covers(target: HoldTarget) -> ColumnElement[bool]:
             )
         case HoldScope.YEAR:
             return and_(school, documents.c.school_year == target.school_year)
-
-
-def _matches(target: HoldTarget, doc: Row[Any]) -> bool:
-    match target.scope:
-        case HoldScope.BOOK:
-            return bool(doc.id == target.document_id)
-        case HoldScope.STUDENT:
-            return bool(doc.student_id == target.student_id)
-        case HoldScope.CLASS:
-            return bool(doc.school_year == target.school_year and doc.class_name == target.class_name)
-        case HoldScope.YEAR:
-            return bool(doc.school_year == target.school_year)
 
 
 def _hold(row: Row[Any]) -> Hold:
