@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from archive import ArchiveService, Hold, HoldStateError, HoldTarget, SqlHolds
 
@@ -54,3 +55,27 @@ def reapply(archive: ArchiveService, holds: SqlHolds) -> int:
     for hold in holds.holds(active_only=True):
         changed += archive.set_legal_holds(holds.object_keys(holds.documents_of(hold.target)), True)
     return changed
+
+
+def hold_json(hold: Hold) -> dict[str, Any]:
+    """A hold as the console and the report show it."""
+    target = hold.target
+    return {
+        "id": hold.id,
+        "status": hold.status.value,
+        "scope": target.scope.value,
+        "school_code": target.school_code,
+        "document_id": target.document_id,
+        "student_id": target.student_id,
+        "school_year": target.school_year,
+        "class_name": target.class_name,
+        "covers": target.label,
+        "reason": hold.reason,
+        "reference": hold.reference,
+        "placed_by": hold.placed_by,
+        "placed_at": hold.placed_at.isoformat(),
+        "release_reason": hold.release_reason,
+        "release_asked_by": hold.release_asked_by,
+        "released_by": hold.released_by,
+        "released_at": hold.released_at.isoformat() if hold.released_at else None,
+    }

@@ -11,6 +11,8 @@ from typing import Any
 
 from archive import ArchiveService, Disposal, Hold, Renewal, RetentionSummary, SqlDisposals, SqlHolds
 
+from .holds import hold_json
+
 
 @dataclass(frozen=True)
 class RetentionReport:
@@ -46,20 +48,7 @@ def as_json(report: RetentionReport) -> dict[str, Any]:
     return {
         "school_code": report.school_code,
         "school_year": report.school_year,
-        "holds": [
-            {
-                "id": h.id,
-                "status": h.status.value,
-                "covers": h.target.label,
-                "reason": h.reason,
-                "reference": h.reference,
-                "placed_by": h.placed_by,
-                "placed_at": h.placed_at.isoformat(),
-                "released_by": h.released_by,
-                "released_at": h.released_at.isoformat() if h.released_at else None,
-            }
-            for h in report.holds
-        ],
+        "holds": [hold_json(h) for h in report.holds],
         "renewals": [
             {
                 "document_id": r.document_id,

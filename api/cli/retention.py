@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, Hold, HoldScope, HoldTarget
+from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, HoldScope, HoldTarget
 from workflows import disposition
 from workflows import holds as holding
 from workflows.renewal import renew_due, report_json
@@ -25,29 +25,6 @@ from .console import EXIT_BAD_INPUT, err, out
 from .signing import TrustOpt, TsaOpt, make_service
 
 ByOpt = Annotated[str, typer.Option("--by", help="Who acts (the archivist's username or staff id)")]
-
-
-def hold_view(hold: Hold) -> dict[str, Any]:
-    target = hold.target
-    return {
-        "id": hold.id,
-        "status": hold.status.value,
-        "scope": target.scope.value,
-        "school_code": target.school_code,
-        "document_id": target.document_id,
-        "student_id": target.student_id,
-        "school_year": target.school_year,
-        "class_name": target.class_name,
-        "covers": target.label,
-        "reason": hold.reason,
-        "reference": hold.reference,
-        "placed_by": hold.placed_by,
-        "placed_at": hold.placed_at.isoformat(),
-        "release_reason": hold.release_reason,
-        "release_asked_by": hold.release_asked_by,
-        "released_by": hold.released_by,
-        "released_at": hold.released_at.isoformat() if hold.released_at else None,
-    }
 
 
 def _target(school: str, book: str | None, student: str | None, year: str | None, class_name: str | None) -> HoldTarget:
@@ -92,7 +69,7 @@ def hold(
                 out.print(f"Sẽ phong tỏa / would hold {len(documents)} hồ sơ / documents, {len(objects)} tệp / objects")
             return
         placed = holding.place(built.service, built.holds, target, reason, reference, by, datetime.now(UTC))
-    _emit(as_json, {**hold_view(placed.hold), "documents": placed.documents, "objects": placed.objects})
+    _emit(as_json, {**holding.hold_json(placed.hold), "documents": placed.documents, "objects": placed.objects})
     if not as_json:
         out.print(
             f"Đã phong tỏa / held {placed.hold.id}: {escape(target.label)}, {placed.documents} hồ sơ / documents, "
@@ -114,7 +91,7 @@ def release(
     with wiring.archive(database, storage) as built:
         if approve:
             done = holding.approve_release(built.service, built.holds, hold_id, by, now)
-            _emit(as_json, {**hold_view(done.hold), "objects_released": done.objects})
+            _emit(as_json, {**holding.hold_json(done.hold), "objects_released": done.objects})
             if not as_json:
                 out.print(f"Đã gỡ phong tỏa / released {hold_id}: {done.objects} tệp / objects")
             return
@@ -122,7 +99,7 @@ def release(
             err.print("[red]Cần --reason để đề nghị gỡ / asking for a release needs --reason[/red]")
             raise typer.Exit(EXIT_BAD_INPUT)
         asked = holding.ask_release(built.holds, hold_id, by, reason, now)
-    _emit(as_json, hold_view(asked))
+    _emit(as_json, holding.hold_json(asked))
     if not as_json:
         out.print(f"Đã đề nghị gỡ / release asked: {hold_id}; cần người thứ hai duyệt / a second person approves")
 
@@ -137,7 +114,7 @@ def holds_list(
     """The legal holds, oldest first."""
     with wiring.archive(database, storage) as built:
         found = built.holds.holds(school, active_only=active)
-    _emit(as_json, {"holds": [hold_view(h) for h in found]})
+    _emit(as_json, {"holds": [holding.hold_json(h) for h in found]})
     if not as_json:
         for h in found:
             out.print(f"{h.id}  {h.status.value:<13} {escape(h.target.label)}  {escape(h.reference)}")
