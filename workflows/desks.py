@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from archive import (
     ArchiveService,
@@ -20,7 +21,7 @@ from archive import (
     SqlBookIndex,
     VersionStatus,
 )
-from records import Record, Role, signing_plan
+from records import Record, Role, SigningPlan, signing_plan
 
 from .books import FieldState, FieldStatus, field_states, states_of
 
@@ -106,7 +107,7 @@ def _indexed_states(index: SqlBookIndex, books: list[BookEntry]) -> dict[str, tu
     found = {}
     for (school_code, school_year), ids in wanted.items():
         for row in index.signed_fields(school_code, school_year, document_ids=ids):
-            plan = signing_plan(Record.model_validate_json(row.record_json))
+            plan = _record_plan(row.record_json)
             if row.fields <= set(plan.fields()):  # else a plan of another time: its PDF says what it holds
                 found[row.document_id] = tuple(states_of(plan, row.fields))
     return found
@@ -136,8 +137,15 @@ class SchoolProgress:
         return sum(counts.get(step, 0) for counts in self.classes.values())
 
 
+@lru_cache(maxsize=2048)
+def _record_plan(record_json: str) -> SigningPlan:
+    """The plan a stored record implies. Kept for a while: one page reads a class's plans more than once (the
+    homeroom teacher's books, then their class per signer), and a record version never changes."""
+    return signing_plan(Record.model_validate_json(record_json))
+
+
 def _plan_of(book: SignedFields) -> list[tuple[str, str, str, str, Step, int]]:
-    plan = signing_plan(Record.model_validate_json(book.record_json))
+    plan = _record_plan(book.record_json)
     return [(e.field, e.label, e.signer_id, e.signer_name, _STEPS[e.role], e.group) for e in plan.entries]
 
 
