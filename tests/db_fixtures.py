@@ -14,10 +14,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from archive import upgrade_database
+from archive import open_database, upgrade_database
 
 from .conftest import require
 
@@ -63,3 +63,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = pg_schema_url(run_url)
     upgrade_database(url)
     return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Engine:
+    """An engine on the metadata database of each kind."""
+    return open_database(database_url)

@@ -21,7 +21,6 @@ from archive import (
     Role,
     SqlAccounts,
     SqlCatalog,
-    open_database,
 )
 from archive.adapters.tables import accounts as accounts_table
 from archive.adapters.tables import login_failures as failures_table
@@ -37,11 +36,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.at
-
-
-@pytest.fixture
-def engine(database_url: str) -> Engine:
-    return open_database(database_url)
 
 
 @pytest.fixture

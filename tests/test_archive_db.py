@@ -61,11 +61,6 @@ def facts(document_id: str = "HB-TEST-0001", content: str = "a") -> BookFacts:
 
 
 @pytest.fixture
-def engine(database_url: str) -> Engine:
-    return open_database(database_url)
-
-
-@pytest.fixture
 def service(engine: Engine, tmp_path: Path) -> Factory:
     """Services on one database and one filesystem store (a new one per call: a process after a restart)."""
 

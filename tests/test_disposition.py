@@ -44,11 +44,6 @@ SCHOOL = "79000701"
 runner = CliRunner()
 
 
-@pytest.fixture
-def engine(database_url: str) -> Engine:
-    return open_database(database_url)
-
-
 def _sealed(archive: ArchiveService, document_id: str, student: str) -> None:
     archive.register(replace(facts(document_id, document_id), student_id=student), f"%PDF {document_id}".encode())
     archive.record_revision(

@@ -41,11 +41,6 @@ SCHOOL = "79000701"
 runner = CliRunner()
 
 
-@pytest.fixture
-def engine(database_url: str) -> Engine:
-    return open_database(database_url)
-
-
 def _book(archive: ArchiveService, document_id: str, student: str, year: str, class_name: str) -> str:
     book = replace(facts(document_id, document_id), student_id=student, school_year=year, class_name=class_name)
     archive.register(book, f"%PDF {document_id}".encode())

@@ -34,11 +34,6 @@ FORTY_YEARS = timedelta(days=round(365.25 * 40))  # the first TSA's certificate 
 
 
 @pytest.fixture
-def engine(database_url: str) -> Engine:
-    return open_database(database_url)
-
-
-@pytest.fixture
 def renewing(school: School) -> Iterator[SigningService]:
     with SigningService(SigningPolicy(trust_roots=school.policy.trust_roots, tsa_url=school.pki.tsa2_url)) as service:
         yield service

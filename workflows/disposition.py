@@ -22,6 +22,7 @@ from archive import (
     Disposal,
     DisposalItem,
     DisposalStateError,
+    DisposalStatus,
     SqlDisposals,
     SqlHolds,
 )
@@ -80,7 +81,7 @@ def carry_out(
 ) -> Disposal:
     """Delete what an approved disposal lists (each only if nothing holds it now), then keep its certificate."""
     disposal = disposals.get(disposal_id)
-    if disposal.status.value != "approved":
+    if disposal.status is not DisposalStatus.APPROVED:
         raise DisposalStateError("run", disposal_id=disposal_id, status=disposal.status.value)
     for item in disposal.items:
         if item.deleted_at is not None:

@@ -124,9 +124,7 @@ def place_hold(
         response.status_code = 200
         return HoldOutcomeView(hold=None, documents=documents, objects=len(holds.object_keys(documents)))
     by = caller.account.username
-    placed = holding.place(
-        services(request).archive(), holds, target, body.reason, body.reference, by, datetime.now(UTC)
-    )
+    placed = holding.place(services(request).archive(), holds, target, body.reason, body.reference, by, _now())
     return HoldOutcomeView(hold=HoldView.of(placed.hold), documents=placed.documents, objects=placed.objects)
 
 
@@ -135,8 +133,8 @@ def ask_release(
     request: Request, hold_id: str, body: ReleaseBody, caller: Annotated[Caller, allow("retention.hold")]
 ) -> HoldView:
     """Ask for the hold's release, saying why; it stays until another person approves."""
-    now = datetime.now(UTC)
-    return HoldView.of(holding.ask_release(_holds(request), hold_id, caller.account.username, body.reason, now))
+    by = caller.account.username
+    return HoldView.of(holding.ask_release(_holds(request), hold_id, by, body.reason, _now()))
 
 
 @router.post("/holds/{hold_id}/approve")
@@ -146,7 +144,7 @@ def approve_release(
     """Approve a release someone else asked for: the hold ends, and the objects no other hold covers lose their
     legal hold."""
     archive, by = services(request).archive(), caller.account.username
-    done = holding.approve_release(archive, _holds(request), hold_id, by, datetime.now(UTC))
+    done = holding.approve_release(archive, _holds(request), hold_id, by, _now())
     return HoldOutcomeView(hold=HoldView.of(done.hold), documents=done.documents, objects=done.objects)
 
 
