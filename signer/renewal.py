@@ -8,9 +8,11 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
-from .model import is_archive_timestamp
+from .model import ARCHIVE_TIMESTAMP_FIELD, is_archive_timestamp
 
 WEAK_DIGESTS = frozenset({"md5", "sha1"})
 
@@ -31,12 +33,34 @@ class ArchiveStamp:
         return self.digest in WEAK_DIGESTS
 
 
+def _number(name: str) -> int:
+    return 1 if name == ARCHIVE_TIMESTAMP_FIELD else int(name.rpartition("_")[2])
+
+
+def archive_stamps(reader: PdfFileReader) -> tuple[int, EmbeddedPdfSignature | None]:
+    """How many archive timestamps the book has, and the last one (the seal's is `luu_tru`, each renewal's
+    `luu_tru_N`: top-level document timestamp fields of the book's form). Only that one is parsed: reading every
+    signature of a book (its certificates, its contents) would cost more than the renewal's own work."""
+    try:
+        fields = reader.root["/AcroForm"]["/Fields"]
+    except KeyError:
+        return 0, None
+    stamps: list[tuple[int, str, generic.DictionaryObject]] = []
+    for ref in fields:
+        field = ref.get_object()
+        name = field.get("/T") if isinstance(field, generic.DictionaryObject) else None
+        if isinstance(name, str) and is_archive_timestamp(name) and field.get("/FT") == "/Sig" and "/V" in field:
+            stamps.append((_number(name), name, field))
+    if not stamps:
+        return 0, None
+    _, name, field = max(stamps, key=lambda stamp: stamp[0])
+    return len(stamps), EmbeddedPdfSignature(reader, field, name)
+
+
 def last_archive_stamp(pdf: bytes) -> ArchiveStamp | None:
     """The book's last archive timestamp, or None when it has none (not sealed, or PDF/A-1)."""
-    reader = PdfFileReader(io.BytesIO(pdf))
-    stamps = [s for s in reader.embedded_signatures if is_archive_timestamp(s.field_name)]
-    if not stamps:
+    count, last = archive_stamps(PdfFileReader(io.BytesIO(pdf)))
+    if last is None:
         return None
-    last = stamps[-1]
     until: datetime = last.signer_cert["tbs_certificate"]["validity"]["not_after"].native
-    return ArchiveStamp(last.field_name, len(stamps), until, str(last.md_algorithm))
+    return ArchiveStamp(last.field_name, count, until, str(last.md_algorithm))

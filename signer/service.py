@@ -24,24 +24,23 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import timestamps
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfTimeStamper
-from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
 from pyhanko.sign.timestamps import TimestampRequestError
 from pyhanko.sign.validation import DocumentSecurityStore
-from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator import errors as cv
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
-from pyhanko_certvalidator.fetchers.api import Fetchers
 
 from records import Role, StaleRevisionError, TimestampUnavailableError
 from templates import VIETNAM, PlanMissingError, read_signing_state
 
 from . import _attrs, _history, checks, errors
 from ._cms import timestamp_tokens
-from ._fetching import KeptFetchers, revocation_data
+from ._fetching import Kept, KeptFetchers, revocation_data
 from ._network import RetryingTimeStamper, retrying
 from .appearance import missing_characters
-from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy, archive_timestamp_field, is_archive_timestamp
+from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy, archive_timestamp_field
 from .ports import KeySource
+from .renewal import archive_stamps
 from .stages import RESERVED, PdfAWriter, Preparation
 
 
@@ -50,11 +49,9 @@ def _timestamp_certs(signer_info: cms.SignerInfo) -> list[list[x509.Certificate]
     return [[c.chosen for c in token["content"]["certificates"]] for token in timestamp_tokens(signer_info)]
 
 
-async def _chain_paths(pdf: bytes, context: ValidationContext) -> list[Any]:
-    """Validation paths of every signer and every signature-timestamp authority in the book; validating them
-    through `context` also collects the OCSP responses and CRLs the DSS must carry. Each certificate once (the
-    TSA signs every timestamp), all at the same time (the answers come from the network)."""
-    reader = PdfFileReader(io.BytesIO(pdf))
+def _chain_certs(reader: PdfFileReader) -> list[tuple[x509.Certificate, list[x509.Certificate]]]:
+    """Every signer and every signature-timestamp authority of the book, with the certificates each came with:
+    the seal embeds the validation data of them all. Each certificate once (the TSA signs every timestamp)."""
     subjects: dict[bytes, tuple[x509.Certificate, list[x509.Certificate]]] = {}
     for sig in reader.embedded_regular_signatures:
         subjects.setdefault(sig.signer_cert.sha256, (sig.signer_cert, list(sig.other_embedded_certs)))
@@ -62,55 +59,47 @@ async def _chain_paths(pdf: bytes, context: ValidationContext) -> list[Any]:
             for cert in certs:
                 if cert.extended_key_usage_value and "time_stamping" in cert.extended_key_usage_value.native:
                     subjects.setdefault(cert.sha256, (cert, certs))
-    validators = [
-        CertificateValidator(cert, intermediate_certs=others, validation_context=context)
-        for cert, others in subjects.values()
-    ]
-    return list(await asyncio.gather(*(v.async_validate_path() for v in validators)))
+    return list(subjects.values())
 
 
-async def _last_stamp_paths(pdf: bytes, context: ValidationContext) -> list[Any]:
-    """The validation path of the book's last archive timestamp's TSA, with fresh revocation data: what a
-    renewal adds (every signature's data is in the book since its seal)."""
-    reader = PdfFileReader(io.BytesIO(pdf))
-    last = [s for s in reader.embedded_signatures if s.sig_object_type == "/DocTimeStamp"][-1]
-    validator = CertificateValidator(
-        last.signer_cert, intermediate_certs=list(last.other_embedded_certs), validation_context=context
-    )
-    return [await validator.async_validate_path()]
+def _last_stamp_certs(reader: PdfFileReader) -> tuple[list[tuple[x509.Certificate, list[x509.Certificate]]], str]:
+    """The book's last archive timestamp's TSA (the validation data a renewal adds: every signature's data is in
+    the book since its seal), and the field of the renewal's archive timestamp."""
+    count, last = archive_stamps(reader)
+    if last is None or last.sig_object_type != "/DocTimeStamp":
+        raise errors.NotRenewableError(why="no " + ARCHIVE_TIMESTAMP_FIELD)
+    return [(last.signer_cert, list(last.other_embedded_certs))], archive_timestamp_field(count + 1)
 
 
-async def _close_book(
-    pdf: bytes,
-    timestamper: timestamps.TimeStamper | None,
-    context: ValidationContext,
-    fetchers: Fetchers,
-    tsa_context: ValidationContext,
-    field_name: str = ARCHIVE_TIMESTAMP_FIELD,
-    renewal: bool = False,
-) -> bytes:
-    """B-LT then B-LTA in one incremental update: the DSS with the validation data of every signature, and the
-    archive timestamp over it in a new field. Done here rather than by pyHanko's LTA option so that the PDF/A-1
-    writer (no version bump) is used for this update too. `context` validates the book's paths through
-    `fetchers` (kept between seals); `tsa_context` collects the archive timestamp's own validation data.
+async def _close_book(pdf: bytes, kept: Kept, context: ValidationContext, renewal: bool = False) -> bytes:
+    """B-LT then B-LTA in one incremental update: the DSS with the validation data of every signature (of the
+    last archive timestamp, for a renewal) and of the TSA about to stamp, then the archive timestamp over it in a
+    new field (`luu_tru`, then `luu_tru_2`, … for each renewal). Done here rather than by pyHanko's LTA option so
+    that the PDF/A-1 writer (no version bump) is used for this update too. `context` validates the paths through
+    the `kept` fetchers.
 
-    PDF/A-1 books stop at B-LT (`timestamper` None): PDF/A-1 wants an appearance on every widget, even the
-    zero-size one of a document timestamp, and after the seal's "no changes" lock a new appearance stream is a
-    forbidden modification (filling a field made earlier is a forbidden form change). PDF/A-2 and -3 exempt
-    zero-size widgets, so they carry the archive timestamp."""
-    paths = await (_last_stamp_paths(pdf, context) if renewal else _chain_paths(pdf, context))
-    ocsps, crls = revocation_data(paths, fetchers)
+    PDF/A-1 books stop at B-LT (no TSA): PDF/A-1 wants an appearance on every widget, even the zero-size one of a
+    document timestamp, and after the seal's "no changes" lock a new appearance stream is a forbidden
+    modification (filling a field made earlier is a forbidden form change). PDF/A-2 and -3 exempt zero-size
+    widgets, so they carry the archive timestamp."""
     writer = PdfAWriter(pdf)
+    timestamper = kept.timestamper if writer.pdfa_part != "1" else None
+    field_name = ARCHIVE_TIMESTAMP_FIELD
+    if renewal:
+        subjects, field_name = _last_stamp_certs(writer.prev)
+    else:
+        subjects = _chain_certs(writer.prev)
+    paths = await kept.paths(subjects, context)
+    if timestamper is not None:
+        paths = [*paths, *await kept.tsa_paths(context)]
+    ocsps, crls = revocation_data(paths, kept.fetchers)
     DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, ocsps=ocsps, crls=crls)
-    if timestamper is None or writer.pdfa_part == "1":
+    if timestamper is None:
         buffer = io.BytesIO()
         writer.write(buffer)
         return buffer.getvalue()
     stamper = PdfTimeStamper(timestamper, field_name=field_name)
-    # The TSA's own validation data goes into the same update (a later DSS-only update would use a writer
-    # that raises the PDF version).
-    settings = TimestampDSSContentSettings(update_before_ts=True, include_vri=False)
-    out = await stamper.async_timestamp_pdf(writer, "sha256", tsa_context, output=io.BytesIO(), dss_settings=settings)
+    out = await stamper.async_timestamp_pdf(writer, "sha256", output=io.BytesIO())
     data: bytes = out.getvalue()
     return data
 
@@ -279,7 +268,7 @@ class SigningService:
         if seal:
             if checked is None:
                 await self._checked(cert, chain)
-            signed = await self._archive_timestamp(signed, self.timestamper())
+            signed = await self._archive_timestamp(signed)
         if part and (seal or self.policy.check_pdfa_every_signature):
             violations = list(pikepdf.pdfa.validate_written(io.BytesIO(signed), f"{part}b").violations)
             if violations:
@@ -314,12 +303,10 @@ class SigningService:
             raise errors.KeySourceError("sign", exc=str(exc)) from exc
         return await self.finish(out.getvalue(), prepared.seal, prepared.part, cert, chain, prepared.checked)
 
-    async def _archive_timestamp(self, pdf: bytes, timestamper: timestamps.TimeStamper | None) -> bytes:
+    async def _archive_timestamp(self, pdf: bytes) -> bytes:
         """The seal's closing update, tried again with backoff when a responder or the TSA gave no answer."""
         return await retrying(
-            lambda: self._close(pdf, timestamper),
-            (errors.RevocationUnavailableError, TimestampUnavailableError),
-            self.policy,
+            lambda: self._close(pdf), (errors.RevocationUnavailableError, TimestampUnavailableError), self.policy
         )
 
     def renew(self, pdf: bytes) -> bytes:
@@ -330,32 +317,24 @@ class SigningService:
         return self._run(self._renew(pdf))
 
     async def _renew(self, pdf: bytes) -> bytes:
-        reader = PdfFileReader(io.BytesIO(pdf))
-        stamps = [s for s in reader.embedded_signatures if is_archive_timestamp(s.field_name)]
-        if not stamps:
-            raise errors.NotRenewableError(why="no " + ARCHIVE_TIMESTAMP_FIELD)
-        timestamper = self.timestamper()
-        if timestamper is None:
+        if not self.policy.tsa_url:
             raise errors.NotRenewableError(why="no TSA")
-        field = archive_timestamp_field(len(stamps) + 1)
         return await retrying(
-            lambda: self._close(pdf, timestamper, field),
+            lambda: self._close(pdf, renewal=True),
             (errors.RevocationUnavailableError, TimestampUnavailableError),
             self.policy,
         )
 
-    async def _close(
-        self, pdf: bytes, timestamper: timestamps.TimeStamper | None, field: str = ARCHIVE_TIMESTAMP_FIELD
-    ) -> bytes:
+    async def _close(self, pdf: bytes, renewal: bool = False) -> bytes:
         if self._kept_fetchers is None:  # made on the service's loop, whose HTTP session it uses
-            self._kept_fetchers = KeptFetchers(self._http(), self.policy.status_reuse, self.policy.network_timeout)
-        fetchers = self._kept_fetchers.get()
+            self._kept_fetchers = KeptFetchers(
+                self._http(), self.policy.status_reuse, self.policy.network_timeout, self.timestamper
+            )
+        kept = self._kept_fetchers.get()
         # Long-term data for every other certificate (TSA, CAs) may come from OCSP or CRL alike.
-        context = checks.validation_context(self.policy, fetchers=fetchers)
-        tsa_context = checks.validation_context(self.policy, backend=self._backend())
+        context = checks.validation_context(self.policy, fetchers=kept.fetchers)
         try:
-            renewal = field != ARCHIVE_TIMESTAMP_FIELD
-            return await _close_book(pdf, timestamper, context, fetchers, tsa_context, field, renewal)
+            return await _close_book(pdf, kept, context, renewal)
         except (cv.PathValidationError, cv.PathBuildingError, cv.InsufficientRevinfoError) as exc:
             self._kept_fetchers.forget()
             raise errors.RevocationUnavailableError(
