@@ -142,6 +142,20 @@ class DocumentVersion:
 
 
 @dataclass(frozen=True)
+class StampFacts:
+    """What a sealed book's last archive timestamp proves, and until when: read from the book by the signer when
+    it is sealed or renewed, and kept with the version, so that finding the books due for renewal is a query
+    rather than a read of every book."""
+
+    count: int
+    """Archive timestamps in the book; 0 for a book without one (PDF/A-1: it stops at B-LT)."""
+    valid_until: datetime | None = None
+    """When the last one's TSA certificate ends."""
+    digest: str | None = None
+    """Its digest algorithm (``sha256``…): a weakened one makes the book due at once."""
+
+
+@dataclass(frozen=True)
 class Revision:
     document_id: str
     version: int

@@ -17,6 +17,7 @@ from .model import (
     Renewal,
     RetentionSummary,
     Revision,
+    StampFacts,
     StoredObject,
     VersionStatus,
 )
@@ -93,7 +94,14 @@ class Documents(Protocol):
     def begin_seal(self, document_id: str, sha256: str, key_for: Callable[[int], str]) -> DocumentVersion: ...
 
     def finish_seal(
-        self, version: DocumentVersion, stored: StoredObject, policy_id: str, at: datetime, actor: str, how: str
+        self,
+        version: DocumentVersion,
+        stored: StoredObject,
+        policy_id: str,
+        at: datetime,
+        actor: str,
+        how: str,
+        stamp: StampFacts | None = None,
     ) -> tuple[DocumentVersion, AuditEvent]: ...
 
     def abort_seal(self, version: DocumentVersion, reason: str, at: datetime, actor: str) -> None: ...
@@ -153,8 +161,18 @@ class RetentionLedger(Protocol):
     def retention_summary(self) -> list[RetentionSummary]: ...
 
     def record_renewal(
-        self, version: DocumentVersion, stored: StoredObject, policy_id: str, at: datetime, actor: str
+        self,
+        version: DocumentVersion,
+        stored: StoredObject,
+        policy_id: str,
+        at: datetime,
+        actor: str,
+        stamp: StampFacts | None = None,
     ) -> DocumentVersion: ...
+
+    def kept_stamps(self, school_code: str | None = None) -> list[tuple[DocumentVersion, StampFacts | None]]: ...
+
+    def note_stamp(self, version: DocumentVersion, stamp: StampFacts) -> None: ...
 
     def renewal_history(self, school_code: str | None = None, school_year: str | None = None) -> list[Renewal]: ...
 

@@ -38,6 +38,7 @@ from .model import (
     Renewal,
     RetentionSummary,
     Revision,
+    StampFacts,
     StoredObject,
     VersionStatus,
     revision_key,
@@ -206,9 +207,11 @@ class ArchiveService:
         stored = self._store.put(revision_key(digest), pdf)
         return Revision(document_id, 0, 0, digest, stored.key, stored.size, field, signer, stored.version_id)
 
-    def seal(self, document_id: str, pdf: bytes, actor: str = "system") -> DocumentVersion:
+    def seal(
+        self, document_id: str, pdf: bytes, actor: str = "system", stamp: StampFacts | None = None
+    ) -> DocumentVersion:
         """Write the finished book to the locked store with the retention of the kind it was registered as, then
-        anchor the audit trail.
+        anchor the audit trail. `stamp` is what its archive timestamp proves until (kept for the renewal run).
 
         The row says `sealing` before the object is written and `sealed` only after: a crash in between is
         never shown as sealed, and `reconcile` completes it."""
@@ -222,7 +225,7 @@ class ArchiveService:
         except ArchiveError as exc:
             self._catalog.abort_seal(version, exc.code, self._clock.now(), actor)
             raise
-        sealed, event = self._catalog.finish_seal(version, stored, policy.id, now, actor, "direct")
+        sealed, event = self._catalog.finish_seal(version, stored, policy.id, now, actor, "direct", stamp)
         sitting = _SITTING.get()
         if sitting is None or sitting.service is not self:
             self.anchor((event.seq, event.hash))
@@ -360,7 +363,16 @@ class ArchiveService:
             *self._catalog.versions(VersionStatus.SUPERSEDED, school_code),
         ]
 
-    def keep_renewal(self, version: DocumentVersion, renewed: bytes, actor: str = "system") -> DocumentVersion:
+    def kept_stamps(self, school_code: str | None = None) -> list[tuple[DocumentVersion, StampFacts | None]]:
+        """`kept_versions` with each one's last archive timestamp as kept (None: not read yet)."""
+        return self._catalog.kept_stamps(school_code)
+
+    def note_stamp(self, version: DocumentVersion, stamp: StampFacts) -> None:
+        self._catalog.note_stamp(version, stamp)
+
+    def keep_renewal(
+        self, version: DocumentVersion, renewed: bytes, actor: str = "system", stamp: StampFacts | None = None
+    ) -> DocumentVersion:
         """A sealed version's book with its archive timestamp renewed: it must extend the sealed book (an
         incremental update, nothing rewritten); it is written locked under the version's policy beside the book
         before it (which stays), the version points to it, and the audit trail is anchored (once for a whole run
@@ -374,7 +386,7 @@ class ArchiveService:
         held = self._catalog.held(version.document_id)
         key = sealed_key(version.document_id, version.version, digest)
         stored = self._store.put(key, renewed, Lock(policy.retain_until(now)), legal_hold=held)
-        renewed_version = self._catalog.record_renewal(version, stored, policy.id, now, actor)
+        renewed_version = self._catalog.record_renewal(version, stored, policy.id, now, actor, stamp)
         sitting = _SITTING.get()
         if sitting is None or sitting.service is not self:
             self.anchor()

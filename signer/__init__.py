@@ -15,7 +15,7 @@ from .keys import KeyReference, SecretLookup
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy, VerifyPolicy
 from .ports import KeyKind, KeySource
 from .raw import raw_signature
-from .renewal import ArchiveStamp, last_archive_stamp
+from .renewal import ArchiveStamp, Renewed, last_archive_stamp
 from .service import SigningService, next_field_for, pdfa_part
 from .speedups import install_speedups
 from .trust import load_roots
@@ -37,6 +37,7 @@ __all__ = [
     "Pkcs11KeySource",
     "Pkcs12KeySource",
     "PreparedSignature",
+    "Renewed",
     "SecretLookup",
     "SessionStore",
     "SignatureCheck",

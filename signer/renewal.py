@@ -7,9 +7,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from asn1crypto import cms, x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from .model import ARCHIVE_TIMESTAMP_FIELD, is_archive_timestamp
@@ -64,3 +67,47 @@ def last_archive_stamp(pdf: bytes) -> ArchiveStamp | None:
         return None
     until: datetime = last.signer_cert["tbs_certificate"]["validity"]["not_after"].native
     return ArchiveStamp(last.field_name, count, until, str(last.md_algorithm))
+
+
+@dataclass(frozen=True)
+class Renewed:
+    """A renewed book, and its new last archive timestamp (read from the TSA's answer, not from the book)."""
+
+    pdf: bytes
+    stamp: ArchiveStamp
+
+
+class RecordingTimeStamper(TimeStamper):
+    """The kept TSA client for one archive timestamp, remembering the token it answered with: what the new stamp
+    proves until is then known without reading the book again."""
+
+    def __init__(self, inner: TimeStamper) -> None:
+        super().__init__()
+        self._inner = inner
+        self.token: cms.ContentInfo | None = None
+
+    async def async_dummy_response(self, md_algorithm: str) -> cms.ContentInfo:
+        response: cms.ContentInfo = await self._inner.async_dummy_response(md_algorithm)
+        return response
+
+    async def async_timestamp(self, message_digest: bytes, md_algorithm: str, **kwargs: Any) -> cms.ContentInfo:
+        self.token = await self._inner.async_timestamp(message_digest, md_algorithm, **kwargs)
+        return self.token
+
+    def stamp(self, field: str, count: int, md_algorithm: str) -> ArchiveStamp:
+        """The archive timestamp just made, as `last_archive_stamp` would read it from the book."""
+        assert self.token is not None, "no timestamp was made"
+        signed = self.token["content"]
+        sid = signed["signer_infos"][0]["sid"]
+        for choice in signed["certificates"]:
+            cert: x509.Certificate = choice.chosen
+            if _identifies(sid, cert):
+                until: datetime = cert["tbs_certificate"]["validity"]["not_after"].native
+                return ArchiveStamp(field, count, until, md_algorithm)
+        raise ValueError("the TSA's answer does not carry its certificate")
+
+
+def _identifies(sid: cms.SignerIdentifier, cert: x509.Certificate) -> bool:
+    if sid.name == "issuer_and_serial_number":
+        return bool(sid.chosen["issuer"] == cert.issuer and sid.chosen["serial_number"].native == cert.serial_number)
+    return bool(sid.chosen.native == cert.key_identifier)

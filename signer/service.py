@@ -40,7 +40,7 @@ from ._network import RetryingTimeStamper, retrying
 from .appearance import missing_characters
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy, archive_timestamp_field
 from .ports import KeySource
-from .renewal import archive_stamps
+from .renewal import ArchiveStamp, RecordingTimeStamper, Renewed, archive_stamps
 from .stages import RESERVED, PdfAWriter, Preparation
 
 
@@ -62,16 +62,18 @@ def _chain_certs(reader: PdfFileReader) -> list[tuple[x509.Certificate, list[x50
     return list(subjects.values())
 
 
-def _last_stamp_certs(reader: PdfFileReader) -> tuple[list[tuple[x509.Certificate, list[x509.Certificate]]], str]:
+def _last_stamp_certs(reader: PdfFileReader) -> tuple[list[tuple[x509.Certificate, list[x509.Certificate]]], int]:
     """The book's last archive timestamp's TSA (the validation data a renewal adds: every signature's data is in
-    the book since its seal), and the field of the renewal's archive timestamp."""
+    the book since its seal), and the number of the renewal's archive timestamp."""
     count, last = archive_stamps(reader)
     if last is None or last.sig_object_type != "/DocTimeStamp":
         raise errors.NotRenewableError(why="no " + ARCHIVE_TIMESTAMP_FIELD)
-    return [(last.signer_cert, list(last.other_embedded_certs))], archive_timestamp_field(count + 1)
+    return [(last.signer_cert, list(last.other_embedded_certs))], count + 1
 
 
-async def _close_book(pdf: bytes, kept: Kept, context: ValidationContext, renewal: bool = False) -> bytes:
+async def _close_book(
+    pdf: bytes, kept: Kept, context: ValidationContext, renewal: bool = False
+) -> tuple[bytes, ArchiveStamp | None]:
     """B-LT then B-LTA in one incremental update: the DSS with the validation data of every signature (of the
     last archive timestamp, for a renewal) and of the TSA about to stamp, then the archive timestamp over it in a
     new field (`luu_tru`, then `luu_tru_2`, … for each renewal). Done here rather than by pyHanko's LTA option so
@@ -81,12 +83,14 @@ async def _close_book(pdf: bytes, kept: Kept, context: ValidationContext, renewa
     PDF/A-1 books stop at B-LT (no TSA): PDF/A-1 wants an appearance on every widget, even the zero-size one of a
     document timestamp, and after the seal's "no changes" lock a new appearance stream is a forbidden
     modification (filling a field made earlier is a forbidden form change). PDF/A-2 and -3 exempt zero-size
-    widgets, so they carry the archive timestamp."""
+    widgets, so they carry the archive timestamp. Returns the book, and its new archive timestamp (None when
+    it stops at B-LT)."""
     writer = PdfAWriter(pdf)
     timestamper = kept.timestamper if writer.pdfa_part != "1" else None
-    field_name = ARCHIVE_TIMESTAMP_FIELD
+    field_name, count = ARCHIVE_TIMESTAMP_FIELD, 1
     if renewal:
-        subjects, field_name = _last_stamp_certs(writer.prev)
+        subjects, count = _last_stamp_certs(writer.prev)
+        field_name = archive_timestamp_field(count)
     else:
         subjects = _chain_certs(writer.prev)
     paths = await kept.paths(subjects, context)
@@ -97,11 +101,11 @@ async def _close_book(pdf: bytes, kept: Kept, context: ValidationContext, renewa
     if timestamper is None:
         buffer = io.BytesIO()
         writer.write(buffer)
-        return buffer.getvalue()
-    stamper = PdfTimeStamper(timestamper, field_name=field_name)
+        return buffer.getvalue(), None
+    recording = RecordingTimeStamper(timestamper)
+    stamper = PdfTimeStamper(recording, field_name=field_name)
     out = await stamper.async_timestamp_pdf(writer, "sha256", output=io.BytesIO())
-    data: bytes = out.getvalue()
-    return data
+    return out.getvalue(), recording.stamp(field_name, count, "sha256")
 
 
 def next_field_for(pdf: bytes, signer_id: str) -> str | None:
@@ -305,27 +309,30 @@ class SigningService:
 
     async def _archive_timestamp(self, pdf: bytes) -> bytes:
         """The seal's closing update, tried again with backoff when a responder or the TSA gave no answer."""
-        return await retrying(
+        closed, _ = await retrying(
             lambda: self._close(pdf), (errors.RevocationUnavailableError, TimestampUnavailableError), self.policy
         )
+        return closed
 
-    def renew(self, pdf: bytes) -> bytes:
+    def renew(self, pdf: bytes) -> Renewed:
         """Keep a sealed book verifiable past its archive timestamp: a new incremental update with fresh
         validation data for the last archive timestamp's TSA (the signatures' own is in the book since its seal)
         and a new archive timestamp over it all, in a field of its own (PAdES B-LTA, ETSI EN 319 142-1 §5.5).
         Refused for a book without an archive timestamp (a PDF/A-1 book, or one not sealed)."""
         return self._run(self._renew(pdf))
 
-    async def _renew(self, pdf: bytes) -> bytes:
+    async def _renew(self, pdf: bytes) -> Renewed:
         if not self.policy.tsa_url:
             raise errors.NotRenewableError(why="no TSA")
-        return await retrying(
+        renewed, stamp = await retrying(
             lambda: self._close(pdf, renewal=True),
             (errors.RevocationUnavailableError, TimestampUnavailableError),
             self.policy,
         )
+        assert stamp is not None  # a book with an archive timestamp is PDF/A-2 or -3: it takes another
+        return Renewed(renewed, stamp)
 
-    async def _close(self, pdf: bytes, renewal: bool = False) -> bytes:
+    async def _close(self, pdf: bytes, renewal: bool = False) -> tuple[bytes, ArchiveStamp | None]:
         if self._kept_fetchers is None:  # made on the service's loop, whose HTTP session it uses
             self._kept_fetchers = KeptFetchers(
                 self._http(), self.policy.status_reuse, self.policy.network_timeout, self.timestamper

@@ -84,7 +84,7 @@ def test_opening_twice_migrates_once(database_url: str) -> None:
     open_database(database_url)
     again = open_database(database_url)
     with again.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0013"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0014"
 
 
 def test_bad_database_urls_are_coded_and_never_echo_the_password() -> None:

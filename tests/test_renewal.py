@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -78,6 +78,38 @@ def test_the_yearly_run_renews_what_is_due_and_keeps_the_book_before(
     fixity = archive.fixity()
     assert fixity.intact and fixity.checked >= 2
     assert renew_due(archive, renewing, FORTY_YEARS, now).due == []  # resumable: what was renewed is not due
+
+
+def test_what_the_archive_timestamp_proves_is_kept_so_finding_what_is_due_reads_no_book(
+    school: School, engine: Engine, store: ObjectStore, renewing: SigningService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = ArchiveService(store, SqlCatalog(engine), MovableClock())
+    book = _sealed(school, archive)
+    [(version, stamp)] = archive.kept_stamps()
+    assert version.document_id == book and stamp is not None
+    assert (stamp.count, stamp.digest) == (1, "sha256") and stamp.valid_until is not None
+    assert stamp.valid_until.year == 2060  # the first TSA's certificate, read when the book was sealed
+    now = datetime.now(UTC)
+
+    def no_read(version: Any) -> bytes:
+        raise AssertionError(f"{version.document_id} was read")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(archive, "sealed_bytes", no_read)
+        assert [d.version.document_id for d in renew_due(archive, renewing, FORTY_YEARS, now, dry_run=True).due] == [
+            book
+        ]
+    renew_due(archive, renewing, FORTY_YEARS, now)
+    [(_, renewed)] = archive.kept_stamps()
+    assert renewed is not None and renewed.count == 2 and renewed.valid_until is not None
+    assert renewed.valid_until.year == 2069  # the renewal's TSA
+
+    # A version sealed before the facts were kept (null) is read once, and its facts kept.
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE document_versions SET stamp_count = NULL, stamp_until = NULL, stamp_digest = NULL"))
+    assert archive.kept_stamps()[0][1] is None
+    assert renew_due(archive, renewing, FORTY_YEARS, now, dry_run=True).due == []
+    assert archive.kept_stamps()[0][1] == renewed
 
 
 def test_retimestamp_from_the_console(school: School, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -57,8 +57,8 @@ def gone(
             pdf = service.sign(pdf, entry.field, Pkcs12KeySource(pki.p12_path(entry.signer_id), DEV_PASSWORD))
             approved = approved or pdf
         with SigningService(SigningPolicy(trust_roots=(root,), tsa_url=pki.tsa2_url)) as renewing:
-            renewed = renewing.renew(pdf)
-            renewed_twice = renewing.renew(renewed)  # the second renewal carries the first's TSA data, fresh
+            renewed = renewing.renew(pdf).pdf
+            renewed_twice = renewing.renew(renewed).pdf  # the second renewal carries the first's TSA data, fresh
     yield GoneSchool(root, pdf, approved, port, renewed, renewed_twice)
 
 

@@ -25,6 +25,8 @@ from records import Record, Role, SigningPlan, canonical_json, content_hash
 from signer import KeySource, SigningService
 from templates import document_id, read_identity, read_plan
 
+from .renewal import stamp_facts
+
 
 def book_facts(record: Record, kind: DocumentKind = DocumentKind.HOC_BA) -> BookFacts:
     """The facts the archive records about a record's book; the id and hash are the ones rendering printed."""
@@ -79,7 +81,7 @@ def keep_signature(
     archive.record_revision(document_id, parent, signed, field, entry.signer_id)
     if entry.role is not Role.SCHOOL_SEAL:
         return None
-    return archive.seal(document_id, signed, actor=entry.signer_id)
+    return archive.seal(document_id, signed, actor=entry.signer_id, stamp=stamp_facts(signed))
 
 
 def sign_into_archive(

@@ -4,19 +4,27 @@ strong. Before that ends, a renewal adds fresh validation data for the previous 
 over it all; the renewed book is kept beside the one before (which stays locked), and the version points to it.
 
 The yearly run (`hocba retention retimestamp`) finds the sealed versions whose last archive timestamp ends
-within the window, or whose digest weakened, and renews them one by one; run again, it skips those already
-renewed (their new timestamp ends later), so a run that stopped resumes where it was."""
+within the window, or whose digest weakened, and renews them; run again, it skips those already renewed (their
+new timestamp ends later), so a run that stopped resumes where it was. What each version's last archive timestamp
+proves until is kept with it when it is sealed or renewed (`StampFacts`): finding what is due reads only the books
+sealed before those facts were kept, once."""
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from archive import ArchiveService, DocumentVersion
+from archive import ArchiveService, DocumentVersion, StampFacts
 from records import HocbaError
 from signer import SigningService, last_archive_stamp
+from signer.renewal import WEAK_DIGESTS
+
+from .renewers import renewers
+from .runtime import Prepare
 
 
 @dataclass(frozen=True)
@@ -44,19 +52,27 @@ def _name(version: DocumentVersion) -> str:
     return f"{version.document_id} v{version.version}"
 
 
+def stamp_facts(pdf: bytes) -> StampFacts:
+    """What a sealed book's last archive timestamp proves until, as the archive keeps it."""
+    stamp = last_archive_stamp(pdf)
+    return StampFacts(0) if stamp is None else StampFacts(stamp.count, stamp.valid_until, stamp.digest)
+
+
 def find_due(
     archive: ArchiveService, within: timedelta, now: datetime, school_code: str | None = None
 ) -> RenewalReport:
     """The sealed versions (of a school, or all) whose archive timestamp ends before `now + within`, or whose
-    digest weakened."""
+    digest weakened. A version whose facts are not kept yet is read once, and its facts kept."""
     report = RenewalReport()
     horizon = now + within
-    for version in archive.kept_versions(school_code):
+    for version, kept in archive.kept_stamps(school_code):
         report.checked += 1
-        stamp = last_archive_stamp(archive.sealed_bytes(version))
-        if stamp is None:
+        stamp = kept or stamp_facts(archive.sealed_bytes(version))
+        if kept is None:
+            archive.note_stamp(version, stamp)
+        if stamp.count == 0 or stamp.valid_until is None:
             report.without_stamp.append(_name(version))
-        elif stamp.weak:
+        elif stamp.digest in WEAK_DIGESTS:
             report.due.append(Due(version, stamp.valid_until, "weak_digest", stamp.count))
         elif stamp.valid_until < horizon:
             report.due.append(Due(version, stamp.valid_until, "expiring", stamp.count))
@@ -72,36 +88,38 @@ def renew_due(
     dry_run: bool = False,
     on_book: Callable[[str, bool], None] | None = None,
     school_code: str | None = None,
+    jobs: int = 1,
+    prepare: Prepare | None = None,
 ) -> RenewalReport:
-    """Find what is due and, unless `dry_run`, renew each (a failure is reported and the run goes on)."""
+    """Find what is due and, unless `dry_run`, renew each (a failure is reported and the run goes on), over
+    `jobs` processes (`workflows.renewers`; `prepare` readies each worker)."""
     report = find_due(archive, within, now, school_code)
-    if dry_run:
+    if dry_run or not report.due:
         return report
-    with archive.one_anchor():
-        _renew_each(archive, signing, report, actor, on_book)
-    return report
+    with (
+        renewers(signing, jobs, prepare) as (renew, in_flight),
+        archive.one_anchor(),  # one audit anchor for the whole run
+        ThreadPoolExecutor(in_flight) as threads,
+    ):
 
+        def one(due: Due) -> None:
+            renewed = renew(archive.sealed_bytes(due.version))
+            stamp = StampFacts(renewed.stamp.count, renewed.stamp.valid_until, renewed.stamp.digest)
+            archive.keep_renewal(due.version, renewed.pdf, actor, stamp)
 
-def _renew_each(
-    archive: ArchiveService,
-    signing: SigningService,
-    report: RenewalReport,
-    actor: str,
-    on_book: Callable[[str, bool], None] | None,
-) -> None:
-    for due in report.due:
-        name = _name(due.version)
-        try:
-            renewed = signing.renew(archive.sealed_bytes(due.version))
-            archive.keep_renewal(due.version, renewed, actor)
-        except HocbaError as exc:
-            report.failed[name] = exc.code
+        # Each book's thread runs in a copy of this context, so that its renewal joins the run's one anchor.
+        futures = [(due, threads.submit(contextvars.copy_context().run, one, due)) for due in report.due]
+        for due, future in futures:
+            name = _name(due.version)
+            try:
+                future.result()
+            except HocbaError as exc:
+                report.failed[name] = exc.code
+            else:
+                report.renewed.append(name)
             if on_book:
-                on_book(name, False)
-            continue
-        report.renewed.append(name)
-        if on_book:
-            on_book(name, True)
+                on_book(name, name not in report.failed)
+    return report
 
 
 def report_json(report: RenewalReport, dry_run: bool) -> dict[str, Any]:

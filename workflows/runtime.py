@@ -4,6 +4,18 @@ processes (which the sitting starts, and tunes, itself)."""
 from __future__ import annotations
 
 import gc
+import os
+from collections.abc import Callable
+
+Prepare = Callable[[], None]
+"""Readies a worker process before anything is loaded in it (the face's settings, the signer's speed-ups);
+picklable: a module-level function."""
+
+
+def default_jobs() -> int:
+    """Every core this process may run on."""
+    return max(1, len(os.sched_getaffinity(0)))
+
 
 # Signing and verifying allocate short-lived objects by the hundred thousand (asn1crypto values, pyHanko's
 # parsed objects) in a process whose long-lived heap (modules, fonts, certificates) is large. With the default

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextvars
 import fcntl
 import multiprocessing
-import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -32,11 +31,7 @@ from records import HocbaError, put_in_place, write_atomic
 from signer import KeyReference, KeySource, SecretLookup, SigningPolicy, SigningService, next_field_for
 
 from .lifecycle import sign_into_archive
-from .runtime import tune_collector
-
-Prepare = Callable[[], None]
-"""Readies a worker process before anything is loaded in it (the face's settings, the signer's speed-ups);
-picklable: a module-level function."""
+from .runtime import Prepare, tune_collector
 
 BookOutcome = Literal["signed", "sealed", "skipped", "failed"]
 T = TypeVar("T")
@@ -96,10 +91,6 @@ class SittingResult:
             self.sealed = (self.sealed or 0) + 1
         else:
             setattr(self, done.outcome, getattr(self, done.outcome) + 1)
-
-
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)))
 
 
 @contextmanager

@@ -246,11 +246,12 @@ def retention_bench(
     review_objects: Annotated[
         int, typer.Option("--review-objects", help="Objects in the disposition review")
     ] = 100_000,
+    jobs: Annotated[int | None, typer.Option(min=1, help="Renewing processes (default: every core)")] = None,
     as_json: JsonOpt = True,
 ) -> None:
     """Finding the sealed books whose archive timestamp is due and renewing them (books per second), and the
     yearly disposition review over many objects (JSON)."""
-    _emit({**retention_figures(books), "review": review_figures(review_objects)}, as_json)
+    _emit({**retention_figures(books, jobs), "review": review_figures(review_objects)}, as_json)
 
 
 @bench_app.command("copies")

@@ -23,13 +23,13 @@ from signer import (
     SigningService,
     load_roots,
 )
+from workflows.runtime import default_jobs
 from workflows.sitting import (
     REMOTE_BATCH,
     Sitting,
     SittingEvent,
     SittingStarted,
     Workers,
-    default_jobs,
     sign_file,
     sign_sitting,
 )

@@ -28,6 +28,7 @@ from ..model import (
     Renewal,
     RetentionSummary,
     Revision,
+    StampFacts,
     StoredObject,
     VersionStatus,
 )
@@ -262,7 +263,14 @@ class SqlCatalog(SqlBase):
             return replace(_version(row), status=VersionStatus.SEALING, sealed_key=key, sealed_sha256=sha256, kind=kind)
 
     def finish_seal(
-        self, version: DocumentVersion, stored: StoredObject, policy_id: str, at: datetime, actor: str, how: str
+        self,
+        version: DocumentVersion,
+        stored: StoredObject,
+        policy_id: str,
+        at: datetime,
+        actor: str,
+        how: str,
+        stamp: StampFacts | None = None,
     ) -> tuple[DocumentVersion, AuditEvent]:
         lock = stored.lock or Lock(at)
         with self._tx() as conn:
@@ -274,7 +282,7 @@ class SqlCatalog(SqlBase):
             conn.execute(
                 update(document_versions)
                 .where(document_versions.c.id == row.id)
-                .values(status=VersionStatus.SEALED.value, sealed_at=at)
+                .values(status=VersionStatus.SEALED.value, sealed_at=at, **_stamp_values(stamp))
             )
             conn.execute(insert(retention_assignments).values(**_assignment(stored, policy_id, lock, at)))
             self._remember(conn, stored.key, stored.version_id, stored.sha256, at)
@@ -302,7 +310,13 @@ class SqlCatalog(SqlBase):
         return sealed, event
 
     def record_renewal(
-        self, version: DocumentVersion, stored: StoredObject, policy_id: str, at: datetime, actor: str
+        self,
+        version: DocumentVersion,
+        stored: StoredObject,
+        policy_id: str,
+        at: datetime,
+        actor: str,
+        stamp: StampFacts | None = None,
     ) -> DocumentVersion:
         """A sealed (or superseded) version's renewed book: the version now points to it, the object before
         stays stored, and both hashes name the version."""
@@ -328,7 +342,7 @@ class SqlCatalog(SqlBase):
             conn.execute(
                 update(document_versions)
                 .where(document_versions.c.id == row.id)
-                .values(sealed_key=stored.key, sealed_sha256=stored.sha256)
+                .values(sealed_key=stored.key, sealed_sha256=stored.sha256, **_stamp_values(stamp))
             )
             conn.execute(insert(retention_assignments).values(**_assignment(stored, policy_id, lock, at)))
             self._remember(conn, stored.key, stored.version_id, stored.sha256, at)
@@ -454,6 +468,34 @@ class SqlCatalog(SqlBase):
             query = query.where(document_versions.c.document_id.in_(mine))
         with self._tx() as conn:
             return [_version(r) for r in conn.execute(query)]
+
+    def kept_stamps(self, school_code: str | None = None) -> list[tuple[DocumentVersion, StampFacts | None]]:
+        """Every sealed and superseded version (of a school, or all), with its last archive timestamp's facts
+        (None where not yet read)."""
+        query = (
+            select(document_versions)
+            .where(document_versions.c.status.in_((VersionStatus.SEALED.value, VersionStatus.SUPERSEDED.value)))
+            .order_by(document_versions.c.id)
+        )
+        if school_code is not None:
+            mine = select(documents.c.id).where(documents.c.school_code == school_code)
+            query = query.where(document_versions.c.document_id.in_(mine))
+        with self._tx() as conn:
+            return [(_version(r), _stamp(r)) for r in conn.execute(query)]
+
+    def note_stamp(self, version: DocumentVersion, stamp: StampFacts) -> None:
+        """Keep the facts of a version's last archive timestamp, read from its book (a version sealed before they
+        were kept); only while the book read is still the version's."""
+        with self._tx() as conn:
+            conn.execute(
+                update(document_versions)
+                .where(
+                    document_versions.c.document_id == version.document_id,
+                    document_versions.c.version == version.version,
+                    document_versions.c.sealed_sha256 == version.sealed_sha256,
+                )
+                .values(**_stamp_values(stamp))
+            )
 
     def revisions(self, document_id: str, version: int) -> list[Revision]:
         query = (
@@ -634,6 +676,19 @@ def _assignment(stored: StoredObject, policy_id: str, lock: Lock, at: datetime) 
 
 def _scalar(conn: Connection, query: Any) -> int:
     return int(conn.execute(query).scalar_one())
+
+
+def _stamp_values(stamp: StampFacts | None) -> dict[str, Any]:
+    if stamp is None:  # not known: the renewal run reads the book (once) and keeps them
+        return {"stamp_count": None, "stamp_until": None, "stamp_digest": None}
+    return {"stamp_count": stamp.count, "stamp_until": stamp.valid_until, "stamp_digest": stamp.digest}
+
+
+def _stamp(row: Row[Any]) -> StampFacts | None:
+    if row.stamp_count is None:
+        return None
+    until = as_utc(row.stamp_until) if row.stamp_until is not None else None
+    return StampFacts(int(row.stamp_count), until, row.stamp_digest)
 
 
 def _version(row: Row[Any]) -> DocumentVersion:

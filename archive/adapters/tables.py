@@ -116,6 +116,10 @@ document_versions = Table(
     Column("sealed_at", Stamp),
     Column("superseded_by", ForeignKey("document_versions.id")),
     Column("created_at", Stamp, nullable=False),
+    # The sealed book's last archive timestamp (`StampFacts`); null until read (a version sealed before 0014).
+    Column("stamp_count", Integer),
+    Column("stamp_until", Stamp),
+    Column("stamp_digest", String(16)),
     UniqueConstraint("document_id", "version"),
 )
 

@@ -17,6 +17,7 @@ from templates import render
 from workflows import book_facts, sign_and_archive
 from workflows.disposition import review
 from workflows.renewal import find_due, renew_due
+from workflows.runtime import default_jobs
 
 from .. import pki
 from .principal import _primary_records
@@ -25,7 +26,8 @@ from .sign import _served_apart
 _WITHIN = timedelta(days=round(365.25 * 40))  # the first TSA's certificate ends in 2060, the second's in 2069
 
 
-def retention_figures(books: int = 200) -> dict[str, Any]:
+def retention_figures(books: int = 200, jobs: int | None = None) -> dict[str, Any]:
+    jobs = jobs or default_jobs()
     install_speedups()
     records = _primary_records(books)
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,12 +52,13 @@ def retention_figures(books: int = 200) -> dict[str, Any]:
             finding = time.perf_counter() - start
             start = time.perf_counter()
             with SigningService(SigningPolicy(trust_roots=roots, tsa_url=served.tsa2_url)) as renewing:
-                report = renew_due(archive, renewing, _WITHIN, now)
+                report = renew_due(archive, renewing, _WITHIN, now, jobs=jobs, prepare=install_speedups)
             renewing_s = time.perf_counter() - start
         engine.dispose()
     assert len(due.due) == books and len(report.renewed) == books, report.failed
     return {
         "books": books,
+        "jobs": jobs,
         "seal_books_per_s": round(books / sealing, 2),
         "find_due_books_per_s": round(books / finding, 1),
         "renew_books_per_s": round(books / renewing_s, 2),

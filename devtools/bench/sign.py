@@ -47,7 +47,8 @@ from signer import (
     verify,
 )
 from templates import render
-from workflows.sitting import Sitting, Workers, default_jobs, sign_sitting
+from workflows.runtime import default_jobs
+from workflows.sitting import Sitting, Workers, sign_sitting
 
 from .. import pki
 from ..secrets import from_environment

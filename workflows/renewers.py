@@ -1,0 +1,68 @@
+"""Where the yearly renewal run makes its archive timestamps: in this process, or spread over worker processes.
+
+Renewing is CPU work in the signer (reading the book's last archive timestamp, writing the update, hashing the
+book for the TSA); the archive's part (reading the book, keeping the renewed one, the audit event) is I/O. So
+the books are read and kept by threads of this process, and renewed here or in `jobs - 1` workers, each with a
+signing service of its own. A book crosses to a worker as bytes and comes back renewed."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+from asn1crypto import x509
+
+from signer import Renewed, SigningPolicy, SigningService
+
+from .runtime import Prepare, tune_collector
+
+IN_FLIGHT = 3
+"""Books worked on at once per process: while one is renewed, others are read or kept."""
+
+Renew = Callable[[bytes], Renewed]
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(roots: list[bytes], policy: SigningPolicy, prepare: Prepare | None) -> None:
+    # asn1crypto certificates travel as DER; the rest of the policy is plain data.
+    if prepare is not None:  # first: the speed-ups must be in place before certificates are loaded
+        prepare()
+    policy = replace(policy, trust_roots=tuple(x509.Certificate.load(r) for r in roots))
+    _WORKER["service"] = SigningService(policy)
+    tune_collector()
+
+
+def _worker_renew(pdf: bytes) -> Renewed:
+    service: SigningService = _WORKER["service"]
+    return service.renew(pdf)
+
+
+@contextmanager
+def renewers(signing: SigningService, jobs: int = 1, prepare: Prepare | None = None) -> Iterator[tuple[Renew, int]]:
+    """How to renew a book, and how many books may be in flight at once. With `jobs` > 1, this process is one of
+    the renewers (it renews while the workers start) and `jobs - 1` worker processes are the others."""
+    if jobs <= 1:
+        yield signing.renew, IN_FLIGHT
+        return
+    roots = [r.dump() for r in signing.policy.trust_roots]
+    policy = replace(signing.policy, trust_roots=())
+    context = multiprocessing.get_context("spawn")  # this process runs threads (the service's loop): no fork
+    here = threading.Semaphore(1)
+    with ProcessPoolExecutor(jobs - 1, context, _worker_init, (roots, policy, prepare)) as pool:
+
+        def anywhere(pdf: bytes) -> Renewed:
+            if here.acquire(blocking=False):
+                try:
+                    return signing.renew(pdf)
+                finally:
+                    here.release()
+            renewed: Renewed = pool.submit(_worker_renew, pdf).result()
+            return renewed
+
+        yield anywhere, IN_FLIGHT * jobs
