@@ -8,8 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from signer import SigningPolicy, SigningService, last_archive_stamp, verify
 from templates import document_id
 from workflows import book_facts, sign_and_archive
 from workflows.renewal import renew_due
+from workflows.renewers import renewers
 
 from .http_fixtures import embedded, open_site
 from .signing_fixtures import School
@@ -110,6 +113,29 @@ def test_what_the_archive_timestamp_proves_is_kept_so_finding_what_is_due_reads_
     assert archive.kept_stamps()[0][1] is None
     assert renew_due(archive, renewing, FORTY_YEARS, now, dry_run=True).due == []
     assert archive.kept_stamps()[0][1] == renewed
+
+
+def test_renewals_spread_over_worker_processes(
+    school: School, renewing: SigningService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = school.primary
+    pdf = school.book(record)
+    for entry in signing_plan(record).entries:
+        pdf = school.service.sign(pdf, entry.field, school.key(entry.signer_id))
+    # This process's renewal waits until the other book is done: only a worker process can have renewed it.
+    gate, here = threading.Event(), renewing.renew
+    monkeypatch.setattr(renewing, "renew", lambda book: gate.wait(120) and here(book))
+    with renewers(renewing, jobs=2) as (renew, in_flight), ThreadPoolExecutor(2) as threads:
+        assert in_flight >= 2
+        futures = [threads.submit(renew, pdf) for _ in range(2)]
+        done, waiting = wait(futures, timeout=120, return_when=FIRST_COMPLETED)
+        assert len(done) == 1 and len(waiting) == 1 and not gate.is_set()
+        gate.set()
+        results = [f.result(timeout=120) for f in futures]
+    for renewed in results:
+        assert renewed.pdf.startswith(pdf) and renewed.stamp == last_archive_stamp(renewed.pdf)
+        assert renewed.stamp.count == 2 and renewed.stamp.valid_until.year == 2069
+        assert verify(renewed.pdf, list(school.policy.trust_roots), offline=True).verdict == "genuine"
 
 
 def test_retimestamp_from_the_console(school: School, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -246,7 +246,7 @@ def retention_bench(
     review_objects: Annotated[
         int, typer.Option("--review-objects", help="Objects in the disposition review")
     ] = 100_000,
-    jobs: Annotated[int | None, typer.Option(min=1, help="Renewing processes (default: every core)")] = None,
+    jobs: Annotated[int, typer.Option(min=0, help="Renewing processes, this one included (0: a core each)")] = 1,
     as_json: JsonOpt = True,
 ) -> None:
     """Finding the sealed books whose archive timestamp is due and renewing them (books per second), and the

@@ -26,7 +26,7 @@ from .sign import _served_apart
 _WITHIN = timedelta(days=round(365.25 * 40))  # the first TSA's certificate ends in 2060, the second's in 2069
 
 
-def retention_figures(books: int = 200, jobs: int | None = None) -> dict[str, Any]:
+def retention_figures(books: int = 200, jobs: int = 1) -> dict[str, Any]:
     jobs = jobs or default_jobs()
     install_speedups()
     records = _primary_records(books)
