@@ -21,8 +21,8 @@ def refuse_replace(current: StoredObject, sha256: str, moment: datetime) -> None
     )
 
 
-def refuse_delete(current: StoredObject, moment: datetime) -> None:
-    if current.protected(moment):
+def refuse_delete(current: StoredObject, moment: datetime, bypass_governance: bool = False) -> None:
+    if current.protected(moment, bypass_governance):
         raise ObjectLockedError(
             "refuse_delete",
             key=current.key,

@@ -13,7 +13,8 @@ class LockMode(StrEnum):
     COMPLIANCE = "COMPLIANCE"
     """Nobody, not even the storage's administrator, may delete the object or shorten its retention."""
     GOVERNANCE = "GOVERNANCE"
-    """Never set by the service; understood when met so that it is never mistaken for COMPLIANCE."""
+    """An ordinary deletion is refused; a deletion with the storage's bypass right is not. The service sets it on
+    working revisions, which only an approved disposal removes."""
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,14 @@ class StoredObject:
     version_id: str | None = None
     """The storage's version id, as text (UUIDs on MinIO, 32 hex on SeaweedFS, none on the filesystem)."""
 
-    def protected(self, moment: datetime) -> bool:
-        """Deleting or replacing it now would break its retention or its legal hold."""
-        return self.legal_hold or (self.lock is not None and self.lock.covers(moment))
+    def protected(self, moment: datetime, bypass_governance: bool = False) -> bool:
+        """Deleting or replacing it now would break its retention or its legal hold (with `bypass_governance`, a
+        GOVERNANCE lock does not count)."""
+        if self.legal_hold:
+            return True
+        if self.lock is None or not self.lock.covers(moment):
+            return False
+        return not (bypass_governance and self.lock.mode is LockMode.GOVERNANCE)
 
 
 class DocumentKind(StrEnum):

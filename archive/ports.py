@@ -50,8 +50,9 @@ class ObjectStore(Protocol):
 
     def keys(self, prefix: str = "") -> Iterator[str]: ...
 
-    def delete(self, key: str) -> None:
-        """Remove an unprotected object (a working revision after sealing, say)."""
+    def delete(self, key: str, bypass_governance: bool = False) -> None:
+        """Remove an unprotected object; with `bypass_governance`, also one under a GOVERNANCE lock (a working
+        revision whose disposal was approved). Never one under a COMPLIANCE lock or a legal hold."""
         ...
 
     def extend_lock(self, key: str, lock: Lock, version_id: str | None = None) -> StoredObject:

@@ -12,11 +12,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from records import StaleRevisionError
-from retention import policies, policy_for
+from retention import RetentionPolicy, policies, policy_for
 
 from .audit_model import Anchor, AuditEvent, Break, first_break, stamp
 from .clock import SystemClock
@@ -35,6 +35,7 @@ from .model import (
     BookFacts,
     DocumentVersion,
     Lock,
+    LockMode,
     Renewal,
     RetentionSummary,
     Revision,
@@ -45,6 +46,12 @@ from .model import (
     sealed_key,
 )
 from .ports import Catalog, Clock, ObjectStore, Timestamper
+
+
+def _lock(policy: RetentionPolicy, start: datetime) -> Lock:
+    """The storage lock a policy keeps an object under, from `start`."""
+    mode = LockMode.GOVERNANCE if policy.lock == "governance" else LockMode.COMPLIANCE
+    return Lock(policy.retain_until(start), mode)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -203,8 +210,10 @@ class ArchiveService:
         return [(anchor, key) for anchor, key, _ in self._catalog.anchors()]
 
     def _keep(self, document_id: str, pdf: bytes, field: str | None, signer: str | None) -> Revision:
+        """A working revision, under the GOVERNANCE lock of its policy: an ordinary deletion is refused; only an
+        approved disposal (`dispose_object`) may remove it, with the storage's bypass right."""
         digest = sha256_hex(pdf)
-        stored = self._store.put(revision_key(digest), pdf)
+        stored = self._store.put(revision_key(digest), pdf, _lock(policy_for("revision"), self._clock.now()))
         return Revision(document_id, 0, 0, digest, stored.key, stored.size, field, signer, stored.version_id)
 
     def seal(
@@ -221,7 +230,7 @@ class ArchiveService:
         now = self._clock.now()
         try:
             held = self._catalog.held(document_id)  # a book sealed while held is kept under the hold from the start
-            stored = self._store.put(version.sealed_key or "", pdf, Lock(policy.retain_until(now)), legal_hold=held)
+            stored = self._store.put(version.sealed_key or "", pdf, _lock(policy, now), legal_hold=held)
         except ArchiveError as exc:
             self._catalog.abort_seal(version, exc.code, self._clock.now(), actor)
             raise
@@ -276,7 +285,7 @@ class ArchiveService:
                     data = self._store.get(revision_key(digest), self._catalog.object_version(revision_key(digest)))
                     if sha256_hex(data) != digest:
                         raise ObjectMissingError("reconcile")
-                    stored = self._store.put(key, data, Lock(policy.retain_until(self._clock.now())))
+                    stored = self._store.put(key, data, _lock(policy, self._clock.now()))
             except ArchiveError as exc:
                 self._catalog.abort_seal(version, exc.code, self._clock.now(), actor)
                 undone.append(name)
@@ -326,9 +335,7 @@ class ArchiveService:
         }
         policy = policy_for("audit_anchor")
         try:
-            stored = self._store.put(
-                anchor.key(), json.dumps(body, sort_keys=True).encode(), Lock(policy.retain_until(now))
-            )
+            stored = self._store.put(anchor.key(), json.dumps(body, sort_keys=True).encode(), _lock(policy, now))
         except (ObjectExistsError, ObjectLockedError):  # this head was anchored before
             return anchor
         self._catalog.add_anchor(anchor, stored, token, policy.id, now)
@@ -348,7 +355,7 @@ class ArchiveService:
             policy = by_id.get(policy_id)
             if policy is None or not policy.permanent:
                 continue
-            stored = self._store.extend_lock(key, Lock(policy.retain_until(now)), self._catalog.object_version(key))
+            stored = self._store.extend_lock(key, _lock(policy, now), self._catalog.object_version(key))
             self._catalog.renewed(stored, policy.id, until, now, actor)
             renewed.append(key)
         if renewed:
@@ -385,7 +392,7 @@ class ArchiveService:
         now = self._clock.now()
         held = self._catalog.held(version.document_id)
         key = sealed_key(version.document_id, version.version, digest)
-        stored = self._store.put(key, renewed, Lock(policy.retain_until(now)), legal_hold=held)
+        stored = self._store.put(key, renewed, _lock(policy, now), legal_hold=held)
         renewed_version = self._catalog.record_renewal(version, stored, policy.id, now, actor, stamp)
         sitting = _SITTING.get()
         if sitting is None or sitting.service is not self:
@@ -399,14 +406,15 @@ class ArchiveService:
         return self._store.get(key, self._catalog.object_version(key))
 
     def dispose_object(self, key: str) -> None:
-        """Delete a stored object whose disposal was approved: the store refuses one still locked or held."""
-        self._store.delete(key)
+        """Delete a stored object whose disposal was approved, bypassing a GOVERNANCE lock (the disposal is the
+        decision that lock waits for): the store refuses one under a COMPLIANCE lock or a legal hold."""
+        self._store.delete(key, bypass_governance=True)
 
     def keep_object(self, key: str, data: bytes, kind: str) -> StoredObject:
         """Write an object the archive keeps on its own, locked under its kind's policy."""
         policy = policy_for(kind)
         now = self._clock.now()
-        stored = self._store.put(key, data, Lock(policy.retain_until(now)))
+        stored = self._store.put(key, data, _lock(policy, now))
         self._catalog.kept(stored, policy.id, now)
         return stored
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from archive import (
     HoldStateError,
     HoldStatus,
     HoldTarget,
+    LockMode,
     ObjectLockedError,
     ObjectStore,
     Role,
@@ -66,8 +67,10 @@ def test_holds_cover_their_scope_and_take_two_people_to_release(engine: Engine, 
     assert (placed.documents, placed.objects) == (2, 4)  # A: two revisions and its sealed book; B: one revision
     assert all(_held(archive, holds, a)) and all(_held(archive, holds, b)) and not any(_held(archive, holds, c))
     (b_revision,) = holds.object_keys([b])
+    lock = store.stat(b_revision).lock  # written under its policy's GOVERNANCE lock, five years from the write
+    assert lock is not None and lock.mode is LockMode.GOVERNANCE and lock.until > now + timedelta(days=4 * 365)
     with pytest.raises(ObjectLockedError):
-        store.delete(b_revision)  # a working revision, unlocked, but held
+        store.delete(b_revision, bypass_governance=True)  # a working revision held: not even a disposal deletes it
 
     student = HoldTarget(HoldScope.STUDENT, SCHOOL, student_id="S1")
     assert holding.place(archive, holds, student, "Khiếu nại", "Đơn số 7", "lt1", now).documents == 2
@@ -88,7 +91,9 @@ def test_holds_cover_their_scope_and_take_two_people_to_release(engine: Engine, 
     assert released.hold.status is HoldStatus.RELEASED and released.hold.released_by == "ht"
     assert released.objects == 1  # B's revision only: A is still held for its student
     assert all(_held(archive, holds, a)) and not any(_held(archive, holds, b))
-    store.delete(b_revision)  # no lock, no hold: a working revision may go
+    with pytest.raises(ObjectLockedError):
+        store.delete(b_revision)  # no hold now, but its GOVERNANCE lock refuses an ordinary deletion
+    store.delete(b_revision, bypass_governance=True)  # what an approved disposal does
 
     assert {h.target.scope for h in holds.holds(SCHOOL, active_only=True)} == {HoldScope.STUDENT, HoldScope.YEAR}
     actions = [e.action for e in archive._catalog.events() if e.action.startswith("retention.hold")]

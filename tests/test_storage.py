@@ -93,6 +93,28 @@ def test_locked_object_is_never_deleted_overwritten_shortened_or_downgraded(stor
     assert store.get("sealed/x/v1.pdf") == BOOK
 
 
+def test_governance_lock_gives_way_only_to_a_deletion_with_the_bypass_right(store: ObjectStore) -> None:
+    lock = later(days=3650)
+    governed = store.put("revisions/g.pdf", BOOK, lock=Lock(lock.until, LockMode.GOVERNANCE))
+    assert governed.lock is not None and governed.lock.mode is LockMode.GOVERNANCE
+    kept = store.stat("revisions/g.pdf").lock
+    assert kept is not None and kept.mode is LockMode.GOVERNANCE  # as the store reads it back
+    with pytest.raises(ObjectLockedError):
+        store.delete("revisions/g.pdf")  # an ordinary deletion
+    if isinstance(store, S3Store):  # the server itself refuses it without the bypass header
+        with pytest.raises(S3Error):
+            store.client.remove_object(store.bucket, "revisions/g.pdf", version_id=governed.version_id)
+    store.put("sealed/k/v1.pdf", BOOK, lock=lock)
+    with pytest.raises(ObjectLockedError):
+        store.delete("sealed/k/v1.pdf", bypass_governance=True)  # COMPLIANCE: no right bypasses it
+    store.put("revisions/h.pdf", BOOK, lock=Lock(lock.until, LockMode.GOVERNANCE), legal_hold=True)
+    with pytest.raises(ObjectLockedError):
+        store.delete("revisions/h.pdf", bypass_governance=True)  # held: no right bypasses a legal hold
+    store.delete("revisions/g.pdf", bypass_governance=True)
+    assert not store.exists("revisions/g.pdf")
+    assert store.exists("sealed/k/v1.pdf") and store.exists("revisions/h.pdf")
+
+
 def test_legal_hold_blocks_delete_until_released(store: ObjectStore) -> None:
     store.put("sealed/h/v1.pdf", BOOK, lock=later(seconds=2), legal_hold=True)
     assert store.stat("sealed/h/v1.pdf").legal_hold

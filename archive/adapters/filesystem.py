@@ -102,9 +102,9 @@ class FileStore:
             if key.startswith(prefix):
                 yield key
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, bypass_governance: bool = False) -> None:
         current = self.stat(key)
-        refuse_delete(current, self.clock.now())
+        refuse_delete(current, self.clock.now(), bypass_governance)
         self._meta(key).unlink()
         self._data(key).unlink(missing_ok=True)
         fsync_dir(self._meta(key).parent)

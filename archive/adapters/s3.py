@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import urllib3
 from minio import Minio
 from minio.commonconfig import COMPLIANCE, GOVERNANCE
+from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
 from minio.retention import Retention
 
@@ -187,12 +188,22 @@ class S3Store:
         for item in listing:
             yield ObjectVersion(str(item.object_name), item.version_id, bool(item.is_delete_marker))
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, bypass_governance: bool = False) -> None:
         current = self._stat(key)
-        refuse_delete(current, self.clock.now())
+        refuse_delete(current, self.clock.now(), bypass_governance)
         # The version itself, not a delete marker: a working revision is really gone, and the server would refuse
-        # this for a locked version anyway.
-        self._call(lambda: self.client.remove_object(self.bucket, key, version_id=current.version_id), key)
+        # this for a locked version anyway (a GOVERNANCE one unless the bypass header is sent).
+        if not bypass_governance:
+            self._call(lambda: self.client.remove_object(self.bucket, key, version_id=current.version_id), key)
+            return
+        # Only the multi-object delete carries the bypass header in the client; it reports refusals in its answer.
+        one = [DeleteObject(key, current.version_id)]
+        refused = self._call(lambda: list(self.client.remove_objects(self.bucket, one, bypass_governance_mode=True)))
+        if refused:
+            code = str(refused[0].code)
+            if code in _LOCKED_CODES:
+                raise ObjectLockedError("server", key=key, code=code)
+            raise StorageUnavailableError(url=self.url, exc=f"{code}: {refused[0].message}")
 
     def extend_lock(self, key: str, lock: Lock, version_id: str | None = None) -> StoredObject:
         current = self._stat(key, version_id)
