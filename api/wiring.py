@@ -49,6 +49,7 @@ from signer import (
 from signer.errors import KeySourceError
 from templates import RenderOptions
 from workflows import AccountBook, FederatedSignIn, FederationOffError, LoginPolicy
+from workflows.disposition import Sealer, school_sealer
 from workflows.federation import SECOND_FACTOR_METHODS
 from workflows.jobs import JobTools
 from workflows.sitting import REMOTE_BATCH
@@ -282,6 +283,11 @@ class Services:
             if self._signing is None:
                 self._signing = SigningService(signing_policy(self.settings, roots))
             return self._signing
+
+    def school_seal(self) -> Sealer:
+        """The school's seal on a document the service makes (a certificate of destruction): its organisation key
+        (HOCBA_SEAL_KEY), opened now, so that a missing key is refused before anything is done."""
+        return school_sealer(self.signing(), remote_key(self.settings, {"kind": "seal"}))
 
     def sessions(self) -> SqlSessionStore:
         """Where two-phase signatures wait between prepare and complete (any process sharing the database)."""

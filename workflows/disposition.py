@@ -6,13 +6,15 @@ seal; the sealed book holds their every byte).
 1. **Review** (the archivist, yearly): what reached its end, minus whatever a legal hold covers. A dry run.
 2. **Proposal**: the list is recorded with the archivist's reason.
 3. **Decision** (the principal, never the proposer): approve, or keep with a reason.
-4. **Disposal**: each object is deleted only if no lock and no hold covers it now (the store refuses
-   otherwise, and the item says why); then the certificate of destruction — every object deleted, with its hash
-   and policy, the proposal and the approval — is written as PDF/A, locked permanently, and its hash goes into
-   the audit trail, which is anchored."""
+4. **Disposal**: each object is deleted only if no COMPLIANCE lock and no hold covers it now (the store refuses
+   otherwise, and the item says why; the working revisions' GOVERNANCE lock gives way to the approved disposal);
+   then the certificate of destruction — every object deleted, with its hash and policy, the proposal and the
+   approval — is written as PDF/A, signed with the school's seal (B-LTA), locked permanently, and its hash goes
+   into the audit trail, which is anchored."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,9 +29,19 @@ from archive import (
     SqlHolds,
 )
 from retention import policy_for
+from signer import KeySource, SigningService
 from templates import VIETNAM, render_disposal_certificate
+from templates.disposal import SEAL_FIELD
 
 _KIND = "revision"
+
+Sealer = Callable[[bytes], bytes]
+"""Signs a certificate of destruction with the school's seal."""
+
+
+def school_sealer(signing: SigningService, seal: KeySource) -> Sealer:
+    """The school's seal on a certificate (its one field): a PAdES signature closed like a book's (B-LTA)."""
+    return lambda pdf: signing.sign(pdf, SEAL_FIELD, seal)
 
 
 @dataclass(frozen=True)
@@ -78,8 +90,11 @@ def carry_out(
     school_name: str,
     by: str,
     now: datetime,
+    seal: Sealer,
 ) -> Disposal:
-    """Delete what an approved disposal lists (each only if nothing holds it now), then keep its certificate."""
+    """Delete what an approved disposal lists (each only if nothing holds it now), then keep its certificate,
+    sealed by `seal`. A run that stopped (a seal that failed, say) is run again: what was deleted is skipped, and
+    the certificate is made then."""
     disposal = disposals.get(disposal_id)
     if disposal.status is not DisposalStatus.APPROVED:
         raise DisposalStateError("run", disposal_id=disposal_id, status=disposal.status.value)
@@ -96,7 +111,9 @@ def carry_out(
             continue
         disposals.deleted(disposal_id, item.object_key, now)
     done = disposals.get(disposal_id)
-    pdf = render_disposal_certificate(school_name, disposal_id, _facts(done, by, now), _rows(done))
+    pdf = seal(
+        render_disposal_certificate(done.school_code, school_name, disposal_id, _facts(done, by, now), _rows(done))
+    )
     stored = archive.keep_object(f"certificates/{disposal_id}.pdf", pdf, "disposal_certificate")
     finished = disposals.finish(disposal_id, stored.key, stored.sha256, by, now)
     archive.anchor()

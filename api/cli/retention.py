@@ -209,11 +209,14 @@ def dispose(
     run: Annotated[bool, typer.Option("--run", help="Carry out an approved disposal")] = False,
     reason: Annotated[str | None, typer.Option("--reason", help="Why the objects are kept")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="With --run: say what would be deleted")] = False,
+    trust: TrustOpt = [],  # noqa: B006 - typer reads the default
+    tsa: TsaOpt = None,
     database: DatabaseOpt = DEFAULT_DATABASE,
     storage: StorageOpt = DEFAULT_STORAGE,
     as_json: JsonFlag = False,
 ) -> None:
-    """Decide a proposed disposal (--approve, or --keep --reason), or carry out an approved one (--run)."""
+    """Decide a proposed disposal (--approve, or --keep --reason), or carry out an approved one (--run; its
+    certificate is sealed with the school's key, HOCBA_SEAL_KEY and HOCBA_SEAL_SECRET)."""
     if sum((approve, keep, run)) != 1:
         err.print("[red]Chọn một: --approve, --keep hoặc --run / choose one of --approve, --keep, --run[/red]")
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -228,7 +231,10 @@ def dispose(
             return
         if run:
             school = disposals.school_name(disposals.get(disposal_id).school_code)
-            done = disposition.carry_out(built.service, disposals, built.holds, disposal_id, school, by, now)
+            key = wiring.seal_reference(wiring.settings()).open(wiring.secret_from_environment)
+            with make_service(trust, tsa, allow_bb=False) as signing:
+                seal = disposition.school_sealer(signing, key)
+                done = disposition.carry_out(built.service, disposals, built.holds, disposal_id, school, by, now, seal)
         else:
             done = disposition.decide(disposals, disposal_id, by, approve, reason, now)
     _emit(as_json, disposition.disposal_json(done))

@@ -242,8 +242,9 @@ def run_disposal(
     """Carry out an approved disposal: each object deleted only if nothing holds it, then the certificate kept."""
     disposals = _disposals(request)
     school = disposals.school_name(caller.account.school_code or "")
-    archive, by = services(request).archive(), caller.account.username
-    done = disposition.carry_out(archive, disposals, _holds(request), disposal_id, school, by, _now())
+    built, by = services(request), caller.account.username
+    seal = built.school_seal()
+    done = disposition.carry_out(built.archive(), disposals, _holds(request), disposal_id, school, by, _now(), seal)
     return disposition.disposal_json(done)
 
 

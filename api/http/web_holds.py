@@ -145,9 +145,9 @@ def decide_page(
 @router.post("/phong-toa/huy/{disposal_id}/thuc-hien")
 def run_page(request: Request, disposal_id: str, caller: Annotated[Caller, allow("retention.hold")]) -> Response:
     """Carry out an approved disposal."""
-    engine = services(request).engine
-    disposals, by = SqlDisposals(engine), caller.account.username
+    built = services(request)
+    disposals, by = SqlDisposals(built.engine), caller.account.username
     school = disposals.school_name(caller.account.school_code or "")
-    archive = services(request).archive()
-    disposition.carry_out(archive, disposals, SqlHolds(engine), disposal_id, school, by, _now())
+    seal = built.school_seal()
+    disposition.carry_out(built.archive(), disposals, SqlHolds(built.engine), disposal_id, school, by, _now(), seal)
     return RedirectResponse("/phong-toa", status_code=303)
