@@ -21,13 +21,14 @@ from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from api.cli import app
-from archive import ArchiveService, FileStore, ObjectStore, Role, SqlCatalog, open_database
+from archive import ArchiveService, FileStore, ObjectStore, Role, SqlCatalog, SqlDisposals, SqlHolds, open_database
 from records import signing_plan
 from signer import SigningPolicy, SigningService, last_archive_stamp, verify
 from templates import document_id
 from workflows import book_facts, sign_and_archive
 from workflows.renewal import renew_due
 from workflows.renewers import renewers
+from workflows.retention_report import as_csv, as_json, retention_report
 
 from .http_fixtures import embedded, open_site
 from .signing_fixtures import School
@@ -138,6 +139,22 @@ def test_renewals_spread_over_worker_processes(
         assert verify(renewed.pdf, list(school.policy.trust_roots), offline=True).verdict == "genuine"
 
 
+def test_the_report_says_what_is_due(school: School, engine: Engine, store: ObjectStore) -> None:
+    archive = ArchiveService(store, SqlCatalog(engine), MovableClock())
+    book = _sealed(school, archive)
+    code = school.primary.school.code
+    later = datetime(2056, 6, 1, tzinfo=UTC)  # the first TSA's certificate ends in 2060: due within five years
+    found = retention_report(archive, SqlHolds(engine), SqlDisposals(engine), code, now=later)
+    data = as_json(found)
+    assert [(b["document_id"], b["reason"]) for b in data["renewal_due"]["books"]] == [(book, "expiring")]
+    assert data["renewal_due"]["books"][0]["valid_until"].startswith("2060")
+    revisions = 1 + len(signing_plan(school.primary).entries)  # the rendered book, then one per signature
+    assert data["due_for_review"] == {"objects": revisions, "documents": 1, "held": 0}  # sealed long before
+    rows = list(csv.reader(io.StringIO(as_csv(found))))
+    assert [r[0] for r in rows[1:]] == ["renewal_due", "review_due"] and rows[1][2] == book
+    assert retention_report(archive, SqlHolds(engine), SqlDisposals(engine), code).renewal_due.due == []  # today
+
+
 def test_retimestamp_from_the_console(school: School, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     database, storage = f"sqlite:///{tmp_path / 'hocba.db'}", f"file://{tmp_path / 'objects'}"
     archive = ArchiveService(FileStore(tmp_path / "objects"), SqlCatalog(open_database(database)), MovableClock())
@@ -187,6 +204,7 @@ def test_the_archivist_runs_the_renewal_as_a_job(school: School, tmp_path: Path)
         principal = site.as_role(Role.PRINCIPAL)
         report = site.client.get("/v1/retention/report", headers=principal).json()
         assert [r["document_id"] for r in report["renewals"]] == [book] and len(report["holds"]) == 1
+        assert report["renewal_due"]["books"] == [] and report["due_for_review"]["objects"] == 0
         sheet = site.client.get("/v1/retention/report?format=csv", headers=principal)
         assert sheet.headers["content-type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(sheet.text)))

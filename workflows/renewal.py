@@ -46,6 +46,8 @@ class RenewalReport:
     """Document (and version) → the error's code."""
     without_stamp: list[str] = field(default_factory=list)
     """Sealed versions without an archive timestamp (PDF/A-1 books): renewal cannot help them."""
+    unknown: int = 0
+    """Sealed versions whose archive timestamp was not read (sealed before it was kept; a report reads none)."""
 
 
 def _name(version: DocumentVersion) -> str:
@@ -59,14 +61,22 @@ def stamp_facts(pdf: bytes) -> StampFacts:
 
 
 def find_due(
-    archive: ArchiveService, within: timedelta, now: datetime, school_code: str | None = None
+    archive: ArchiveService,
+    within: timedelta,
+    now: datetime,
+    school_code: str | None = None,
+    read_unknown: bool = True,
 ) -> RenewalReport:
     """The sealed versions (of a school, or all) whose archive timestamp ends before `now + within`, or whose
-    digest weakened. A version whose facts are not kept yet is read once, and its facts kept."""
+    digest weakened. A version whose facts are not kept yet is read once, and its facts kept (with
+    `read_unknown`; otherwise it is counted in `unknown`, and nothing is changed)."""
     report = RenewalReport()
     horizon = now + within
     for version, kept in archive.kept_stamps(school_code):
         report.checked += 1
+        if kept is None and not read_unknown:
+            report.unknown += 1
+            continue
         stamp = kept or stamp_facts(archive.sealed_bytes(version))
         if kept is None:
             archive.note_stamp(version, stamp)

@@ -1,17 +1,25 @@
 """The archivist's retention report, per school and (optionally) school year: the legal holds, the renewals of
-archive timestamps, the locks per policy, and the disposals (proposed, decided, carried out). As
-a dictionary for JSON, or as CSV rows (one line per hold or renewal) for a spreadsheet."""
+archive timestamps, the locks per policy, and the disposals (proposed, decided, carried out); and, for the whole
+school, what is due: the objects whose period has ended (the disposition review) and the books whose archive
+timestamp must be renewed within five years. As a dictionary for JSON, or as CSV rows (one line per hold,
+renewal, disposal and book due) for a spreadsheet."""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from archive import ArchiveService, Disposal, Hold, Renewal, RetentionSummary, SqlDisposals, SqlHolds
 
+from .disposition import Review, review
 from .holds import hold_json
+from .renewal import RenewalReport, find_due
+
+RENEWAL_WINDOW = timedelta(days=round(365.25 * 5))
+"""How far ahead the report looks for archive timestamps to renew (the yearly run's default)."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,10 @@ class RetentionReport:
     renewals: list[Renewal]
     locks: list[RetentionSummary]
     disposals: list[Disposal]
+    review: Review
+    """The school's objects whose period has ended, not yet proposed (and those a hold keeps)."""
+    renewal_due: RenewalReport
+    """The school's books whose archive timestamp ends within `RENEWAL_WINDOW` (nothing read or changed)."""
 
 
 def retention_report(
@@ -30,9 +42,11 @@ def retention_report(
     disposals: SqlDisposals,
     school_code: str,
     school_year: str | None = None,
+    now: datetime | None = None,
 ) -> RetentionReport:
     """Holds of the school (those on a year or a class of another year left out when a year is asked); renewals
-    of its books (of that year); the archive's locks per policy."""
+    of its books (of that year); the archive's locks per policy; what is due for the whole school."""
+    now = now or datetime.now(UTC)
     kept = [h for h in holds.holds(school_code) if school_year is None or h.target.school_year in (None, school_year)]
     return RetentionReport(
         school_code,
@@ -41,6 +55,8 @@ def retention_report(
         archive.renewals(school_code, school_year),
         archive.retention(),
         disposals.disposals(school_code),
+        review(disposals, holds, school_code, now),
+        find_due(archive, RENEWAL_WINDOW, now, school_code, read_unknown=False),
     )
 
 
@@ -82,6 +98,25 @@ def as_json(report: RetentionReport) -> dict[str, Any]:
             }
             for d in report.disposals
         ],
+        "due_for_review": {
+            "objects": len(report.review.items),
+            "documents": len({i.document_id for i in report.review.items}),
+            "held": report.review.held,
+        },
+        "renewal_due": {
+            "within_years": 5,
+            "books": [
+                {
+                    "document_id": d.version.document_id,
+                    "version": d.version.version,
+                    "valid_until": d.valid_until.isoformat(),
+                    "reason": d.reason,
+                }
+                for d in report.renewal_due.due
+            ],
+            "without_archive_timestamp": len(report.renewal_due.without_stamp),
+            "not_read_yet": report.renewal_due.unknown,
+        },
     }
 
 
@@ -96,7 +131,7 @@ def _cell(value: str) -> str:
 
 
 def as_csv(report: RetentionReport) -> str:
-    """One row per hold and per renewal, under a header row."""
+    """One row per hold, renewal, disposal and book due, and one for the review due, under a header row."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_COLUMNS)
@@ -134,5 +169,13 @@ def as_csv(report: RetentionReport) -> str:
         rows.append(
             ("disposal", d.id, f"{deleted}/{len(d.items)}", "", d.status.value, at, d.decided_by or "", d.reason)
         )
+    for due in report.renewal_due.due:
+        v = due.version
+        name = f"{v.document_id} v{v.version}"
+        rows.append(("renewal_due", name, v.document_id, "", due.reason, due.valid_until.isoformat(), "", ""))
+    ended = report.review
+    if ended.items or ended.held:
+        detail = f"{len(ended.items)} ended, {ended.held} held"
+        rows.append(("review_due", "", report.school_code, "", "ended", "", "", detail))
     writer.writerows(tuple(_cell(value) for value in row) for row in rows)
     return out.getvalue()
