@@ -192,6 +192,8 @@ def test_the_archivist_runs_the_renewal_as_a_job(school: School, tmp_path: Path)
             result: dict[str, Any] = job["result"]
             return result
 
+        desk = site.client.get("/luu-tru", headers=archivist)
+        assert desk.status_code == 200 and "Đến hạn trong 5 năm: <strong>0</strong>" in desk.text  # ends in 2060
         listed = run({"within_years": 40, "dry_run": True})
         assert [d["document_id"] for d in listed["due"]] == [book] and listed["renewed"] == []
         assert run({"within_years": 40})["renewed"] == [f"{book} v1"]

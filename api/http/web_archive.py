@@ -4,7 +4,7 @@ register. Checks and exports run as jobs, followed on their own page."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Form, Request, Response
@@ -12,6 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from templates import VIETNAM
 from workflows.jobs import JobKind
+from workflows.renewal import find_due
+from workflows.retention_report import RENEWAL_WINDOW
 
 from .access import Caller, allow, guarded_router, services
 from .jobs import started
@@ -31,6 +33,7 @@ def archive_page(request: Request, caller: Annotated[Caller, allow("archive.audi
         "exports": [j for j in jobs if j.kind == JobKind.EXPORT.value][-5:][::-1],
         "renewals": [j for j in jobs if j.kind == JobKind.RENEWAL.value][-5:][::-1],
         "retention": found.archive().retention(),
+        "due": find_due(found.archive(), RENEWAL_WINDOW, datetime.now(UTC), caller.account.school_code, False),
         "years": found.books().school_years(school_code=caller.account.school_code),
         "register_year": datetime.now(VIETNAM).year,
     }
