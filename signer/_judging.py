@@ -62,7 +62,7 @@ def _integrity(status: Any) -> tuple[str | None, list[Message]]:
 
 
 # What the book's own data can settle when the responders could not: no usable answer, or an out-of-date one.
-_RETRY_EMBEDDED = {
+RETRY_EMBEDDED = {
     "TRY_LATER",
     "REVOCATION_OUT_OF_BOUNDS_NO_POE",
     "OUT_OF_BOUNDS_NOT_REVOKED",
@@ -75,7 +75,7 @@ _EMBEDDED_NOTE = (
 )
 
 
-def _still_valid(cert: x509.Certificate, now: datetime | None) -> bool:
+def still_valid(cert: x509.Certificate, now: datetime | None) -> bool:
     not_after: datetime = cert["tbs_certificate"]["validity"]["not_after"].native
     return not_after > (now or datetime.now(UTC))
 
@@ -95,7 +95,7 @@ async def _timestamp_trust(
     if status.trusted or poe_after is not None:
         return status, status, False
     _, sub = _verdict.of_trust(status)
-    if sub not in _RETRY_EMBEDDED or not _still_valid(status.signing_cert, contexts.now):
+    if sub not in RETRY_EMBEDDED or not still_valid(status.signing_cert, contexts.now):
         return status, status, False
     # The responders are gone or the embedded answers are out of date: the newest archive timestamp is judged at
     # its own time from the data the seal embedded for exactly this.
@@ -204,7 +204,7 @@ async def check_signature(
         judged.notes.append(_UNREACHABLE_NOTE)
     indication, sub = _verdict.of_trust(judged.trust)
     embedded_only = contexts.offline or contexts.responders_down  # then the book's data alone was what judged it
-    if indication != _verdict.PASSED and sub in _RETRY_EMBEDDED and not embedded_only and has_dss:
+    if indication != _verdict.PASSED and sub in RETRY_EMBEDDED and not embedded_only and has_dss:
         # Online answers add to the embedded ones; a responder that is gone never makes a good book fail.
         again = await _judge(sig, contexts, poe_after, fetch=False, diff=False)
         if _verdict.of_trust(again.trust)[0] == _verdict.PASSED:

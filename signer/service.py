@@ -12,8 +12,9 @@ import hashlib
 import io
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import aiohttp
@@ -33,11 +34,12 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from records import Role, StaleRevisionError, TimestampUnavailableError
 from templates import VIETNAM, PlanMissingError, read_signing_state
 
-from . import _attrs, _history, checks, errors
+from . import _attrs, _history, checks, errors, evidence
 from ._cms import timestamp_tokens
 from ._fetching import Kept, KeptFetchers, revocation_data
 from ._network import RetryingTimeStamper, retrying
 from .appearance import missing_characters
+from .evidence import EvidenceRecord, evidence_token
 from .model import ARCHIVE_TIMESTAMP_FIELD, SigningPolicy, archive_timestamp_field
 from .ports import KeySource
 from .renewal import ArchiveStamp, RecordingTimeStamper, Renewed, archive_stamps
@@ -332,7 +334,37 @@ class SigningService:
         assert stamp is not None  # a book with an archive timestamp is PDF/A-2 or -3: it takes another
         return Renewed(renewed, stamp)
 
+    def new_evidence(self, documents: list[bytes]) -> list[EvidenceRecord]:
+        """A first evidence record (RFC 4998) for each document, all under one timestamp (`signer.evidence`):
+        the long-term proof of a book that cannot carry an archive timestamp (PDF/A-1b)."""
+        return self._run(evidence.new_records(documents, self._evidence_token))
+
+    def renew_evidence(self, records: list[EvidenceRecord]) -> list[EvidenceRecord]:
+        """Each record with a new archive timestamp over its last one, all under one timestamp."""
+        return self._run(evidence.renew_records(records, self._evidence_token, self._evidence_refresh))
+
+    async def _evidence_token(self, digest: bytes) -> cms.ContentInfo:
+        if not self.policy.tsa_url:
+            raise errors.NotRenewableError(why="no TSA")
+        return await retrying(
+            lambda: self._with_kept(partial(evidence_token, digest)),
+            (errors.RevocationUnavailableError, TimestampUnavailableError),
+            self.policy,
+        )
+
+    async def _evidence_refresh(self, token: cms.ContentInfo) -> cms.ContentInfo:
+        return await retrying(
+            lambda: self._with_kept(partial(evidence.refreshed, token)),
+            (errors.RevocationUnavailableError, TimestampUnavailableError),
+            self.policy,
+        )
+
     async def _close(self, pdf: bytes, renewal: bool = False) -> tuple[bytes, ArchiveStamp | None]:
+        return await self._with_kept(partial(_close_book, pdf, renewal=renewal))
+
+    async def _with_kept(self, work: Callable[[Kept, ValidationContext], Awaitable[T]]) -> T:
+        """`work` with the kept fetchers, TSA client and paths; a failure starts them afresh, so that it is never
+        reused."""
         if self._kept_fetchers is None:  # made on the service's loop, whose HTTP session it uses
             self._kept_fetchers = KeptFetchers(
                 self._http(), self.policy.status_reuse, self.policy.network_timeout, self.timestamper
@@ -341,7 +373,7 @@ class SigningService:
         # Long-term data for every other certificate (TSA, CAs) may come from OCSP or CRL alike.
         context = checks.validation_context(self.policy, fetchers=kept.fetchers)
         try:
-            return await _close_book(pdf, kept, context, renewal)
+            return await work(kept, context)
         except (cv.PathValidationError, cv.PathBuildingError, cv.InsufficientRevinfoError) as exc:
             self._kept_fetchers.forget()
             raise errors.RevocationUnavailableError(

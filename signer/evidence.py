@@ -1,0 +1,389 @@
+"""Evidence records (RFC 4998, Evidence Record Syntax) for what cannot carry an archive timestamp of its own: a
+PDF/A-1b book stops at B-LT (see `docs/retention.md`), so the proof that it existed, unchanged, is kept beside it.
+
+- **Archive timestamp** (§4): the books of a run are the leaves of one hash tree (SHA-256; each node the hash of
+  its children's values sorted and joined), and one RFC 3161 token covers its root. Each book's record keeps the
+  token and the reduced hash tree from its leaf to the root, so it stands on its own.
+- **Validation data**: right after a token is issued, its TSA's certificates and their OCSP responses and CRLs are
+  put into the token's `SignedData` (`certificates`, `crls`, RFC 5940): outside what the TSA signed, inside what
+  the next archive timestamp covers.
+- **Timestamp renewal** (§5.2): before the last token's TSA certificate ends, a new archive timestamp covers the
+  hash of the last one's `timeStamp` (validation data included), and joins the same chain.
+- **Verification** (§5.3): every hash link is recomputed from the book, and each token is validated at the time
+  the next one proves, with the data it carries; the last one at the time asked. A check that cannot run is
+  reported as such, never as a pass.
+
+Hash-tree renewal (a new chain, when SHA-256 itself weakens) is not made here; a record with more than one chain,
+or with `cryptoInfos` or `encryptionInfo`, is refused as unsupported rather than judged."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from asn1crypto import algos, cms, core, crl, ocsp, tsp, x509
+from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+from pyhanko.sign.validation.status import TimestampSignatureStatus
+from pyhanko_certvalidator import ValidationContext
+
+from records import TimestampUnavailableError
+
+from ._contexts import _revinfo_policy
+from ._fetching import Kept, revocation_data
+from ._judging import RETRY_EMBEDDED, still_valid
+from ._verdict import of_trust
+
+MAX_RECORD_BYTES = 4 * 1024 * 1024
+"""An evidence record is a few tokens and hash lists: anything larger is refused before parsing."""
+
+DIGEST = "sha256"
+
+
+class PartialHashtree(core.SequenceOf):  # type: ignore[misc]
+    _child_spec = core.OctetString
+
+
+class ReducedHashtree(core.SequenceOf):  # type: ignore[misc]
+    _child_spec = PartialHashtree
+
+
+class ArchiveTimeStamp(core.Sequence):  # type: ignore[misc]
+    _fields = [  # noqa: RUF012 - asn1crypto's declaration, which it completes in place
+        ("digest_algorithm", algos.DigestAlgorithm, {"implicit": 0, "optional": True}),
+        ("attributes", cms.CMSAttributes, {"implicit": 1, "optional": True}),
+        ("reduced_hashtree", ReducedHashtree, {"implicit": 2, "optional": True}),
+        ("time_stamp", cms.ContentInfo),
+    ]
+
+
+class ArchiveTimeStampChain(core.SequenceOf):  # type: ignore[misc]
+    _child_spec = ArchiveTimeStamp
+
+
+class ArchiveTimeStampSequence(core.SequenceOf):  # type: ignore[misc]
+    _child_spec = ArchiveTimeStampChain
+
+
+class DigestAlgorithmList(core.SequenceOf):  # type: ignore[misc]
+    _child_spec = algos.DigestAlgorithm
+
+
+class EvidenceRecord(core.Sequence):  # type: ignore[misc]
+    """RFC 4998 §3 (the optional `cryptoInfos` and `encryptionInfo` are never written, and refused when met)."""
+
+    _fields = [  # noqa: RUF012 - asn1crypto's declaration, which it completes in place
+        ("version", core.Integer),
+        ("digest_algorithms", DigestAlgorithmList),
+        ("archive_time_stamp_sequence", ArchiveTimeStampSequence),
+    ]
+
+
+def _h(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def _node(values: list[bytes]) -> bytes:
+    """A node of the hash tree: its children's values in binary ascending order, joined, hashed (§4.2)."""
+    return _h(b"".join(sorted(values)))
+
+
+def hash_tree(leaves: list[bytes]) -> tuple[bytes, list[list[list[bytes]]]]:
+    """The root over `leaves`, and each leaf's reduced hash tree: its own group (the leaf alone, so that a
+    record proves its own book and no other), then the sibling values at each level of a binary tree above."""
+    paths: list[list[list[bytes]]] = [[[leaf]] for leaf in leaves]
+    level = [(_node([leaf]), [i]) for i, leaf in enumerate(leaves)]
+    while len(level) > 1:
+        above = []
+        for start in range(0, len(level), 2):
+            group = level[start : start + 2]
+            for j, (_, members) in enumerate(group):
+                others = [v for k, (v, _) in enumerate(group) if k != j]
+                for i in members:
+                    paths[i].append(others)
+            above.append((_node([v for v, _ in group]), [i for _, members in group for i in members]))
+        level = above
+    return level[0][0], paths
+
+
+def root_of(leaf: bytes, tree: list[list[bytes]]) -> bytes | None:
+    """The root a reduced hash tree leads to from `leaf` (§4.3); None when the leaf is not in its first group."""
+    if not tree:
+        return leaf
+    if leaf not in tree[0]:
+        return None
+    value = _node(tree[0])
+    for siblings in tree[1:]:
+        value = _node([value, *siblings])
+    return value
+
+
+def _imprint(token: cms.ContentInfo) -> tuple[str, bytes, datetime]:
+    info: tsp.TSTInfo = token["content"]["encap_content_info"]["content"].parsed
+    imprint = info["message_imprint"]
+    return imprint["hash_algorithm"]["algorithm"].native, imprint["hashed_message"].native, info["gen_time"].native
+
+
+@dataclass(frozen=True)
+class ValidationData:
+    """A TSA's certificates and the answers about them, to be carried by its token."""
+
+    certs: list[x509.Certificate] = field(default_factory=list)
+    ocsps: list[ocsp.OCSPResponse] = field(default_factory=list)
+    crls: list[crl.CertificateList] = field(default_factory=list)
+
+
+def with_validation_data(token: cms.ContentInfo, data: ValidationData) -> cms.ContentInfo:
+    """The token with `data` in its `SignedData` (certificates, and CRLs and OCSP responses as revocation
+    information choices): outside the TSA's signature, which covers only the signed attributes and the TSTInfo.
+    The signed parts are carried over as parsed, byte for byte."""
+    signed = token["content"]
+    certs = list(signed["certificates"] or ())
+    known = {c.chosen.dump() for c in certs}
+    certs += [cms.CertificateChoices({"certificate": c}) for c in data.certs if c.dump() not in known]
+    revocation = list(signed["crls"] or ())
+    added = [cms.RevocationInfoChoice({"crl": c}) for c in data.crls] + [
+        cms.RevocationInfoChoice({"other": {"other_rev_info_format": "ocsp_response", "other_rev_info": o}})
+        for o in data.ocsps
+    ]
+    held = {r.dump() for r in revocation}
+    revocation += [r for r in added if r.dump() not in held]
+    fields: dict[str, Any] = {
+        "version": signed["version"],
+        "digest_algorithms": signed["digest_algorithms"],
+        "encap_content_info": signed["encap_content_info"],
+        "certificates": certs,
+        "signer_infos": signed["signer_infos"],
+    }
+    if revocation:
+        fields["crls"] = revocation
+    return cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData(fields)})
+
+
+Stamp = Callable[[bytes], Awaitable[cms.ContentInfo]]
+"""Asks the TSA for a token over a SHA-256 digest, the token carrying its validation data."""
+
+
+async def archive_timestamps(leaves: list[bytes], stamp: Stamp) -> list[ArchiveTimeStamp]:
+    """One archive timestamp per leaf, all under one token over the tree's root."""
+    root, paths = hash_tree(leaves)
+    token = await stamp(root)
+    return [
+        ArchiveTimeStamp(
+            {
+                "digest_algorithm": {"algorithm": DIGEST},
+                "reduced_hashtree": [[core.OctetString(v) for v in group] for group in path],
+                "time_stamp": token,
+            }
+        )
+        for path in paths
+    ]
+
+
+async def new_records(documents: list[bytes], stamp: Stamp) -> list[EvidenceRecord]:
+    """A first evidence record for each document (its bytes), all under one token."""
+    stamps = await archive_timestamps([_h(d) for d in documents], stamp)
+    return [
+        EvidenceRecord(
+            {"version": 1, "digest_algorithms": [{"algorithm": DIGEST}], "archive_time_stamp_sequence": [[ats]]}
+        )
+        for ats in stamps
+    ]
+
+
+Refresh = Callable[[cms.ContentInfo], Awaitable[cms.ContentInfo]]
+"""Adds fresh validation data for a token's TSA to the token."""
+
+
+async def renew_records(records: list[EvidenceRecord], stamp: Stamp, refresh: Refresh) -> list[EvidenceRecord]:
+    """Each record with a new archive timestamp over its last one's `timeStamp` (§5.2), all under one token. The
+    last one first receives fresh validation data for its TSA, which the new timestamp then covers."""
+    chains_of = [list(r["archive_time_stamp_sequence"]) for r in records]
+    lasts = []
+    for chains in chains_of:
+        *before, last = list(chains[-1])
+        fresh = ArchiveTimeStamp(
+            {
+                "digest_algorithm": last["digest_algorithm"],
+                "reduced_hashtree": last["reduced_hashtree"],
+                "time_stamp": await refresh(last["time_stamp"]),
+            }
+        )
+        chains[-1] = [*before, fresh]
+        lasts.append(fresh)
+    stamps = await archive_timestamps([_h(ats["time_stamp"].dump()) for ats in lasts], stamp)
+    renewed = []
+    for record, chains, ats in zip(records, chains_of, stamps, strict=True):
+        chains[-1] = ArchiveTimeStampChain([*chains[-1], ats])
+        renewed.append(
+            EvidenceRecord(
+                {
+                    "version": record["version"],
+                    "digest_algorithms": record["digest_algorithms"],
+                    "archive_time_stamp_sequence": chains,
+                }
+            )
+        )
+    return renewed
+
+
+async def evidence_token(digest: bytes, kept: Kept, context: ValidationContext) -> cms.ContentInfo:
+    """A token over `digest` from the kept TSA client, with its TSA's validation data."""
+    assert kept.timestamper is not None
+    token: cms.ContentInfo = await kept.timestamper.async_timestamp(digest, DIGEST)
+    return await refreshed(token, kept, context)
+
+
+async def refreshed(token: cms.ContentInfo, kept: Kept, context: ValidationContext) -> cms.ContentInfo:
+    """The token with fresh validation data for its TSA (paths validated through the kept fetchers, which hold
+    the answers)."""
+    cert = tsa_certificate(token)
+    if cert is None:
+        raise TimestampUnavailableError("close", exc="the TSA's answer does not carry its certificate")
+    others = [c.chosen for c in token["content"]["certificates"] or () if c.name == "certificate"]
+    paths = await kept.paths([(cert, others)], context)
+    ocsps, crls = revocation_data(paths, kept.fetchers)
+    # A CRL fetched for another certificate of the same issuer (the TSA before, under the same CA) answered for
+    # this one too, without being filed under it: the token must carry it all the same.
+    held = {c.dump() for c in crls}
+    issuers = {c.issuer.dump() for p in paths for c in p}
+    crls += [c for c in kept.fetchers.crl_fetcher.fetched_crls() if c.issuer.dump() in issuers and c.dump() not in held]
+    return with_validation_data(token, ValidationData([c for p in paths for c in p], ocsps, crls))
+
+
+def last_token(record: EvidenceRecord) -> cms.ContentInfo:
+    return record["archive_time_stamp_sequence"][-1][-1]["time_stamp"]
+
+
+def tsa_certificate(token: cms.ContentInfo) -> x509.Certificate | None:
+    """The certificate that signed the token (it names it by issuer and serial, or by key identifier)."""
+    signed = token["content"]
+    sid = signed["signer_infos"][0]["sid"]
+    for choice in signed["certificates"] or ():
+        cert: x509.Certificate = choice.chosen
+        if sid.name == "issuer_and_serial_number":
+            if sid.chosen["issuer"] == cert.issuer and sid.chosen["serial_number"].native == cert.serial_number:
+                return cert
+        elif sid.chosen.native == cert.key_identifier:
+            return cert
+    return None
+
+
+@dataclass(frozen=True)
+class EvidenceCheck:
+    """What an evidence record proves about a document."""
+
+    outcome: str
+    """``proven`` (every link and token checked), ``altered`` (a hash does not lead to the token: the document or
+    the record changed), ``invalid`` (a token's signature or certificate fails) or ``unchecked`` (a check could
+    not run: unsupported record, no revocation data, untrusted TSA)."""
+    existed_at: datetime | None = None
+    """The first token's time: the document existed, unchanged, then."""
+    times: tuple[datetime, ...] = ()
+    """Every token's time, oldest first."""
+    problems: tuple[str, ...] = ()
+
+    @property
+    def proven(self) -> bool:
+        return self.outcome == "proven"
+
+
+def _expected(imprint: bytes, _algorithm: str) -> bytes:
+    return imprint
+
+
+def _context(roots: list[x509.Certificate], token: cms.ContentInfo, moment: datetime | None) -> ValidationContext:
+    """The token's own certificates and revocation data, judged at `moment`; nothing fetched."""
+    signed = token["content"]
+    certs = [c.chosen for c in signed["certificates"] or () if c.name == "certificate"]
+    crls, ocsps = [], []
+    for choice in signed["crls"] or ():
+        if choice.name == "crl":
+            crls.append(choice.chosen)
+        elif choice.chosen["other_rev_info_format"].native == "ocsp_response":
+            ocsps.append(choice.chosen["other_rev_info"])
+    return ValidationContext(
+        trust_roots=roots,
+        other_certs=certs,
+        crls=crls,
+        ocsps=ocsps,
+        moment=moment,
+        allow_fetching=False,
+        revinfo_policy=_revinfo_policy(),
+    )
+
+
+async def _token_status(
+    token: cms.ContentInfo, roots: list[x509.Certificate], moment: datetime | None
+) -> TimestampSignatureStatus:
+    context = _context(roots, token, moment)
+    expected = partial(_expected, _imprint(token)[1])
+    return TimestampSignatureStatus(**await validate_tst_signed_data(token["content"], context, expected))
+
+
+def _retry_at_own_time(status: TimestampSignatureStatus, now: datetime | None) -> bool:
+    return (
+        of_trust(status)[1] in RETRY_EMBEDDED
+        and status.signing_cert is not None
+        and still_valid(status.signing_cert, now)
+    )
+
+
+def _load(der: bytes) -> EvidenceRecord | str:
+    if len(der) > MAX_RECORD_BYTES:
+        return f"the record is larger than {MAX_RECORD_BYTES} bytes"
+    try:
+        record: EvidenceRecord = EvidenceRecord.load(der, strict=True)
+        record.native  # noqa: B018 - parses every part now, so that a malformed one is refused here
+    except (ValueError, TypeError) as exc:
+        return f"not an evidence record this service reads: {exc}"
+    if record["version"].native != 1 or len(record["archive_time_stamp_sequence"]) != 1:
+        return "only version 1 with one chain (no hash-tree renewal) is read"
+    return record
+
+
+async def check_record(
+    der: bytes, document: bytes, roots: list[x509.Certificate], now: datetime | None = None
+) -> EvidenceCheck:
+    """Whether `der`, an evidence record, proves that `document` existed unchanged, and since when."""
+    record = _load(der)
+    if isinstance(record, str):
+        return EvidenceCheck("unchecked", problems=(record,))
+    chain = list(record["archive_time_stamp_sequence"][0])
+    tokens = [ats["time_stamp"] for ats in chain]
+    times: list[datetime] = []
+    for k, ats in enumerate(chain):
+        algorithm = ats["digest_algorithm"]["algorithm"].native if ats["digest_algorithm"] else DIGEST
+        imprint_algorithm, imprint, when = _imprint(ats["time_stamp"])
+        if DIGEST not in (algorithm, imprint_algorithm) or algorithm != imprint_algorithm:
+            return EvidenceCheck("unchecked", problems=(f"archive timestamp {k + 1}: digest {algorithm} not read",))
+        leaf = _h(document) if k == 0 else _h(tokens[k - 1].dump())
+        tree = [[v.native for v in group] for group in ats["reduced_hashtree"] or ()]
+        if root_of(leaf, tree) != imprint:
+            what = "the document" if k == 0 else f"archive timestamp {k}"
+            return EvidenceCheck("altered", problems=(f"archive timestamp {k + 1} does not cover {what}",))
+        times.append(when)
+    problems: list[str] = []
+    outcome = "proven"
+    for k, token in enumerate(tokens):
+        last = k + 1 == len(tokens)
+        status = await _token_status(token, roots, now if last else times[k + 1])
+        if last and not status.trusted and _retry_at_own_time(status, now):
+            # Years later the answers it carries are out of date: the newest token is judged at its own time
+            # from the data it carries (its TSA certificate still valid), as a book's last archive timestamp is.
+            status = await _token_status(token, roots, times[k])
+        if not (status.intact and status.valid):
+            return EvidenceCheck("invalid", times[0], tuple(times), (f"archive timestamp {k + 1}: bad signature",))
+        if not status.trusted:
+            outcome = "unchecked"
+            problems.append(f"archive timestamp {k + 1}: {of_trust(status)[1]}")
+    return EvidenceCheck(outcome, times[0], tuple(times), tuple(problems))
+
+
+def stamp_until(record: EvidenceRecord) -> datetime | None:
+    """When the last token's TSA certificate ends: the record must be renewed before."""
+    cert = tsa_certificate(last_token(record))
+    return None if cert is None else cert["tbs_certificate"]["validity"]["not_after"].native

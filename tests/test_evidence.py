@@ -1,0 +1,74 @@
+"""Evidence records (RFC 4998) for books that cannot carry an archive timestamp: many books under one token (a
+hash tree), each record standing alone; a change to the book or to the record is found; a renewal chains a new
+timestamp over the last, so that decades later, with the first TSA's certificate long expired, the record still
+proves the book, and an unrenewed one cannot."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from signer import SigningPolicy, SigningService
+from signer.evidence import MAX_RECORD_BYTES, EvidenceRecord, check_record, hash_tree, root_of, stamp_until
+
+from .signing_fixtures import School
+
+YEARS_LATER = datetime(2065, 1, 1, tzinfo=UTC)  # the first TSA's certificate ends in 2060, the second's in 2069
+
+
+@pytest.fixture
+def renewing(school: School) -> Iterator[SigningService]:
+    with SigningService(SigningPolicy(trust_roots=school.policy.trust_roots, tsa_url=school.pki.tsa2_url)) as service:
+        yield service
+
+
+def _check(der: bytes, book: bytes, school: School, now: datetime | None = None) -> object:
+    return asyncio.run(check_record(der, book, list(school.policy.trust_roots), now))
+
+
+@pytest.mark.parametrize("leaves", [1, 2, 3, 7, 8])
+def test_every_leaf_of_a_hash_tree_leads_to_its_root(leaves: int) -> None:
+    values = [os.urandom(32) for _ in range(leaves)]
+    root, paths = hash_tree(values)
+    assert [root_of(v, p) for v, p in zip(values, paths, strict=True)] == [root] * leaves
+    assert root_of(os.urandom(32), paths[0]) is None  # another leaf is not in its group
+
+
+def test_records_prove_books_and_find_every_change(school: School, renewing: SigningService) -> None:
+    books = [b"%PDF-1.4 book " + os.urandom(64) for _ in range(3)]
+    records = school.service.new_evidence(books)
+    tokens = {r["archive_time_stamp_sequence"][0][0]["time_stamp"].dump() for r in records}
+    assert len(tokens) == 1  # one TSA request for the whole run
+    for book, record in zip(books, records, strict=True):
+        check = _check(record.dump(), book, school)
+        assert check.outcome == "proven" and check.existed_at is not None, check.problems  # type: ignore[attr-defined]
+    assert _check(records[0].dump(), books[1], school).outcome == "altered"  # type: ignore[attr-defined]
+    assert _check(records[0].dump(), books[0] + b"\n", school).outcome == "altered"  # type: ignore[attr-defined]
+
+    der = records[0].dump()
+    node = EvidenceRecord.load(der)["archive_time_stamp_sequence"][0][0]["reduced_hashtree"][-1][-1].native
+    forged = der.replace(node, os.urandom(32))  # a node of the hash tree replaced
+    assert forged != der and _check(forged, books[0], school).outcome == "altered"  # type: ignore[attr-defined]
+    garbage = _check(b"\x30\x03\x02\x01\x01", books[0], school)
+    assert garbage.outcome == "unchecked" and garbage.problems  # type: ignore[attr-defined]
+    huge = _check(b"\x30" + b"\x00" * MAX_RECORD_BYTES, books[0], school)
+    assert huge.outcome == "unchecked"  # type: ignore[attr-defined]
+    stranger = school.key(f"school:{school.thcs.school.code}").certificate  # not the TSA's root
+    untrusted = asyncio.run(check_record(records[0].dump(), books[0], [stranger]))
+    assert untrusted.outcome == "unchecked" and untrusted.problems  # never "proven" when a check could not pass
+
+    until = stamp_until(records[0])
+    assert until is not None and until.year == 2060
+    renewed = renewing.renew_evidence(records)
+    assert [len(r["archive_time_stamp_sequence"][0]) for r in renewed] == [2, 2, 2]
+    assert stamp_until(renewed[0]).year == 2069  # type: ignore[union-attr]
+    later = _check(renewed[0].dump(), books[0], school, YEARS_LATER)
+    assert later.outcome == "proven", later.problems  # type: ignore[attr-defined]
+    assert len(later.times) == 2 and later.existed_at == later.times[0]  # type: ignore[attr-defined]
+    unrenewed = _check(records[0].dump(), books[0], school, YEARS_LATER)
+    assert unrenewed.outcome != "proven"  # type: ignore[attr-defined]
+    assert _check(renewed[0].dump(), books[1], school, YEARS_LATER).outcome == "altered"  # type: ignore[attr-defined]
