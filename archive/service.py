@@ -48,6 +48,10 @@ from .model import (
 from .ports import Catalog, Clock, ObjectStore, Timestamper
 
 
+EVIDENCE = "evidence"
+"""Where the evidence records of books that cannot carry an archive timestamp are kept."""
+
+
 def _lock(policy: RetentionPolicy, start: datetime) -> Lock:
     """The storage lock a policy keeps an object under, from `start`."""
     mode = LockMode.GOVERNANCE if policy.lock == "governance" else LockMode.COMPLIANCE
@@ -400,6 +404,25 @@ class ArchiveService:
         else:
             sitting.count_seal()  # a yearly run anchors once, on its way out
         return renewed_version
+
+    def keep_evidence(self, version: DocumentVersion, record: bytes, stamps: int, actor: str = "system") -> str:
+        """A sealed version's evidence record (RFC 4998) with `stamps` archive timestamps, kept beside its book,
+        locked permanently; an audit event (anchored with the run). Returns its key."""
+        key = f"{EVIDENCE}/{version.document_id}/v{version.version}-{stamps:03d}.ers"
+        stored = self.keep_object(key, record, "evidence_record")
+        refs = {"document_id": version.document_id, "version": version.version}
+        self.audit(actor, "book.evidence_kept", refs, {"key": key, "sha256": stored.sha256, "stamps": stamps})
+        sitting = _SITTING.get()
+        if sitting is None or sitting.service is not self:
+            self.anchor()
+        else:
+            sitting.count_seal()
+        return key
+
+    def evidence(self, version: DocumentVersion) -> bytes | None:
+        """The version's latest evidence record, if any."""
+        keys = sorted(self._store.keys(f"{EVIDENCE}/{version.document_id}/v{version.version}-"))
+        return self.kept_object(keys[-1]) if keys else None
 
     def kept_object(self, key: str) -> bytes:
         """An object the archive keeps on its own (a certificate of destruction), as stored."""

@@ -20,6 +20,7 @@ KINDS = (
     "export",
     "revision",
     "disposal_certificate",
+    "evidence_record",
 )
 """Everything the archive keeps: each has one current policy."""
 

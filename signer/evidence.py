@@ -183,9 +183,9 @@ async def archive_timestamps(leaves: list[bytes], stamp: Stamp) -> list[ArchiveT
     ]
 
 
-async def new_records(documents: list[bytes], stamp: Stamp) -> list[EvidenceRecord]:
-    """A first evidence record for each document (its bytes), all under one token."""
-    stamps = await archive_timestamps([_h(d) for d in documents], stamp)
+async def new_records(digests: list[bytes], stamp: Stamp) -> list[EvidenceRecord]:
+    """A first evidence record for each document (by its SHA-256), all under one token."""
+    stamps = await archive_timestamps(digests, stamp)
     return [
         EvidenceRecord(
             {"version": 1, "digest_algorithms": [{"algorithm": DIGEST}], "archive_time_stamp_sequence": [[ats]]}

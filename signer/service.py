@@ -334,10 +334,10 @@ class SigningService:
         assert stamp is not None  # a book with an archive timestamp is PDF/A-2 or -3: it takes another
         return Renewed(renewed, stamp)
 
-    def new_evidence(self, documents: list[bytes]) -> list[EvidenceRecord]:
-        """A first evidence record (RFC 4998) for each document, all under one timestamp (`signer.evidence`):
-        the long-term proof of a book that cannot carry an archive timestamp (PDF/A-1b)."""
-        return self._run(evidence.new_records(documents, self._evidence_token))
+    def new_evidence(self, digests: list[bytes]) -> list[EvidenceRecord]:
+        """A first evidence record (RFC 4998) for each document (by its SHA-256), all under one timestamp
+        (`signer.evidence`): the long-term proof of a book that cannot carry an archive timestamp (PDF/A-1b)."""
+        return self._run(evidence.new_records(digests, self._evidence_token))
 
     def renew_evidence(self, records: list[EvidenceRecord]) -> list[EvidenceRecord]:
         """Each record with a new archive timestamp over its last one, all under one timestamp."""

@@ -6,16 +6,24 @@ proves the book, and an unrenewed one cannot."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine
 
+from archive import ArchiveService, ObjectStore, SqlCatalog
+from records import signing_plan
 from signer import SigningPolicy, SigningService
 from signer.evidence import MAX_RECORD_BYTES, EvidenceRecord, check_record, hash_tree, root_of, stamp_until
+from templates import Profile, document_id
+from workflows import book_facts, sign_and_archive
+from workflows.renewal import renew_due
 
 from .signing_fixtures import School
+from .storage_fixtures import MovableClock
 
 YEARS_LATER = datetime(2065, 1, 1, tzinfo=UTC)  # the first TSA's certificate ends in 2060, the second's in 2069
 
@@ -40,7 +48,7 @@ def test_every_leaf_of_a_hash_tree_leads_to_its_root(leaves: int) -> None:
 
 def test_records_prove_books_and_find_every_change(school: School, renewing: SigningService) -> None:
     books = [b"%PDF-1.4 book " + os.urandom(64) for _ in range(3)]
-    records = school.service.new_evidence(books)
+    records = school.service.new_evidence([hashlib.sha256(b).digest() for b in books])
     tokens = {r["archive_time_stamp_sequence"][0][0]["time_stamp"].dump() for r in records}
     assert len(tokens) == 1  # one TSA request for the whole run
     for book, record in zip(books, records, strict=True):
@@ -72,3 +80,38 @@ def test_records_prove_books_and_find_every_change(school: School, renewing: Sig
     unrenewed = _check(records[0].dump(), books[0], school, YEARS_LATER)
     assert unrenewed.outcome != "proven"  # type: ignore[attr-defined]
     assert _check(renewed[0].dump(), books[1], school, YEARS_LATER).outcome == "altered"  # type: ignore[attr-defined]
+
+
+def test_the_yearly_run_keeps_evidence_for_books_without_an_archive_timestamp(
+    school: School, engine: Engine, store: ObjectStore, renewing: SigningService
+) -> None:
+    archive = ArchiveService(store, SqlCatalog(engine), MovableClock())
+    record = school.primary
+    keys = {e.signer_id: school.key(e.signer_id) for e in signing_plan(record).entries}
+    sign_and_archive(school.service, archive, book_facts(record), school.book(record, Profile.PDFA_1B), keys)
+    version = archive.version(document_id(record))
+    book = archive.sealed_bytes(version)
+    now = datetime.now(UTC)
+
+    planned = renew_due(archive, school.service, timedelta(days=3650), now, dry_run=True)
+    assert planned.without_stamp == [f"{version.document_id} v1"] and planned.due == []
+    assert [(d.version.document_id, d.action) for d in planned.evidence] == [(version.document_id, "new")]
+    assert archive.evidence(version) is None  # a dry run keeps nothing
+    done = renew_due(archive, school.service, timedelta(days=3650), now, actor="lt1")
+    assert done.evidence_kept == [f"{version.document_id} v1"] and done.failed == {}
+    first = archive.evidence(version)
+    assert first is not None and _check(first, book, school).outcome == "proven"  # type: ignore[attr-defined]
+    assert renew_due(archive, school.service, timedelta(days=3650), now).evidence == []  # ten years: nothing due
+    events = [e for e in archive._catalog.events() if e.action == "book.evidence_kept"]
+    assert len(events) == 1 and events[0].actor == "lt1"
+
+    forty = timedelta(days=round(365.25 * 40))  # the first TSA's certificate ends in 2060
+    assert [d.action for d in renew_due(archive, renewing, forty, now, dry_run=True).evidence] == ["renew"]
+    assert renew_due(archive, renewing, forty, now).evidence_kept == [f"{version.document_id} v1"]
+    second = archive.evidence(version)
+    assert second is not None and second != first
+    assert _check(second, book, school, YEARS_LATER).outcome == "proven"  # type: ignore[attr-defined]
+    assert _check(first, book, school, YEARS_LATER).outcome != "proven"  # type: ignore[attr-defined]
+    assert store.stat(f"evidence/{version.document_id}/v1-001.ers").lock is not None  # both kept, locked
+    fixity = archive.fixity()
+    assert fixity.intact, fixity

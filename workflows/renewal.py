@@ -23,6 +23,7 @@ from records import HocbaError
 from signer import SigningService, last_archive_stamp
 from signer.renewal import WEAK_DIGESTS
 
+from .evidence import EvidenceDue, evidence_due, evidence_json, keep_evidence
 from .renewers import renewers
 from .runtime import Prepare
 
@@ -48,6 +49,11 @@ class RenewalReport:
     """Sealed versions without an archive timestamp (PDF/A-1 books): renewal cannot help them."""
     unknown: int = 0
     """Sealed versions whose archive timestamp was not read (sealed before it was kept; a report reads none)."""
+    unstampable: list[DocumentVersion] = field(default_factory=list)
+    """The versions of `without_stamp`: their long-term proof is an evidence record (`workflows.evidence`)."""
+    evidence: list[EvidenceDue] = field(default_factory=list)
+    """The evidence records to make or renew."""
+    evidence_kept: list[str] = field(default_factory=list)
 
 
 def _name(version: DocumentVersion) -> str:
@@ -82,6 +88,7 @@ def find_due(
             archive.note_stamp(version, stamp)
         if stamp.count == 0 or stamp.valid_until is None:
             report.without_stamp.append(_name(version))
+            report.unstampable.append(version)
         elif stamp.digest in WEAK_DIGESTS:
             report.due.append(Due(version, stamp.valid_until, "weak_digest", stamp.count))
         elif stamp.valid_until < horizon:
@@ -102,9 +109,17 @@ def renew_due(
     prepare: Prepare | None = None,
 ) -> RenewalReport:
     """Find what is due and, unless `dry_run`, renew each (a failure is reported and the run goes on), over
-    `jobs` processes (`workflows.renewers`; `prepare` readies each worker)."""
+    `jobs` processes (`workflows.renewers`; `prepare` readies each worker). The books without an archive
+    timestamp get, or renew, their evidence record."""
     report = find_due(archive, within, now, school_code)
-    if dry_run or not report.due:
+    report.evidence = evidence_due(archive, report.unstampable, now + within)
+    if dry_run:
+        return report
+    if report.evidence:
+        with archive.one_anchor():
+            report.evidence_kept, failed = keep_evidence(archive, signing, report.evidence, actor)
+        report.failed.update(failed)
+    if not report.due:
         return report
     with (
         renewers(signing, jobs, prepare) as (renew, in_flight),
@@ -150,4 +165,6 @@ def report_json(report: RenewalReport, dry_run: bool) -> dict[str, Any]:
         "renewed": report.renewed,
         "failed": report.failed,
         "without_archive_timestamp": report.without_stamp,
+        "evidence_due": evidence_json(report.evidence),
+        "evidence_kept": report.evidence_kept,
     }
