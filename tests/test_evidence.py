@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
-from archive import ArchiveService, ObjectStore, SqlCatalog
+from api.cli import app
+from archive import ArchiveService, FileStore, ObjectStore, SqlCatalog, open_database
 from records import signing_plan
 from signer import SigningPolicy, SigningService
 from signer.evidence import MAX_RECORD_BYTES, EvidenceRecord, check_record, hash_tree, root_of, stamp_until
@@ -25,6 +29,7 @@ from workflows.renewal import renew_due
 from .signing_fixtures import School
 from .storage_fixtures import MovableClock
 
+runner = CliRunner()
 YEARS_LATER = datetime(2065, 1, 1, tzinfo=UTC)  # the first TSA's certificate ends in 2060, the second's in 2069
 
 
@@ -115,3 +120,32 @@ def test_the_yearly_run_keeps_evidence_for_books_without_an_archive_timestamp(
     assert store.stat(f"evidence/{version.document_id}/v1-001.ers").lock is not None  # both kept, locked
     fixity = archive.fixity()
     assert fixity.intact, fixity
+
+
+def test_the_record_from_the_console_and_its_check_by_anyone(
+    school: School, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database, storage = f"sqlite:///{tmp_path / 'hocba.db'}", f"file://{tmp_path / 'objects'}"
+    archive = ArchiveService(FileStore(tmp_path / "objects"), SqlCatalog(open_database(database)), MovableClock())
+    record = school.primary
+    keys = {e.signer_id: school.key(e.signer_id) for e in signing_plan(record).entries}
+    sign_and_archive(school.service, archive, book_facts(record), school.book(record, Profile.PDFA_1B), keys)
+    book_id = document_id(record)
+    book = tmp_path / "book.pdf"
+    book.write_bytes(archive.sealed_bytes(archive.version(book_id)))
+    monkeypatch.setenv("HOCBA_TRUST", str(school.folder / "root.pem"))
+    where = ["--database", database, "--storage", storage]
+    ers = tmp_path / "book.ers"
+    missing = runner.invoke(app, ["retention", "evidence", book_id, "-o", str(ers), *where])
+    assert missing.exit_code == 2 and "no evidence record yet" in missing.output and not ers.exists()
+    made = runner.invoke(app, ["retention", "retimestamp", "--tsa", school.pki.tsa_url, "--json", *where])
+    assert made.exit_code == 0 and json.loads(made.stdout)["evidence_kept"] == [f"{book_id} v1"], made.output
+    written = runner.invoke(app, ["retention", "evidence", book_id, "-o", str(ers), "--json", *where])
+    assert written.exit_code == 0 and ers.stat().st_size == json.loads(written.stdout)["bytes"]
+
+    checked = runner.invoke(app, ["verify", str(book), "--evidence", str(ers), "--offline", "--json"])
+    assert json.loads(checked.stdout)["evidence"]["outcome"] == "proven", checked.output
+    other = tmp_path / "other.pdf"
+    other.write_bytes(book.read_bytes() + b"\n")
+    refused = runner.invoke(app, ["verify", str(other), "--evidence", str(ers), "--offline", "--json"])
+    assert refused.exit_code == 1 and json.loads(refused.stdout)["evidence"]["outcome"] == "altered"

@@ -65,6 +65,7 @@ for name, command in (
     ("review", retention.review),
     ("dispose", retention.dispose),
     ("retimestamp", retention.retimestamp),
+    ("evidence", retention.evidence),
     ("report", retention.report),
 ):
     archiving.retention_app.command(name)(command)

@@ -1,5 +1,6 @@
-"""`hocba retention hold|release|holds|review|dispose|retimestamp|report`: legal holds, disposition, the renewal
-of archive timestamps and the retention report from the console. A hold is placed by one person and
+"""`hocba retention hold|release|holds|review|dispose|retimestamp|evidence|report`: legal holds, disposition, the
+renewal of archive timestamps (and of the evidence records of books that cannot carry one) and the retention
+report from the console. A hold is placed by one person and
 released by two (`release` asks; `release --approve`, by someone else, ends it). Every command prints JSON with
 `--json`; `hold --dry-run` says what a hold would cover and changes nothing."""
 
@@ -8,12 +9,14 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, HoldScope, HoldTarget
+from records import write_atomic
 from workflows import disposition
 from workflows import holds as holding
 from workflows.renewal import renew_due, report_json
@@ -153,6 +156,31 @@ def retimestamp(
         )
     if report.failed:
         raise typer.Exit(1)
+
+
+def evidence(
+    document: Annotated[str, typer.Argument(help="The book (HB-…)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the evidence record (.ers)")],
+    version: Annotated[int | None, typer.Option("--version", help="Its version (default: the latest)")] = None,
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    storage: StorageOpt = DEFAULT_STORAGE,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write a sealed book's evidence record (RFC 4998: the long-term proof of a PDF/A-1b book, which cannot carry
+    an archive timestamp), to hand over with the book; `hocba verify BOOK --evidence FILE` checks the two."""
+    with wiring.archive(database, storage) as built:
+        found = built.service.version(document, version)
+        record = built.service.evidence(found)
+    if record is None:
+        err.print(
+            f"[red]{escape(document)} v{found.version}: chưa có hồ sơ bằng chứng (lần chạy retimestamp tới sẽ tạo) / "
+            "no evidence record yet (the next retimestamp run makes it)[/red]"
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    write_atomic(output, record)
+    _emit(as_json, {"document_id": document, "version": found.version, "output": str(output), "bytes": len(record)})
+    if not as_json:
+        out.print(f"{document} v{found.version} → {output} ({len(record)} bytes)")
 
 
 def report(

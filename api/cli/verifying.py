@@ -17,8 +17,9 @@ from archive import DocumentVersion
 from records import HocbaError, write_atomic
 from signer import DocumentCheck, VerifyPolicy, load_roots
 from signer import etsi_report as build_etsi_report
+from signer.evidence import EvidenceCheck
 from templates import VIETNAM
-from workflows.verifying import read_bounded, verify_with_archive
+from workflows.verifying import check_evidence, evidence_check_json, read_bounded, verify_with_archive
 
 from .. import wiring
 from ..reports import check_as_json
@@ -171,8 +172,13 @@ def verify_cmd(
     database: Annotated[
         str | None, typer.Option("--database", help="Also report what the archive knows (sealed, superseded)")
     ] = None,
+    evidence: Annotated[
+        Path | None,
+        typer.Option("--evidence", help="Also check this evidence record (RFC 4998, .ers) of the document"),
+    ] = None,
 ) -> None:
-    """Check every signature and the archive timestamp of a học bạ."""
+    """Check every signature and the archive timestamp of a học bạ (and, with --evidence, the record that keeps
+    a PDF/A-1b book's proof)."""
     trust = trust or list(wiring.settings().trust_roots)
     if not trust:
         _refuse(
@@ -188,6 +194,7 @@ def verify_cmd(
         roots = list(load_roots(trust))
         known = partial(wiring.sealed_version, database) if database else None
         verification = verify_with_archive(data, roots, offline, policy, known)
+        proof = check_evidence(evidence, data, roots) if evidence is not None else None
         if etsi_report is not None:
             write_atomic(etsi_report, build_etsi_report(data, roots, offline, policy).encode())
     except OSError as exc:
@@ -204,12 +211,38 @@ def verify_cmd(
     archived = _archived(verification.archived) if database else None
     if as_json:
         payload = check_as_json(result) | ({"archive": archived} if database else {})
+        if proof is not None:
+            payload["evidence"] = evidence_check_json(proof)
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
     else:
         _show(result, lang.value)
         if database:
             _show_archived(archived, lang.value)
-    raise typer.Exit(EXIT_OK if result.ok else EXIT_NOT_GENUINE)
+        if proof is not None:
+            _show_evidence(proof, lang.value)
+    proven = proof is None or proof.proven
+    raise typer.Exit(EXIT_OK if result.ok and proven else EXIT_NOT_GENUINE)
+
+
+_EVIDENCE = {
+    "proven": (
+        "Hồ sơ bằng chứng: tài liệu đã tồn tại, nguyên vẹn, từ",
+        "Evidence record: the document existed, unchanged, since",
+    ),
+    "altered": ("Hồ sơ bằng chứng KHÔNG khớp tài liệu", "The evidence record does NOT match the document"),
+    "invalid": ("Hồ sơ bằng chứng có dấu thời gian không hợp lệ", "The evidence record has an invalid timestamp"),
+    "unchecked": ("Không kiểm tra được hồ sơ bằng chứng", "The evidence record could not be checked"),
+}
+
+
+def _show_evidence(proof: EvidenceCheck, lang: str) -> None:
+    vi, en = _EVIDENCE[proof.outcome]
+    text = vi if lang == "vi" else en
+    colour = "green" if proof.proven else "red" if proof.outcome in ("altered", "invalid") else "yellow"
+    when = f" {proof.existed_at.astimezone(VIETNAM):%d/%m/%Y %H:%M}" if proof.proven and proof.existed_at else ""
+    out.print(f"[{colour}]{escape(text)}{when}[/{colour}]")
+    for problem in proof.problems:
+        out.print(f"    [dim]{escape(problem)}[/dim]")
 
 
 def _archived(found: DocumentVersion | None) -> dict[str, Any] | None:
