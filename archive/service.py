@@ -47,7 +47,6 @@ from .model import (
 )
 from .ports import Catalog, Clock, ObjectStore, Timestamper
 
-
 EVIDENCE = "evidence"
 """Where the evidence records of books that cannot carry an archive timestamp are kept."""
 
