@@ -59,6 +59,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "{document_id} phiên bản {version} đang ở trạng thái {status} hoặc đã đổi: chỉ gia hạn bản đóng dấu đang lưu",
         "{document_id} version {version} is {status} or changed: only the sealed book on record can be renewed",
     ),
+    "archive.document_state:no_evidence": (
+        "{document_id} phiên bản {version} chưa có hồ sơ bằng chứng (lần gia hạn hằng năm tới sẽ tạo)",
+        "{document_id} version {version} has no evidence record yet (the next yearly renewal run makes it)",
+    ),
     "archive.document_state:renewal_rewrites": (
         "Bản gia hạn của {document_id} phiên bản {version} không nối tiếp bản đã đóng dấu: không lưu",
         "The renewal of {document_id} version {version} does not extend the sealed book: not kept",

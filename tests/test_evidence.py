@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from api.cli import app
-from archive import ArchiveService, FileStore, ObjectStore, SqlCatalog, open_database
+from archive import ArchiveService, FileStore, ObjectStore, Role, SqlCatalog, open_database
 from records import signing_plan
 from signer import SigningPolicy, SigningService
 from signer.evidence import MAX_RECORD_BYTES, EvidenceRecord, check_record, hash_tree, root_of, stamp_until
@@ -26,6 +26,7 @@ from templates import Profile, document_id
 from workflows import book_facts, sign_and_archive
 from workflows.renewal import renew_due
 
+from .http_fixtures import embedded, open_site
 from .signing_fixtures import School
 from .storage_fixtures import MovableClock
 
@@ -149,3 +150,22 @@ def test_the_record_from_the_console_and_its_check_by_anyone(
     other.write_bytes(book.read_bytes() + b"\n")
     refused = runner.invoke(app, ["verify", str(other), "--evidence", str(ers), "--offline", "--json"])
     assert refused.exit_code == 1 and json.loads(refused.stdout)["evidence"]["outcome"] == "altered"
+
+
+def test_the_archivist_downloads_the_record(school: School, tmp_path: Path) -> None:
+    with open_site(school, embedded(school, tmp_path), books=False) as site:
+        archive = site.client.app.state.services.archive()  # type: ignore[attr-defined]
+        record = school.primary
+        keys = {e.signer_id: school.key(e.signer_id) for e in signing_plan(record).entries}
+        sign_and_archive(school.service, archive, book_facts(record), school.book(record, Profile.PDFA_1B), keys)
+        book_id = document_id(record)
+        url = f"/v1/retention/evidence/{book_id}"
+        archivist = site.as_role(Role.ARCHIVIST)
+        early = site.client.get(url, headers=archivist)
+        assert early.status_code == 409 and early.json()["code"] == "archive.document_state"
+        renew_due(archive, school.service, timedelta(days=3650), datetime.now(UTC))
+        got = site.client.get(url, headers=site.as_role(Role.PRINCIPAL))
+        assert got.status_code == 200 and got.headers["content-type"] == "application/octet-stream"
+        book = archive.sealed_bytes(archive.version(book_id))
+        assert _check(got.content, book, school).outcome == "proven"  # type: ignore[attr-defined]
+        assert site.client.get(url, headers=site.as_role(Role.TEACHER)).status_code == 403

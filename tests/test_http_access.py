@@ -199,6 +199,7 @@ def _requests(site: Site) -> dict[tuple[str, str], tuple[str, Any]]:
             "/v1/retention/disposals/HUY-NONE/certificate",
             {},
         ),
+        ("GET", "/v1/retention/evidence/{document_id}"): (f"/v1/retention/evidence/{site.thcs_id}", {}),
         ("POST", "/phong-toa/huy"): ("/phong-toa/huy", {"data": {"reason": "r"}, "follow_redirects": False}),
         ("POST", "/phong-toa/huy/{disposal_id}/quyet-dinh"): (
             "/phong-toa/huy/HUY-NONE/quyet-dinh",

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, HoldScope, HoldTarget
+from archive import DEFAULT_DATABASE, DEFAULT_STORAGE, DocumentStateError, HoldScope, HoldTarget
 from records import write_atomic
 from workflows import disposition
 from workflows import holds as holding
@@ -172,11 +172,7 @@ def evidence(
         found = built.service.version(document, version)
         record = built.service.evidence(found)
     if record is None:
-        err.print(
-            f"[red]{escape(document)} v{found.version}: chưa có hồ sơ bằng chứng (lần chạy retimestamp tới sẽ tạo) / "
-            "no evidence record yet (the next retimestamp run makes it)[/red]"
-        )
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise DocumentStateError("no_evidence", document_id=document, version=found.version)
     write_atomic(output, record)
     _emit(as_json, {"document_id": document, "version": found.version, "output": str(output), "bytes": len(record)})
     if not as_json:

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
-from archive import DisposalStateError, Hold, HoldScope, HoldTarget, SqlDisposals, SqlHolds
+from archive import DisposalStateError, DocumentStateError, Hold, HoldScope, HoldTarget, SqlDisposals, SqlHolds
 from workflows import disposition
 from workflows import holds as holding
 from workflows.jobs import JobKind
@@ -268,4 +268,28 @@ def disposal_certificate(
     name = f"{disposal_id}.pdf"
     return Response(
         data, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get(
+    "/evidence/{document_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The evidence record (RFC 4998)"}},
+)
+def evidence_record(
+    request: Request,
+    document_id: str,
+    caller: Annotated[Caller, allow("retention.read")],
+    version: Annotated[int | None, Query(ge=1, description="The version (default: the latest)")] = None,
+) -> Response:
+    """A sealed PDF/A-1b book's evidence record (RFC 4998), the long-term proof kept beside a book that cannot
+    carry an archive timestamp; `hocba verify BOOK --evidence FILE` checks the two."""
+    archive = services(request).archive()
+    found = archive.version(document_id, version)
+    record = archive.evidence(found)
+    if record is None:
+        raise DocumentStateError("no_evidence", document_id=document_id, version=found.version)
+    name = f"{document_id}-v{found.version}.ers"
+    return Response(
+        record, media_type="application/octet-stream", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
