@@ -349,7 +349,9 @@ class ArchiveService:
     def renew(self, within_years: int = 10, actor: str = "system") -> tuple[str, ...]:
         """Move later the lock of every object of a permanent policy that ends within `within_years`: the
         100-year horizon is renewed long before it runs out, never shortened. An object of a fixed period is
-        left to end (its disposition is a reviewed decision, not a side effect)."""
+        left to end (its disposition is a reviewed decision, not a side effect), except the working revisions of
+        a book not sealed yet: the only copy of its signatures, their GOVERNANCE lock is kept running while the
+        book is unsealed (`_keep_unsealed`)."""
         now = self._clock.now()
         limit = now + timedelta(days=round(365.25 * within_years))
         by_id = {p.id: p for p in policies()}
@@ -361,9 +363,29 @@ class ArchiveService:
             stored = self._store.extend_lock(key, _lock(policy, now), self._catalog.object_version(key))
             self._catalog.renewed(stored, policy.id, until, now, actor)
             renewed.append(key)
+        renewed += self._keep_unsealed(now, actor)
         if renewed:
             self.anchor()
         return tuple(renewed)
+
+    def _keep_unsealed(self, now: datetime, actor: str) -> list[str]:
+        """The working revisions of books not sealed whose GOVERNANCE lock (five years from the write) ends within
+        a year (the run is yearly), locked again for the policy's period from now; one audit event."""
+        policy = policy_for("revision")
+        soon = now + timedelta(days=366)
+        keys = []
+        # Written more than four years ago: their first lock ends within the year. Each is asked for its lock
+        # (it may have been extended already).
+        for key in self._catalog.unsealed_revisions(soon - (policy.retain_until(now) - now)):
+            version = self._catalog.object_version(key)
+            lock = self._store.stat(key).lock
+            if lock is None or lock.until < soon:
+                self._store.extend_lock(key, _lock(policy, now), version)
+                keys.append(key)
+        if keys:
+            payload = {"policy": policy.id, "objects": len(keys), "retain_until": _lock(policy, now).until.isoformat()}
+            self.audit(actor, "retention.revisions_kept", {}, payload)
+        return keys
 
     def kept_versions(self, school_code: str | None = None) -> list[DocumentVersion]:
         """Every sealed version (of a school, or of the archive), superseded ones too: each is kept, and must stay

@@ -182,6 +182,9 @@ def test_renewal_moves_near_locks_later_once_and_audits_it(service: Factory, sto
     archive.register(facts(), b"%PDF book")
     sealed = archive.seal("HB-TEST-0001", b"%PDF book")
     key = sealed.sealed_key or ""
+    archive.register(facts("HB-TEST-0002", "b"), b"%PDF never sealed")  # its revision is the only copy
+    (unsealed,) = [r.object_key for r in archive._catalog.revisions("HB-TEST-0002", 1)]
+    kept = {r.object_key for r in archive._catalog.revisions("HB-TEST-0001", 1)}
     first = archive._store.stat(key).lock
     assert first is not None
     assert archive.renew(within_years=10) == (), "a fresh 100-year lock is not due"
@@ -192,9 +195,15 @@ def test_renewal_moves_near_locks_later_once_and_audits_it(service: Factory, sto
     later = archive._store.stat(key).lock
     assert later is not None and later.mode is LockMode.COMPLIANCE
     assert later.until.year == archive._clock.now().year + 100 and later.until > first.until
+    assert unsealed in renewed and not kept & set(renewed)  # a sealed book's revisions are left to end
+    governed = archive._store.stat(unsealed).lock
+    assert governed is not None and governed.mode is LockMode.GOVERNANCE
+    assert governed.until.year == archive._clock.now().year + 5
     assert archive.renew(within_years=10) == (), "renewed once, not again"
     events = [e for e in archive._catalog.events() if e.action == "retention.renewed"]
-    assert {e.refs_dict["key"] for e in events} == set(renewed)
+    assert {e.refs_dict["key"] for e in events} == set(renewed) - {unsealed}
+    (extended,) = [e for e in archive._catalog.events() if e.action == "retention.revisions_kept"]
+    assert extended.payload_dict["objects"] == 1
     assert archive.verify_audit().intact
 
 

@@ -623,6 +623,21 @@ class SqlCatalog(SqlBase):
     def held(self, document_id: str) -> bool:
         return bool(SqlHolds(self.engine).holding(document_id))
 
+    def unsealed_revisions(self, written_before: datetime) -> list[str]:
+        """The object keys of the working revisions written before `written_before` of versions not sealed."""
+        query = (
+            select(revisions.c.object_key)
+            .join(document_versions, revisions.c.document_version_id == document_versions.c.id)
+            .where(
+                document_versions.c.status.in_((VersionStatus.SIGNING.value, VersionStatus.SEALING.value)),
+                revisions.c.created_at < written_before,
+            )
+            .distinct()
+            .order_by(revisions.c.object_key)
+        )
+        with self._tx() as conn:
+            return [str(r.object_key) for r in conn.execute(query)]
+
     def retention_summary(self) -> list[RetentionSummary]:
         """Per policy, the objects whose latest assignment is under it: their number, holds and lock ends."""
         latest = (
