@@ -97,7 +97,10 @@ class FileStore:
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         base = self.root / "meta"
-        for path in sorted(base.rglob("*.json")):
+        # Only the folder the prefix names is walked: a book's evidence records are listed without the archive.
+        folder = prefix.rpartition("/")[0]
+        start = base / check_key(folder) if folder else base
+        for path in sorted(start.rglob("*.json")):
             key = path.relative_to(base).as_posix()[: -len(".json")]
             if key.startswith(prefix):
                 yield key
