@@ -87,7 +87,7 @@ async def _close_book(
     modification (filling a field made earlier is a forbidden form change). PDF/A-2 and -3 exempt zero-size
     widgets, so they carry the archive timestamp. Returns the book, and its new archive timestamp (None when
     it stops at B-LT)."""
-    writer = PdfAWriter(pdf)
+    writer = PdfAWriter(pdf, keep_metadata=renewal)
     timestamper = kept.timestamper if writer.pdfa_part != "1" else None
     field_name, count = ARCHIVE_TIMESTAMP_FIELD, 1
     if renewal:

@@ -52,9 +52,16 @@ class PdfAWriter(IncrementalPdfFileWriter):
     never raised and no developer extension is declared, which pyHanko otherwise does for PAdES (ESIC, 1.7) and
     ECDSA (ISO 32002, 2.0)."""
 
-    def __init__(self, pdf: bytes) -> None:
+    def __init__(self, pdf: bytes, keep_metadata: bool = False) -> None:
         self.pdfa_part = declared_part(pdf)  # before the base class, which already asks for a version
+        self.keep_metadata = keep_metadata
         super().__init__(io.BytesIO(pdf))
+
+    def _update_meta(self) -> None:
+        # A renewal's archive timestamp changes nothing the metadata describes: the XMP and the Info dictionary
+        # are left as the seal wrote them (still consistent, as PDF/A wants), not parsed and written again.
+        if not self.keep_metadata:
+            super()._update_meta()
 
     def ensure_output_version(self, version: Any) -> None:
         if self.pdfa_part != "1":

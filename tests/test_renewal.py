@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pikepdf
+import pikepdf.pdfa
 import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
@@ -77,6 +79,8 @@ def test_the_yearly_run_renews_what_is_due_and_keeps_the_book_before(
     stamp = last_archive_stamp(renewed)
     assert stamp is not None and stamp.count == 2 and stamp.valid_until.year == 2069
     assert verify(renewed, list(school.policy.trust_roots), offline=True).verdict == "genuine"
+    assert list(pikepdf.pdfa.validate_written(io.BytesIO(renewed), "3b").violations) == []  # still PDF/A-3b
+    assert renewed[len(old) :].count(b"/Metadata") == 0  # the renewal leaves the XMP as the seal wrote it
     events = [e for e in archive._catalog.events() if e.action == "book.retimestamped"]
     assert len(events) == 1 and events[0].actor == "lt1"
     fixity = archive.fixity()
