@@ -338,7 +338,7 @@ def _load(der: bytes) -> EvidenceRecord | str:
     try:
         record: EvidenceRecord = EvidenceRecord.load(der, strict=True)
         record.native  # noqa: B018 - parses every part now, so that a malformed one is refused here
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RecursionError) as exc:
         return f"not an evidence record this service reads: {exc}"
     if record["version"].native != 1 or len(record["archive_time_stamp_sequence"]) != 1:
         return "only version 1 with one chain (no hash-tree renewal) is read"
@@ -348,10 +348,21 @@ def _load(der: bytes) -> EvidenceRecord | str:
 async def check_record(
     der: bytes, document: bytes, roots: list[x509.Certificate], now: datetime | None = None
 ) -> EvidenceCheck:
-    """Whether `der`, an evidence record, proves that `document` existed unchanged, and since when."""
+    """Whether `der`, an evidence record, proves that `document` existed unchanged, and since when. A record from
+    outside is hostile: one whose parts are well-formed but not what they claim (a timestamp that is no token)
+    could not be checked, and says so."""
     record = _load(der)
     if isinstance(record, str):
         return EvidenceCheck("unchecked", problems=(record,))
+    try:
+        return await _check(record, document, roots, now)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+        return EvidenceCheck("unchecked", problems=(f"the record cannot be read: {type(exc).__name__}: {exc}",))
+
+
+async def _check(
+    record: EvidenceRecord, document: bytes, roots: list[x509.Certificate], now: datetime | None
+) -> EvidenceCheck:
     chain = list(record["archive_time_stamp_sequence"][0])
     tokens = [ats["time_stamp"] for ats in chain]
     times: list[datetime] = []

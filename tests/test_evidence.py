@@ -71,6 +71,15 @@ def test_records_prove_books_and_find_every_change(school: School, renewing: Sig
     assert garbage.outcome == "unchecked" and garbage.problems  # type: ignore[attr-defined]
     huge = _check(b"\x30" + b"\x00" * MAX_RECORD_BYTES, books[0], school)
     assert huge.outcome == "unchecked"  # type: ignore[attr-defined]
+    not_a_token = EvidenceRecord(
+        {
+            "version": 1,
+            "digest_algorithms": [{"algorithm": "sha256"}],
+            "archive_time_stamp_sequence": [[{"time_stamp": {"content_type": "data", "content": b"x"}}]],
+        }
+    )
+    forged_token = _check(not_a_token.dump(), books[0], school)  # well-formed, but no timestamp token inside
+    assert forged_token.outcome == "unchecked" and forged_token.problems  # type: ignore[attr-defined]
     stranger = school.key(f"school:{school.thcs.school.code}").certificate  # not the TSA's root
     untrusted = asyncio.run(check_record(records[0].dump(), books[0], [stranger]))
     assert untrusted.outcome == "unchecked" and untrusted.problems  # never "proven" when a check could not pass
