@@ -32,6 +32,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from records import TimestampUnavailableError
 
+from ._cms import token_signer
 from ._contexts import _revinfo_policy
 from ._fetching import Kept, revocation_data
 from ._judging import RETRY_EMBEDDED, still_valid
@@ -240,7 +241,7 @@ async def evidence_token(digest: bytes, kept: Kept, context: ValidationContext) 
 async def refreshed(token: cms.ContentInfo, kept: Kept, context: ValidationContext) -> cms.ContentInfo:
     """The token with fresh validation data for its TSA (paths validated through the kept fetchers, which hold
     the answers)."""
-    cert = tsa_certificate(token)
+    cert = token_signer(token)
     if cert is None:
         raise TimestampUnavailableError("close", exc="the TSA's answer does not carry its certificate")
     others = [c.chosen for c in token["content"]["certificates"] or () if c.name == "certificate"]
@@ -256,20 +257,6 @@ async def refreshed(token: cms.ContentInfo, kept: Kept, context: ValidationConte
 
 def last_token(record: EvidenceRecord) -> cms.ContentInfo:
     return record["archive_time_stamp_sequence"][-1][-1]["time_stamp"]
-
-
-def tsa_certificate(token: cms.ContentInfo) -> x509.Certificate | None:
-    """The certificate that signed the token (it names it by issuer and serial, or by key identifier)."""
-    signed = token["content"]
-    sid = signed["signer_infos"][0]["sid"]
-    for choice in signed["certificates"] or ():
-        cert: x509.Certificate = choice.chosen
-        if sid.name == "issuer_and_serial_number":
-            if sid.chosen["issuer"] == cert.issuer and sid.chosen["serial_number"].native == cert.serial_number:
-                return cert
-        elif sid.chosen.native == cert.key_identifier:
-            return cert
-    return None
 
 
 @dataclass(frozen=True)
@@ -396,5 +383,5 @@ async def _check(
 
 def stamp_until(record: EvidenceRecord) -> datetime | None:
     """When the last token's TSA certificate ends: the record must be renewed before."""
-    cert = tsa_certificate(last_token(record))
+    cert = token_signer(last_token(record))
     return None if cert is None else cert["tbs_certificate"]["validity"]["not_after"].native

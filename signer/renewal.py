@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from asn1crypto import cms, x509
+from asn1crypto import cms
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
+from ._cms import token_signer
 from .model import ARCHIVE_TIMESTAMP_FIELD, is_archive_timestamp
 
 WEAK_DIGESTS = frozenset({"md5", "sha1"})
@@ -97,17 +98,8 @@ class RecordingTimeStamper(TimeStamper):
     def stamp(self, field: str, count: int, md_algorithm: str) -> ArchiveStamp:
         """The archive timestamp just made, as `last_archive_stamp` would read it from the book."""
         assert self.token is not None, "no timestamp was made"
-        signed = self.token["content"]
-        sid = signed["signer_infos"][0]["sid"]
-        for choice in signed["certificates"]:
-            cert: x509.Certificate = choice.chosen
-            if _identifies(sid, cert):
-                until: datetime = cert["tbs_certificate"]["validity"]["not_after"].native
-                return ArchiveStamp(field, count, until, md_algorithm)
-        raise ValueError("the TSA's answer does not carry its certificate")
-
-
-def _identifies(sid: cms.SignerIdentifier, cert: x509.Certificate) -> bool:
-    if sid.name == "issuer_and_serial_number":
-        return bool(sid.chosen["issuer"] == cert.issuer and sid.chosen["serial_number"].native == cert.serial_number)
-    return bool(sid.chosen.native == cert.key_identifier)
+        cert = token_signer(self.token)
+        if cert is None:
+            raise ValueError("the TSA's answer does not carry its certificate")
+        until: datetime = cert["tbs_certificate"]["validity"]["not_after"].native
+        return ArchiveStamp(field, count, until, md_algorithm)
