@@ -238,12 +238,16 @@ class ArchiveService:
             self._catalog.abort_seal(version, exc.code, self._clock.now(), actor)
             raise
         sealed, event = self._catalog.finish_seal(version, stored, policy.id, now, actor, "direct", stamp)
+        self._anchor_or_count((event.seq, event.hash))
+        return sealed
+
+    def _anchor_or_count(self, head: tuple[int, str] | None = None) -> None:
+        """Anchor the audit trail now, or, inside this service's `one_anchor`, count toward its one anchor."""
         sitting = _SITTING.get()
         if sitting is None or sitting.service is not self:
-            self.anchor((event.seq, event.hash))
+            self.anchor(head)
         else:
             sitting.count_seal()
-        return sealed
 
     @contextmanager
     def one_anchor(self) -> Iterator[Sitting]:
@@ -419,11 +423,7 @@ class ArchiveService:
         key = sealed_key(version.document_id, version.version, digest)
         stored = self._store.put(key, renewed, _lock(policy, now), legal_hold=held)
         renewed_version = self._catalog.record_renewal(version, stored, policy.id, now, actor, stamp)
-        sitting = _SITTING.get()
-        if sitting is None or sitting.service is not self:
-            self.anchor()
-        else:
-            sitting.count_seal()  # a yearly run anchors once, on its way out
+        self._anchor_or_count()  # a yearly run anchors once, on its way out
         return renewed_version
 
     def keep_evidence(self, version: DocumentVersion, record: bytes, stamps: int, actor: str = "system") -> str:
@@ -433,11 +433,7 @@ class ArchiveService:
         stored = self.keep_object(key, record, "evidence_record")
         refs = {"document_id": version.document_id, "version": version.version}
         self.audit(actor, "book.evidence_kept", refs, {"key": key, "sha256": stored.sha256, "stamps": stamps})
-        sitting = _SITTING.get()
-        if sitting is None or sitting.service is not self:
-            self.anchor()
-        else:
-            sitting.count_seal()
+        self._anchor_or_count()
         return key
 
     def evidence(self, version: DocumentVersion) -> bytes | None:

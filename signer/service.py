@@ -311,9 +311,7 @@ class SigningService:
 
     async def _archive_timestamp(self, pdf: bytes) -> bytes:
         """The seal's closing update, tried again with backoff when a responder or the TSA gave no answer."""
-        closed, _ = await retrying(
-            lambda: self._close(pdf), (errors.RevocationUnavailableError, TimestampUnavailableError), self.policy
-        )
+        closed, _ = await self._close(pdf)
         return closed
 
     def renew(self, pdf: bytes) -> Renewed:
@@ -326,11 +324,7 @@ class SigningService:
     async def _renew(self, pdf: bytes) -> Renewed:
         if not self.policy.tsa_url:
             raise errors.NotRenewableError(why="no TSA")
-        renewed, stamp = await retrying(
-            lambda: self._close(pdf, renewal=True),
-            (errors.RevocationUnavailableError, TimestampUnavailableError),
-            self.policy,
-        )
+        renewed, stamp = await self._close(pdf, renewal=True)
         assert stamp is not None  # a book with an archive timestamp is PDF/A-2 or -3: it takes another
         return Renewed(renewed, stamp)
 
@@ -346,25 +340,24 @@ class SigningService:
     async def _evidence_token(self, digest: bytes) -> cms.ContentInfo:
         if not self.policy.tsa_url:
             raise errors.NotRenewableError(why="no TSA")
-        return await retrying(
-            lambda: self._with_kept(partial(evidence_token, digest)),
-            (errors.RevocationUnavailableError, TimestampUnavailableError),
-            self.policy,
-        )
+        return await self._with_kept(partial(evidence_token, digest))
 
     async def _evidence_refresh(self, token: cms.ContentInfo) -> cms.ContentInfo:
-        return await retrying(
-            lambda: self._with_kept(partial(evidence.refreshed, token)),
-            (errors.RevocationUnavailableError, TimestampUnavailableError),
-            self.policy,
-        )
+        return await self._with_kept(partial(evidence.refreshed, token))
 
     async def _close(self, pdf: bytes, renewal: bool = False) -> tuple[bytes, ArchiveStamp | None]:
         return await self._with_kept(partial(_close_book, pdf, renewal=renewal))
 
     async def _with_kept(self, work: Callable[[Kept, ValidationContext], Awaitable[T]]) -> T:
-        """`work` with the kept fetchers, TSA client and paths; a failure starts them afresh, so that it is never
-        reused."""
+        """`work` with the kept fetchers, TSA client and paths, tried again with backoff when a responder or the
+        TSA gave no answer; a failure starts them afresh, so that it is never reused."""
+        return await retrying(
+            lambda: self._once_with_kept(work),
+            (errors.RevocationUnavailableError, TimestampUnavailableError),
+            self.policy,
+        )
+
+    async def _once_with_kept(self, work: Callable[[Kept, ValidationContext], Awaitable[T]]) -> T:
         if self._kept_fetchers is None:  # made on the service's loop, whose HTTP session it uses
             self._kept_fetchers = KeptFetchers(
                 self._http(), self.policy.status_reuse, self.policy.network_timeout, self.timestamper
