@@ -45,15 +45,19 @@ class RenewalReport:
     renewed: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     """Document (and version) → the error's code."""
-    without_stamp: list[str] = field(default_factory=list)
-    """Sealed versions without an archive timestamp (PDF/A-1 books): renewal cannot help them."""
     unknown: int = 0
     """Sealed versions whose archive timestamp was not read (sealed before it was kept; a report reads none)."""
     unstampable: list[DocumentVersion] = field(default_factory=list)
-    """The versions of `without_stamp`: their long-term proof is an evidence record (`workflows.evidence`)."""
+    """Sealed versions without an archive timestamp (PDF/A-1 books): renewal cannot help them; their long-term
+    proof is an evidence record (`workflows.evidence`)."""
     evidence: list[EvidenceDue] = field(default_factory=list)
     """The evidence records to make or renew."""
     evidence_kept: list[str] = field(default_factory=list)
+
+    @property
+    def without_stamp(self) -> list[str]:
+        """The names of `unstampable`."""
+        return [_name(v) for v in self.unstampable]
 
 
 def _name(version: DocumentVersion) -> str:
@@ -87,7 +91,6 @@ def find_due(
         if kept is None:
             archive.note_stamp(version, stamp)
         if stamp.count == 0 or stamp.valid_until is None:
-            report.without_stamp.append(_name(version))
             report.unstampable.append(version)
         elif stamp.digest in WEAK_DIGESTS:
             report.due.append(Due(version, stamp.valid_until, "weak_digest", stamp.count))

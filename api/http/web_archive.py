@@ -33,7 +33,9 @@ def archive_page(request: Request, caller: Annotated[Caller, allow("archive.audi
         "exports": [j for j in jobs if j.kind == JobKind.EXPORT.value][-5:][::-1],
         "renewals": [j for j in jobs if j.kind == JobKind.RENEWAL.value][-5:][::-1],
         "retention": found.archive().retention(),
-        "due": find_due(found.archive(), RENEWAL_WINDOW, datetime.now(UTC), caller.account.school_code, False),
+        "due": find_due(
+            found.archive(), RENEWAL_WINDOW, datetime.now(UTC), caller.account.school_code, read_unknown=False
+        ),
         "years": found.books().school_years(school_code=caller.account.school_code),
         "register_year": datetime.now(VIETNAM).year,
     }
