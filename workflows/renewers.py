@@ -8,18 +8,14 @@ signing service of its own. A book crosses to a worker as bytes and comes back r
 from __future__ import annotations
 
 import multiprocessing
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any
-
-from asn1crypto import x509
 
 from signer import Renewed, SigningPolicy, SigningService
 
-from .runtime import Prepare, tune_collector
+from .runtime import Prepare, here_first, landed, shipped, tune_collector
 
 IN_FLIGHT = 3
 """Books worked on at once per process: while one is renewed, others are read or kept."""
@@ -33,8 +29,7 @@ def _worker_init(roots: list[bytes], policy: SigningPolicy, prepare: Prepare | N
     # asn1crypto certificates travel as DER; the rest of the policy is plain data.
     if prepare is not None:  # first: the speed-ups must be in place before certificates are loaded
         prepare()
-    policy = replace(policy, trust_roots=tuple(x509.Certificate.load(r) for r in roots))
-    _WORKER["service"] = SigningService(policy)
+    _WORKER["service"] = SigningService(landed(roots, policy))
     tune_collector()
 
 
@@ -50,19 +45,7 @@ def renewers(signing: SigningService, jobs: int = 1, prepare: Prepare | None = N
     if jobs <= 1:
         yield signing.renew, IN_FLIGHT
         return
-    roots = [r.dump() for r in signing.policy.trust_roots]
-    policy = replace(signing.policy, trust_roots=())
+    roots, policy = shipped(signing.policy)
     context = multiprocessing.get_context("spawn")  # this process runs threads (the service's loop): no fork
-    here = threading.Semaphore(1)
     with ProcessPoolExecutor(jobs - 1, context, _worker_init, (roots, policy, prepare)) as pool:
-
-        def anywhere(pdf: bytes) -> Renewed:
-            if here.acquire(blocking=False):
-                try:
-                    return signing.renew(pdf)
-                finally:
-                    here.release()
-            renewed: Renewed = pool.submit(_worker_renew, pdf).result()
-            return renewed
-
-        yield anywhere, IN_FLIGHT * jobs
+        yield here_first(signing.renew, pool, _worker_renew), IN_FLIGHT * jobs

@@ -1,11 +1,23 @@
-"""The collector's settings for processes that sign and verify in bulk: the command line, and a sitting's worker
-processes (which the sitting starts, and tunes, itself)."""
+"""What processes that sign and verify in bulk share: the collector's settings (the command line, and the
+worker processes of a sitting or a renewal run, which tune themselves), and how work is spread over those
+workers."""
 
 from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from typing import ParamSpec, TypeVar
+
+from asn1crypto import x509
+
+from signer import SigningPolicy
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 Prepare = Callable[[], None]
 """Readies a worker process before anything is loaded in it (the face's settings, the signer's speed-ups);
@@ -30,3 +42,31 @@ def tune_collector() -> None:
     caches built at start-up) out of every later collection."""
     gc.set_threshold(_YOUNGEST_EVERY, 10, 10)
     gc.freeze()
+
+
+def shipped(policy: SigningPolicy) -> tuple[list[bytes], SigningPolicy]:
+    """A signing policy as it crosses to a spawned worker: asn1crypto certificates travel as DER, the rest of
+    the policy is plain data (`landed` rebuilds it there)."""
+    return [r.dump() for r in policy.trust_roots], replace(policy, trust_roots=())
+
+
+def landed(roots: list[bytes], policy: SigningPolicy) -> SigningPolicy:
+    """The policy `shipped` sent, in the worker."""
+    return replace(policy, trust_roots=tuple(x509.Certificate.load(r) for r in roots))
+
+
+def here_first(here: Callable[P, R], pool: ProcessPoolExecutor, there: Callable[P, R]) -> Callable[P, R]:
+    """Work done in this process when it is free (it is one of the workers, and works while the others start),
+    else by `there` in the pool; `there` is a module-level function (it is pickled by name)."""
+    free = threading.Semaphore(1)
+
+    def anywhere(*args: P.args, **kwargs: P.kwargs) -> R:
+        if free.acquire(blocking=False):
+            try:
+                return here(*args, **kwargs)
+            finally:
+                free.release()
+        done: R = pool.submit(there, *args, **kwargs).result()
+        return done
+
+    return anywhere

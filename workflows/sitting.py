@@ -15,23 +15,20 @@ from __future__ import annotations
 import contextvars
 import fcntl
 import multiprocessing
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal, TypeVar
-
-from asn1crypto import x509
 
 from archive import ArchiveService, DocumentVersion
 from records import HocbaError, put_in_place, write_atomic
 from signer import KeyReference, KeySource, SecretLookup, SigningPolicy, SigningService, next_field_for
 
 from .lifecycle import sign_into_archive
-from .runtime import Prepare, tune_collector
+from .runtime import Prepare, here_first, landed, shipped, tune_collector
 
 BookOutcome = Literal["signed", "sealed", "skipped", "failed"]
 T = TypeVar("T")
@@ -115,8 +112,8 @@ def _worker_init(
     # the worker opens it with its own lookup of the secret, which never crosses the process boundary.
     if prepare is not None:  # first: the speed-ups must be in place before certificates and keys are loaded
         prepare()
-    policy = replace(policy, trust_roots=tuple(x509.Certificate.load(r) for r in roots))
-    _WORKER.update(service=SigningService(policy), key=reference.open(secrets))  # a file or a token: no connect
+    key = reference.open(secrets)  # a file or a token: nothing to connect
+    _WORKER.update(service=SigningService(landed(roots, policy)), key=key)
     tune_collector()  # last: the service and the key are then long-lived, out of every later collection
 
 
@@ -201,24 +198,13 @@ def _signers(service: SigningService, key: KeySource, workers: Workers | None) -
         # The service is thread-safe and interleaves the waits (TSA, disk, a remote key) of the books in flight.
         yield partial(_sign_file, service, key), max(IN_FLIGHT, key.batch_size)
         return
-    roots = [r.dump() for r in service.policy.trust_roots]
-    policy = replace(service.policy, trust_roots=())
+    roots, policy = shipped(service.policy)
     context = multiprocessing.get_context("spawn")  # this process runs threads (the service's loop): no fork
     # This process is one of the `jobs` signers: it signs while the workers start (a worker spends a while
     # importing before its first book), and the sitting needs one start-up fewer.
-    here = threading.Semaphore(1)
     arguments = (roots, policy, workers.reference, workers.secrets, workers.prepare)
     with ProcessPoolExecutor(workers.jobs - 1, context, _worker_init, arguments) as pool:
-
-        def anywhere(path: Path, field: str | None, signer_id: str) -> str | None:
-            if here.acquire(blocking=False):
-                try:
-                    return _sign_file(service, key, path, field, signer_id)
-                finally:
-                    here.release()
-            return pool.submit(_worker_sign, path, field, signer_id).result()
-
-        yield anywhere, IN_FLIGHT * workers.jobs
+        yield here_first(partial(_sign_file, service, key), pool, _worker_sign), IN_FLIGHT * workers.jobs
 
 
 def sign_sitting(
