@@ -16,6 +16,7 @@ from signer import next_field_for
 from workflows.books import field_states
 
 from .access import Caller, Scope, allow, guarded_router, services
+from .downloads import attachment
 
 router = guarded_router(prefix="/v1", tags=["books"])
 
@@ -149,9 +150,7 @@ def download_book(
         data = archive.sealed_bytes(found)
         number = found.version
     name = f"{document_id}-v{number}.pdf"
-    return Response(
-        data, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return attachment(data, "application/pdf", name)
 
 
 class Progress(BaseModel):

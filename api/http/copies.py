@@ -19,6 +19,7 @@ from workflows.copy_register import register_files
 
 from .. import wiring
 from .access import Caller, allow, guarded_router, services
+from .downloads import attachment
 from .jobs import RemoteKeyBody
 
 router = guarded_router(prefix="/v1/copies", tags=["copies"])
@@ -188,10 +189,7 @@ def register_file(
     copies = _register(request)
     sheet, pdf = register_files(copies, school, copies.school_name(school), year, abbreviation)
     name = f"so-cap-ban-sao-{school}-{year}.{file_format}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if file_format == "xlsx":
-        return Response(sheet, media_type=XLSX, headers=headers)
-    return Response(pdf, media_type=PDF, headers=headers)
+    return attachment(sheet, XLSX, name) if file_format == "xlsx" else attachment(pdf, PDF, name)
 
 
 @router.get("/{copy_request_id}")
@@ -212,9 +210,7 @@ def download(request: Request, copy_request_id: str, caller: Annotated[Caller, a
     if entry.delivery is None and entry.account == caller.account.username:
         _register(request).deliver(entry.id, "download", _now(), caller.account.username)
     name = f"{entry.copy_id}.pdf"
-    return Response(
-        pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return attachment(pdf, "application/pdf", name)
 
 
 @router.get("/{copy_request_id}/refusal", response_class=Response)
@@ -222,7 +218,7 @@ def refusal(request: Request, copy_request_id: str, caller: Annotated[Caller, al
     """The written refusal (PDF/A): the reason the request could not be met."""
     letter = desk.refusal_letter(_register(request), copy_request_id)
     name = f"tra-loi-{copy_request_id}.pdf"
-    return Response(letter, media_type=PDF, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(letter, PDF, name)
 
 
 @router.post("/{copy_request_id}/check")

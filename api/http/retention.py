@@ -17,6 +17,7 @@ from workflows.jobs import JobKind
 from workflows.retention_report import as_csv, as_json, retention_report
 
 from .access import Caller, allow, guarded_router, services
+from .downloads import attachment
 from .jobs import IdempotencyKey, JobView, started
 
 router = guarded_router(prefix="/v1/retention", tags=["retention"])
@@ -182,8 +183,7 @@ def read_report(
     found = retention_report(services(request).archive(), _holds(request), _disposals(request), school, year)
     if format == "csv":
         name = f"luu-tru-{school}-{year or 'tat-ca'}.csv"
-        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return Response(as_csv(found), media_type="text/csv; charset=utf-8", headers=headers)
+        return attachment(as_csv(found), "text/csv; charset=utf-8", name)
     return as_json(found)
 
 
@@ -266,9 +266,7 @@ def disposal_certificate(
         raise DisposalStateError("certificate", disposal_id=disposal_id, status=found.status.value)
     data = services(request).archive().kept_object(found.certificate_key)
     name = f"{disposal_id}.pdf"
-    return Response(
-        data, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return attachment(data, "application/pdf", name)
 
 
 @router.get(
@@ -290,6 +288,4 @@ def evidence_record(
     if record is None:
         raise DocumentStateError("no_evidence", document_id=document_id, version=found.version)
     name = f"{document_id}-v{found.version}.ers"
-    return Response(
-        record, media_type="application/octet-stream", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return attachment(record, "application/octet-stream", name)
