@@ -106,13 +106,17 @@ def revocation_data(paths: list[Any], fetchers: Fetchers) -> tuple[list[ocsp.OCS
         if cert.sha256 in seen:
             continue
         seen.add(cert.sha256)
-        for response in fetchers.ocsp_fetcher.fetched_responses_for_cert(cert):
+        responses = list(fetchers.ocsp_fetcher.fetched_responses_for_cert(cert))
+        for response in responses:
             ocsps.setdefault(response.dump(), response)
             pending.extend(_responder_certs(response))
         try:
             lists = fetchers.crl_fetcher.fetched_crls_for_cert(cert)
-        except KeyError:  # no CRL was fetched for it (its status came from OCSP)
-            lists = ()
+        except KeyError:  # no CRL was fetched for it: its status came from OCSP, or from a CRL fetched for
+            # another certificate of the same issuer (two TSAs under one CA), which the fetchers do not file under
+            # this one: that CRL answered for it too.
+            issuer = cert.issuer.dump()
+            lists = [] if responses else [c for c in fetchers.crl_fetcher.fetched_crls() if c.issuer.dump() == issuer]
         for revocation_list in lists:
             crls.setdefault(revocation_list.dump(), revocation_list)
     return list(ocsps.values()), list(crls.values())

@@ -247,11 +247,6 @@ async def refreshed(token: cms.ContentInfo, kept: Kept, context: ValidationConte
     others = [c.chosen for c in token["content"]["certificates"] or () if c.name == "certificate"]
     paths = await kept.paths([(cert, others)], context)
     ocsps, crls = revocation_data(paths, kept.fetchers)
-    # A CRL fetched for another certificate of the same issuer (the TSA before, under the same CA) answered for
-    # this one too, without being filed under it: the token must carry it all the same.
-    held = {c.dump() for c in crls}
-    issuers = {c.issuer.dump() for p in paths for c in p}
-    crls += [c for c in kept.fetchers.crl_fetcher.fetched_crls() if c.issuer.dump() in issuers and c.dump() not in held]
     return with_validation_data(token, ValidationData([c for p in paths for c in p], ocsps, crls))
 
 
