@@ -407,16 +407,28 @@ class ArchiveService:
         self._catalog.note_stamp(version, stamp)
 
     def keep_renewal(
-        self, version: DocumentVersion, renewed: bytes, actor: str = "system", stamp: StampFacts | None = None
+        self,
+        version: DocumentVersion,
+        renewed: bytes,
+        actor: str = "system",
+        stamp: StampFacts | None = None,
+        previous: bytes | None = None,
     ) -> DocumentVersion:
         """A sealed version's book with its archive timestamp renewed: it must extend the sealed book (an
         incremental update, nothing rewritten); it is written locked under the version's policy beside the book
         before it (which stays), the version points to it, and the audit trail is anchored (once for a whole run
-        inside `one_anchor`)."""
-        previous = self.sealed_bytes(version)
+        inside `one_anchor`). `previous` is the sealed book as the caller read it to renew it, taken when its hash
+        is the one the catalog recorded (otherwise read again); a stored book that is not refuses the renewal."""
+        hashed = hashlib.sha256(previous if previous is not None else b"")
+        if previous is None or hashed.hexdigest() != version.sealed_sha256:
+            previous = self.sealed_bytes(version)
+            hashed = hashlib.sha256(previous)
+            if hashed.hexdigest() != version.sealed_sha256:  # never renew what is not the book that was sealed
+                raise CorruptObjectError(document_id=version.document_id)
         if not renewed.startswith(previous) or len(renewed) == len(previous):
             raise DocumentStateError("renewal_rewrites", document_id=version.document_id, version=version.version)
-        digest = sha256_hex(renewed)
+        hashed.update(memoryview(renewed)[len(previous) :])  # the renewed book's hash, from the sealed one's
+        digest = hashed.hexdigest()
         policy = policy_for(self._catalog.kind(version.document_id).value)
         now = self._clock.now()
         held = self._catalog.held(version.document_id)

@@ -7,6 +7,9 @@ pyHanko reads hex strings and names one byte at a time through Python generators
   and decodes it in C.
 - Names and keywords end at the first delimiter; `read_until_delimiter` finds it with one search. Every
   signature reads a dozen cross-reference sections made of them.
+- A name is then decoded byte by byte (its `#xx` escapes); `decode_name` takes a plain name (printable ASCII,
+  no escape: every name pyHanko and ReportLab write) in one step. Names were the largest single cost of
+  reading a book's objects (a renewal reads a few hundred).
 Whenever a token is not the plain case (a comment, a stray byte, the end of the file), they step back and let
 pyHanko's own reader handle it, so results and errors stay exactly pyHanko's.
 """
@@ -27,6 +30,8 @@ _original = generic.read_hex_string_from_stream
 _original_until_delimiter = misc.read_until_delimiter  # the function `generic` imported from `misc`
 _DELIMITER = re.compile(b"[" + re.escape(PDF_WHITESPACE + PDF_DELIMITERS) + b"]")
 _TOKEN_CHUNK = 256  # names and keywords are short; a longer one goes to pyHanko's reader
+_original_decode_name = generic._decode_name
+_PLAIN_NAME = re.compile(b"[^#" + re.escape(PDF_WHITESPACE + PDF_DELIMITERS) + rb"\x00-\x20\x7f-\xff]*")
 
 
 def read_hex_string(stream: Any) -> Any:
@@ -69,8 +74,16 @@ def read_until_delimiter(stream: Any) -> bytes:
     return token
 
 
+def decode_name(name_bytes: bytes) -> Any:
+    """Drop-in for `pyhanko.pdf_utils.generic._decode_name` (the bytes after the '/')."""
+    if _PLAIN_NAME.fullmatch(name_bytes) is None:  # an escape, or a byte pyHanko refuses: its own decoder
+        return _original_decode_name(name_bytes)
+    return generic.NameObject("/" + name_bytes.decode("ascii"))
+
+
 def install() -> None:
-    """Use the faster readers in this process (idempotent). pyHanko's object parser (`generic`) looks both up
+    """Use the faster readers in this process (idempotent). pyHanko's object parser (`generic`) looks each up
     in its own module at every call."""
     generic.read_hex_string_from_stream = read_hex_string
+    generic._decode_name = decode_name
     setattr(generic, "read_until_delimiter", read_until_delimiter)  # noqa: B010 - imported there from misc

@@ -43,22 +43,20 @@ def _number(name: str) -> int:
 
 def archive_stamps(reader: PdfFileReader) -> tuple[int, EmbeddedPdfSignature | None]:
     """How many archive timestamps the book has, and the last one (the seal's is `luu_tru`, each renewal's
-    `luu_tru_N`: top-level document timestamp fields of the book's form). Only that one is parsed: reading every
-    signature of a book (its certificates, its contents) would cost more than the renewal's own work."""
+    `luu_tru_N`: top-level document timestamp fields of the book's form). Each update appends its new field to the
+    form's /Fields, so the last archive-timestamp field there is the newest, and its number counts them: the
+    fields are read from the end, and only that one is parsed (reading every field and signature of a book would
+    cost more than the renewal's own work)."""
     try:
         fields = reader.root["/AcroForm"]["/Fields"]
     except KeyError:
         return 0, None
-    stamps: list[tuple[int, str, generic.DictionaryObject]] = []
-    for ref in fields:
+    for ref in reversed(fields):
         field = ref.get_object()
         name = field.get("/T") if isinstance(field, generic.DictionaryObject) else None
         if isinstance(name, str) and is_archive_timestamp(name) and field.get("/FT") == "/Sig" and "/V" in field:
-            stamps.append((_number(name), name, field))
-    if not stamps:
-        return 0, None
-    _, name, field = max(stamps, key=lambda stamp: stamp[0])
-    return len(stamps), EmbeddedPdfSignature(reader, field, name)
+            return _number(name), EmbeddedPdfSignature(reader, field, name)
+    return 0, None
 
 
 def last_archive_stamp(pdf: bytes) -> ArchiveStamp | None:

@@ -67,9 +67,44 @@ def test_tokens_end_where_pyhanko_ends_them(data: bytes) -> None:
     assert ours == theirs
 
 
+def _decoded(decode: Callable[[bytes], object], name: bytes) -> object:
+    try:
+        return decode(name)
+    except PdfReadError as exc:
+        return type(exc)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        b"Type",
+        b"",
+        b"ByteRange",
+        b'K~!"',
+        b"A#20B",  # an escape: pyHanko's own decoder
+        b"Caf#C3#A9",  # an escaped UTF-8 name
+        b"#",  # an unterminated escape: pyHanko's error
+        b"Caf\xc3\xa9",  # bytes that must be escaped: pyHanko's error
+        b"x\x01",
+        b"ab%c",
+        b"ab(c",
+    ],
+)
+def test_names_decode_as_pyhanko_decodes_them(name: bytes) -> None:
+    ours, theirs = _decoded(_pdfread.decode_name, name), _decoded(_pdfread._original_decode_name, name)
+    assert ours == theirs and type(ours) is type(theirs)
+
+
+def test_every_byte_in_a_name_decodes_as_pyhanko_decodes_it() -> None:
+    for byte in range(256):
+        name = b"a" + bytes([byte]) + b"z"
+        assert _decoded(_pdfread.decode_name, name) == _decoded(_pdfread._original_decode_name, name), byte
+
+
 def test_installed_reader_is_the_one_pyhanko_calls(school: School) -> None:
     _pdfread.install()
     assert generic.read_hex_string_from_stream is _pdfread.read_hex_string
+    assert generic._decode_name is _pdfread.decode_name
     assert getattr(generic, "read_until_delimiter") is _pdfread.read_until_delimiter  # noqa: B009
     pdf = school.sign_all(school.book(school.primary), school.primary, until="dau_truong")
     signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures

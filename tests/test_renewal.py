@@ -6,6 +6,7 @@ recognised), points the version to it, audits and anchors; run again, nothing is
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import threading
@@ -118,6 +119,30 @@ def test_what_the_archive_timestamp_proves_is_kept_so_finding_what_is_due_reads_
     assert archive.kept_stamps()[0][1] is None
     assert renew_due(archive, renewing, FORTY_YEARS, now, dry_run=True).due == []
     assert archive.kept_stamps()[0][1] == renewed
+
+
+def test_a_book_that_is_not_the_one_sealed_is_never_renewed(
+    school: School, engine: Engine, store: ObjectStore, renewing: SigningService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = ArchiveService(store, SqlCatalog(engine), MovableClock())
+    book = _sealed(school, archive)
+    before = archive.version(book)
+    renewed = renewing.renew(archive.sealed_bytes(before))
+    # Bytes a caller hands over that are not the sealed book are not taken: the stored book is read again.
+    kept = archive.keep_renewal(before, renewed.pdf, previous=b"%PDF-1.7 another book")
+    assert kept.sealed_sha256 == hashlib.sha256(renewed.pdf).hexdigest()
+    assert archive.version(book).sealed_sha256 == kept.sealed_sha256
+
+    # A stored book changed behind the archive's back is refused, and the version keeps the book it had.
+    real_get = store.get
+
+    def changed(key: str, version_id: str | None = None) -> bytes:
+        return real_get(key, version_id) + b"\n% changed\n"
+
+    monkeypatch.setattr(store, "get", changed)
+    run = renew_due(archive, renewing, FORTY_YEARS + timedelta(days=3650), datetime.now(UTC))
+    assert run.renewed == [] and run.failed == {f"{book} v1": "archive.object_corrupt"}
+    assert archive.version(book).sealed_sha256 == kept.sealed_sha256
 
 
 def test_renewals_spread_over_worker_processes(

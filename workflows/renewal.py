@@ -131,9 +131,10 @@ def renew_due(
     ):
 
         def one(due: Due) -> None:
-            renewed = renew(archive.sealed_bytes(due.version))
+            sealed = archive.sealed_bytes(due.version)
+            renewed = renew(sealed)
             stamp = StampFacts(renewed.stamp.count, renewed.stamp.valid_until, renewed.stamp.digest)
-            archive.keep_renewal(due.version, renewed.pdf, actor, stamp)
+            archive.keep_renewal(due.version, renewed.pdf, actor, stamp, previous=sealed)
 
         # Each book's thread runs in a copy of this context, so that its renewal joins the run's one anchor.
         futures = [(due, threads.submit(contextvars.copy_context().run, one, due)) for due in report.due]

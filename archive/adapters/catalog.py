@@ -219,13 +219,13 @@ class SqlCatalog(SqlBase):
 
     def object_version(self, key: str) -> str | None:
         """The storage version the archive wrote under `key`, if the store has versions."""
-        with self._tx() as conn:
+        with self._read() as conn:
             row = conn.execute(select(object_versions.c.version_id).where(object_versions.c.object_key == key)).first()
         return str(row[0]) if row else None
 
     def object_versions(self, prefix: str = "") -> dict[str, str]:
         """Every key under `prefix` with the storage version the archive wrote there, in one query."""
-        with self._tx() as conn:
+        with self._read() as conn:
             return self._object_versions(conn, prefix)
 
     def _object_versions(self, conn: Connection, prefix: str) -> dict[str, str]:
@@ -234,10 +234,12 @@ class SqlCatalog(SqlBase):
             query = query.where(object_versions.c.object_key.startswith(prefix, autoescape=True))
         return {r.object_key: r.version_id for r in conn.execute(query)}
 
-    def _live(self, conn: Connection, document_id: str, version: int | None = None) -> Row[Any]:
+    def _live(self, conn: Connection, document_id: str, version: int | None = None, lock: bool = True) -> Row[Any]:
+        """The live (or numbered) version's row, locked for the update that follows unless only read."""
         query = select(document_versions).where(document_versions.c.document_id == document_id)
         query = query.where(document_versions.c.version == version) if version else query
-        row = conn.execute(query.order_by(document_versions.c.version.desc()).limit(1).with_for_update()).first()
+        query = query.order_by(document_versions.c.version.desc()).limit(1)
+        row = conn.execute(query.with_for_update() if lock else query).first()
         if row is None:
             raise UnknownDocumentError("live", document_id=document_id)
         return row
@@ -376,7 +378,7 @@ class SqlCatalog(SqlBase):
             query = query.where(documents.c.school_code == school_code)
         if school_year is not None:
             query = query.where(documents.c.school_year == school_year)
-        with self._tx() as conn:
+        with self._read() as conn:
             return [
                 Renewal(r.document_id, int(r.version), r.school_year, r.previous_sha256, r.sha256, as_utc(r.renewed_at))
                 for r in conn.execute(query)
@@ -419,7 +421,7 @@ class SqlCatalog(SqlBase):
             .outerjoin(successor, successor.c.id == document_versions.c.superseded_by)
             .where(document_versions.c.sealed_sha256 == sha256)
         )
-        with self._tx() as conn:
+        with self._read() as conn:
             row = conn.execute(query).first()
             if row is None:  # the book as it was before a renewal of its archive timestamp
                 renewed = select(renewals.c.document_version_id).where(renewals.c.previous_sha256 == sha256)
@@ -449,15 +451,15 @@ class SqlCatalog(SqlBase):
 
     def kind(self, document_id: str) -> DocumentKind:
         """The kind the document was registered as."""
-        with self._tx() as conn:
+        with self._read() as conn:
             row = conn.execute(select(documents.c.kind).where(documents.c.id == document_id)).first()
         if row is None:
             raise UnknownDocumentError("kind", document_id=document_id)
         return DocumentKind(row[0])
 
     def version(self, document_id: str, version: int | None = None) -> DocumentVersion:
-        with self._tx() as conn:
-            return _version(self._live(conn, document_id, version))
+        with self._read() as conn:
+            return _version(self._live(conn, document_id, version, lock=False))
 
     def versions(self, status: VersionStatus | None = None, school_code: str | None = None) -> list[DocumentVersion]:
         query = select(document_versions).order_by(document_versions.c.id)
@@ -466,7 +468,7 @@ class SqlCatalog(SqlBase):
         if school_code is not None:
             mine = select(documents.c.id).where(documents.c.school_code == school_code)
             query = query.where(document_versions.c.document_id.in_(mine))
-        with self._tx() as conn:
+        with self._read() as conn:
             return [_version(r) for r in conn.execute(query)]
 
     def kept_stamps(self, school_code: str | None = None) -> list[tuple[DocumentVersion, StampFacts | None]]:
@@ -480,7 +482,7 @@ class SqlCatalog(SqlBase):
         if school_code is not None:
             mine = select(documents.c.id).where(documents.c.school_code == school_code)
             query = query.where(document_versions.c.document_id.in_(mine))
-        with self._tx() as conn:
+        with self._read() as conn:
             return [(_version(r), _stamp(r)) for r in conn.execute(query)]
 
     def note_stamp(self, version: DocumentVersion, stamp: StampFacts) -> None:
@@ -504,7 +506,7 @@ class SqlCatalog(SqlBase):
             .where(and_(document_versions.c.document_id == document_id, document_versions.c.version == version))
             .order_by(revisions.c.seq)
         )
-        with self._tx() as conn:
+        with self._read() as conn:
             return [
                 Revision(r.document_id, r.version, r.seq, r.sha256, r.object_key, r.size, r.field, r.signer_id)
                 for r in conn.execute(query)
@@ -522,7 +524,7 @@ class SqlCatalog(SqlBase):
             )
             .order_by(document_versions.c.document_id)
         )
-        with self._tx() as conn:
+        with self._read() as conn:
             return [_version(r) for r in conn.execute(query)]
 
     def sealed_books(self, school_code: str, school_year: str) -> list[tuple[DocumentVersion, str]]:
@@ -538,12 +540,12 @@ class SqlCatalog(SqlBase):
             )
             .order_by(document_versions.c.document_id, document_versions.c.version)
         )
-        with self._tx() as conn:
+        with self._read() as conn:
             return [(_version(r), str(r.record_json)) for r in conn.execute(query)]
 
     def stored_objects(self) -> list[tuple[str, str, str | None]]:
         """Every (key, sha256, storage version) the archive says it holds: revisions and sealed books."""
-        with self._tx() as conn:
+        with self._read() as conn:
             found = {(r.object_key, r.sha256) for r in conn.execute(select(revisions.c.object_key, revisions.c.sha256))}
             sealed = select(document_versions.c.sealed_key, document_versions.c.sealed_sha256).where(
                 document_versions.c.status.in_([VersionStatus.SEALED.value, VersionStatus.SUPERSEDED.value])
@@ -581,7 +583,7 @@ class SqlCatalog(SqlBase):
                 yield AuditEvent(**row._asdict())
 
     def head(self) -> tuple[int, str]:
-        with self._tx() as conn:
+        with self._read() as conn:
             row = conn.execute(select(audit_head).where(audit_head.c.id == 1)).one()
             return int(row.seq), str(row.hash)
 
@@ -617,7 +619,7 @@ class SqlCatalog(SqlBase):
             .where(retention_assignments.c.retain_until < before)
             .order_by(retention_assignments.c.retain_until)
         )
-        with self._tx() as conn:
+        with self._read() as conn:
             return [(r.object_key, r.policy_id, as_utc(r.retain_until)) for r in conn.execute(query)]
 
     def held(self, document_id: str) -> bool:
@@ -635,7 +637,7 @@ class SqlCatalog(SqlBase):
             .distinct()
             .order_by(revisions.c.object_key)
         )
-        with self._tx() as conn:
+        with self._read() as conn:
             return [str(r.object_key) for r in conn.execute(query)]
 
     def retention_summary(self) -> list[RetentionSummary]:
@@ -658,7 +660,7 @@ class SqlCatalog(SqlBase):
             .group_by(retention_assignments.c.policy_id)
             .order_by(retention_assignments.c.policy_id)
         )
-        with self._tx() as conn:
+        with self._read() as conn:
             return [
                 RetentionSummary(policy, int(n), int(holds or 0), as_utc(first), as_utc(last))
                 for policy, n, holds, first, last in conn.execute(query)
@@ -673,7 +675,7 @@ class SqlCatalog(SqlBase):
             self._append(conn, at, actor, "retention.renewed", {"key": stored.key, "policy": policy_id}, payload)
 
     def anchors(self) -> list[tuple[Anchor, str, bytes | None]]:
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(audit_anchors).order_by(audit_anchors.c.id))
             return [(Anchor(r.head_seq, r.head_hash, r.at), r.object_key, r.timestamp_token) for r in rows]
 
