@@ -242,16 +242,19 @@ def pages_bench(
 
 @bench_app.command("retention")
 def retention_bench(
-    books: Annotated[int, typer.Option(help="Sealed primary books whose archive timestamps are renewed")] = 200,
+    books: Annotated[int, typer.Option(help="Sealed books renewed (see --sealed)")] = 200,
     review_objects: Annotated[
         int, typer.Option("--review-objects", help="Objects in the disposition review")
     ] = 100_000,
     jobs: Annotated[int, typer.Option(min=0, help="Renewing processes, this one included (0: a core each)")] = 1,
+    sealed: Annotated[
+        int, typer.Option(min=1, help="Books signed and sealed first; the others are copies of them")
+    ] = 200,
     as_json: JsonOpt = True,
 ) -> None:
     """Finding the sealed books whose archive timestamp is due and renewing them (books per second), and the
     yearly disposition review over many objects (JSON)."""
-    _emit({**retention_figures(books, jobs), "review": review_figures(review_objects)}, as_json)
+    _emit({**retention_figures(books, jobs, sealed), "review": review_figures(review_objects)}, as_json)
 
 
 @bench_app.command("copies")
