@@ -9,12 +9,15 @@ PDF/A-1b book stops at B-LT (see `docs/retention.md`), so the proof that it exis
   the next archive timestamp covers.
 - **Timestamp renewal** (§5.2): before the last token's TSA certificate ends, a new archive timestamp covers the
   hash of the last one's `timeStamp` (validation data included), and joins the same chain.
-- **Verification** (§5.3): every hash link is recomputed from the book, and each token is validated at the time
-  the next one proves, with the data it carries; the last one at the time asked. A check that cannot run is
-  reported as such, never as a pass.
+- **Hash-tree renewal** (§5.2): when the chain's digest itself weakens (SHA-256 some day), a new chain begins
+  under a stronger one (`STRONG`): its first archive timestamp covers, for each book, the new digest of the book
+  joined to the new digest of the whole sequence so far (`renewed_leaf`); the book is read again for it.
+- **Verification** (§5.3): every hash link is recomputed from the book, chain by chain with each chain's digest,
+  and each token is validated at the time the next one proves, with the data it carries; the last one at the
+  time asked. A check that cannot run is reported as such, never as a pass.
 
-Hash-tree renewal (a new chain, when SHA-256 itself weakens) is not made here; a record with more than one chain,
-or with `cryptoInfos` or `encryptionInfo`, is refused as unsupported rather than judged."""
+A record with `cryptoInfos` or `encryptionInfo`, or a digest not in `READ_DIGESTS`, is refused as unsupported
+rather than judged."""
 
 from __future__ import annotations
 
@@ -42,6 +45,10 @@ MAX_RECORD_BYTES = 4 * 1024 * 1024
 """An evidence record is a few tokens and hash lists: anything larger is refused before parsing."""
 
 DIGEST = "sha256"
+"""The digest of a first chain."""
+STRONG = "sha512"
+"""The digest of a new chain, when the last chain's has weakened."""
+READ_DIGESTS = frozenset({"sha256", "sha384", "sha512", "sha3_256", "sha3_384", "sha3_512"})
 
 
 class PartialHashtree(core.SequenceOf):  # type: ignore[misc]
@@ -83,20 +90,21 @@ class EvidenceRecord(core.Sequence):  # type: ignore[misc]
     ]
 
 
-def _h(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
+def _h(data: bytes, algorithm: str = DIGEST) -> bytes:
+    return hashlib.new(algorithm, data).digest()
 
 
-def _node(values: list[bytes]) -> bytes:
+def _node(values: list[bytes], algorithm: str = DIGEST) -> bytes:
     """A node of the hash tree: its children's values in binary ascending order, joined, hashed (§4.2)."""
-    return _h(b"".join(sorted(values)))
+    return _h(b"".join(sorted(values)), algorithm)
 
 
-def hash_tree(leaves: list[bytes]) -> tuple[bytes, list[list[list[bytes]]]]:
+def hash_tree(leaves: list[bytes], algorithm: str = DIGEST) -> tuple[bytes, list[list[list[bytes]]]]:
     """The root over `leaves`, and each leaf's reduced hash tree: its own group (the leaf alone, so that a
     record proves its own book and no other), then the sibling values at each level of a binary tree above."""
+    node = partial(_node, algorithm=algorithm)
     paths: list[list[list[bytes]]] = [[[leaf]] for leaf in leaves]
-    level = [(_node([leaf]), [i]) for i, leaf in enumerate(leaves)]
+    level = [(node([leaf]), [i]) for i, leaf in enumerate(leaves)]
     while len(level) > 1:
         above = []
         for start in range(0, len(level), 2):
@@ -105,21 +113,33 @@ def hash_tree(leaves: list[bytes]) -> tuple[bytes, list[list[list[bytes]]]]:
                 others = [v for k, (v, _) in enumerate(group) if k != j]
                 for i in members:
                     paths[i].append(others)
-            above.append((_node([v for v, _ in group]), [i for _, members in group for i in members]))
+            above.append((node([v for v, _ in group]), [i for _, members in group for i in members]))
         level = above
     return level[0][0], paths
 
 
-def root_of(leaf: bytes, tree: list[list[bytes]]) -> bytes | None:
+def root_of(leaf: bytes, tree: list[list[bytes]], algorithm: str = DIGEST) -> bytes | None:
     """The root a reduced hash tree leads to from `leaf` (§4.3); None when the leaf is not in its first group."""
     if not tree:
         return leaf
     if leaf not in tree[0]:
         return None
-    value = _node(tree[0])
+    value = _node(tree[0], algorithm)
     for siblings in tree[1:]:
-        value = _node([value, *siblings])
+        value = _node([value, *siblings], algorithm)
     return value
+
+
+def renewed_leaf(document_digest: bytes, before: ArchiveTimeStampSequence, algorithm: str) -> bytes:
+    """The leaf of a book in a new chain (§5.2, hash-tree renewal): the book's digest joined to the digest of
+    the record's whole sequence of chains so far, hashed, all with the new chain's `algorithm`."""
+    return _h(document_digest + _h(before.dump(), algorithm), algorithm)
+
+
+def chain_digest(chain: ArchiveTimeStampChain) -> str:
+    """The digest a chain hashes with: its first archive timestamp's (SHA-256 when it names none)."""
+    named = chain[0]["digest_algorithm"]
+    return str(named["algorithm"].native) if named else DIGEST
 
 
 def _imprint(token: cms.ContentInfo) -> tuple[str, bytes, datetime]:
@@ -164,18 +184,19 @@ def with_validation_data(token: cms.ContentInfo, data: ValidationData) -> cms.Co
     return cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData(fields)})
 
 
-Stamp = Callable[[bytes], Awaitable[cms.ContentInfo]]
-"""Asks the TSA for a token over a SHA-256 digest, the token carrying its validation data."""
+Stamp = Callable[[bytes, str], Awaitable[cms.ContentInfo]]
+"""Asks the TSA for a token over a digest (made with the named algorithm), the token carrying its validation
+data."""
 
 
-async def archive_timestamps(leaves: list[bytes], stamp: Stamp) -> list[ArchiveTimeStamp]:
+async def archive_timestamps(leaves: list[bytes], stamp: Stamp, algorithm: str = DIGEST) -> list[ArchiveTimeStamp]:
     """One archive timestamp per leaf, all under one token over the tree's root."""
-    root, paths = hash_tree(leaves)
-    token = await stamp(root)
+    root, paths = hash_tree(leaves, algorithm)
+    token = await stamp(root, algorithm)
     return [
         ArchiveTimeStamp(
             {
-                "digest_algorithm": {"algorithm": DIGEST},
+                "digest_algorithm": {"algorithm": algorithm},
                 "reduced_hashtree": [[core.OctetString(v) for v in group] for group in path],
                 "time_stamp": token,
             }
@@ -199,42 +220,64 @@ Refresh = Callable[[cms.ContentInfo], Awaitable[cms.ContentInfo]]
 """Adds fresh validation data for a token's TSA to the token."""
 
 
+async def _refreshed_chains(record: EvidenceRecord, refresh: Refresh) -> list[ArchiveTimeStampChain]:
+    """The record's chains, its last token with fresh validation data for its TSA (what a renewal covers)."""
+    chains = list(record["archive_time_stamp_sequence"])
+    *before, last = list(chains[-1])
+    fresh = ArchiveTimeStamp(
+        {
+            "digest_algorithm": last["digest_algorithm"],
+            "reduced_hashtree": last["reduced_hashtree"],
+            "time_stamp": await refresh(last["time_stamp"]),
+        }
+    )
+    chains[-1] = ArchiveTimeStampChain([*before, fresh])
+    return chains
+
+
+def _record(record: EvidenceRecord, chains: list[ArchiveTimeStampChain], algorithm: str) -> EvidenceRecord:
+    named = [a["algorithm"].native for a in record["digest_algorithms"]]
+    algorithms = [*record["digest_algorithms"]] + ([{"algorithm": algorithm}] if algorithm not in named else [])
+    return EvidenceRecord(
+        {"version": record["version"], "digest_algorithms": algorithms, "archive_time_stamp_sequence": chains}
+    )
+
+
 async def renew_records(records: list[EvidenceRecord], stamp: Stamp, refresh: Refresh) -> list[EvidenceRecord]:
-    """Each record with a new archive timestamp over its last one's `timeStamp` (§5.2), all under one token. The
-    last one first receives fresh validation data for its TSA, which the new timestamp then covers."""
-    chains_of = [list(r["archive_time_stamp_sequence"]) for r in records]
-    lasts = []
-    for chains in chains_of:
-        *before, last = list(chains[-1])
-        fresh = ArchiveTimeStamp(
-            {
-                "digest_algorithm": last["digest_algorithm"],
-                "reduced_hashtree": last["reduced_hashtree"],
-                "time_stamp": await refresh(last["time_stamp"]),
-            }
-        )
-        chains[-1] = [*before, fresh]
-        lasts.append(fresh)
-    stamps = await archive_timestamps([_h(ats["time_stamp"].dump()) for ats in lasts], stamp)
-    renewed = []
-    for record, chains, ats in zip(records, chains_of, stamps, strict=True):
-        chains[-1] = ArchiveTimeStampChain([*chains[-1], ats])
-        renewed.append(
-            EvidenceRecord(
-                {
-                    "version": record["version"],
-                    "digest_algorithms": record["digest_algorithms"],
-                    "archive_time_stamp_sequence": chains,
-                }
-            )
-        )
-    return renewed
+    """Each record with a new archive timestamp over its last one's `timeStamp` (§5.2, timestamp renewal), with
+    its chain's digest, all under one token per digest. The last one first receives fresh validation data for its
+    TSA, which the new timestamp then covers."""
+    chains_of = [await _refreshed_chains(r, refresh) for r in records]
+    renewed: list[EvidenceRecord | None] = [None] * len(records)
+    for algorithm in sorted({chain_digest(chains[-1]) for chains in chains_of}):
+        picked = [i for i, chains in enumerate(chains_of) if chain_digest(chains[-1]) == algorithm]
+        leaves = [_h(chains_of[i][-1][-1]["time_stamp"].dump(), algorithm) for i in picked]
+        for i, ats in zip(picked, await archive_timestamps(leaves, stamp, algorithm), strict=True):
+            chains = chains_of[i]
+            chains[-1] = ArchiveTimeStampChain([*chains[-1], ats])
+            renewed[i] = _record(records[i], chains, algorithm)
+    return [r for r in renewed if r is not None]
 
 
-async def evidence_token(digest: bytes, kept: Kept, context: ValidationContext) -> cms.ContentInfo:
-    """A token over `digest` from the kept TSA client, with its TSA's validation data."""
+async def renew_hash_trees(
+    records: list[EvidenceRecord], digests: list[bytes], stamp: Stamp, refresh: Refresh, algorithm: str = STRONG
+) -> list[EvidenceRecord]:
+    """Each record with a new chain under `algorithm` (§5.2, hash-tree renewal), all under one token: `digests`
+    are the documents' own digests with `algorithm` (the documents are read again for them). The last token first
+    receives fresh validation data, which the new chain then covers with everything before it."""
+    sequences = [ArchiveTimeStampSequence(await _refreshed_chains(r, refresh)) for r in records]
+    leaves = [renewed_leaf(d, before, algorithm) for d, before in zip(digests, sequences, strict=True)]
+    stamps = await archive_timestamps(leaves, stamp, algorithm)
+    return [
+        _record(record, [*before, ArchiveTimeStampChain([ats])], algorithm)
+        for record, before, ats in zip(records, sequences, stamps, strict=True)
+    ]
+
+
+async def evidence_token(digest: bytes, algorithm: str, kept: Kept, context: ValidationContext) -> cms.ContentInfo:
+    """A token over `digest` (made with `algorithm`) from the kept TSA client, with its TSA's validation data."""
     assert kept.timestamper is not None
-    token: cms.ContentInfo = await kept.timestamper.async_timestamp(digest, DIGEST)
+    token: cms.ContentInfo = await kept.timestamper.async_timestamp(digest, algorithm)
     return await refreshed(token, kept, context)
 
 
@@ -322,8 +365,9 @@ def _load(der: bytes) -> EvidenceRecord | str:
         record.native  # noqa: B018 - parses every part now, so that a malformed one is refused here
     except (ValueError, TypeError, RecursionError) as exc:
         return f"not an evidence record this service reads: {exc}"
-    if record["version"].native != 1 or len(record["archive_time_stamp_sequence"]) != 1:
-        return "only version 1 with one chain (no hash-tree renewal) is read"
+    sequence = record["archive_time_stamp_sequence"]
+    if record["version"].native != 1 or len(sequence) == 0 or any(len(chain) == 0 for chain in sequence):
+        return "only version 1, with archive timestamps in every chain, is read"
     return record
 
 
@@ -345,20 +389,31 @@ async def check_record(
 async def _check(
     record: EvidenceRecord, document: bytes, roots: list[x509.Certificate], now: datetime | None
 ) -> EvidenceCheck:
-    chain = list(record["archive_time_stamp_sequence"][0])
-    tokens = [ats["time_stamp"] for ats in chain]
+    sequence = list(record["archive_time_stamp_sequence"])
+    tokens: list[cms.ContentInfo] = []
     times: list[datetime] = []
-    for k, ats in enumerate(chain):
-        algorithm = ats["digest_algorithm"]["algorithm"].native if ats["digest_algorithm"] else DIGEST
-        imprint_algorithm, imprint, when = _imprint(ats["time_stamp"])
-        if DIGEST not in (algorithm, imprint_algorithm) or algorithm != imprint_algorithm:
-            return EvidenceCheck("unchecked", problems=(f"archive timestamp {k + 1}: digest {algorithm} not read",))
-        leaf = _h(document) if k == 0 else _h(tokens[k - 1].dump())
-        tree = [[v.native for v in group] for group in ats["reduced_hashtree"] or ()]
-        if root_of(leaf, tree) != imprint:
-            what = "the document" if k == 0 else f"archive timestamp {k}"
-            return EvidenceCheck("altered", problems=(f"archive timestamp {k + 1} does not cover {what}",))
-        times.append(when)
+    for j, chain in enumerate(sequence):
+        digest = chain_digest(chain)
+        for k, ats in enumerate(chain):
+            number = len(tokens) + 1
+            algorithm = ats["digest_algorithm"]["algorithm"].native if ats["digest_algorithm"] else DIGEST
+            imprint_algorithm, imprint, when = _imprint(ats["time_stamp"])
+            if algorithm not in READ_DIGESTS or algorithm != imprint_algorithm or algorithm != digest:
+                return EvidenceCheck(
+                    "unchecked", problems=(f"archive timestamp {number}: digest {algorithm} not read",)
+                )
+            if k > 0:
+                leaf, what = _h(chain[k - 1]["time_stamp"].dump(), digest), f"archive timestamp {number - 1}"
+            elif j == 0:
+                leaf, what = _h(document, digest), "the document"
+            else:
+                before = ArchiveTimeStampSequence(sequence[:j])
+                leaf, what = renewed_leaf(_h(document, digest), before, digest), "the document and the chains before"
+            tree = [[v.native for v in group] for group in ats["reduced_hashtree"] or ()]
+            if root_of(leaf, tree, digest) != imprint:
+                return EvidenceCheck("altered", problems=(f"archive timestamp {number} does not cover {what}",))
+            tokens.append(ats["time_stamp"])
+            times.append(when)
     problems: list[str] = []
     outcome = "proven"
     for k, token in enumerate(tokens):

@@ -337,10 +337,19 @@ class SigningService:
         """Each record with a new archive timestamp over its last one, all under one timestamp."""
         return self._run(evidence.renew_records(records, self._evidence_token, self._evidence_refresh))
 
-    async def _evidence_token(self, digest: bytes) -> cms.ContentInfo:
+    def rehash_evidence(
+        self, records: list[EvidenceRecord], digests: list[bytes], algorithm: str = evidence.STRONG
+    ) -> list[EvidenceRecord]:
+        """Each record with a new chain under a stronger digest (`digests`: each document's, with `algorithm`),
+        all under one timestamp: when the digest of the chain before has weakened."""
+        return self._run(
+            evidence.renew_hash_trees(records, digests, self._evidence_token, self._evidence_refresh, algorithm)
+        )
+
+    async def _evidence_token(self, digest: bytes, algorithm: str) -> cms.ContentInfo:
         if not self.policy.tsa_url:
             raise errors.NotRenewableError(why="no TSA")
-        return await self._with_kept(partial(evidence_token, digest))
+        return await self._with_kept(partial(evidence_token, digest, algorithm))
 
     async def _evidence_refresh(self, token: cms.ContentInfo) -> cms.ContentInfo:
         return await self._with_kept(partial(evidence.refreshed, token))

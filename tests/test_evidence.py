@@ -24,6 +24,7 @@ from signer import SigningPolicy, SigningService
 from signer.evidence import MAX_RECORD_BYTES, EvidenceRecord, check_record, hash_tree, root_of, stamp_until
 from templates import Profile, document_id
 from workflows import book_facts, sign_and_archive
+from workflows import evidence as evidence_workflow
 from workflows.renewal import renew_due
 
 from .http_fixtures import embedded, open_site
@@ -97,6 +98,41 @@ def test_records_prove_books_and_find_every_change(school: School, renewing: Sig
     assert _check(renewed[0].dump(), books[1], school, YEARS_LATER).outcome == "altered"  # type: ignore[attr-defined]
 
 
+def test_a_new_chain_under_a_stronger_digest_proves_the_book_and_everything_before(
+    school: School, renewing: SigningService
+) -> None:
+    books = [b"%PDF-1.4 book " + os.urandom(64) for _ in range(3)]
+    records = renewing.renew_evidence(school.service.new_evidence([hashlib.sha256(b).digest() for b in books]))
+    rehashed = renewing.rehash_evidence(records, [hashlib.sha512(b).digest() for b in books])
+    sequence = rehashed[0]["archive_time_stamp_sequence"]
+    assert [len(chain) for chain in sequence] == [2, 1]  # the chain before, kept whole, and the new one
+    assert [a["algorithm"].native for a in rehashed[0]["digest_algorithms"]] == ["sha256", "sha512"]
+    assert sequence[1][0]["digest_algorithm"]["algorithm"].native == "sha512"
+    for book, record in zip(books, rehashed, strict=True):
+        check = _check(record.dump(), book, school, YEARS_LATER)
+        assert check.outcome == "proven" and len(check.times) == 3, check.problems  # type: ignore[attr-defined]
+    assert _check(rehashed[0].dump(), books[1], school).outcome == "altered"  # type: ignore[attr-defined]
+
+    # The new chain covers the chains before it: one of their hash-tree nodes changed is found.
+    der = rehashed[0].dump()
+    node = sequence[0][0]["reduced_hashtree"][-1][-1].native
+    assert der.count(node) == 1
+    assert _check(der.replace(node, os.urandom(32)), books[0], school).outcome == "altered"  # type: ignore[attr-defined]
+    # ... and so does a chain before it dropped: its first token alone no longer leads to the new chain's root.
+    dropped = EvidenceRecord(
+        {
+            "version": 1,
+            "digest_algorithms": rehashed[0]["digest_algorithms"],
+            "archive_time_stamp_sequence": [[sequence[0][0]], sequence[1]],
+        }
+    )
+    assert _check(dropped.dump(), books[0], school).outcome == "altered"  # type: ignore[attr-defined]
+    renewed_again = renewing.renew_evidence(rehashed)  # a timestamp renewal in the new chain uses its digest
+    assert [len(chain) for chain in renewed_again[0]["archive_time_stamp_sequence"]] == [2, 2]
+    later = _check(renewed_again[0].dump(), books[0], school, YEARS_LATER)
+    assert later.outcome == "proven", later.problems  # type: ignore[attr-defined]
+
+
 def test_the_yearly_run_keeps_evidence_for_books_without_an_archive_timestamp(
     school: School, engine: Engine, store: ObjectStore, renewing: SigningService
 ) -> None:
@@ -128,6 +164,18 @@ def test_the_yearly_run_keeps_evidence_for_books_without_an_archive_timestamp(
     assert _check(second, book, school, YEARS_LATER).outcome == "proven"  # type: ignore[attr-defined]
     assert _check(first, book, school, YEARS_LATER).outcome != "proven"  # type: ignore[attr-defined]
     assert store.stat(f"evidence/{version.document_id}/v1-001.ers").lock is not None  # both kept, locked
+
+    # Some day SHA-256 weakens: the record gets a new chain under SHA-512, over the book read again.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evidence_workflow, "WEAK_DIGESTS", frozenset({"md5", "sha1", "sha256"}))
+        ten = timedelta(days=3650)
+        assert [d.action for d in renew_due(archive, renewing, ten, now, dry_run=True).evidence] == ["rehash"]
+        assert renew_due(archive, renewing, ten, now).evidence_kept == [f"{version.document_id} v1"]
+        third = archive.evidence(version)
+        assert third is not None and store.stat(f"evidence/{version.document_id}/v1-003.ers").lock is not None
+        assert [len(c) for c in EvidenceRecord.load(third)["archive_time_stamp_sequence"]] == [2, 1]
+        assert _check(third, book, school, YEARS_LATER).outcome == "proven"  # type: ignore[attr-defined]
+        assert renew_due(archive, renewing, ten, now).evidence == []  # its chain's digest is SHA-512 now
     fixity = archive.fixity()
     assert fixity.intact, fixity
 
