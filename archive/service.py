@@ -399,9 +399,12 @@ class ArchiveService:
             *self._catalog.versions(VersionStatus.SUPERSEDED, school_code),
         ]
 
-    def kept_stamps(self, school_code: str | None = None) -> list[tuple[DocumentVersion, StampFacts | None]]:
-        """`kept_versions` with each one's last archive timestamp as kept (None: not read yet)."""
-        return self._catalog.kept_stamps(school_code)
+    def kept_stamps(
+        self, school_code: str | None = None, school_year: str | None = None
+    ) -> list[tuple[DocumentVersion, StampFacts | None]]:
+        """The sealed versions (of a school, of a year) with each one's last archive timestamp as kept (None: not
+        read yet)."""
+        return self._catalog.kept_stamps(school_code, school_year)
 
     def note_stamp(self, version: DocumentVersion, stamp: StampFacts) -> None:
         self._catalog.note_stamp(version, stamp)

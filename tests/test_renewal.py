@@ -182,6 +182,11 @@ def test_the_report_says_what_is_due(school: School, engine: Engine, store: Obje
     rows = list(csv.reader(io.StringIO(as_csv(found))))
     assert [r[0] for r in rows[1:]] == ["renewal_due", "review_due"] and rows[1][2] == book
     assert retention_report(archive, SqlHolds(engine), SqlDisposals(engine), code).renewal_due.due == []  # today
+    year = school.primary.school_year
+    of_year = as_json(retention_report(archive, SqlHolds(engine), SqlDisposals(engine), code, year, later))
+    assert of_year["renewal_due"] == data["renewal_due"] and of_year["due_for_review"] == data["due_for_review"]
+    other = as_json(retention_report(archive, SqlHolds(engine), SqlDisposals(engine), code, "1999-2000", later))
+    assert other["renewal_due"]["books"] == [] and other["due_for_review"]["objects"] == 0  # --year narrows all
 
 
 def test_retimestamp_from_the_console(school: School, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

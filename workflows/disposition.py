@@ -51,14 +51,19 @@ class Review:
     """Objects whose period ended but a legal hold keeps."""
 
 
-def review(disposals: SqlDisposals, holds: SqlHolds, school_code: str, now: datetime) -> Review:
-    """What reached the end of its retention and may be proposed (nothing is changed)."""
+def review(
+    disposals: SqlDisposals, holds: SqlHolds, school_code: str, now: datetime, school_year: str | None = None
+) -> Review:
+    """What reached the end of its retention (of the school, or of one of its years) and may be proposed (nothing
+    is changed)."""
     policy = policy_for(_KIND)
     years = int(policy.period)
     before = now - timedelta(days=round(365.25 * years))
     covered = {d for hold in holds.holds(school_code, active_only=True) for d in holds.documents_of(hold.target)}
     items, held = [], 0
-    for key, sha256, document_id, version, sealed_at in disposals.revisions_sealed_before(school_code, before):
+    for key, sha256, document_id, version, sealed_at in disposals.revisions_sealed_before(
+        school_code, before, school_year
+    ):
         if document_id in covered:
             held += 1
             continue

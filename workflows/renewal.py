@@ -76,13 +76,14 @@ def find_due(
     now: datetime,
     school_code: str | None = None,
     read_unknown: bool = True,
+    school_year: str | None = None,
 ) -> RenewalReport:
-    """The sealed versions (of a school, or all) whose archive timestamp ends before `now + within`, or whose
+    """The sealed versions (of a school, of a year, or all) whose archive timestamp ends before `now + within`, or whose
     digest weakened. A version whose facts are not kept yet is read once, and its facts kept (with
     `read_unknown`; otherwise it is counted in `unknown`, and nothing is changed)."""
     report = RenewalReport()
     horizon = now + within
-    for version, kept in archive.kept_stamps(school_code):
+    for version, kept in archive.kept_stamps(school_code, school_year):
         report.checked += 1
         if kept is None and not read_unknown:
             report.unknown += 1

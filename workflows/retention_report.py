@@ -1,7 +1,7 @@
 """The archivist's retention report, per school and (optionally) school year: the legal holds, the renewals of
-archive timestamps, the locks per policy, and the disposals (proposed, decided, carried out); and, for the whole
-school, what is due: the objects whose period has ended (the disposition review) and the books whose archive
-timestamp must be renewed within five years. As a dictionary for JSON, or as CSV rows (one line per hold,
+archive timestamps, the locks per policy, and the disposals (proposed, decided, carried out); and what is due:
+the objects whose period has ended (the disposition review) and the books whose archive timestamp must be
+renewed within five years. As a dictionary for JSON, or as CSV rows (one line per hold,
 renewal, disposal and book due) for a spreadsheet."""
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ class RetentionReport:
     locks: list[RetentionSummary]
     disposals: list[Disposal]
     review: Review
-    """The school's objects whose period has ended, not yet proposed (and those a hold keeps)."""
+    """The school's objects (of the year asked) whose period has ended, not yet proposed (and those a hold
+    keeps)."""
     renewal_due: RenewalReport
-    """The school's books whose archive timestamp ends within `RENEWAL_WINDOW` (nothing read or changed)."""
+    """The school's books (of the year asked) whose archive timestamp ends within `RENEWAL_WINDOW` (nothing read
+    or changed)."""
 
 
 def retention_report(
@@ -45,7 +47,7 @@ def retention_report(
     now: datetime | None = None,
 ) -> RetentionReport:
     """Holds of the school (those on a year or a class of another year left out when a year is asked); renewals
-    of its books (of that year); the archive's locks per policy; what is due for the whole school."""
+    of its books and what is due (of that year); the archive's locks per policy."""
     now = now or datetime.now(UTC)
     kept = [h for h in holds.holds(school_code) if school_year is None or h.target.school_year in (None, school_year)]
     return RetentionReport(
@@ -55,8 +57,8 @@ def retention_report(
         archive.renewals(school_code, school_year),
         archive.retention(),
         disposals.disposals(school_code),
-        review(disposals, holds, school_code, now),
-        find_due(archive, RENEWAL_WINDOW, now, school_code, read_unknown=False),
+        review(disposals, holds, school_code, now, school_year),
+        find_due(archive, RENEWAL_WINDOW, now, school_code, read_unknown=False, school_year=school_year),
     )
 
 

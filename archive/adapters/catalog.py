@@ -471,9 +471,11 @@ class SqlCatalog(SqlBase):
         with self._read() as conn:
             return [_version(r) for r in conn.execute(query)]
 
-    def kept_stamps(self, school_code: str | None = None) -> list[tuple[DocumentVersion, StampFacts | None]]:
-        """Every sealed and superseded version (of a school, or all), with its last archive timestamp's facts
-        (None where not yet read)."""
+    def kept_stamps(
+        self, school_code: str | None = None, school_year: str | None = None
+    ) -> list[tuple[DocumentVersion, StampFacts | None]]:
+        """Every sealed and superseded version (of a school, of a year, or all), with its last archive timestamp's
+        facts (None where not yet read)."""
         query = (
             select(document_versions)
             .where(document_versions.c.status.in_((VersionStatus.SEALED.value, VersionStatus.SUPERSEDED.value)))
@@ -482,6 +484,9 @@ class SqlCatalog(SqlBase):
         if school_code is not None:
             mine = select(documents.c.id).where(documents.c.school_code == school_code)
             query = query.where(document_versions.c.document_id.in_(mine))
+        if school_year is not None:
+            of_year = select(documents.c.id).where(documents.c.school_year == school_year)
+            query = query.where(document_versions.c.document_id.in_(of_year))
         with self._read() as conn:
             return [(_version(r), _stamp(r)) for r in conn.execute(query)]
 

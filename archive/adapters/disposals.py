@@ -21,9 +21,12 @@ _PENDING = (DisposalStatus.PROPOSED.value, DisposalStatus.APPROVED.value, Dispos
 
 
 class SqlDisposals(SqlBase):
-    def revisions_sealed_before(self, school_code: str, before: datetime) -> list[tuple[str, str, str, int, datetime]]:
-        """(key, sha256, document id, version, sealed at) of every working revision of the school's versions
-        sealed (or since superseded) before `before`, that no proposal, approval or disposal names already."""
+    def revisions_sealed_before(
+        self, school_code: str, before: datetime, school_year: str | None = None
+    ) -> list[tuple[str, str, str, int, datetime]]:
+        """(key, sha256, document id, version, sealed at) of every working revision of the school's versions (of
+        a year) sealed (or since superseded) before `before`, that no proposal, approval or disposal names
+        already."""
         named = select(disposal_items.c.object_key).join(disposals).where(disposals.c.status.in_(_PENDING))
         query = (
             select(
@@ -43,6 +46,8 @@ class SqlDisposals(SqlBase):
             )
             .order_by(document_versions.c.document_id, document_versions.c.version, revisions.c.seq)
         )
+        if school_year is not None:
+            query = query.where(documents.c.school_year == school_year)
         with self._read() as conn:
             return [(r[0], r[1], r[2], int(r[3]), as_utc(r[4])) for r in conn.execute(query)]
 
