@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from records import StaleRevisionError
@@ -17,6 +17,12 @@ from ..audit_model import AuditEvent, new_event
 from ..database import READ_ONLY
 from ..errors import DatabaseUnavailableError
 from .tables import audit_events, audit_head
+
+# Built once: every change of every use case appends an event, and building a statement (and its cache key)
+# costs more than running it.
+_HEAD = select(audit_head).where(audit_head.c.id == 1).with_for_update()
+_NEW_EVENT = insert(audit_events)
+_MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 
 
 class SqlBase:
@@ -60,8 +66,8 @@ class SqlBase:
         refs: Mapping[str, Any],
         payload: Mapping[str, Any],
     ) -> AuditEvent:
-        head = conn.execute(select(audit_head).where(audit_head.c.id == 1).with_for_update()).one()
+        head = conn.execute(_HEAD).one()
         event = new_event(int(head.seq), head.hash, at, actor, action, refs, payload)
-        conn.execute(insert(audit_events).values(**event.__dict__))
-        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=event.seq, hash=event.hash))
+        conn.execute(_NEW_EVENT, event.__dict__)
+        conn.execute(_MOVE_HEAD, {"new_seq": event.seq, "new_hash": event.hash})
         return event

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, case, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, case, func, insert, select, update
 
 from records import StaleRevisionError
 
@@ -52,6 +52,29 @@ from .tables import (
     schools,
     staff,
     students,
+)
+
+# The statements every book's signature, seal and renewal runs, built once: building a statement (and its cache
+# key) costs more than running it.
+_VERSIONS_OF = select(document_versions).where(document_versions.c.document_id == bindparam("document_id"))
+_LIVE = _VERSIONS_OF.order_by(document_versions.c.version.desc()).limit(1)
+_NUMBERED = _VERSIONS_OF.where(document_versions.c.version == bindparam("number"))
+_LIVE_LOCKED, _NUMBERED_LOCKED = _LIVE.with_for_update(), _NUMBERED.with_for_update()
+_STORAGE_VERSION = select(object_versions.c.version_id).where(object_versions.c.object_key == bindparam("key"))
+_NEW_STORAGE_VERSION = insert(object_versions)
+_KIND = select(documents.c.kind).where(documents.c.id == bindparam("document_id"))
+_NEW_RENEWAL = insert(renewals)
+_NEW_ASSIGNMENT = insert(retention_assignments)
+_POINT_TO_RENEWED = (
+    update(document_versions)
+    .where(document_versions.c.id == bindparam("row_id"))
+    .values(
+        sealed_key=bindparam("new_key"),
+        sealed_sha256=bindparam("new_sha256"),
+        stamp_count=bindparam("new_count"),
+        stamp_until=bindparam("new_until"),
+        stamp_digest=bindparam("new_digest"),
+    )
 )
 
 
@@ -213,14 +236,16 @@ class SqlCatalog(SqlBase):
         revision written again is the same version)."""
         if version is None:
             return
-        if conn.execute(select(object_versions.c.object_key).where(object_versions.c.object_key == key)).first():
+        if conn.execute(_STORAGE_VERSION, {"key": key}).first():
             return
-        conn.execute(insert(object_versions).values(object_key=key, version_id=version, sha256=sha256, recorded_at=at))
+        conn.execute(
+            _NEW_STORAGE_VERSION, {"object_key": key, "version_id": version, "sha256": sha256, "recorded_at": at}
+        )
 
     def object_version(self, key: str) -> str | None:
         """The storage version the archive wrote under `key`, if the store has versions."""
         with self._read() as conn:
-            row = conn.execute(select(object_versions.c.version_id).where(object_versions.c.object_key == key)).first()
+            row = conn.execute(_STORAGE_VERSION, {"key": key}).first()
         return str(row[0]) if row else None
 
     def object_versions(self, prefix: str = "") -> dict[str, str]:
@@ -236,10 +261,13 @@ class SqlCatalog(SqlBase):
 
     def _live(self, conn: Connection, document_id: str, version: int | None = None, lock: bool = True) -> Row[Any]:
         """The live (or numbered) version's row, locked for the update that follows unless only read."""
-        query = select(document_versions).where(document_versions.c.document_id == document_id)
-        query = query.where(document_versions.c.version == version) if version else query
-        query = query.order_by(document_versions.c.version.desc()).limit(1)
-        row = conn.execute(query.with_for_update() if lock else query).first()
+        if version:
+            found = conn.execute(
+                _NUMBERED_LOCKED if lock else _NUMBERED, {"document_id": document_id, "number": version}
+            )
+        else:
+            found = conn.execute(_LIVE_LOCKED if lock else _LIVE, {"document_id": document_id})
+        row = found.first()
         if row is None:
             raise UnknownDocumentError("live", document_id=document_id)
         return row
@@ -332,21 +360,21 @@ class SqlCatalog(SqlBase):
                     "renew", document_id=version.document_id, version=row.version, status=row.status
                 )
             conn.execute(
-                insert(renewals).values(
-                    document_version_id=row.id,
-                    previous_key=row.sealed_key,
-                    previous_sha256=row.sealed_sha256,
-                    key=stored.key,
-                    sha256=stored.sha256,
-                    renewed_at=at,
-                )
+                _NEW_RENEWAL,
+                {
+                    "document_version_id": row.id,
+                    "previous_key": row.sealed_key,
+                    "previous_sha256": row.sealed_sha256,
+                    "key": stored.key,
+                    "sha256": stored.sha256,
+                    "renewed_at": at,
+                },
             )
+            facts = {f"new_{name.removeprefix('stamp_')}": value for name, value in _stamp_values(stamp).items()}
             conn.execute(
-                update(document_versions)
-                .where(document_versions.c.id == row.id)
-                .values(sealed_key=stored.key, sealed_sha256=stored.sha256, **_stamp_values(stamp))
+                _POINT_TO_RENEWED, {"row_id": row.id, "new_key": stored.key, "new_sha256": stored.sha256, **facts}
             )
-            conn.execute(insert(retention_assignments).values(**_assignment(stored, policy_id, lock, at)))
+            conn.execute(_NEW_ASSIGNMENT, _assignment(stored, policy_id, lock, at))
             self._remember(conn, stored.key, stored.version_id, stored.sha256, at)
             refs = {"document_id": version.document_id, "version": version.version}
             payload = {
@@ -452,7 +480,7 @@ class SqlCatalog(SqlBase):
     def kind(self, document_id: str) -> DocumentKind:
         """The kind the document was registered as."""
         with self._read() as conn:
-            row = conn.execute(select(documents.c.kind).where(documents.c.id == document_id)).first()
+            row = conn.execute(_KIND, {"document_id": document_id}).first()
         if row is None:
             raise UnknownDocumentError("kind", document_id=document_id)
         return DocumentKind(row[0])

@@ -8,13 +8,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, insert, select, update
 
 from ..clock import as_utc
 from ..errors import HoldStateError, UnknownHoldError
 from ..hold_model import Hold, HoldScope, HoldStatus, HoldTarget
 from ._sql import SqlBase
 from .tables import document_versions, documents, legal_holds, renewals, revisions
+
+# Asked for every book written (is it held?): built once, as building a statement costs more than running it.
+_SCHOOL_OF = select(documents.c.school_code).where(documents.c.id == bindparam("document_id"))
+_ACTIVE = select(legal_holds).where(
+    legal_holds.c.school_code == bindparam("school_code"), legal_holds.c.status != HoldStatus.RELEASED.value
+)
 
 
 class SqlHolds(SqlBase):
@@ -128,13 +134,10 @@ class SqlHolds(SqlBase):
     def holding(self, document_id: str) -> list[Hold]:
         """The holds not released that cover the document (judged by the same rule as `documents_of`)."""
         with self._read() as conn:
-            school = conn.scalar(select(documents.c.school_code).where(documents.c.id == document_id))
+            school = conn.scalar(_SCHOOL_OF, {"document_id": document_id})
             if school is None:
                 return []
-            active = select(legal_holds).where(
-                legal_holds.c.school_code == school, legal_holds.c.status != HoldStatus.RELEASED.value
-            )
-            holds = [_hold(row) for row in conn.execute(active)]
+            holds = [_hold(row) for row in conn.execute(_ACTIVE, {"school_code": school})]
             return [
                 hold
                 for hold in holds
