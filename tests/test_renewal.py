@@ -29,9 +29,11 @@ from records import signing_plan
 from signer import SigningPolicy, SigningService, last_archive_stamp, verify
 from templates import document_id
 from workflows import book_facts, sign_and_archive
+from workflows import renewal as renewal_workflow
 from workflows.renewal import renew_due
 from workflows.renewers import renewers
 from workflows.retention_report import as_csv, as_json, retention_report
+from workflows.runtime import default_jobs
 
 from .http_fixtures import embedded, open_site
 from .signing_fixtures import School
@@ -166,6 +168,29 @@ def test_renewals_spread_over_worker_processes(
         assert renewed.pdf.startswith(pdf) and renewed.stamp == last_archive_stamp(renewed.pdf)
         assert renewed.stamp.count == 2 and renewed.stamp.valid_until.year == 2069
         assert verify(renewed.pdf, list(school.policy.trust_roots), offline=True).verdict == "genuine"
+
+
+def test_an_automatic_run_spreads_over_the_cores_only_when_it_is_large(
+    school: School, engine: Engine, store: ObjectStore, renewing: SigningService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = ArchiveService(store, SqlCatalog(engine), MovableClock())
+    _sealed(school, archive)
+    asked: list[int] = []
+
+    def recorded(signing: SigningService, jobs: int = 1, prepare: Any = None) -> Any:
+        asked.append(jobs)
+        return renewers(signing, 1, prepare)
+
+    monkeypatch.setattr(renewal_workflow, "renewers", recorded)
+    now = datetime.now(UTC)
+    assert renew_due(archive, renewing, FORTY_YEARS, now, jobs=0, dry_run=True).due != []
+    assert asked == []  # a dry run starts nothing
+    monkeypatch.setattr(renewal_workflow, "SPREAD_FROM", 1)
+    later = FORTY_YEARS + timedelta(days=3650)
+    assert len(renew_due(archive, renewing, FORTY_YEARS, now, jobs=0).renewed) == 1
+    monkeypatch.setattr(renewal_workflow, "SPREAD_FROM", 2)
+    assert len(renew_due(archive, renewing, later, now, jobs=0).renewed) == 1
+    assert asked == [default_jobs(), 1]  # one book due: this process alone, unless told it is a large run
 
 
 def test_the_report_says_what_is_due(school: School, engine: Engine, store: ObjectStore) -> None:

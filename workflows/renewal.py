@@ -25,7 +25,11 @@ from signer.renewal import WEAK_DIGESTS
 
 from .evidence import EvidenceDue, evidence_due, evidence_json, keep_evidence
 from .renewers import renewers
-from .runtime import Prepare
+from .runtime import Prepare, default_jobs
+
+SPREAD_FROM = 1000
+"""Books due from which an automatic run (`jobs=0`) renews on every core: a worker process takes seconds to start,
+which a smaller run does not win back."""
 
 
 @dataclass(frozen=True)
@@ -113,8 +117,8 @@ def renew_due(
     prepare: Prepare | None = None,
 ) -> RenewalReport:
     """Find what is due and, unless `dry_run`, renew each (a failure is reported and the run goes on), over
-    `jobs` processes (`workflows.renewers`; `prepare` readies each worker). The books without an archive
-    timestamp get, or renew, their evidence record."""
+    `jobs` processes (`workflows.renewers`; `prepare` readies each worker; 0: one per core from `SPREAD_FROM`
+    books due, else this one). The books without an archive timestamp get, or renew, their evidence record."""
     report = find_due(archive, within, now, school_code)
     report.evidence = evidence_due(archive, report.unstampable, now + within)
     if dry_run:
@@ -125,6 +129,8 @@ def renew_due(
         report.failed.update(failed)
     if not report.due:
         return report
+    if jobs == 0:
+        jobs = default_jobs() if len(report.due) >= SPREAD_FROM else 1
     with (
         renewers(signing, jobs, prepare) as (renew, in_flight),
         archive.one_anchor(),  # one audit anchor for the whole run

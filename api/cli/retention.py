@@ -21,7 +21,6 @@ from workflows import disposition
 from workflows import holds as holding
 from workflows.renewal import renew_due, report_json
 from workflows.retention_report import as_csv, as_json, retention_report
-from workflows.runtime import default_jobs
 
 from .. import wiring
 from .archiving import DatabaseOpt, JsonFlag, StorageOpt, _emit
@@ -135,8 +134,11 @@ def retimestamp(
     database: DatabaseOpt = DEFAULT_DATABASE,
     storage: StorageOpt = DEFAULT_STORAGE,
     jobs: Annotated[
-        int, typer.Option("--jobs", min=0, help="Renewing processes, this one included (0: a core each)")
-    ] = 1,
+        int,
+        typer.Option(
+            "--jobs", min=0, help="Renewing processes, this one included (0: one per core from 1,000 books due)"
+        ),
+    ] = 0,
     as_json: JsonFlag = False,
 ) -> None:
     """Keep sealed books verifiable: renew every archive timestamp that ends within N years (or whose digest
@@ -144,9 +146,7 @@ def retimestamp(
     now = datetime.now(UTC)
     within = timedelta(days=round(365.25 * within_years))
     with wiring.archive(database, storage) as built, make_service(trust, tsa, allow_bb=False) as signing:
-        report = renew_due(
-            built.service, signing, within, now, by, dry_run, jobs=jobs or default_jobs(), prepare=wiring.prepare_worker
-        )
+        report = renew_due(built.service, signing, within, now, by, dry_run, jobs=jobs, prepare=wiring.prepare_worker)
     payload = {**report_json(report, dry_run), "within_years": within_years}
     _emit(as_json, payload)
     if not as_json:
