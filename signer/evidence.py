@@ -21,14 +21,13 @@ rather than judged."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
 
-from asn1crypto import algos, cms, core, crl, ocsp, tsp, x509
+from asn1crypto import cms, core, crl, ocsp, tsp, x509
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 from pyhanko.sign.validation.status import TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
@@ -37,109 +36,46 @@ from records import TimestampUnavailableError
 
 from ._cms import token_signer
 from ._contexts import _revinfo_policy
+from ._ers import (
+    DIGEST,
+    READ_DIGESTS,
+    STRONG,
+    ArchiveTimeStamp,
+    ArchiveTimeStampChain,
+    ArchiveTimeStampSequence,
+    EvidenceRecord,
+    chain_digest,
+    digest_of,
+    hash_tree,
+    renewed_leaf,
+    root_of,
+)
 from ._fetching import Kept, revocation_data
 from ._judging import RETRY_EMBEDDED, still_valid
 from ._verdict import of_trust
 
+__all__ = [
+    "DIGEST",
+    "MAX_RECORD_BYTES",
+    "STRONG",
+    "EvidenceCheck",
+    "EvidenceRecord",
+    "ValidationData",
+    "chain_digest",
+    "check_record",
+    "evidence_token",
+    "hash_tree",
+    "new_records",
+    "refreshed",
+    "renew_hash_trees",
+    "renew_records",
+    "root_of",
+    "stamp_until",
+    "with_validation_data",
+]
+
 MAX_RECORD_BYTES = 4 * 1024 * 1024
 """An evidence record is a few tokens and hash lists: anything larger is refused before parsing."""
-
-DIGEST = "sha256"
-"""The digest of a first chain."""
-STRONG = "sha512"
-"""The digest of a new chain, when the last chain's has weakened."""
-READ_DIGESTS = frozenset({"sha256", "sha384", "sha512", "sha3_256", "sha3_384", "sha3_512"})
-
-
-class PartialHashtree(core.SequenceOf):  # type: ignore[misc]
-    _child_spec = core.OctetString
-
-
-class ReducedHashtree(core.SequenceOf):  # type: ignore[misc]
-    _child_spec = PartialHashtree
-
-
-class ArchiveTimeStamp(core.Sequence):  # type: ignore[misc]
-    _fields = [  # noqa: RUF012 - asn1crypto's declaration, which it completes in place
-        ("digest_algorithm", algos.DigestAlgorithm, {"implicit": 0, "optional": True}),
-        ("attributes", cms.CMSAttributes, {"implicit": 1, "optional": True}),
-        ("reduced_hashtree", ReducedHashtree, {"implicit": 2, "optional": True}),
-        ("time_stamp", cms.ContentInfo),
-    ]
-
-
-class ArchiveTimeStampChain(core.SequenceOf):  # type: ignore[misc]
-    _child_spec = ArchiveTimeStamp
-
-
-class ArchiveTimeStampSequence(core.SequenceOf):  # type: ignore[misc]
-    _child_spec = ArchiveTimeStampChain
-
-
-class DigestAlgorithmList(core.SequenceOf):  # type: ignore[misc]
-    _child_spec = algos.DigestAlgorithm
-
-
-class EvidenceRecord(core.Sequence):  # type: ignore[misc]
-    """RFC 4998 §3 (the optional `cryptoInfos` and `encryptionInfo` are never written, and refused when met)."""
-
-    _fields = [  # noqa: RUF012 - asn1crypto's declaration, which it completes in place
-        ("version", core.Integer),
-        ("digest_algorithms", DigestAlgorithmList),
-        ("archive_time_stamp_sequence", ArchiveTimeStampSequence),
-    ]
-
-
-def _h(data: bytes, algorithm: str = DIGEST) -> bytes:
-    return hashlib.new(algorithm, data).digest()
-
-
-def _node(values: list[bytes], algorithm: str = DIGEST) -> bytes:
-    """A node of the hash tree: its children's values in binary ascending order, joined, hashed (§4.2)."""
-    return _h(b"".join(sorted(values)), algorithm)
-
-
-def hash_tree(leaves: list[bytes], algorithm: str = DIGEST) -> tuple[bytes, list[list[list[bytes]]]]:
-    """The root over `leaves`, and each leaf's reduced hash tree: its own group (the leaf alone, so that a
-    record proves its own book and no other), then the sibling values at each level of a binary tree above."""
-    node = partial(_node, algorithm=algorithm)
-    paths: list[list[list[bytes]]] = [[[leaf]] for leaf in leaves]
-    level = [(node([leaf]), [i]) for i, leaf in enumerate(leaves)]
-    while len(level) > 1:
-        above = []
-        for start in range(0, len(level), 2):
-            group = level[start : start + 2]
-            for j, (_, members) in enumerate(group):
-                others = [v for k, (v, _) in enumerate(group) if k != j]
-                for i in members:
-                    paths[i].append(others)
-            above.append((node([v for v, _ in group]), [i for _, members in group for i in members]))
-        level = above
-    return level[0][0], paths
-
-
-def root_of(leaf: bytes, tree: list[list[bytes]], algorithm: str = DIGEST) -> bytes | None:
-    """The root a reduced hash tree leads to from `leaf` (§4.3); None when the leaf is not in its first group."""
-    if not tree:
-        return leaf
-    if leaf not in tree[0]:
-        return None
-    value = _node(tree[0], algorithm)
-    for siblings in tree[1:]:
-        value = _node([value, *siblings], algorithm)
-    return value
-
-
-def renewed_leaf(document_digest: bytes, before: ArchiveTimeStampSequence, algorithm: str) -> bytes:
-    """The leaf of a book in a new chain (§5.2, hash-tree renewal): the book's digest joined to the digest of
-    the record's whole sequence of chains so far, hashed, all with the new chain's `algorithm`."""
-    return _h(document_digest + _h(before.dump(), algorithm), algorithm)
-
-
-def chain_digest(chain: ArchiveTimeStampChain) -> str:
-    """The digest a chain hashes with: its first archive timestamp's (SHA-256 when it names none)."""
-    named = chain[0]["digest_algorithm"]
-    return str(named["algorithm"].native) if named else DIGEST
 
 
 def _imprint(token: cms.ContentInfo) -> tuple[str, bytes, datetime]:
@@ -251,7 +187,7 @@ async def renew_records(records: list[EvidenceRecord], stamp: Stamp, refresh: Re
     renewed: list[EvidenceRecord | None] = [None] * len(records)
     for algorithm in sorted({chain_digest(chains[-1]) for chains in chains_of}):
         picked = [i for i, chains in enumerate(chains_of) if chain_digest(chains[-1]) == algorithm]
-        leaves = [_h(chains_of[i][-1][-1]["time_stamp"].dump(), algorithm) for i in picked]
+        leaves = [digest_of(chains_of[i][-1][-1]["time_stamp"].dump(), algorithm) for i in picked]
         for i, ats in zip(picked, await archive_timestamps(leaves, stamp, algorithm), strict=True):
             chains = chains_of[i]
             chains[-1] = ArchiveTimeStampChain([*chains[-1], ats])
@@ -403,12 +339,15 @@ async def _check(
                     "unchecked", problems=(f"archive timestamp {number}: digest {algorithm} not read",)
                 )
             if k > 0:
-                leaf, what = _h(chain[k - 1]["time_stamp"].dump(), digest), f"archive timestamp {number - 1}"
+                leaf, what = digest_of(chain[k - 1]["time_stamp"].dump(), digest), f"archive timestamp {number - 1}"
             elif j == 0:
-                leaf, what = _h(document, digest), "the document"
+                leaf, what = digest_of(document, digest), "the document"
             else:
                 before = ArchiveTimeStampSequence(sequence[:j])
-                leaf, what = renewed_leaf(_h(document, digest), before, digest), "the document and the chains before"
+                leaf, what = (
+                    renewed_leaf(digest_of(document, digest), before, digest),
+                    "the document and the chains before",
+                )
             tree = [[v.native for v in group] for group in ats["reduced_hashtree"] or ()]
             if root_of(leaf, tree, digest) != imprint:
                 return EvidenceCheck("altered", problems=(f"archive timestamp {number} does not cover {what}",))
