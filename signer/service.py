@@ -321,6 +321,18 @@ class SigningService:
         Refused for a book without an archive timestamp (a PDF/A-1 book, or one not sealed)."""
         return self._run(self._renew(pdf))
 
+    def renew_many(self, pdfs: list[bytes]) -> list[Renewed]:
+        """`renew` for several books at once, in order: one's TSA request overlaps the others' work. The first
+        failure is raised once all are done."""
+        return self._run(self._renew_many(pdfs))
+
+    async def _renew_many(self, pdfs: list[bytes]) -> list[Renewed]:
+        results = await asyncio.gather(*(self._renew(pdf) for pdf in pdfs), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return [r for r in results if isinstance(r, Renewed)]
+
     async def _renew(self, pdf: bytes) -> Renewed:
         if not self.policy.tsa_url:
             raise errors.NotRenewableError(why="no TSA")

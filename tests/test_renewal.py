@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,12 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from archive import ArchiveService, FileStore, ObjectStore, Role, SqlCatalog, SqlDisposals, SqlHolds, open_database
-from records import signing_plan
+from records import TimestampUnavailableError, signing_plan
 from signer import SigningPolicy, SigningService, last_archive_stamp, verify
 from templates import document_id
 from workflows import book_facts, sign_and_archive
 from workflows import renewal as renewal_workflow
-from workflows.renewal import renew_due
+from workflows.renewal import _renew_task, find_due, renew_due
 from workflows.renewers import renewers
 from workflows.retention_report import as_csv, as_json, retention_report
 from workflows.runtime import default_jobs
@@ -147,6 +148,47 @@ def test_a_book_that_is_not_the_one_sealed_is_never_renewed(
     assert archive.version(book).sealed_sha256 == kept.sealed_sha256
 
 
+def test_a_task_of_several_books_fails_only_the_book_that_failed(
+    school: School, engine: Engine, store: ObjectStore, renewing: SigningService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = ArchiveService(store, SqlCatalog(engine), MovableClock())
+    books = []
+    for record in (school.primary, school.thcs):
+        keys = {e.signer_id: school.key(e.signer_id) for e in signing_plan(record).entries}
+        sign_and_archive(school.service, archive, book_facts(record), school.book(record), keys)
+        books.append(document_id(record))
+    now = datetime.now(UTC)
+    due = find_due(archive, FORTY_YEARS, now).due
+    assert sorted(d.version.document_id for d in due) == sorted(books)
+    good, bad = (d for d in sorted(due, key=lambda d: d.version.document_id != books[0]))
+
+    # The renewal of the two fails (the TSA refuses one of them): each is tried alone.
+    refused = archive.sealed_bytes(bad.version)
+
+    def renew(pdfs: list[bytes]) -> list[Any]:
+        if refused in pdfs:
+            raise TimestampUnavailableError("close", exc="refused")
+        return renewing.renew_many(pdfs)
+
+    failed = _renew_task(archive, renew, "lt1", [good, bad])
+    assert failed == {f"{bad.version.document_id} v1": "hocba.timestamp_unavailable"}
+    assert archive.version(good.version.document_id).sealed_sha256 != good.version.sealed_sha256
+    assert archive.version(bad.version.document_id).sealed_sha256 == bad.version.sealed_sha256
+
+    # A stored book that is not the one sealed fails alone, after the two were renewed together.
+    good, bad = (replace(d, version=archive.version(d.version.document_id)) for d in (bad, good))
+    real_get = store.get
+
+    def changed(key: str, version_id: str | None = None) -> bytes:
+        data = real_get(key, version_id)
+        return data + b"\n% changed\n" if key == bad.version.sealed_key else data
+
+    monkeypatch.setattr(store, "get", changed)
+    failed = _renew_task(archive, renewing.renew_many, "lt1", [good, bad])
+    assert failed == {f"{bad.version.document_id} v1": "archive.object_corrupt"}
+    assert archive.version(good.version.document_id).sealed_sha256 != good.version.sealed_sha256
+
+
 def test_renewals_spread_over_worker_processes(
     school: School, renewing: SigningService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -154,16 +196,17 @@ def test_renewals_spread_over_worker_processes(
     pdf = school.book(record)
     for entry in signing_plan(record).entries:
         pdf = school.service.sign(pdf, entry.field, school.key(entry.signer_id))
-    # This process's renewal waits until the other book is done: only a worker process can have renewed it.
-    gate, here = threading.Event(), renewing.renew
-    monkeypatch.setattr(renewing, "renew", lambda book: gate.wait(120) and here(book))
-    with renewers(renewing, jobs=2) as (renew, in_flight), ThreadPoolExecutor(2) as threads:
-        assert in_flight >= 2
-        futures = [threads.submit(renew, pdf) for _ in range(2)]
+    # This process's renewal waits until the other task is done: only a worker process can have renewed it.
+    gate, here = threading.Event(), renewing.renew_many
+    monkeypatch.setattr(renewing, "renew_many", lambda books: gate.wait(120) and here(books))
+    with renewers(renewing, jobs=2) as workers, ThreadPoolExecutor(2) as threads:
+        assert workers.in_flight >= 2 and workers.per_task == 2  # a worker renews two books at once
+        futures = [threads.submit(workers.renew, [pdf, pdf]) for _ in range(2)]
         done, waiting = wait(futures, timeout=120, return_when=FIRST_COMPLETED)
         assert len(done) == 1 and len(waiting) == 1 and not gate.is_set()
         gate.set()
-        results = [f.result(timeout=120) for f in futures]
+        results = [renewed for f in futures for renewed in f.result(timeout=120)]
+    assert len(results) == 4
     for renewed in results:
         assert renewed.pdf.startswith(pdf) and renewed.stamp == last_archive_stamp(renewed.pdf)
         assert renewed.stamp.count == 2 and renewed.stamp.valid_until.year == 2069

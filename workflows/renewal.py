@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from archive import ArchiveService, DocumentVersion, StampFacts
@@ -24,7 +25,7 @@ from signer import SigningService, last_archive_stamp
 from signer.renewal import WEAK_DIGESTS
 
 from .evidence import EvidenceDue, evidence_due, evidence_json, keep_evidence
-from .renewers import renewers
+from .renewers import Renew, renewers
 from .runtime import Prepare, default_jobs
 
 SPREAD_FROM = 1000
@@ -132,30 +133,54 @@ def renew_due(
     if jobs == 0:
         jobs = default_jobs() if len(report.due) >= SPREAD_FROM else 1
     with (
-        renewers(signing, jobs, prepare) as (renew, in_flight),
+        renewers(signing, jobs, prepare) as workers,
         archive.one_anchor(),  # one audit anchor for the whole run
-        ThreadPoolExecutor(in_flight) as threads,
+        ThreadPoolExecutor(workers.in_flight) as threads,
     ):
-
-        def one(due: Due) -> None:
-            sealed = archive.sealed_bytes(due.version)
-            renewed = renew(sealed)
-            stamp = StampFacts(renewed.stamp.count, renewed.stamp.valid_until, renewed.stamp.digest)
-            archive.keep_renewal(due.version, renewed.pdf, actor, stamp, previous=sealed)
-
-        # Each book's thread runs in a copy of this context, so that its renewal joins the run's one anchor.
-        futures = [(due, threads.submit(contextvars.copy_context().run, one, due)) for due in report.due]
-        for due, future in futures:
-            name = _name(due.version)
-            try:
-                future.result()
-            except HocbaError as exc:
-                report.failed[name] = exc.code
-            else:
-                report.renewed.append(name)
-            if on_book:
-                on_book(name, name not in report.failed)
+        tasks = [report.due[n : n + workers.per_task] for n in range(0, len(report.due), workers.per_task)]
+        # Each task's thread runs in a copy of this context, so that its renewals join the run's one anchor.
+        task = partial(_renew_task, archive, workers.renew, actor)
+        futures = [(dues, threads.submit(contextvars.copy_context().run, task, dues)) for dues in tasks]
+        for dues, future in futures:
+            failed = future.result()
+            for due in dues:
+                name = _name(due.version)
+                if name in failed:
+                    report.failed[name] = failed[name]
+                else:
+                    report.renewed.append(name)
+                if on_book:
+                    on_book(name, name not in failed)
     return report
+
+
+def _renew_task(archive: ArchiveService, renew: Renew, actor: str, dues: list[Due]) -> dict[str, str]:
+    """Read, renew and keep a task's books; what failed (name → error code). When the renewal of several fails,
+    each is tried alone, so that a failure is the book's own."""
+    failed: dict[str, str] = {}
+    books: list[tuple[Due, bytes]] = []
+    for due in dues:
+        try:
+            books.append((due, archive.sealed_bytes(due.version)))
+        except HocbaError as exc:
+            failed[_name(due.version)] = exc.code
+    if not books:
+        return failed
+    try:
+        renewed = renew([sealed for _, sealed in books])
+    except HocbaError as exc:
+        if len(books) == 1:
+            return {**failed, _name(books[0][0].version): exc.code}
+        for due, _ in books:
+            failed.update(_renew_task(archive, renew, actor, [due]))
+        return failed
+    for (due, sealed), book in zip(books, renewed, strict=True):
+        stamp = StampFacts(book.stamp.count, book.stamp.valid_until, book.stamp.digest)
+        try:
+            archive.keep_renewal(due.version, book.pdf, actor, stamp, previous=sealed)
+        except HocbaError as exc:
+            failed[_name(due.version)] = exc.code
+    return failed
 
 
 def report_json(report: RenewalReport, dry_run: bool) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from signer import Renewed, SigningPolicy, SigningService
@@ -18,9 +19,12 @@ from signer import Renewed, SigningPolicy, SigningService
 from .runtime import Prepare, here_first, landed, shipped, tune_collector
 
 IN_FLIGHT = 3
-"""Books worked on at once per process: while one is renewed, others are read or kept."""
+"""Tasks worked on at once per process: while one is renewed, others are read or kept."""
+PER_TASK = 2
+"""Books a task renews at once when there are worker processes: a worker renews its tasks one after another,
+and two books at a time keep it busy while one waits for the TSA."""
 
-Renew = Callable[[bytes], Renewed]
+Renew = Callable[[list[bytes]], list[Renewed]]
 
 _WORKER: dict[str, Any] = {}
 
@@ -33,19 +37,30 @@ def _worker_init(roots: list[bytes], policy: SigningPolicy, prepare: Prepare | N
     tune_collector()
 
 
-def _worker_renew(pdf: bytes) -> Renewed:
+def _worker_renew(pdfs: list[bytes]) -> list[Renewed]:
     service: SigningService = _WORKER["service"]
-    return service.renew(pdf)
+    return service.renew_many(pdfs)
+
+
+@dataclass(frozen=True)
+class Renewers:
+    renew: Renew
+    """Renews a task's books (raising the first failure)."""
+    in_flight: int
+    """Tasks worked on at once."""
+    per_task: int
+    """Books in a task."""
 
 
 @contextmanager
-def renewers(signing: SigningService, jobs: int = 1, prepare: Prepare | None = None) -> Iterator[tuple[Renew, int]]:
-    """How to renew a book, and how many books may be in flight at once. With `jobs` > 1, this process is one of
-    the renewers (it renews while the workers start) and `jobs - 1` worker processes are the others."""
+def renewers(signing: SigningService, jobs: int = 1, prepare: Prepare | None = None) -> Iterator[Renewers]:
+    """How to renew books, and how many at once. With `jobs` > 1, this process is one of the renewers (it renews
+    while the workers start) and `jobs - 1` worker processes are the others. In this process alone, the tasks'
+    threads already keep the service's loop busy: a task is one book."""
     if jobs <= 1:
-        yield signing.renew, IN_FLIGHT
+        yield Renewers(signing.renew_many, IN_FLIGHT, 1)
         return
     roots, policy = shipped(signing.policy)
     context = multiprocessing.get_context("spawn")  # this process runs threads (the service's loop): no fork
     with ProcessPoolExecutor(jobs - 1, context, _worker_init, (roots, policy, prepare)) as pool:
-        yield here_first(signing.renew, pool, _worker_renew), IN_FLIGHT * jobs
+        yield Renewers(here_first(signing.renew_many, pool, _worker_renew), IN_FLIGHT * jobs, PER_TASK)
