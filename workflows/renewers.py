@@ -3,7 +3,7 @@
 Renewing is CPU work in the signer (reading the book's last archive timestamp, writing the update, hashing the
 book for the TSA); the archive's part (reading the book, keeping the renewed one, the audit event) is I/O. So
 the books are read and kept by threads of this process, and renewed here or in `jobs - 1` workers, each with a
-signing service of its own. A book crosses to a worker as bytes and comes back renewed."""
+signing service of its own. Books cross to a worker as bytes, two to a task, and come back renewed."""
 
 from __future__ import annotations
 
