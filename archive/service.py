@@ -196,6 +196,24 @@ class ArchiveService:
             )
         return self._store.get(key, self._catalog.object_version(key))
 
+    def checked_sealed_bytes(self, version: DocumentVersion) -> bytes:
+        """`sealed_bytes`, refused (`archive.object_corrupt`) when they are not the book the catalog recorded as
+        sealed: what is read to be proven or renewed."""
+        return self._as_sealed(version)[0]
+
+    def _as_sealed(self, version: DocumentVersion, offered: bytes | None = None) -> tuple[bytes, hashlib._Hash]:
+        """The sealed book with its SHA-256 so far: `offered` when it is the book the catalog recorded (the
+        caller read it already), else the stored one, which must be."""
+        if offered is not None:
+            hashed = hashlib.sha256(offered)
+            if hashed.hexdigest() == version.sealed_sha256:
+                return offered, hashed
+        stored = self.sealed_bytes(version)
+        hashed = hashlib.sha256(stored)
+        if hashed.hexdigest() != version.sealed_sha256:  # never prove or renew what is not the book sealed
+            raise CorruptObjectError(document_id=version.document_id)
+        return stored, hashed
+
     def known_sealed(self, sha256: str) -> DocumentVersion | None:
         """What the archive knows of a sealed book with these bytes (with its successor when superseded)."""
         return self._catalog.find_sealed(sha256)
@@ -422,12 +440,7 @@ class ArchiveService:
         before it (which stays), the version points to it, and the audit trail is anchored (once for a whole run
         inside `one_anchor`). `previous` is the sealed book as the caller read it to renew it, taken when its hash
         is the one the catalog recorded (otherwise read again); a stored book that is not refuses the renewal."""
-        hashed = hashlib.sha256(previous if previous is not None else b"")
-        if previous is None or hashed.hexdigest() != version.sealed_sha256:
-            previous = self.sealed_bytes(version)
-            hashed = hashlib.sha256(previous)
-            if hashed.hexdigest() != version.sealed_sha256:  # never renew what is not the book that was sealed
-                raise CorruptObjectError(document_id=version.document_id)
+        previous, hashed = self._as_sealed(version, previous)
         if not renewed.startswith(previous) or len(renewed) == len(previous):
             raise DocumentStateError("renewal_rewrites", document_id=version.document_id, version=version.version)
         hashed.update(memoryview(renewed)[len(previous) :])  # the renewed book's hash, from the sealed one's

@@ -63,6 +63,7 @@ __all__ = [
     "ValidationData",
     "chain_digest",
     "check_record",
+    "digest_of",
     "evidence_token",
     "hash_tree",
     "new_records",

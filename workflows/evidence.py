@@ -7,14 +7,13 @@ renewal) covers the book's new digest, read from the stored book once its SHA-25
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from archive import ArchiveService, CorruptObjectError, DocumentVersion
+from archive import ArchiveService, DocumentVersion
 from records import HocbaError
 from signer import SigningService
-from signer.evidence import STRONG, EvidenceRecord, chain_digest, stamp_until
+from signer.evidence import STRONG, EvidenceRecord, chain_digest, digest_of, stamp_until
 from signer.renewal import WEAK_DIGESTS
 
 BATCH = 1000
@@ -56,13 +55,7 @@ def evidence_due(archive: ArchiveService, versions: list[DocumentVersion], horiz
 def _book_digests(archive: ArchiveService, versions: list[DocumentVersion]) -> list[bytes]:
     """Each sealed book's digest under the new chain's algorithm, read from the store: only the book whose
     SHA-256 is the one sealed (and proven by the chains before) is covered."""
-    digests = []
-    for version in versions:
-        book = archive.sealed_bytes(version)
-        if hashlib.sha256(book).hexdigest() != version.sealed_sha256:
-            raise CorruptObjectError(document_id=version.document_id)
-        digests.append(hashlib.new(STRONG, book).digest())
-    return digests
+    return [digest_of(archive.checked_sealed_bytes(version), STRONG) for version in versions]
 
 
 def keep_evidence(

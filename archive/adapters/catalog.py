@@ -509,12 +509,10 @@ class SqlCatalog(SqlBase):
             .where(document_versions.c.status.in_((VersionStatus.SEALED.value, VersionStatus.SUPERSEDED.value)))
             .order_by(document_versions.c.id)
         )
-        if school_code is not None:
-            mine = select(documents.c.id).where(documents.c.school_code == school_code)
-            query = query.where(document_versions.c.document_id.in_(mine))
-        if school_year is not None:
-            of_year = select(documents.c.id).where(documents.c.school_year == school_year)
-            query = query.where(document_versions.c.document_id.in_(of_year))
+        wanted = [documents.c.school_code == school_code] if school_code is not None else []
+        wanted += [documents.c.school_year == school_year] if school_year is not None else []
+        if wanted:
+            query = query.where(document_versions.c.document_id.in_(select(documents.c.id).where(*wanted)))
         with self._read() as conn:
             return [(_version(r), _stamp(r)) for r in conn.execute(query)]
 
