@@ -1,9 +1,11 @@
-"""Where the yearly renewal run makes its archive timestamps: in this process, or spread over worker processes.
+"""Where the yearly renewal run makes its archive timestamps: in this process, or in worker processes.
 
 Renewing is CPU work in the signer (reading the book's last archive timestamp, writing the update, hashing the
-book for the TSA); the archive's part (reading the book, keeping the renewed one, the audit event) is I/O. So
-the books are read and kept by threads of this process, and renewed here or in `jobs - 1` workers, each with a
-signing service of its own. Books cross to a worker as bytes, two to a task, and come back renewed."""
+book for the TSA); the archive's part (reading the book, keeping the renewed one, the audit event) is I/O and
+catalog work. So the books are read and kept by threads of this process, and renewed here, or, with `jobs` > 1,
+in `jobs` workers, each with a signing service of its own. Books cross to a worker as bytes, a few to a task,
+and come back renewed. This process then renews none itself: its interpreter is busy with every book's reading
+and keeping, and renewals here would leave the workers waiting for it."""
 
 from __future__ import annotations
 
@@ -16,13 +18,13 @@ from typing import Any
 
 from signer import Renewed, SigningPolicy, SigningService
 
-from .runtime import Prepare, here_first, landed, shipped, tune_collector
+from .runtime import Prepare, landed, shipped, tune_collector
 
 IN_FLIGHT = 3
 """Tasks worked on at once per process: while one is renewed, others are read or kept."""
-PER_TASK = 2
+PER_TASK = 4
 """Books a task renews at once when there are worker processes: a worker renews its tasks one after another,
-and two books at a time keep it busy while one waits for the TSA."""
+and several books at a time keep it busy while one waits for the TSA."""
 
 Renew = Callable[[list[bytes]], list[Renewed]]
 
@@ -54,13 +56,16 @@ class Renewers:
 
 @contextmanager
 def renewers(signing: SigningService, jobs: int = 1, prepare: Prepare | None = None) -> Iterator[Renewers]:
-    """How to renew books, and how many at once. With `jobs` > 1, this process is one of the renewers (it renews
-    while the workers start) and `jobs - 1` worker processes are the others. In this process alone, the tasks'
-    threads already keep the service's loop busy: a task is one book."""
+    """How to renew books, and how many at once: in this process (`jobs` 1), where the tasks' threads already
+    keep the service's loop busy (a task is one book), or in `jobs` worker processes."""
     if jobs <= 1:
         yield Renewers(signing.renew_many, IN_FLIGHT, 1)
         return
     roots, policy = shipped(signing.policy)
     context = multiprocessing.get_context("spawn")  # this process runs threads (the service's loop): no fork
-    with ProcessPoolExecutor(jobs - 1, context, _worker_init, (roots, policy, prepare)) as pool:
-        yield Renewers(here_first(signing.renew_many, pool, _worker_renew), IN_FLIGHT * jobs, PER_TASK)
+    with ProcessPoolExecutor(jobs, context, _worker_init, (roots, policy, prepare)) as pool:
+
+        def renew(pdfs: list[bytes]) -> list[Renewed]:
+            return pool.submit(_worker_renew, pdfs).result()
+
+        yield Renewers(renew, IN_FLIGHT * jobs, PER_TASK)

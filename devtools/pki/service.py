@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 from asn1crypto import pem, x509
-from certomancer.integrations.animator import Animator, AnimatorArchStore
+from certomancer.integrations.animator import AnimatorArchStore
 from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig, PKIArchitecture
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -28,6 +28,7 @@ from werkzeug.serving import make_server
 
 from ._fast import install as install_fast_signing
 from ._fast import with_parsed_certificates
+from ._tsa import QuickAnimator
 from .errors import PkiError, UnknownSignerError
 
 ARCH = "hocba"
@@ -318,7 +319,7 @@ def serve(folder: Path, port: int | None = None) -> Iterator[DevPki]:
     """Serve OCSP, CRLs and the TSA on 127.0.0.1 in a background thread for as long as the block runs."""
     pki = DevPki.load(folder)
     install_fast_signing()
-    app = Animator(_LiveStore(folder), with_web_ui=False)
+    app = QuickAnimator(_LiveStore(folder))
     server = make_server("127.0.0.1", port or pki.port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="hocba-dev-pki", daemon=True)
     thread.start()

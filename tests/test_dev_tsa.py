@@ -1,0 +1,68 @@
+"""The development PKI's TSA answers with its encodings prepared once (`devtools.pki._tsa`): its tokens must be
+the very bytes certomancer's own TSA would have made, and the served TSA keeps certomancer's behaviour (the time
+a test may ask for, a new answer after the PKI is reloaded)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import requests
+from asn1crypto import tsp
+from certomancer import services
+from certomancer.integrations._animator_shared import FAKE_TIME_HEADER
+from certomancer.registry import ServiceLabel
+
+from devtools.pki import _tsa
+from devtools.pki._tsa import QuickTimeStamper
+
+from .signing_fixtures import School
+
+WHEN = datetime(2031, 5, 17, 8, 30, 15, 250000, tzinfo=UTC)
+
+
+def _request(nonce: bool = True) -> tsp.TimeStampReq:
+    asked = {
+        "version": 1,
+        "message_imprint": {"hash_algorithm": {"algorithm": "sha256"}, "hashed_message": bytes(range(32))},
+        "cert_req": True,
+    }
+    if nonce:
+        asked["nonce"] = 0x1234_5678_9ABC
+    return tsp.TimeStampReq.load(tsp.TimeStampReq(asked).dump())  # as the server reads it: parsed from bytes
+
+
+@pytest.mark.parametrize("label", ["tsa", "tsa2"])
+@pytest.mark.parametrize("nonce", [True, False])
+def test_the_quick_tsa_answers_the_bytes_certomancer_would(
+    school: School, monkeypatch: pytest.MonkeyPatch, label: str, nonce: bool
+) -> None:
+    for module in (services, _tsa):
+        monkeypatch.setattr(module, "get_nonce", lambda: 0x0123_4567_89AB_CDEF)  # the serial: random otherwise
+    theirs = school.pki.arch.service_registry.summon_timestamper(ServiceLabel(label), WHEN)
+    expected = theirs.request_tsa_response(_request(nonce)).dump()
+    quick = QuickTimeStamper(theirs)
+    assert quick.response_bytes(_request(nonce), WHEN) == expected
+    assert quick.request_tsa_response(_request(nonce)).dump() == expected
+
+
+def _served(school: School, headers: dict[str, str] | None = None) -> tsp.TSTInfo:
+    answer = requests.post(
+        school.pki.tsa2_url,
+        data=_request().dump(),
+        headers={"Content-Type": "application/timestamp-query", **(headers or {})},
+        timeout=30,
+    )
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/timestamp-reply"
+    token = tsp.TimeStampResp.load(answer.content)["time_stamp_token"]
+    info: tsp.TSTInfo = token["content"]["encap_content_info"]["content"].parsed
+    return info
+
+
+def test_the_served_tsa_answers_at_the_time_asked_or_now(school: School) -> None:
+    asked = _served(school, {FAKE_TIME_HEADER: WHEN.isoformat()})
+    assert asked["gen_time"].native == WHEN and asked["nonce"].native == 0x1234_5678_9ABC
+    before = datetime.now(UTC)
+    now = _served(school)["gen_time"].native
+    assert before.replace(microsecond=0) <= now <= datetime.now(UTC)
+    assert _served(school)["serial_number"].native != _served(school)["serial_number"].native
