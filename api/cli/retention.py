@@ -136,7 +136,9 @@ def retimestamp(
     jobs: Annotated[
         int,
         typer.Option(
-            "--jobs", min=0, help="Renewing processes, this one included (0: one per core from 1,000 books due)"
+            "--jobs",
+            min=0,
+            help="1: renew in this process; N: in N worker processes; 0: one per core from 1,000 books due",
         ),
     ] = 0,
     as_json: JsonFlag = False,
