@@ -334,6 +334,7 @@ def test_workflows_are_face_free_and_public_names_pinned() -> None:
             "AccountBook",
             "AuthenticationError",
             "JobStateError",
+            "WorkerLostError",
             "FederatedSignIn",
             "FederationOffError",
             "CopyAskError",

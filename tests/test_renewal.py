@@ -9,9 +9,13 @@ import csv
 import hashlib
 import io
 import json
+import multiprocessing
+import os
+import signal
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,8 +34,9 @@ from signer import SigningPolicy, SigningService, last_archive_stamp, verify
 from templates import document_id
 from workflows import book_facts, sign_and_archive
 from workflows import renewal as renewal_workflow
+from workflows.errors import WorkerLostError
 from workflows.renewal import _renew_task, find_due, renew_due
-from workflows.renewers import renewers
+from workflows.renewers import Renewers, renewers
 from workflows.retention_report import as_csv, as_json, retention_report
 from workflows.runtime import default_jobs
 
@@ -209,6 +214,39 @@ def test_renewals_spread_over_worker_processes(
         assert renewed.pdf.startswith(pdf) and renewed.stamp == last_archive_stamp(renewed.pdf)
         assert renewed.stamp.count == 2 and renewed.stamp.valid_until.year == 2069
         assert verify(renewed.pdf, list(school.policy.trust_roots), offline=True).verdict == "genuine"
+
+
+def test_a_worker_that_dies_is_a_coded_failure_and_a_run_again_goes_on(
+    school: School, engine: Engine, store: ObjectStore, renewing: SigningService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = ArchiveService(store, SqlCatalog(engine), MovableClock())
+    _sealed(school, archive)
+    sealed = archive.sealed_bytes(find_due(archive, FORTY_YEARS, datetime.now(UTC)).due[0].version)
+    others = set(multiprocessing.active_children())
+    with renewers(renewing, jobs=2) as workers:
+        assert len(workers.renew([sealed])) == 1  # the workers are up
+        ours = set(multiprocessing.active_children()) - others
+        assert ours  # (started as the work asks for them)
+        for child in ours:
+            os.kill(child.pid or 0, signal.SIGKILL)  # as the system's out-of-memory killer would
+        for _ in range(2):  # this task, and every later one
+            with pytest.raises(WorkerLostError) as lost:
+                workers.renew([sealed])
+            assert lost.value.code == "workflow.worker_lost" and lost.value.retryable
+
+    @contextmanager
+    def dying(signing: SigningService, jobs: int = 1, prepare: Any = None) -> Iterator[Renewers]:
+        def lost(books: list[bytes]) -> list[Any]:
+            raise WorkerLostError()
+
+        yield Renewers(lost, 2, 4)
+
+    monkeypatch.setattr(renewal_workflow, "renewers", dying)
+    report = renew_due(archive, renewing, FORTY_YEARS, datetime.now(UTC), jobs=2)
+    assert report.renewed == [] and set(report.failed.values()) == {"workflow.worker_lost"}
+    monkeypatch.undo()
+    again = renew_due(archive, renewing, FORTY_YEARS, datetime.now(UTC))
+    assert again.failed == {} and again.renewed == list(report.failed)
 
 
 def test_an_automatic_run_spreads_over_the_cores_only_when_it_is_large(

@@ -12,6 +12,7 @@ from .errors import (
     JobStateError,
     ThrottledError,
     WeakPasswordError,
+    WorkerLostError,
     WorkflowError,
 )
 from .exporting import INDEX_COLUMNS, YearExport, export_year
@@ -46,6 +47,7 @@ __all__ = [
     "ThrottledError",
     "Token",
     "WeakPasswordError",
+    "WorkerLostError",
     "WorkflowError",
     "YearExport",
     "book_facts",

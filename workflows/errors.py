@@ -41,6 +41,14 @@ class WeakPasswordError(WorkflowError):
     code = "auth.weak_password"
 
 
+class WorkerLostError(WorkflowError):
+    """A worker process of a sitting or a renewal run died (the system killed it, or it ran out of memory): what
+    was sent to it, and everything sent after, is not done. What was done before is kept; running again goes on."""
+
+    code = "workflow.worker_lost"
+    retryable = True
+
+
 class JobStateError(WorkflowError):
     """Asking a job for what it does not have yet (the bag of an export still running, or one that failed)."""
 

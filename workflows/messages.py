@@ -53,6 +53,12 @@ WORDING: dict[str, tuple[str, str]] = {
         "Đăng nhập sai quá nhiều lần; thử lại sau {seconds} giây",
         "Too many failed logins; try again in {seconds} s",
     ),
+    "workflow.worker_lost": (
+        "Một tiến trình làm việc đã dừng đột ngột (hết bộ nhớ hoặc bị dừng) nên sổ này chưa được làm; "
+        "những sổ đã xong vẫn được giữ — chạy lại để làm tiếp",
+        "A worker process stopped unexpectedly (out of memory, or killed), so this book was not done; "
+        "the books already done are kept — run again to go on",
+    ),
     "job.not_ready": (
         "Công việc {job_id} chưa có kết quả để tải (trạng thái: {status})",
         "The job {job_id} has nothing to download yet (status: {status})",

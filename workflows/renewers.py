@@ -18,7 +18,7 @@ from typing import Any
 
 from signer import Renewed, SigningPolicy, SigningService
 
-from .runtime import Prepare, landed, shipped, tune_collector
+from .runtime import Prepare, in_pool, landed, shipped, tune_collector
 
 IN_FLIGHT = 3
 """Tasks worked on at once per process: while one is renewed, others are read or kept."""
@@ -64,8 +64,4 @@ def renewers(signing: SigningService, jobs: int = 1, prepare: Prepare | None = N
     roots, policy = shipped(signing.policy)
     context = multiprocessing.get_context("spawn")  # this process runs threads (the service's loop): no fork
     with ProcessPoolExecutor(jobs, context, _worker_init, (roots, policy, prepare)) as pool:
-
-        def renew(pdfs: list[bytes]) -> list[Renewed]:
-            return pool.submit(_worker_renew, pdfs).result()
-
-        yield Renewers(renew, IN_FLIGHT * jobs, PER_TASK)
+        yield Renewers(in_pool(pool, _worker_renew), IN_FLIGHT * jobs, PER_TASK)

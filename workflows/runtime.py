@@ -9,12 +9,15 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import ParamSpec, TypeVar
 
 from asn1crypto import x509
 
 from signer import SigningPolicy
+
+from .errors import WorkerLostError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -55,10 +58,25 @@ def landed(roots: list[bytes], policy: SigningPolicy) -> SigningPolicy:
     return replace(policy, trust_roots=tuple(x509.Certificate.load(r) for r in roots))
 
 
+def in_pool(pool: ProcessPoolExecutor, there: Callable[P, R]) -> Callable[P, R]:
+    """`there` (a module-level function: it is pickled by name), run by a worker of `pool`; a worker that died
+    (and with it the pool) is a `WorkerLostError`, for this call and every later one."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            done: R = pool.submit(there, *args, **kwargs).result()
+        except BrokenProcessPool:
+            raise WorkerLostError() from None
+        return done
+
+    return run
+
+
 def here_first(here: Callable[P, R], pool: ProcessPoolExecutor, there: Callable[P, R]) -> Callable[P, R]:
     """Work done in this process when it is free (it is one of the workers, and works while the others start),
     else by `there` in the pool; `there` is a module-level function (it is pickled by name)."""
     free = threading.Semaphore(1)
+    elsewhere = in_pool(pool, there)
 
     def anywhere(*args: P.args, **kwargs: P.kwargs) -> R:
         if free.acquire(blocking=False):
@@ -66,7 +84,6 @@ def here_first(here: Callable[P, R], pool: ProcessPoolExecutor, there: Callable[
                 return here(*args, **kwargs)
             finally:
                 free.release()
-        done: R = pool.submit(there, *args, **kwargs).result()
-        return done
+        return elsewhere(*args, **kwargs)
 
     return anywhere

@@ -21,6 +21,7 @@ from archive import (
 )
 from records import HocbaError, TimestampUnavailableError
 from templates import OriginalUnreadableError, TemplatesError
+from workflows import WorkerLostError
 
 from .console import EXIT_BAD_INPUT, EXIT_INTERNAL, err
 
@@ -37,6 +38,7 @@ _INTERNAL: tuple[type[HocbaError], ...] = (
     AnchorError,
     TimestampUnavailableError,
     ExportError,
+    WorkerLostError,
 )
 
 

@@ -38,7 +38,7 @@ from archive import (
 from records import HocbaError, Problem, StaleRevisionError, TimestampUnavailableError
 from signer import errors as signer_errors
 from templates import OriginalUnreadableError, TemplatesError
-from workflows import AuthenticationError, FederationOffError, JobStateError, ThrottledError
+from workflows import AuthenticationError, FederationOffError, JobStateError, ThrottledError, WorkerLostError
 
 from ..settings import SettingsError
 from .access import AccessDeniedError, SignInRequiredError
@@ -107,6 +107,7 @@ _STATUS: tuple[tuple[tuple[type[HocbaError], ...], int], ...] = (
             signer_errors.RevocationUnavailableError,
             signer_errors.RemoteTimeoutError,
             IdentityProviderError,
+            WorkerLostError,
         ),
         503,
     ),
