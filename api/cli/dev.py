@@ -247,8 +247,11 @@ def retention_bench(
         int, typer.Option("--review-objects", help="Objects in the disposition review")
     ] = 100_000,
     jobs: Annotated[
-        int, typer.Option(min=0, help="1: renew in this process; N: in N worker processes; 0: a core each")
-    ] = 1,
+        int,
+        typer.Option(
+            min=0, help="1: renew in this process; N: in N worker processes; 0: as retimestamp (a core each from 1,000)"
+        ),
+    ] = 0,
     sealed: Annotated[
         int, typer.Option(min=1, help="Books signed and sealed first; the others are copies of them")
     ] = 200,

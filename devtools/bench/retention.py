@@ -19,7 +19,7 @@ from signer import Pkcs12KeySource, SigningPolicy, SigningService, install_speed
 from templates import render
 from workflows import book_facts, sign_and_archive
 from workflows.disposition import review
-from workflows.renewal import find_due, renew_due
+from workflows.renewal import SPREAD_FROM, find_due, renew_due
 from workflows.runtime import default_jobs
 
 from .. import pki
@@ -32,11 +32,11 @@ and the figure is meant to be the renewal, not the disk (a virtual disk here tak
 _WITHIN = timedelta(days=round(365.25 * 40))  # the first TSA's certificate ends in 2060, the second's in 2069
 
 
-def retention_figures(books: int = 200, jobs: int = 1, sealed: int = 200) -> dict[str, Any]:
+def retention_figures(books: int = 200, jobs: int = 0, sealed: int = 200) -> dict[str, Any]:
     """`books` renewed, of which `sealed` were signed and sealed here and the others are copies of those
     (`_copied`): sealing takes far longer than renewing, and a renewal's work does not depend on whose book it
-    is."""
-    jobs = jobs or default_jobs()
+    is. `jobs` 0 chooses as `hocba retention retimestamp` does (a worker a core from `SPREAD_FROM` books)."""
+    jobs = jobs or (default_jobs() if books >= SPREAD_FROM else 1)
     sealed = min(sealed, books)
     install_speedups()
     records = _primary_records(sealed)
