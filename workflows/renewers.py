@@ -21,7 +21,8 @@ from signer import Renewed, SigningPolicy, SigningService
 from .runtime import Prepare, in_pool, landed, shipped, tune_collector
 
 IN_FLIGHT = 3
-"""Tasks worked on at once per process: while one is renewed, others are read or kept."""
+"""Tasks worked on at once per renewing process (this one alone, or each worker): while one is renewed, others are
+read or kept."""
 PER_TASK = 4
 """Books a task renews at once when there are worker processes: a worker renews its tasks one after another,
 and several books at a time keep it busy while one waits for the TSA."""
