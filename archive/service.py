@@ -368,12 +368,12 @@ class ArchiveService:
 
     # -- retention -------------------------------------------------------------------------------------------
 
-    def renew(self, within_years: int = 10, actor: str = "system") -> tuple[str, ...]:
+    def renew(self, within_years: int = 10, actor: str = "system", dry_run: bool = False) -> tuple[str, ...]:
         """Move later the lock of every object of a permanent policy that ends within `within_years`: the
         100-year horizon is renewed long before it runs out, never shortened. An object of a fixed period is
         left to end (its disposition is a reviewed decision, not a side effect), except the working revisions of
         a book not sealed yet: the only copy of its signatures, their GOVERNANCE lock is kept running while the
-        book is unsealed (`_keep_unsealed`)."""
+        book is unsealed (`_keep_unsealed`). `dry_run`: the keys it would renew, nothing changed."""
         now = self._clock.now()
         limit = now + timedelta(days=round(365.25 * within_years))
         by_id = {p.id: p for p in policies()}
@@ -382,17 +382,19 @@ class ArchiveService:
             policy = by_id.get(policy_id)
             if policy is None or not policy.permanent:
                 continue
-            stored = self._store.extend_lock(key, _lock(policy, now), self._catalog.object_version(key))
-            self._catalog.renewed(stored, policy.id, until, now, actor)
+            if not dry_run:
+                stored = self._store.extend_lock(key, _lock(policy, now), self._catalog.object_version(key))
+                self._catalog.renewed(stored, policy.id, until, now, actor)
             renewed.append(key)
-        renewed += self._keep_unsealed(now, actor)
-        if renewed:
+        renewed += self._keep_unsealed(now, actor, dry_run)
+        if renewed and not dry_run:
             self.anchor()
         return tuple(renewed)
 
-    def _keep_unsealed(self, now: datetime, actor: str) -> list[str]:
+    def _keep_unsealed(self, now: datetime, actor: str, dry_run: bool = False) -> list[str]:
         """The working revisions of books not sealed whose GOVERNANCE lock (five years from the write) ends within
-        a year (the run is yearly), locked again for the policy's period from now; one audit event."""
+        a year (the run is yearly), locked again for the policy's period from now; one audit event. `dry_run`:
+        which they are, nothing changed."""
         policy = policy_for("revision")
         soon = now + timedelta(days=366)
         keys = []
@@ -402,9 +404,10 @@ class ArchiveService:
             version = self._catalog.object_version(key)
             lock = self._store.stat(key).lock
             if lock is None or lock.until < soon:
-                self._store.extend_lock(key, _lock(policy, now), version)
+                if not dry_run:
+                    self._store.extend_lock(key, _lock(policy, now), version)
                 keys.append(key)
-        if keys:
+        if keys and not dry_run:
             payload = {"policy": policy.id, "objects": len(keys), "retain_until": _lock(policy, now).until.isoformat()}
             self.audit(actor, "retention.revisions_kept", {}, payload)
         return keys

@@ -85,9 +85,13 @@ def test_embedded_defaults_fixity_failure_and_reconcile(tmp_path: Path, monkeypa
     # The commands find the same archive through their embedded defaults.
     assert run("audit", "verify", "--json")[0] == 0
     assert run("reconcile", "--json") == (0, {"finished": [], "undone": [], "orphans": []})
-    assert run("retention", "renew", "--json") == (0, {"renewed": [], "within_years": 10}), "a fresh lock is not due"
+    fresh = {"dry_run": False, "renewed": [], "within_years": 10}
+    assert run("retention", "renew", "--json") == (0, fresh), "a fresh lock is not due"
+    code, would = run("retention", "renew", "--within-years", "101", "--dry-run", "--json")
+    assert code == 0 and would["dry_run"] is True and would["renewed"]
     code, due = run("retention", "renew", "--within-years", "101", "--json")
     assert code == 0 and any(str(k).startswith("sealed/") for k in due["renewed"])  # type: ignore[attr-defined]
+    assert due["renewed"] == would["renewed"]  # the dry run moved nothing: the same were due
     victim = next((tmp_path / "var" / "objects" / "data" / "revisions").rglob("*.pdf"))
     victim.unlink()
     code, fixity = run("fixity", "run", "--json")

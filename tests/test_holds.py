@@ -138,11 +138,26 @@ def test_holds_from_the_console(tmp_path: Path) -> None:
     hold = json.loads(placed.stdout)
     assert (hold["scope"], hold["documents"], hold["objects"], hold["status"]) == ("class", 1, 1, "active")
     where = ["--database", database, "--storage", storage, "--json"]
-    asked = runner.invoke(app, ["retention", "release", hold["id"], "--by", "lt1", "--reason", "Xong", *where])
+    release = ["retention", "release", hold["id"]]
+    too_soon = runner.invoke(app, [*release, "--by", "ht", "--approve", "--dry-run", *where])
+    assert too_soon.exit_code == 2 and "archive.hold_state" in too_soon.output  # nothing asked yet
+    would_ask = runner.invoke(app, [*release, "--by", "lt1", "--reason", "Xong", "--dry-run", *where])
+    assert would_ask.exit_code == 0 and json.loads(would_ask.stdout)["status"] == "active"  # still
+    asked = runner.invoke(app, [*release, "--by", "lt1", "--reason", "Xong", *where])
     assert json.loads(asked.stdout)["status"] == "release_asked"
-    alone = runner.invoke(app, ["retention", "release", hold["id"], "--by", "lt1", "--approve", *where])
+    alone = runner.invoke(app, [*release, "--by", "lt1", "--approve", "--dry-run", *where])
     assert alone.exit_code == 2 and "archive.hold_state" in alone.output  # a second person must approve
-    done = runner.invoke(app, ["retention", "release", hold["id"], "--by", "ht", "--approve", *where])
+    alone = runner.invoke(app, [*release, "--by", "lt1", "--approve", *where])
+    assert alone.exit_code == 2 and "archive.hold_state" in alone.output
+    would = json.loads(runner.invoke(app, [*release, "--by", "ht", "--approve", "--dry-run", *where]).stdout)
+    assert (would["dry_run"], would["status"], would["documents"], would["objects_released"]) == (
+        True,
+        "release_asked",
+        1,
+        1,
+    )
+    assert all(_held(archive, SqlHolds(engine), a))  # the dry run lifted nothing
+    done = runner.invoke(app, [*release, "--by", "ht", "--approve", *where])
     assert done.exit_code == 0 and json.loads(done.stdout)["objects_released"] == 1
     listed = json.loads(runner.invoke(app, ["retention", "holds", "--school", SCHOOL, *where]).stdout)
     assert [h["status"] for h in listed["holds"]] == ["released"]
@@ -163,10 +178,16 @@ def test_holds_over_http(school: School, tmp_path: Path) -> None:
         hold_id = placed.json()["hold"]["id"]
         assert site.client.post("/v1/retention/holds", json=body, headers=principal).status_code == 403
         url = f"/v1/retention/holds/{hold_id}"
+        would_ask = site.client.post(f"{url}/release?dry_run=true", json={"reason": "Xong"}, headers=archivist)
+        assert would_ask.status_code == 200 and would_ask.json()["status"] == "active"
         asked = site.client.post(f"{url}/release", json={"reason": "Xong"}, headers=archivist)
         assert asked.json()["status"] == "release_asked"
+        alone = site.client.post(f"{url}/approve?dry_run=true", headers=archivist)
+        assert alone.status_code == 409 and alone.json()["code"] == "archive.hold_state"
         alone = site.client.post(f"{url}/approve", headers=archivist)
         assert alone.status_code == 409 and alone.json()["code"] == "archive.hold_state"
+        would = site.client.post(f"{url}/approve?dry_run=true", headers=principal).json()
+        assert (would["hold"]["status"], would["documents"], would["objects"]) == ("release_asked", 1, 1)
         done = site.client.post(f"{url}/approve", headers=principal)
         assert done.status_code == 200 and done.json()["hold"]["released_by"] == "hieu.truong"
         listed = site.client.get("/v1/retention/holds", headers=principal).json()

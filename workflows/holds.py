@@ -48,6 +48,16 @@ def approve_release(archive: ArchiveService, holds: SqlHolds, hold_id: str, by: 
     return HoldOutcome(hold, len(documents), changed)
 
 
+def release_preview(holds: SqlHolds, hold_id: str, by: str, approve: bool) -> HoldOutcome:
+    """What asking for a hold's release (or approving it) would do, changing nothing: the same checks, the
+    documents the hold covers, and the objects an approval would lift the legal hold of (no other hold covers
+    them)."""
+    hold = holds.releasable(hold_id, by, approve)
+    documents = holds.documents_of(hold.target)
+    free = [document for document in documents if all(other.id == hold_id for other in holds.holding(document))]
+    return HoldOutcome(hold, len(documents), len(holds.object_keys(free)))
+
+
 def reapply(archive: ArchiveService, holds: SqlHolds) -> int:
     """Put the storage's legal hold back on every object an active hold covers (after a crash between the
     database and the store, or objects written since); how many were missing it."""

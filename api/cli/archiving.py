@@ -194,14 +194,16 @@ def retention_renew(
     within_years: Annotated[
         int, typer.Option("--within-years", min=1, help="Renew every permanent lock that ends within N years")
     ] = 10,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the locks it would move; change nothing")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Move later the lock of permanent records whose horizon is near (run it yearly); never shortens a lock."""
     with opened(database, storage) as archive:
-        renewed = archive.renew(within_years)
-    _emit(as_json, {"renewed": list(renewed), "within_years": within_years})
+        renewed = archive.renew(within_years, dry_run=dry_run)
+    _emit(as_json, {"dry_run": dry_run, "renewed": list(renewed), "within_years": within_years})
     if not as_json:
-        out.print(f"Đã gia hạn khóa / locks renewed: {len(renewed)}")
+        said = "Sẽ gia hạn khóa / locks it would renew" if dry_run else "Đã gia hạn khóa / locks renewed"
+        out.print(f"{said}: {len(renewed)}")
 
 
 @db_app.command("upgrade")

@@ -85,6 +85,9 @@ def release(
     by: ByOpt,
     reason: Annotated[str | None, typer.Option("--reason", help="Why it may end (to ask)")] = None,
     approve: Annotated[bool, typer.Option("--approve", help="Approve a release someone else asked for")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check it may be done; say what it covers and would free; change nothing")
+    ] = False,
     database: DatabaseOpt = DEFAULT_DATABASE,
     storage: StorageOpt = DEFAULT_STORAGE,
     as_json: JsonFlag = False,
@@ -92,6 +95,16 @@ def release(
     """Ask for a hold's release (with --reason), or approve one another person asked for (--approve)."""
     now = datetime.now(UTC)
     with wiring.archive(database, storage) as built:
+        if dry_run:
+            seen = holding.release_preview(built.holds, hold_id, by, approve)
+            found = {"documents": seen.documents, "objects_released": seen.objects}
+            _emit(as_json, {"dry_run": True, **holding.hold_json(seen.hold), **found})
+            if not as_json:
+                out.print(
+                    f"{hold_id}: {seen.documents} sổ / books; {seen.objects} tệp sẽ được gỡ phong tỏa khi duyệt / "
+                    "objects would lose their hold on approval (không thay đổi gì / nothing changed)"
+                )
+            return
         if approve:
             done = holding.approve_release(built.service, built.holds, hold_id, by, now)
             _emit(as_json, {**holding.hold_json(done.hold), "objects_released": done.objects})

@@ -131,19 +131,33 @@ def place_hold(
 
 @router.post("/holds/{hold_id}/release")
 def ask_release(
-    request: Request, hold_id: str, body: ReleaseBody, caller: Annotated[Caller, allow("retention.hold")]
+    request: Request,
+    hold_id: str,
+    body: ReleaseBody,
+    caller: Annotated[Caller, allow("retention.hold")],
+    dry_run: Annotated[bool, Query(description="Check it may be asked; change nothing")] = False,
 ) -> HoldView:
     """Ask for the hold's release, saying why; it stays until another person approves."""
     by = caller.account.username
+    if dry_run:
+        return HoldView.of(_holds(request).releasable(hold_id, by, approve=False))
     return HoldView.of(holding.ask_release(_holds(request), hold_id, by, body.reason, _now()))
 
 
 @router.post("/holds/{hold_id}/approve")
 def approve_release(
-    request: Request, hold_id: str, caller: Annotated[Caller, allow("retention.release")]
+    request: Request,
+    hold_id: str,
+    caller: Annotated[Caller, allow("retention.release")],
+    dry_run: Annotated[
+        bool, Query(description="Check it may be approved; say what it covers and would free; change nothing")
+    ] = False,
 ) -> HoldOutcomeView:
     """Approve a release someone else asked for: the hold ends, and the objects no other hold covers lose their
     legal hold."""
+    if dry_run:
+        seen = holding.release_preview(_holds(request), hold_id, caller.account.username, approve=True)
+        return HoldOutcomeView(hold=HoldView.of(seen.hold), documents=seen.documents, objects=seen.objects)
     archive, by = services(request).archive(), caller.account.username
     done = holding.approve_release(archive, _holds(request), hold_id, by, _now())
     return HoldOutcomeView(hold=HoldView.of(done.hold), documents=done.documents, objects=done.objects)

@@ -23,6 +23,18 @@ _ACTIVE = select(legal_holds).where(
 )
 
 
+def _check_ask(hold: Hold) -> None:
+    if hold.status is not HoldStatus.ACTIVE:
+        raise HoldStateError("ask", hold_id=hold.id, status=hold.status.value)
+
+
+def _check_approve(hold: Hold, by: str) -> None:
+    if hold.status is not HoldStatus.RELEASE_ASKED:
+        raise HoldStateError("approve", hold_id=hold.id, status=hold.status.value)
+    if by == hold.release_asked_by:  # two people for a release
+        raise HoldStateError("same_person", hold_id=hold.id, person=by)
+
+
 class SqlHolds(SqlBase):
     def place(self, target: HoldTarget, reason: str, reference: str, by: str, at: datetime) -> Hold:
         hold_id = "LH-" + secrets.token_hex(5).upper()
@@ -54,6 +66,16 @@ class SqlHolds(SqlBase):
             raise UnknownHoldError(hold_id=hold_id)
         return _hold(row)
 
+    def releasable(self, hold_id: str, by: str, approve: bool) -> Hold:
+        """The hold, when `by` may ask for its release (or, with `approve`, approve the release asked): the checks
+        of `ask_release` and `approve_release`, changing nothing (their dry run)."""
+        hold = self.get(hold_id)
+        if approve:
+            _check_approve(hold, by)
+        else:
+            _check_ask(hold)
+        return hold
+
     def holds(self, school_code: str | None = None, active_only: bool = False) -> list[Hold]:
         """Holds by the time they were placed (of one school, or all; only those not released, or all)."""
         query = select(legal_holds).order_by(legal_holds.c.placed_at, legal_holds.c.id)
@@ -67,8 +89,7 @@ class SqlHolds(SqlBase):
     def ask_release(self, hold_id: str, by: str, reason: str, at: datetime) -> Hold:
         with self._tx() as conn:
             hold = self._locked(conn, hold_id)
-            if hold.status is not HoldStatus.ACTIVE:
-                raise HoldStateError("ask", hold_id=hold_id, status=hold.status.value)
+            _check_ask(hold)
             conn.execute(
                 update(legal_holds)
                 .where(legal_holds.c.id == hold_id)
@@ -87,10 +108,7 @@ class SqlHolds(SqlBase):
         """The second person's approval: the hold ends (the caller then lifts the objects' legal holds)."""
         with self._tx() as conn:
             hold = self._locked(conn, hold_id)
-            if hold.status is not HoldStatus.RELEASE_ASKED:
-                raise HoldStateError("approve", hold_id=hold_id, status=hold.status.value)
-            if by == hold.release_asked_by:
-                raise HoldStateError("same_person", hold_id=hold_id, person=by)
+            _check_approve(hold, by)
             conn.execute(
                 update(legal_holds)
                 .where(legal_holds.c.id == hold_id)
