@@ -5,6 +5,7 @@ a test may ask for, a new answer after the PKI is reloaded)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import requests
@@ -12,8 +13,9 @@ from asn1crypto import tsp
 from certomancer import services
 from certomancer.integrations._animator_shared import FAKE_TIME_HEADER
 from certomancer.registry import ServiceLabel
+from certomancer.services import TimeStamper
 
-from devtools.pki import _tsa
+from devtools.pki import Person, _tsa, free_port, init, revoke, serve
 from devtools.pki._tsa import QuickTimeStamper
 
 from .signing_fixtures import School
@@ -47,8 +49,12 @@ def test_the_quick_tsa_answers_the_bytes_certomancer_would(
 
 
 def _served(school: School, headers: dict[str, str] | None = None) -> tsp.TSTInfo:
+    return _asked(school.pki.tsa2_url, headers)
+
+
+def _asked(url: str, headers: dict[str, str] | None = None) -> tsp.TSTInfo:
     answer = requests.post(
-        school.pki.tsa2_url,
+        url,
         data=_request().dump(),
         headers={"Content-Type": "application/timestamp-query", **(headers or {})},
         timeout=30,
@@ -66,3 +72,22 @@ def test_the_served_tsa_answers_at_the_time_asked_or_now(school: School) -> None
     now = _served(school)["gen_time"].native
     assert before.replace(microsecond=0) <= now <= datetime.now(UTC)
     assert _served(school)["serial_number"].native != _served(school)["serial_number"].native
+
+
+def test_the_served_tsa_is_made_again_when_the_pki_is_reloaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[QuickTimeStamper] = []
+
+    class Counted(QuickTimeStamper):
+        def __init__(self, base: TimeStamper) -> None:
+            super().__init__(base)
+            made.append(self)
+
+    monkeypatch.setattr(_tsa, "QuickTimeStamper", Counted)
+    init(tmp_path, "Trường THCS Thử", [Person("gv1", "Nguyễn Văn Thử")], free_port())
+    with serve(tmp_path) as served:
+        first = _asked(served.tsa_url)
+        assert len(made) == 1 and _asked(served.tsa_url)["serial_number"] != first["serial_number"]
+        assert len(made) == 1  # kept from one request to the next
+        revoke(tmp_path, "gv1")  # the PKI's state changed: it is loaded again
+        assert _asked(served.tsa_url)["tsa"] == first["tsa"]
+        assert len(made) == 2
