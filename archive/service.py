@@ -401,11 +401,10 @@ class ArchiveService:
         # Written more than four years ago: their first lock ends within the year. Each is asked for its lock
         # (it may have been extended already).
         for key in self._catalog.unsealed_revisions(soon - (policy.retain_until(now) - now)):
-            version = self._catalog.object_version(key)
             lock = self._store.stat(key).lock
             if lock is None or lock.until < soon:
                 if not dry_run:
-                    self._store.extend_lock(key, _lock(policy, now), version)
+                    self._store.extend_lock(key, _lock(policy, now), self._catalog.object_version(key))
                 keys.append(key)
         if keys and not dry_run:
             payload = {"policy": policy.id, "objects": len(keys), "retain_until": _lock(policy, now).until.isoformat()}

@@ -43,8 +43,7 @@ def approve_release(archive: ArchiveService, holds: SqlHolds, hold_id: str, by: 
     """The second person: the hold ends, and the objects no other hold covers lose their legal hold."""
     hold = holds.approve_release(hold_id, by, now)
     documents = holds.documents_of(hold.target)
-    free = [document for document in documents if not holds.holding(document)]
-    changed = archive.set_legal_holds(holds.object_keys(free), False)
+    changed = archive.set_legal_holds(holds.object_keys(_freed(holds, documents, hold_id)), False)
     return HoldOutcome(hold, len(documents), changed)
 
 
@@ -54,8 +53,12 @@ def release_preview(holds: SqlHolds, hold_id: str, by: str, approve: bool) -> Ho
     them)."""
     hold = holds.releasable(hold_id, by, approve)
     documents = holds.documents_of(hold.target)
-    free = [document for document in documents if all(other.id == hold_id for other in holds.holding(document))]
-    return HoldOutcome(hold, len(documents), len(holds.object_keys(free)))
+    return HoldOutcome(hold, len(documents), len(holds.object_keys(_freed(holds, documents, hold_id))))
+
+
+def _freed(holds: SqlHolds, documents: list[str], hold_id: str) -> list[str]:
+    """The documents that no hold but `hold_id` covers (released or not yet): those its release frees."""
+    return [document for document in documents if all(other.id == hold_id for other in holds.holding(document))]
 
 
 def reapply(archive: ArchiveService, holds: SqlHolds) -> int:

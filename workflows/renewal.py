@@ -105,6 +105,12 @@ def find_due(
     return report
 
 
+def jobs_for(jobs: int, due: int) -> int:
+    """The processes a run renews `due` books in: `jobs`, or for 0, one per core from `SPREAD_FROM` books due
+    (a worker takes seconds to start, which fewer books do not win back), else this one."""
+    return jobs or (default_jobs() if due >= SPREAD_FROM else 1)
+
+
 def renew_due(
     archive: ArchiveService,
     signing: SigningService,
@@ -130,8 +136,7 @@ def renew_due(
         report.failed.update(failed)
     if not report.due:
         return report
-    if jobs == 0:
-        jobs = default_jobs() if len(report.due) >= SPREAD_FROM else 1
+    jobs = jobs_for(jobs, len(report.due))
     with (
         renewers(signing, jobs, prepare) as workers,
         archive.one_anchor(),  # one audit anchor for the whole run
@@ -155,8 +160,7 @@ def renew_due(
 
 
 def _renew_task(archive: ArchiveService, renew: Renew, actor: str, dues: list[Due]) -> dict[str, str]:
-    """Read, renew and keep a task's books; what failed (name → error code). When the renewal of several fails,
-    each is tried alone, so that a failure is the book's own."""
+    """Read, renew and keep a task's books; what failed (name → error code)."""
     failed: dict[str, str] = {}
     books: list[tuple[Due, bytes]] = []
     for due in dues:
@@ -164,16 +168,22 @@ def _renew_task(archive: ArchiveService, renew: Renew, actor: str, dues: list[Du
             books.append((due, archive.sealed_bytes(due.version)))
         except HocbaError as exc:
             failed[_name(due.version)] = exc.code
-    if not books:
-        return failed
+    return {**failed, **_renew_read(archive, renew, actor, books)} if books else failed
+
+
+def _renew_read(archive: ArchiveService, renew: Renew, actor: str, books: list[tuple[Due, bytes]]) -> dict[str, str]:
+    """Renew and keep books already read; what failed. When the renewal of several fails, each is tried alone
+    (with the bytes already read), so that a failure is the book's own."""
     try:
         renewed = renew([sealed for _, sealed in books])
     except HocbaError as exc:
         if len(books) == 1:
-            return {**failed, _name(books[0][0].version): exc.code}
-        for due, _ in books:
-            failed.update(_renew_task(archive, renew, actor, [due]))
+            return {_name(books[0][0].version): exc.code}
+        failed: dict[str, str] = {}
+        for one in books:
+            failed.update(_renew_read(archive, renew, actor, [one]))
         return failed
+    failed = {}
     for (due, sealed), book in zip(books, renewed, strict=True):
         stamp = StampFacts(book.stamp.count, book.stamp.valid_until, book.stamp.digest)
         try:

@@ -19,8 +19,7 @@ from signer import Pkcs12KeySource, SigningPolicy, SigningService, install_speed
 from templates import render
 from workflows import book_facts, sign_and_archive
 from workflows.disposition import review
-from workflows.renewal import SPREAD_FROM, find_due, renew_due
-from workflows.runtime import default_jobs
+from workflows.renewal import find_due, jobs_for, renew_due
 
 from .. import pki
 from .principal import _primary_records
@@ -35,8 +34,8 @@ _WITHIN = timedelta(days=round(365.25 * 40))  # the first TSA's certificate ends
 def retention_figures(books: int = 200, jobs: int = 0, sealed: int = 200) -> dict[str, Any]:
     """`books` renewed, of which `sealed` were signed and sealed here and the others are copies of those
     (`_copied`): sealing takes far longer than renewing, and a renewal's work does not depend on whose book it
-    is. `jobs` 0 chooses as `hocba retention retimestamp` does (a worker a core from `SPREAD_FROM` books)."""
-    jobs = jobs or (default_jobs() if books >= SPREAD_FROM else 1)
+    is. `jobs` 0 chooses as `hocba retention retimestamp` does (`workflows.renewal.jobs_for`)."""
+    jobs = jobs_for(jobs, books)
     sealed = min(sealed, books)
     install_speedups()
     records = _primary_records(sealed)
